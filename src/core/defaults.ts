@@ -1,0 +1,34 @@
+/** Tango's tunables, each with the spec section it comes from. Tests pass shorter values as options. */
+
+/** spec §10.6: a serialization-monitor waiter gives up after 3200 ms (not the client's 3000). */
+export const MONITOR_TIMEOUT_MS = 3200;
+/** spec §10.3: the client's default call timeout. */
+export const CLIENT_TIMEOUT_MS = 3000;
+/** spec §10.7: blackbox ring depth (device property `blackbox_depth`). */
+export const BLACKBOX_DEPTH = 50;
+/** spec §11.2: polling ring depth. */
+export const POLL_RING_DEPTH = 10;
+/** spec §3.2: description of a device without a `description` property. */
+export const DEFAULT_DEVICE_DESCRIPTION = "A TANGO device";
+/** spec §3.2: description of the admin device. */
+export const ADMIN_DEVICE_DESCRIPTION = "A device server device !!";
+/** spec §3.2: `info().doc_url` prefix and default URL. */
+export const DOC_URL_PREFIX = "Doc URL = ";
+export const DEFAULT_DOC_URL = "http://www.tango-controls.org";
+/** spec §3.2: `info().dev_type`. */
+export const DEFAULT_DEV_TYPE = "Uninitialised";
+/** spec §19 item 1: we model the IDL-5 operation set, so we report version 5 like cppTango 9.3. */
+export const SERVER_IDL_VERSION = 5;
+/** spec §4.3: an empty command argument description is sent as this word. */
+export const UNINITIALISED_DESC = "Uninitialised";
+/** spec §13: default logging level of a device (WARN). */
+export const DEFAULT_LOGGING_LEVEL = 3;
+/** Default gRPC port (DESIGN §5). */
+export const DEFAULT_GRPC_PORT = 50051;
+/**
+ * Largest gRPC message accepted or sent by default: 256 MiB, cppTango's MAX_TRANSFER_SIZE
+ * (spec §16). A 1,000,000-double spectrum is 8 MB as bytes, ~9 MB packed.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+/** Grace period for draining calls at shutdown before the process gives up on them. */
+export const SHUTDOWN_GRACE_MS = 10_000;

@@ -1,0 +1,105 @@
+import { typeName, type CmdArgType } from "./cmd-arg-type.js";
+import { DevFailed } from "./dev-failed.js";
+import { DevState } from "./enums.js";
+import { Reason } from "./reasons.js";
+
+/**
+ * One builder per Tango-defined error, so each cppTango description is written once (spec §18.1).
+ * Origins name cppTango's function for the same check, so logs read alike.
+ */
+export const TangoErrors = {
+  commandNotFound: (name: string): DevFailed =>
+    DevFailed.of(Reason.CommandNotFound, `Command ${name} not found`, "DeviceClass::command_handler"),
+
+  commandNotAllowed: (name: string, state: DevState): DevFailed =>
+    DevFailed.of(Reason.CommandNotAllowed, `Command ${name} not allowed when the device is in ${DevState[state]} state`,
+      "DeviceClass::command_handler"),
+
+  incompatibleCmdArgumentType: (expected: CmdArgType, detail?: string): DevFailed =>
+    DevFailed.of(Reason.IncompatibleCmdArgumentType,
+      `Incompatible command argument type, expected type is : Tango::${typeName(expected)}${detail ? `\n${detail}` : ""}`,
+      "Command::extract"),
+
+  attrNotFound: (name: string): DevFailed =>
+    DevFailed.of(Reason.AttrNotFound, `${name} attribute not found`, "MultiAttribute::get_attr_ind_by_name"),
+
+  noAttributes: (): DevFailed =>
+    DevFailed.of(Reason.AttrNotFound, "The device does not have any attribute", "Device_3Impl::read_attributes_no_except"),
+
+  attrNotWritable: (name: string): DevFailed =>
+    DevFailed.of(Reason.AttrNotWritable, `Attribute ${name} is not writable`, "Device_3Impl::write_attributes"),
+
+  attrReadNotAllowed: (name: string): DevFailed =>
+    DevFailed.of(Reason.AttrNotAllowed, `It is currently not allowed to read attribute ${name}`,
+      "Device_3Impl::read_attributes_no_except"),
+
+  attrWriteNotAllowed: (name: string, state: DevState): DevFailed =>
+    DevFailed.of(Reason.AttrNotAllowed,
+      `It is currently not allowed to write attribute ${name}. The device state is ${DevState[state]}`,
+      "Device_3Impl::write_attributes"),
+
+  attrPropertyNotChangeable: (prop: string): DevFailed =>
+    DevFailed.of(Reason.AttrNotAllowed, `Attribute property ${prop} is not changeable at run time`,
+      "Attribute::set_upd_properties"),
+
+  stateStatusConfig: (): DevFailed =>
+    DevFailed.of(Reason.AttrNotFound, "Cannot set config for attribute state or status", "DeviceImpl::set_attribute_config"),
+
+  attrValueNotSet: (name: string): DevFailed =>
+    DevFailed.of(Reason.AttrValueNotSet, `Read value for attribute ${name} has not been updated`,
+      "Device_3Impl::read_attributes_no_except"),
+
+  incompatibleAttrDataType: (expected: CmdArgType, detail?: string): DevFailed =>
+    DevFailed.of(Reason.IncompatibleAttrDataType,
+      `Incompatible attribute type, expected type is : Tango::${typeName(expected)}${detail ? `\n${detail}` : ""}`,
+      "WAttribute::check_written_value"),
+
+  attrIncorrectDataNumber: (name: string, expected: number, got: number): DevFailed =>
+    DevFailed.of(Reason.AttrIncorrectDataNumber,
+      `Incorrect data number\nAttribute ${name}: ${got} values for dimensions holding ${expected}`,
+      "WAttribute::check_written_value"),
+
+  wattrBelowMin: (name: string, index: number): DevFailed =>
+    DevFailed.of(Reason.WAttrOutsideLimit,
+      `Set value for attribute ${name} is below the minimum authorized (at least element ${index})`,
+      "WAttribute::check_written_value"),
+
+  wattrAboveMax: (name: string, index: number): DevFailed =>
+    DevFailed.of(Reason.WAttrOutsideLimit,
+      `Set value for attribute ${name} is above the maximum authorized (at least element ${index})`,
+      "WAttribute::check_written_value"),
+
+  wattrNaN: (name: string, index: number): DevFailed =>
+    DevFailed.of(Reason.WAttrOutsideLimit,
+      `Set value for attribute ${name} is a NaN or INF value (at least element ${index})`,
+      "WAttribute::check_written_value"),
+
+  wattrDimTooLarge: (name: string, axis: "X" | "Y"): DevFailed =>
+    DevFailed.of(Reason.WAttrOutsideLimit,
+      `${axis} dimesion is greater than the max defined for attribute ${name}`, "WAttribute::check_written_value"),
+
+  deviceNotFound: (name: string): DevFailed =>
+    DevFailed.of(Reason.DeviceNotFound, `Device ${name} not found`, "DServer::dev_restart"),
+
+  classNotFound: (name: string): DevFailed =>
+    DevFailed.of(Reason.ClassNotFound, `Class ${name} not found`, "DServer::query_class_prop"),
+
+  commandTimedOut: (monitor: string, waiter: number, holder: number): DevFailed =>
+    DevFailed.of(Reason.CommandTimedOut,
+      `Thread ${waiter} is not able to acquire serialization monitor "${monitor}", it is currently held by thread ${holder}.`,
+      "TangoMonitor::get_monitor"),
+
+  blackBoxArgument: (): DevFailed =>
+    DevFailed.of(Reason.BlackBoxArgument, "Argument to read black box out of range", "BlackBox::read"),
+
+  blackBoxEmpty: (): DevFailed =>
+    DevFailed.of(Reason.BlackBoxEmpty, "Nothing stored yet in black-box", "BlackBox::read"),
+
+  initThrowsException: (adminName: string): DevFailed =>
+    DevFailed.of(Reason.InitThrowsException,
+      `Init command failed!!\nHINT: RESTART device with the Restart command of the device server adm. device\nDevice server adm. device name = ${adminName}`,
+      "DeviceImpl::init_cmd"),
+
+  shutdownInProgress: (): DevFailed =>
+    DevFailed.of(Reason.ShutdownInProgress, "The device server is shutting down", "DeviceServer::request"),
+} as const;

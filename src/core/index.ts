@@ -1,0 +1,28 @@
+export {
+  CmdArgType, arrayTypeOf, elementTypeOf, typeName, isKnownType, isAttrScalarType, isNumericType,
+  NUMERIC_ARRAY_ELEMENT_BYTES,
+  DevVoid, DevBoolean, DevShort, DevLong, DevFloat, DevDouble, DevUShort, DevULong, DevString,
+  DevVarCharArray, DevVarShortArray, DevVarLongArray, DevVarFloatArray, DevVarDoubleArray,
+  DevVarUShortArray, DevVarULongArray, DevVarStringArray, DevVarLongStringArray,
+  DevVarDoubleStringArray, DevStateType, DevVarBooleanArray, DevUChar, DevLong64, DevULong64,
+  DevVarLong64Array, DevVarULong64Array, DevEncoded, DevEnum, DevVarStateArray, DevVarEncodedArray,
+} from "./cmd-arg-type.js";
+export type { AttrScalarType } from "./cmd-arg-type.js";
+export {
+  DevState, AttrQuality, AttrWriteType, AttrDataFormat, DispLevel, DevSource, ErrSeverity,
+  SerialModel, LogLevel,
+} from "./enums.js";
+export { Reason, isReason } from "./reasons.js";
+export { DevFailed, MultiDevFailed } from "./dev-failed.js";
+export type { DevError, DevErrorInit, NamedDevError } from "./dev-failed.js";
+export { TangoErrors } from "./errors.js";
+export { coerce, ValueCoercionError } from "./coerce.js";
+export type {
+  DevEncoded as DevEncodedValue, DevVarLongStringArray as DevVarLongStringArrayValue,
+  DevVarDoubleStringArray as DevVarDoubleStringArrayValue, ValueMap, ValueOf, InputMap, InputOf, TypedValue,
+} from "./values.js";
+export * as Defaults from "./defaults.js";
+export type {
+  TimeVal, AttributeDim, AttributeValue, AttributeWrite, CommandInfo, DeviceInfo, AttributeAlarmConfig,
+  AttributeEventConfig, AttributeConfig, AttributeConfigProperty, AttributeConfigUpdate,
+} from "./idl.js";

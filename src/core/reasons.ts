@@ -1,0 +1,61 @@
+/**
+ * The only file that spells an `API_` reason (spec §18; none invented). Clients branch on these
+ * strings, so they are API. Every reason here is mapped in `src/grpc/status.ts`.
+ */
+export const Reason = {
+  // server side (spec §18.1)
+  CommandNotFound: "API_CommandNotFound",
+  CommandNotAllowed: "API_CommandNotAllowed",
+  IncompatibleCmdArgumentType: "API_IncompatibleCmdArgumentType",
+  AttrNotFound: "API_AttrNotFound",
+  AttrNotWritable: "API_AttrNotWritable",
+  AttrNotAllowed: "API_AttrNotAllowed",
+  AttrValueNotSet: "API_AttrValueNotSet",
+  AttrOptProp: "API_AttrOptProp",
+  IncompatibleAttrDataType: "API_IncompatibleAttrDataType",
+  AttrIncorrectDataNumber: "API_AttrIncorrectDataNumber",
+  WAttrOutsideLimit: "API_WAttrOutsideLimit",
+  IncoherentValues: "API_IncoherentValues",
+  AttrNoAlarm: "API_AttrNoAlarm",
+  WrongNumberOfArgs: "API_WrongNumberOfArgs",
+  DeviceNotFound: "API_DeviceNotFound",
+  ClassNotFound: "API_ClassNotFound",
+  CommandTimedOut: "API_CommandTimedOut",
+  InitThrowsException: "API_InitThrowsException",
+  BlackBoxArgument: "API_BlackBoxArgument",
+  BlackBoxEmpty: "API_BlackBoxEmpty",
+  NotSupported: "API_NotSupported",
+  NotSupportedFeature: "API_NotSupportedFeature",
+  AttrConfig: "API_AttrConfig",
+  BadConfigurationProperty: "API_BadConfigurationProperty",
+  MethodArgument: "API_MethodArgument",
+  InvalidArgs: "API_InvalidArgs",
+  WrongFormat: "API_WrongFormat",
+  DecodeErr: "API_DecodeErr",
+  ShutdownInProgress: "API_ShutdownInProgress",
+  InternalError: "API_InternalError",
+  StdException: "API_StdException",
+  CannotOpenFile: "API_CannotOpenFile",
+  WrongWildcardUsage: "API_WrongWildcardUsage",
+  // client side and transport (spec §18.2)
+  CommandFailed: "API_CommandFailed",
+  AttributeFailed: "API_AttributeFailed",
+  DeviceTimedOut: "API_DeviceTimedOut",
+  CantConnectToDevice: "API_CantConnectToDevice",
+  ServerNotRunning: "API_ServerNotRunning",
+  CommunicationFailed: "API_CommunicationFailed",
+  ConnectionFailed: "API_ConnectionFailed",
+  CorbaException: "API_CorbaException",
+  WrongDeviceNameSyntax: "API_WrongDeviceNameSyntax",
+  UnsupportedProtocol: "API_UnsupportedProtocol",
+  UnsupportedDBaseModifier: "API_UnsupportedDBaseModifier",
+  IncompatibleArgumentType: "API_IncompatibleArgumentType",
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+const REASONS: ReadonlySet<string> = new Set(Object.values(Reason));
+
+/** True when `reason` is one of the Tango API reasons above (device-specific reasons are not). */
+export function isReason(reason: string): reason is Reason {
+  return REASONS.has(reason);
+}

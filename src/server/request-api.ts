@@ -1,0 +1,61 @@
+import type {
+  AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandInfo, DeviceInfo,
+  DevSource, DevState, TypedValue,
+} from "../core/index.js";
+
+/** Who made a request (spec §10.7, §20 item 3): from gRPC metadata plus the transport's peer. */
+export interface ClientIdentity {
+  /** Client host as the client named itself, else the peer IP. */
+  readonly host: string;
+  /** Peer address as the transport saw it, e.g. `127.0.0.1:50744` or `ipv6:[::1]:1234`. */
+  readonly peer: string;
+  /** Client process id, when the client sent one. */
+  readonly pid?: number;
+  /** Client language, e.g. `CPP`, `Python`, `JS`, `Java` (from `tango-client-lang`). */
+  readonly language?: string;
+  /** Java main class, for Java clients. */
+  readonly mainClass?: string;
+}
+
+/**
+ * The caller of one request: built once at the edge, passed down (STYLE §4). `origin` replaces
+ * "requested from <host>" in the blackbox for requests the server makes itself.
+ */
+export interface CallContext {
+  readonly client: ClientIdentity;
+  /** How the request arrived. */
+  readonly transport: "grpc" | "http" | "internal";
+  /** Aborted when the client cancels or its deadline passes. */
+  readonly signal?: AbortSignal;
+  /** Set for requests the server makes itself (spec §10.7): "polling", "user thread", … */
+  readonly origin?: string;
+}
+
+/** Options of a read. */
+export interface ReadOptions {
+  readonly source?: DevSource;
+}
+
+/**
+ * The request-reply protocol, in process (DESIGN §1). Adapters (gRPC, HTTP) decode the wire,
+ * call these, and encode the result or the DevFailed. Every method records the blackbox first.
+ */
+export interface RequestApi {
+  ping(ctx: CallContext, device: string): Promise<void>;
+  info(ctx: CallContext, device: string): Promise<DeviceInfo>;
+  state(ctx: CallContext, device: string): Promise<DevState>;
+  status(ctx: CallContext, device: string): Promise<string>;
+  blackBox(ctx: CallContext, device: string, n: number): Promise<string[]>;
+  commandInout(ctx: CallContext, device: string, command: string, argin: TypedValue | undefined, opts?: ReadOptions): Promise<TypedValue>;
+  commandListQuery(ctx: CallContext, device: string): Promise<CommandInfo[]>;
+  commandQuery(ctx: CallContext, device: string, command: string): Promise<CommandInfo>;
+  readAttributes(ctx: CallContext, device: string, names: readonly string[], opts?: ReadOptions): Promise<AttributeValue[]>;
+  /** Throws MultiDevFailed when some writes failed; the others are kept. */
+  writeAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[]): Promise<void>;
+  writeReadAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[], names: readonly string[]): Promise<AttributeValue[]>;
+  getAttributeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<AttributeConfig[]>;
+  setAttributeConfig(ctx: CallContext, device: string, updates: readonly AttributeConfigUpdate[]): Promise<void>;
+  getProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<Array<{ name: string; values: string[] }>>;
+  putProperty(ctx: CallContext, device: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void>;
+  deleteProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<void>;
+}

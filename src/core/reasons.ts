@@ -18,6 +18,8 @@ export const Reason = {
   IncoherentValues: "API_IncoherentValues",
   AttrNoAlarm: "API_AttrNoAlarm",
   WrongNumberOfArgs: "API_WrongNumberOfArgs",
+  AttrNotPolled: "API_AttrNotPolled",
+  CmdNotPolled: "API_CmdNotPolled",
   DeviceNotFound: "API_DeviceNotFound",
   ClassNotFound: "API_ClassNotFound",
   CommandTimedOut: "API_CommandTimedOut",

@@ -1,0 +1,43 @@
+import { CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError, coerce, typeName } from "../core/index.js";
+import type { TypedValue } from "../core/index.js";
+import { runtimeOf, type Device } from "./device.js";
+
+function checkArgin(name: string, inType: CmdArgType, argin: TypedValue | undefined): unknown {
+  const sent = argin?.type ?? CmdArgType.DevVoid;
+  const raw = argin?.value;
+  const norm = (t: CmdArgType): CmdArgType => (t === CmdArgType.ConstDevString ? CmdArgType.DevString : t);
+  if (sent !== CmdArgType.DevVoid && norm(sent) !== norm(inType)) {
+    throw TangoErrors.incompatibleCmdArgumentType(inType, `command ${name} got a Tango::${typeName(sent)}`);
+  }
+  try {
+    return coerce(inType, raw);
+  } catch (e) {
+    if (e instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(inType, e.message);
+    throw e;
+  }
+}
+
+/**
+ * command_inout for one device, from the lookup on (spec §5.2 steps 5–8): lookup, always-executed
+ * hook, is_allowed, argin check (after is_allowed, as cppTango), execute, argout check.
+ * `Init` is not handled here: the server runs it under its own rules.
+ */
+export async function executeCommandOf(device: Device, name: string, argin: TypedValue | undefined): Promise<TypedValue> {
+  const decl = runtimeOf(device).command(name);
+  if (decl === undefined) throw TangoErrors.commandNotFound(name);
+  await device.alwaysExecutedHook();
+  if (decl.allowedIn !== undefined && !decl.allowedIn.includes(device.getState())) {
+    throw TangoErrors.commandNotAllowed(decl.name, device.getState());
+  }
+  const value = checkArgin(decl.name, decl.inType, argin);
+  const result: unknown = await decl.execute(device, value);
+  if (decl.outType === CmdArgType.DevVoid) return { type: CmdArgType.DevVoid, value: undefined };
+  try {
+    return { type: decl.outType, value: coerce(decl.outType, result) };
+  } catch (e) {
+    if (!(e instanceof ValueCoercionError)) throw e;
+    throw DevFailed.of(Reason.InternalError,
+      `Command ${decl.name} returned a value that is not a Tango::${typeName(decl.outType)}: ${e.message}`,
+      `${device.className}::${decl.name}`);
+  }
+}

@@ -1,0 +1,199 @@
+import type { Logger } from "pino";
+import { AttrWriteType, DevState } from "../core/index.js";
+import type { AttrDataFormat, AttrScalarType, AttributeValue, CmdArgType, ValueOf } from "../core/index.js";
+import type { AttrReadResult, CommandResult } from "./decorators.js";
+import { classDeclarations } from "./decorators.js";
+import {
+  resolveAttribute, resolveCommand, type AttrWriteData, type AttributeOptions, type CommandOptions,
+} from "./declarations.js";
+import { DeviceRuntime } from "./device-runtime.js";
+import { parsePropertyValue } from "./property-value.js";
+import { evaluateState, evaluateStatus } from "./state-eval.js";
+
+/** What the server offers a device. @internal */
+export interface DeviceHost {
+  /** The admin device name, `dserver/<server>/<instance>`. */
+  readonly adminName: string;
+  /** Reads attributes of a device of this server along the current call chain (no deadlock). */
+  readAttributes(device: string, names: readonly string[]): Promise<AttributeValue[]>;
+  /** Configured value of a device or class property (strings), if any. */
+  propertyValue(device: string, className: string, name: string, scope: "device" | "class"): readonly string[] | undefined;
+}
+
+/** What the server passes to a device's constructor. @internal */
+export interface DeviceInit {
+  readonly name: string;
+  readonly className: string;
+  readonly logger: Logger;
+  readonly host: DeviceHost;
+}
+
+/** A dynamic attribute: the options of `@attribute` plus its name and handlers (spec §14). */
+export interface DynamicAttribute<T extends AttrScalarType = AttrScalarType, F extends AttrDataFormat = AttrDataFormat> extends AttributeOptions<T, F> {
+  readonly name: string;
+  readonly read?: () => AttrReadResult<T, F> | Promise<AttrReadResult<T, F>>;
+  readonly write?: (value: AttrWriteData<T, F>) => void | Promise<void>;
+}
+
+/** A dynamic command: the options of `@command` plus its name and handler (spec §14). */
+export interface DynamicCommand<I extends CmdArgType = CmdArgType, O extends CmdArgType = CmdArgType> extends CommandOptions<I, O> {
+  readonly name: string;
+  readonly execute: (argin: ValueOf<I>) => CommandResult<O> | Promise<CommandResult<O>>;
+}
+
+const RUNTIMES = new WeakMap<Device, DeviceRuntime>();
+
+/** The runtime state behind a device (attributes, commands, tasks). @internal */
+export function runtimeOf(device: Device): DeviceRuntime {
+  const rt = RUNTIMES.get(device);
+  if (rt === undefined) throw new TypeError("not a device built by a DeviceServer");
+  return rt;
+}
+
+/**
+ * Base class of every Tango device class (spec §3). Subclasses declare attributes, commands and
+ * properties with decorators and override the hooks they need; the server creates one instance
+ * per configured device and runs every request through it.
+ */
+export abstract class Device {
+  /** The device name in its declared case, e.g. `sys/tg_test/1`. */
+  readonly name: string;
+  readonly #className: string;
+  readonly #log: Logger;
+  readonly #host: DeviceHost;
+  #state: DevState = DevState.UNKNOWN;
+  #status: string | undefined = undefined;
+
+  constructor(init: DeviceInit) {
+    this.name = init.name;
+    this.#className = init.className;
+    this.#log = init.logger;
+    this.#host = init.host;
+    const decls = classDeclarations(new.target as unknown as abstract new (...args: never[]) => Device);
+    RUNTIMES.set(this, new DeviceRuntime(decls, this.#log));
+  }
+
+  /** The Tango class name (the configured name, by default the JS class name). */
+  get className(): string {
+    return this.#className;
+  }
+
+  /** This device's logger; its level is set by the admin logging commands. */
+  get log(): Logger {
+    return this.#log;
+  }
+
+  /** The admin device of this server, `dserver/<server>/<instance>`. */
+  get adminName(): string {
+    return this.#host.adminName;
+  }
+
+  /** Called at export, at Init and at DevRestart. Must survive a rerun (STYLE §9). */
+  initDevice(): void | Promise<void> {}
+
+  /** Releases what `initDevice` acquired. Called before a re-init and at shutdown. */
+  deleteDevice(): void | Promise<void> {}
+
+  /** Runs before every command and once per attribute read or write call (spec §3.3). */
+  alwaysExecutedHook(): void | Promise<void> {}
+
+  /** Runs once per read call before the attributes are read, with their declared names (spec §6.4). */
+  readAttrHardware(_names: readonly string[]): void | Promise<void> {}
+
+  /** Runs once per write call after the attributes were written (spec §6.7 item 5). */
+  writeAttrHardware(_names: readonly string[]): void | Promise<void> {}
+
+  /** Runs once after every device of the server is exported (spec §9.2 item 4). */
+  serverInitHook(): void | Promise<void> {}
+
+  /** The state as last set (without the alarm evaluation `State` does). */
+  getState(): DevState {
+    return this.#state;
+  }
+
+  /** Sets the state. */
+  setState(state: DevState): void {
+    this.#state = state;
+  }
+
+  /** The status as last set, or undefined when never set. */
+  getStatus(): string | undefined {
+    return this.#status;
+  }
+
+  /** Sets the status text; `undefined` returns to the default "The device is in <STATE> state." */
+  setStatus(status: string | undefined): void {
+    this.#status = status;
+  }
+
+  /**
+   * The State as clients read it. Default: cppTango's rule (spec §3.3): from ON or ALARM, ALARM
+   * when an attribute is out of its alarm or warning band, else ON. Override to compute it.
+   */
+  devState(): DevState | Promise<DevState> {
+    return evaluateState(this);
+  }
+
+  /** The Status as clients read it. Default: the set status (or "The device is in X state.") plus alarm lines. */
+  devStatus(): string | Promise<string> {
+    return evaluateStatus(this);
+  }
+
+  /** A property's configured strings (device scope), or undefined when not configured. */
+  getProperty(name: string): readonly string[] | undefined {
+    return this.#host.propertyValue(this.name, this.#className, name, "device");
+  }
+
+  /** A declared property's value parsed to its type: configured value, else its default. */
+  getPropertyValue(name: string): unknown {
+    const decl = runtimeOf(this).decls.properties.find((p) => p.name.toLowerCase() === name.toLowerCase());
+    if (decl === undefined) throw new TypeError(`${this.#className} declares no property ${name}`);
+    const stored = this.#host.propertyValue(this.name, this.#className, decl.name, decl.scope) ?? decl.defaultValue;
+    if (stored === undefined) return undefined;
+    return parsePropertyValue(decl.dtype, stored);
+  }
+
+  /** Reads attributes of this device the way a client would, without waiting on its own monitor. */
+  readAttributes(names: readonly string[]): Promise<AttributeValue[]> {
+    return this.#host.readAttributes(this.name, names);
+  }
+
+  /** Adds an attribute to this device only (spec §14). Throws TypeError on bad options or a clash. */
+  addAttribute<T extends AttrScalarType, F extends AttrDataFormat = AttrDataFormat.SCALAR>(attr: DynamicAttribute<T, F>): void {
+    const read = attr.read;
+    const write = attr.write as ((v: unknown) => unknown) | undefined;
+    const access = attr.access ?? (read && write ? AttrWriteType.READ_WRITE : write ? AttrWriteType.WRITE : AttrWriteType.READ);
+    runtimeOf(this).addAttribute(resolveAttribute(attr.name, attr as AttributeOptions, access,
+      read && (() => read()), write && ((_d, v) => write(v))));
+  }
+
+  /** Removes a dynamic attribute; false when there was none of that name. */
+  removeAttribute(name: string): boolean {
+    return runtimeOf(this).removeAttribute(name);
+  }
+
+  /** Adds a command to this device only (spec §14). */
+  addCommand<I extends CmdArgType = CmdArgType.DevVoid, O extends CmdArgType = CmdArgType.DevVoid>(cmd: DynamicCommand<I, O>): void {
+    const execute = cmd.execute as (argin: unknown) => unknown;
+    runtimeOf(this).addCommand(resolveCommand(cmd.name, cmd as CommandOptions, (_d, argin) => execute(argin)));
+  }
+
+  /** Removes a dynamic command; false when there was none of that name. */
+  removeCommand(name: string): boolean {
+    return runtimeOf(this).removeCommand(name);
+  }
+
+  /**
+   * Runs background work owned by this device: a failure is logged with this device's logger
+   * (the server keeps serving), and the task's signal is aborted at deleteDevice and shutdown.
+   */
+  runTask(name: string, task: (signal: AbortSignal) => Promise<void> | void): void {
+    runtimeOf(this).tasks.run(name, task);
+  }
+
+  /** For logs and messages. */
+  toString(): string {
+    return `${this.#className}(${this.name})`;
+  }
+}
+

@@ -1,0 +1,33 @@
+// The device-author surface first (STYLE §1).
+export { Device } from "./device.js";
+export type { DynamicAttribute, DynamicCommand } from "./device.js";
+export { attribute, command, deviceProperty, classProperty } from "./decorators.js";
+export type { AttrReadResult, CommandResult } from "./decorators.js";
+export { attrValue, image } from "./attr-value.js";
+export type { AttrReadValue, Image } from "./attr-value.js";
+export type {
+  AttributeOptions, CommandOptions, PropertyOptions, PropertyType, AttrData, AttrWriteData, ArrayTypeOf, NumericProp,
+} from "./declarations.js";
+export {
+  CmdArgType, DevState, AttrQuality, AttrWriteType, AttrDataFormat, DispLevel, DevFailed, Reason,
+  DevVoid, DevBoolean, DevShort, DevLong, DevFloat, DevDouble, DevUShort, DevULong, DevString,
+  DevVarCharArray, DevVarShortArray, DevVarLongArray, DevVarFloatArray, DevVarDoubleArray,
+  DevVarUShortArray, DevVarULongArray, DevVarStringArray, DevVarLongStringArray,
+  DevVarDoubleStringArray, DevStateType, DevVarBooleanArray, DevUChar, DevLong64, DevULong64,
+  DevVarLong64Array, DevVarULong64Array, DevEncoded, DevEnum, DevVarStateArray, DevVarEncodedArray,
+} from "../core/index.js";
+export type { DevEncodedValue, DevVarLongStringArrayValue, DevVarDoubleStringArrayValue } from "../core/index.js";
+
+// For the server (not for device authors).
+export type { DeviceHost, DeviceInit } from "./device.js";
+export { runtimeOf } from "./device.js";
+export { classDeclarations } from "./decorators.js";
+export type { ClassDeclarations } from "./decorators.js";
+export type { AttributeDecl, CommandDecl, PropertyDecl } from "./declarations.js";
+export { readAttributesOf, readOne, timeVal } from "./attribute-read.js";
+export { writeAttributesOf, checkWrittenValue } from "./attribute-write.js";
+export { executeCommandOf } from "./command-exec.js";
+export { evaluateState, evaluateStatus } from "./state-eval.js";
+export { parsePropertyValue, formatPropertyValue } from "./property-value.js";
+export { computeQuality, alarmStatusLine } from "./quality.js";
+export type { Thresholds, AlarmKind, QualityResult } from "./quality.js";

@@ -1,0 +1,62 @@
+import { Type, type Static } from "typebox";
+import { DEFAULT_GRPC_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../core/defaults.js";
+
+/*
+ * The server config file's schema and type (DESIGN §5). Pure: `src/cli/load-config.ts` reads the
+ * file, applies env overrides and defaults, checks it against this schema and freezes it.
+ * The shape follows the SKA Tango charts: classes[].devices[].properties.
+ */
+
+/** Property values as Tango stores them: a list of strings; a scalar is accepted as a one-element list. */
+export const PropertyValues = Type.Union([
+  Type.Array(Type.String()),
+  Type.String(),
+  Type.Number(),
+  Type.Boolean(),
+], { description: "a property value: a string, number or boolean, or a list of them as strings" });
+
+export const PropertyMap = Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), PropertyValues, {
+  description: "property name → value(s)",
+});
+
+export const DeviceConfig = Type.Object({
+  name: Type.String({ pattern: "^[^/\\s]+/[^/\\s]+/[^/\\s]+$", maxLength: 255, description: "domain/family/member" }),
+  properties: Type.Optional(PropertyMap),
+}, { additionalProperties: false });
+export type DeviceConfig = Static<typeof DeviceConfig>;
+
+export const ClassConfig = Type.Object({
+  name: Type.String({ minLength: 1, description: "a device class known to this server, e.g. TangoTest" }),
+  properties: Type.Optional(PropertyMap),
+  devices: Type.Array(DeviceConfig, { minItems: 1 }),
+}, { additionalProperties: false });
+export type ClassConfig = Static<typeof ClassConfig>;
+
+export const ServerConfig = Type.Object({
+  server: Type.String({ minLength: 1, maxLength: 255, pattern: "^[^/\\s]+$", default: "TangoTest", description: "server (executable) name" }),
+  instance: Type.String({ minLength: 1, maxLength: 255, pattern: "^[^/\\s]+$", default: "test", description: "instance name" }),
+  serialization: Type.Union([
+    Type.Literal("BY_DEVICE"), Type.Literal("BY_CLASS"), Type.Literal("BY_PROCESS"), Type.Literal("NO_SYNC"),
+  ], { default: "BY_DEVICE", description: "serialization model (spec §10.6)" }),
+  grpc: Type.Object({
+    host: Type.String({ minLength: 1, default: "0.0.0.0", description: "bind address" }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_GRPC_PORT, description: "0 lets the OS choose" }),
+    maxMessageBytes: Type.Integer({ minimum: 4 * 1024 * 1024, default: DEFAULT_MAX_MESSAGE_BYTES, description: "largest message sent or received" }),
+  }, { additionalProperties: false, default: {} }),
+  monitorTimeoutMs: Type.Integer({ minimum: 1, default: MONITOR_TIMEOUT_MS, description: "serialization wait before API_CommandTimedOut" }),
+  blackboxDepth: Type.Integer({ minimum: 1, maximum: 100000, default: BLACKBOX_DEPTH }),
+  logLevel: Type.Union([
+    Type.Literal("trace"), Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error"),
+    Type.Literal("fatal"), Type.Literal("silent"),
+  ], { default: "info", description: "level of the server's own JSON log" }),
+  storePath: Type.Optional(Type.String({ minLength: 1, description: "file keeping properties set at run time" })),
+  classes: Type.Array(ClassConfig, { minItems: 1 }),
+}, { additionalProperties: false });
+export type ServerConfig = Static<typeof ServerConfig>;
+
+/** The server that `npm start` runs with no config file: TangoTest/test with sys/tg_test/1. */
+export const DEFAULT_SERVER_CONFIG = {
+  server: "TangoTest",
+  instance: "test",
+  classes: [{ name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] }],
+} as const;

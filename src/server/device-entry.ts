@@ -1,0 +1,36 @@
+import type { Device, DeviceInit } from "../device/index.js";
+import { BlackBox } from "./blackbox.js";
+import type { Monitor } from "./monitor.js";
+
+/** A device class: what `classes` in the config names. */
+export type DeviceClass = new (init: DeviceInit) => Device;
+
+/** One configured device of the server and what the server keeps for it across rebuilds. @internal */
+export class DeviceEntry {
+  readonly name: string;
+  readonly className: string;
+  readonly cls: DeviceClass;
+  readonly blackbox: BlackBox;
+  /** The monitor of the serialization model in force; undefined in NO_SYNC. */
+  readonly monitor: Monitor | undefined;
+  /** The per-device monitor that writes and configuration changes take even in NO_SYNC. */
+  readonly writeMonitor: Monitor;
+  /** The live instance; replaced by DevRestart and server restarts. */
+  device: Device | undefined;
+  /** Why the last initDevice failed, when the device is not exported because of it. */
+  initError: unknown;
+
+  constructor(name: string, className: string, cls: DeviceClass, blackboxDepth: number, monitor: Monitor | undefined, writeMonitor: Monitor) {
+    this.name = name;
+    this.className = className;
+    this.cls = cls;
+    this.blackbox = new BlackBox(blackboxDepth);
+    this.monitor = monitor;
+    this.writeMonitor = writeMonitor;
+  }
+
+  /** True while the device serves requests. */
+  get exported(): boolean {
+    return this.device !== undefined;
+  }
+}

@@ -1,0 +1,321 @@
+import { hostname, tmpdir } from "node:os";
+import type { Logger } from "pino";
+import { DevFailed, SerialModel, TangoErrors } from "../core/index.js";
+import { runtimeOf, type Device, type DeviceHost } from "../device/index.js";
+import type { AttributeValue } from "../core/index.js";
+import { CallChains, type CallChain } from "./call-chain.js";
+import type { ServerConfig } from "./config.js";
+import { DeviceEntry, type DeviceClass } from "./device-entry.js";
+import { DeviceLogging } from "./device-logging.js";
+import { Monitor } from "./monitor.js";
+import { PropertyStore } from "./property-store.js";
+import { RequestHandler } from "./request-handler.js";
+import type { RequestApi } from "./request-api.js";
+import { createDServerClass, type ServerAdmin } from "./dserver.js";
+import { SHUTDOWN_GRACE_MS } from "../core/defaults.js";
+
+/** Options of a DeviceServer; everything from outside is passed in (STYLE §1). */
+export interface DeviceServerOptions {
+  /** Validated config with defaults applied (src/cli/load-config.ts). */
+  readonly config: Readonly<ServerConfig>;
+  /** Device classes by the names the config uses. */
+  readonly classes: ReadonlyMap<string, DeviceClass>;
+  /** Root logger; the server derives one child per device. */
+  readonly logger: Logger;
+  /** Host name reported by Info (default: os.hostname()). */
+  readonly hostName?: string;
+  /** Called with true once every device is exported, false when a restart or shutdown begins. */
+  readonly onReadyChange?: (ready: boolean) => void;
+  /** Called after the admin Kill command replied: the process should shut down. */
+  readonly onKill?: () => void;
+  /** Directory of `file` logging targets without a path (default: the OS temp directory). */
+  readonly logDir?: string;
+}
+
+/**
+ * A Tango device server (RFC 8): its devices, the admin device `dserver/<server>/<instance>`,
+ * the export and unexport sequences (spec §9.2, §9.3), serialization (§10.6) and the blackbox.
+ * `api` is the request-reply protocol in process; the gRPC and HTTP adapters call it.
+ */
+export class DeviceServer implements ServerAdmin {
+  readonly adminName: string;
+  readonly serverId: string;
+  readonly hostName: string;
+  readonly config: Readonly<ServerConfig>;
+  readonly log: Logger;
+  readonly chains = new CallChains();
+  readonly logging: DeviceLogging;
+  readonly properties: PropertyStore;
+  readonly api: RequestApi;
+  readonly #opts: DeviceServerOptions;
+  readonly #entries = new Map<string, DeviceEntry>();
+  readonly #order: DeviceEntry[] = [];
+  readonly #classOrder: string[] = [];
+  #admin: DeviceEntry;
+  readonly #dserverClass: DeviceClass;
+  #inFlight = 0;
+  #drained: (() => void) | undefined;
+  #shuttingDown = false;
+  #ready = false;
+
+  constructor(opts: DeviceServerOptions) {
+    const { config } = opts;
+    this.#opts = opts;
+    this.config = config;
+    this.serverId = `${config.server}/${config.instance}`;
+    this.adminName = `dserver/${this.serverId}`;
+    this.hostName = opts.hostName ?? hostname();
+    this.log = opts.logger.child({ server: config.server, instance: config.instance });
+    this.logging = new DeviceLogging(opts.logger);
+    this.properties = new PropertyStore(config.storePath);
+    const model = SerialModel[config.serialization];
+    const processMonitor = new Monitor("process", config.monitorTimeoutMs);
+    const classMonitors = new Map<string, Monitor>();
+    const add = (name: string, className: string, cls: DeviceClass): DeviceEntry => {
+      const own = new Monitor(name, config.monitorTimeoutMs);
+      let classMonitor = classMonitors.get(className);
+      if (classMonitor === undefined) classMonitors.set(className, classMonitor = new Monitor(className, config.monitorTimeoutMs));
+      const monitor = model === SerialModel.BY_DEVICE ? own : model === SerialModel.BY_CLASS ? classMonitor
+        : model === SerialModel.BY_PROCESS ? processMonitor : undefined;
+      const entry = new DeviceEntry(name, className, cls, config.blackboxDepth, monitor, own);
+      if (this.#entries.has(name.toLowerCase())) throw new TypeError(`device ${name} is configured twice`);
+      this.#entries.set(name.toLowerCase(), entry);
+      return entry;
+    };
+    for (const c of config.classes) {
+      const cls = opts.classes.get(c.name);
+      if (cls === undefined) {
+        throw new TypeError(`class ${c.name} is not known to this server (known: ${[...opts.classes.keys()].join(", ")})`);
+      }
+      this.#classOrder.push(c.name);
+      this.properties.configure(`class:${c.name}`, normalise(c.properties));
+      for (const d of c.devices) {
+        this.properties.configure(d.name, normalise(d.properties));
+        this.#order.push(add(d.name, c.name, cls));
+      }
+    }
+    // spec §10.6: admin commands follow the server's model; in BY_PROCESS they share its lock.
+    this.#dserverClass = createDServerClass(this);
+    this.#admin = add(this.adminName, "DServer", this.#dserverClass);
+    this.api = new RequestHandler(this);
+  }
+
+  /** True once every device is exported and until shutdown or a restart begins. */
+  get isReady(): boolean {
+    return this.#ready;
+  }
+
+  get isShuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+
+  #setReady(ready: boolean): void {
+    if (this.#ready === ready) return;
+    this.#ready = ready;
+    this.#opts.onReadyChange?.(ready);
+  }
+
+  /** Class names in config order (admin class excluded). */
+  classNames(): string[] {
+    return [...this.#classOrder];
+  }
+
+  /** User devices in config order (admin excluded). */
+  userDevices(): readonly DeviceEntry[] {
+    return this.#order;
+  }
+
+  /** Every device, admin last. */
+  allDevices(): DeviceEntry[] {
+    return [...this.#order, this.#admin];
+  }
+
+  classOf(name: string): DeviceClass | undefined {
+    if (name.toLowerCase() === "dserver") return this.#dserverClass;
+    const found = this.#classOrder.find((c) => c.toLowerCase() === name.toLowerCase());
+    return found === undefined ? undefined : this.#opts.classes.get(found);
+  }
+
+  /** The entry for a device name (any case), exported or not; DeviceNotFound otherwise. */
+  entry(name: string): DeviceEntry {
+    const e = this.#entries.get(name.toLowerCase());
+    if (e === undefined) throw TangoErrors.deviceNotFound(name);
+    return e;
+  }
+
+  /** The live device of an entry, or the reason it is not exported. */
+  liveDevice(entry: DeviceEntry): Device {
+    if (this.#shuttingDown) throw TangoErrors.shutdownInProgress();
+    if (entry.device !== undefined) return entry.device;
+    if (entry.initError !== undefined) {
+      throw DevFailed.from(entry.initError, `${entry.className}::init_device`).withFrame({
+        reason: "API_InitThrowsException", desc: `Device ${entry.name} is not exported: its init failed`, origin: "DeviceServer::device",
+      });
+    }
+    throw TangoErrors.deviceNotFound(entry.name);
+  }
+
+  /**
+   * Runs `fn` for one request: counted for draining, in a call chain, under `monitor` (spec
+   * §10.6: FIFO, re-entrant along the chain, API_CommandTimedOut after the configured wait).
+   */
+  async serialize<T>(monitor: Monitor | undefined, fn: (chain: CallChain) => Promise<T>): Promise<T> {
+    if (this.#shuttingDown) throw TangoErrors.shutdownInProgress();
+    this.#inFlight++;
+    try {
+      return await this.chains.run(async (chain) => {
+        if (monitor === undefined) return await fn(chain);
+        const wait = monitor.acquire(chain);
+        if (wait !== undefined) await wait;
+        try {
+          return await fn(chain);
+        } finally {
+          monitor.release();
+        }
+      });
+    } finally {
+      if (--this.#inFlight === 0) this.#drained?.();
+    }
+  }
+
+  #host(): DeviceHost {
+    return {
+      adminName: this.adminName,
+      readAttributes: (device: string, names: readonly string[]): Promise<AttributeValue[]> =>
+        this.api.readAttributes({ client: { host: "localhost", peer: "in-process" }, transport: "internal", origin: "user thread" }, device, names),
+      propertyValue: (device, className, name, scope) =>
+        this.properties.get(scope === "class" ? `class:${className}` : device, name),
+    };
+  }
+
+  /** Builds and initialises one device (spec §9.2 step 2.5); an init failure leaves it unexported. */
+  async #export(entry: DeviceEntry): Promise<void> {
+    const device = new entry.cls({ name: entry.name, className: entry.className, logger: this.logging.loggerFor(entry.name), host: this.#host() });
+    try {
+      const missing = runtimeOf(device).decls.properties.find((p) => p.mandatory && this.properties.get(p.scope === "class" ? `class:${entry.className}` : entry.name, p.name) === undefined);
+      if (missing !== undefined) {
+        throw DevFailed.of("API_BadConfigurationProperty", `Mandatory property ${missing.name} of ${entry.name} is not set`, "DeviceServer::export");
+      }
+      await device.initDevice();
+      entry.device = device;
+      entry.initError = undefined;
+    } catch (err) {
+      entry.initError = err;
+      this.log.error({ err, device: entry.name }, "device init failed; device not exported");
+      throw err;
+    }
+  }
+
+  async #unexport(entry: DeviceEntry): Promise<void> {
+    const device = entry.device;
+    entry.device = undefined;
+    if (device === undefined) return;
+    try {
+      await device.deleteDevice();
+    } catch (err) {
+      this.log.error({ err, device: entry.name }, "deleteDevice failed");
+    }
+    await runtimeOf(device).tasks.abort(SHUTDOWN_GRACE_MS);
+  }
+
+  /** The export sequence (spec §9.2): user devices in config order, the admin device last, then the init hooks. */
+  async start(): Promise<void> {
+    await this.#exportAll();
+    await this.#export(this.#admin);
+    await this.#serverInitHooks();
+  }
+
+  async #exportAll(): Promise<void> {
+    for (const entry of this.#order) {
+      try {
+        await this.serialize(entry.monitor, () => this.#export(entry));
+      } catch {
+        // logged by #export; the device stays unexported and the server keeps serving the others
+      }
+    }
+  }
+
+  async #serverInitHooks(): Promise<void> {
+    for (const entry of this.#order) {
+      if (entry.device !== undefined) await entry.device.serverInitHook();
+    }
+    this.#setReady(this.#order.every((e) => e.device !== undefined));
+  }
+
+  /** Init of a user device (spec §9.4): deleteDevice + initDevice in place. */
+  async reinit(entry: DeviceEntry): Promise<void> {
+    const device = this.liveDevice(entry);
+    await device.deleteDevice();
+    await runtimeOf(device).tasks.abort(SHUTDOWN_GRACE_MS);
+    try {
+      await device.initDevice();
+    } catch (err) {
+      throw DevFailed.from(err, `${entry.className}::init_device`).withFrame(TangoErrors.initThrowsException(this.adminName).errors[0]);
+    }
+  }
+
+  /** DevRestart (spec §9.4): destroy and rebuild one user device. */
+  async restartDevice(name: string): Promise<void> {
+    const entry = this.#entries.get(name.toLowerCase());
+    if (entry === undefined || entry === this.#admin) throw TangoErrors.deviceNotFound(name);
+    await this.#unexport(entry);
+    try {
+      await this.#export(entry);
+    } catch (err) {
+      throw DevFailed.from(err, `${entry.className}::init_device`).withFrame(TangoErrors.initThrowsException(this.adminName).errors[0]);
+    }
+    this.#setReady(this.#order.every((e) => e.device !== undefined));
+  }
+
+  /** Admin Init and RestartServer (spec §9.4): destroy every user device, then build them all again. */
+  async restartAll(): Promise<void> {
+    this.#setReady(false);
+    for (const entry of [...this.#order].reverse()) await this.#unexport(entry);
+    await this.#exportAll();
+    await this.#serverInitHooks();
+  }
+
+  /** Kill (spec §9.3 item 7): the reply goes first; the process owner then shuts down. */
+  requestKill(): void {
+    setImmediate(() => this.#opts.onKill?.());
+  }
+
+  /** Runs `work` after the current reply is sent (RestartServer); failures are logged. */
+  later(what: string, work: () => Promise<void>): void {
+    setImmediate(() => {
+      work().catch((err: unknown) => this.log.error({ err, what }, "deferred admin work failed"));
+    });
+  }
+
+  /**
+   * The unexport sequence (spec §9.3): refuse new requests, drain the ones in progress (bounded),
+   * delete the devices in reverse order, close the log files.
+   */
+  async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+    if (this.#shuttingDown) return;
+    this.#setReady(false);
+    this.#shuttingDown = true;
+    if (this.#inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      clearTimeout(timer);
+      if (this.#inFlight > 0) this.log.warn({ inFlight: this.#inFlight }, "shutdown grace period over with calls in progress");
+    }
+    for (const entry of [this.#admin, ...[...this.#order].reverse()]) await this.#unexport(entry);
+    this.logging.close();
+  }
+
+  /** Default directory of `file` logging targets (spec §13: TANGO_LOG_PATH, read by the CLI). */
+  get logDir(): string {
+    return this.#opts.logDir ?? tmpdir();
+  }
+}
+
+function normalise(props: Readonly<Record<string, unknown>> | undefined): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(props ?? {})) out[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+  return out;
+}

@@ -1,0 +1,241 @@
+import { CmdArgType, DevFailed, DevSource, Reason, TangoErrors } from "../core/index.js";
+import type { DevState } from "../core/index.js";
+import {
+  ADMIN_DEVICE_DESCRIPTION, DEFAULT_DEVICE_DESCRIPTION, DEFAULT_DEV_TYPE, DEFAULT_DOC_URL, DOC_URL_PREFIX,
+  SERVER_IDL_VERSION, UNINITIALISED_DESC as UNINITIALISED,
+} from "../core/defaults.js";
+import type {
+  AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandInfo, DeviceInfo, TypedValue,
+} from "../core/index.js";
+import {
+  executeCommandOf, readAttributesOf, runtimeOf, writeAttributesOf, type Device,
+} from "../device/index.js";
+import type { BlackBoxRecord } from "./blackbox.js";
+import type { DeviceEntry } from "./device-entry.js";
+import type { DeviceServer } from "./device-server.js";
+import type { CallContext, ReadOptions, RequestApi } from "./request-api.js";
+import { describeVersions } from "./versions.js";
+
+const ALL_ATTRIBUTES = new Set(["all attributes", "all attributes_3"]);
+
+function record(entry: DeviceEntry, ctx: CallContext, kind: BlackBoxRecord["kind"], what: string, withIdent: boolean, source?: DevSource): void {
+  entry.blackbox.record({ timeMs: Date.now(), kind, what, source, client: ctx.client, origin: ctx.origin, withIdent });
+}
+
+function commandInfo(name: string, c: { inType: CmdArgType; outType: CmdArgType; inDesc: string; outDesc: string; level: number }): CommandInfo {
+  return {
+    name, level: c.level, inType: c.inType, outType: c.outType,
+    inTypeDesc: c.inDesc || UNINITIALISED, outTypeDesc: c.outDesc || UNINITIALISED,
+  };
+}
+
+/** Byte-wise (ASCII) order, as cppTango sorts its command list (spec §5.2). */
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The request-reply protocol in process (DESIGN §1): each operation records the blackbox, takes
+ * the serialization monitor, finds the device and runs the device pipeline, in the order of spec
+ * §5.2 and §6.4. Adapters call this and know nothing of Tango's rules.
+ */
+export class RequestHandler implements RequestApi {
+  readonly #server: DeviceServer;
+
+  constructor(server: DeviceServer) {
+    this.#server = server;
+  }
+
+  async ping(ctx: CallContext, device: string): Promise<void> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "ping", false);
+    this.#server.liveDevice(entry);
+  }
+
+  async info(ctx: CallContext, device: string): Promise<DeviceInfo> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "info_3", false);
+    const dev = this.#server.liveDevice(entry);
+    const s = this.#server;
+    const classUrl = s.properties.get(`class:${entry.className}`, "doc_url")?.[0];
+    return {
+      devClass: entry.className, serverId: s.serverId, serverHost: s.hostName, serverVersion: SERVER_IDL_VERSION,
+      docUrl: `${DOC_URL_PREFIX}${classUrl ?? DEFAULT_DOC_URL}`, devType: DEFAULT_DEV_TYPE,
+      versionInfo: describeVersions(), description: this.#description(entry, dev), admName: s.adminName,
+    };
+  }
+
+  #description(entry: DeviceEntry, dev: Device): string {
+    if (entry.className === "DServer") return ADMIN_DEVICE_DESCRIPTION;
+    return dev.getProperty("description")?.join("\n") ?? DEFAULT_DEVICE_DESCRIPTION;
+  }
+
+  async state(ctx: CallContext, device: string): Promise<DevState> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Attribute", "state", false);
+    return this.#server.serialize(entry.monitor, async () => {
+      const dev = this.#server.liveDevice(entry);
+      await dev.alwaysExecutedHook();
+      return dev.devState();
+    });
+  }
+
+  async status(ctx: CallContext, device: string): Promise<string> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Attribute", "status", false);
+    return this.#server.serialize(entry.monitor, async () => {
+      const dev = this.#server.liveDevice(entry);
+      await dev.alwaysExecutedHook();
+      return dev.devStatus();
+    });
+  }
+
+  async blackBox(ctx: CallContext, device: string, n: number): Promise<string[]> {
+    const entry = this.#server.entry(device);
+    this.#server.liveDevice(entry);
+    // spec §10.7 item 4: the blackbox call is recorded after the read, never in its own result.
+    try {
+      return entry.blackbox.read(n);
+    } finally {
+      record(entry, ctx, "Operation", "blackbox", false);
+    }
+  }
+
+  async commandInout(ctx: CallContext, device: string, command: string, argin: TypedValue | undefined, opts?: ReadOptions): Promise<TypedValue> {
+    const entry = this.#server.entry(device);
+    const source = opts?.source ?? DevSource.DEV;
+    record(entry, ctx, "Operation", `command_inout_4 (cmd = ${command})`, true, source);
+    if (source === DevSource.CACHE) {
+      throw DevFailed.of(Reason.CmdNotPolled, `Command ${command} not polled`, "PollObj::get_cmd_result");
+    }
+    return this.#server.serialize(entry.monitor, async () => {
+      const dev = this.#server.liveDevice(entry);
+      if (command.toLowerCase() === "init") {
+        await dev.alwaysExecutedHook();
+        if (argin !== undefined && argin.value !== undefined) throw TangoErrors.incompatibleCmdArgumentType(CmdArgType.DevVoid);
+        if (entry.className === "DServer") await this.#server.restartAll();
+        else await this.#server.reinit(entry);
+        return { type: CmdArgType.DevVoid, value: undefined };
+      }
+      return executeCommandOf(dev, command, argin);
+    });
+  }
+
+  async commandListQuery(ctx: CallContext, device: string): Promise<CommandInfo[]> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "command_list_query_2", false);
+    const rt = runtimeOf(this.#server.liveDevice(entry));
+    return [...rt.commands()].sort((a, b) => byteOrder(a.name, b.name)).map((c) => commandInfo(c.name, c));
+  }
+
+  async commandQuery(ctx: CallContext, device: string, command: string): Promise<CommandInfo> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "command_query_2", false);
+    const c = runtimeOf(this.#server.liveDevice(entry)).command(command);
+    if (c === undefined) throw TangoErrors.commandNotFound(command);
+    return commandInfo(c.name, c);
+  }
+
+  async readAttributes(ctx: CallContext, device: string, names: readonly string[], opts?: ReadOptions): Promise<AttributeValue[]> {
+    const entry = this.#server.entry(device);
+    const source = opts?.source ?? DevSource.DEV;
+    record(entry, ctx, "Operation", `read_attributes_5 (${names.join(", ")})`, true, source);
+    if (source === DevSource.CACHE) {
+      // Polling comes with a later issue: nothing is polled, so the cache has nothing (spec §11.3).
+      const dev = this.#server.liveDevice(entry);
+      const rt = runtimeOf(dev);
+      return (await readAttributesOf(dev, [])).concat(names.map((n) => ({
+        name: rt.attribute(n)?.decl.name ?? n, quality: 1, dataFormat: 3, dataType: CmdArgType.DATA_TYPE_UNKNOWN,
+        time: { sec: Math.floor(Date.now() / 1000), usec: 0 }, rDim: { x: 0, y: 0 }, wDim: { x: 0, y: 0 },
+        errors: DevFailed.of(Reason.AttrNotPolled, `Attribute ${rt.attribute(n)?.decl.name ?? n} not polled`, "PollObj::get_attr_result").errors,
+      })));
+    }
+    return this.#server.serialize(entry.monitor, () => readAttributesOf(this.#server.liveDevice(entry), names));
+  }
+
+  async writeAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[]): Promise<void> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", `write_attributes_4 (${values.map((v) => v.name).join(", ")})`, true);
+    // spec §10.6: writes take the per-device lock even in NO_SYNC.
+    await this.#server.serialize(entry.monitor ?? entry.writeMonitor, () => writeAttributesOf(this.#server.liveDevice(entry), values));
+  }
+
+  async writeReadAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[], names: readonly string[]): Promise<AttributeValue[]> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", `write_read_attributes_5 (${values.map((v) => v.name).join(", ")} / ${names.join(", ")})`, true);
+    return this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
+      const dev = this.#server.liveDevice(entry);
+      await writeAttributesOf(dev, values);
+      return readAttributesOf(dev, names);
+    });
+  }
+
+  async getAttributeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<AttributeConfig[]> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "get_attribute_config_5", false);
+    const rt = runtimeOf(this.#server.liveDevice(entry));
+    if (names.length === 0 || (names.length === 1 && ALL_ATTRIBUTES.has((names[0] ?? "").toLowerCase()))) {
+      return [...[...rt.attributes()].map((a) => a.config()), stateConfig(true), stateConfig(false)];
+    }
+    return names.map((n) => {
+      const lower = n.toLowerCase();
+      if (lower === "state" || lower === "status") return stateConfig(lower === "state");
+      const a = rt.attribute(n);
+      if (a === undefined) throw TangoErrors.attrNotFound(n);
+      return a.config();
+    });
+  }
+
+  async setAttributeConfig(ctx: CallContext, device: string, updates: readonly AttributeConfigUpdate[]): Promise<void> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "set_attribute_config_5", true);
+    await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
+      const rt = runtimeOf(this.#server.liveDevice(entry));
+      const targets = updates.map((u) => {
+        const lower = u.name.toLowerCase();
+        if (lower === "state" || lower === "status") throw TangoErrors.stateStatusConfig();
+        const a = rt.attribute(u.name);
+        if (a === undefined) throw TangoErrors.attrNotFound(u.name);
+        return a;
+      });
+      targets.forEach((a, i) => a.applyUpdate(updates[i] ?? { name: a.decl.name, set: {} }));
+    });
+  }
+
+  async getProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<Array<{ name: string; values: string[] }>> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "get_property", false);
+    const store = this.#server.properties;
+    if (names.length === 0) return store.list(entry.name).map((p) => ({ name: p.name, values: [...p.values] }));
+    return names.map((n) => ({ name: n, values: [...(store.get(entry.name, n) ?? [])] }));
+  }
+
+  async putProperty(ctx: CallContext, device: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "put_property", false);
+    for (const p of props) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(p.name)) {
+        throw DevFailed.of(Reason.InvalidArgs, `Invalid property name "${p.name}" (letters, digits and _, spec §2.1)`, "DeviceServer::put_property");
+      }
+    }
+    this.#server.properties.put(entry.name, props);
+  }
+
+  async deleteProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<void> {
+    const entry = this.#server.entry(device);
+    record(entry, ctx, "Operation", "delete_property", false);
+    this.#server.properties.delete(entry.name, names);
+  }
+}
+
+function stateConfig(isState: boolean): AttributeConfig {
+  const na = "Not specified";
+  return {
+    name: isState ? "State" : "Status", writable: 0, dataFormat: 0,
+    dataType: isState ? CmdArgType.DevState : CmdArgType.DevString, memorized: false, memInit: false,
+    maxDimX: 1, maxDimY: 0, description: "No description", label: isState ? "State" : "Status", unit: "",
+    standardUnit: "No standard unit", displayUnit: "No display unit", format: isState ? na : "%s",
+    minValue: na, maxValue: na, writableAttrName: "None", level: 0, rootAttrName: na, enumLabels: [],
+    alarms: { minAlarm: na, maxAlarm: na, minWarning: na, maxWarning: na, deltaT: na, deltaVal: na },
+    events: { relChange: na, absChange: na, period: "1000", archiveRelChange: na, archiveAbsChange: na, archivePeriod: na },
+  };
+}
+

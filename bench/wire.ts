@@ -1,0 +1,20 @@
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+
+/** The tango.v1.Device service as a plain grpc-js client and server see it (no tango-grpc code). */
+export function loadDeviceService(): grpc.ServiceDefinition {
+  const candidates = ["../proto/tango/v1/tango.proto", "../../proto/tango/v1/tango.proto"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const file = candidates.find((p) => existsSync(p));
+  if (file === undefined) throw new Error("tango.proto not found");
+  const def = protoLoader.loadSync(file, { keepCase: true, longs: String, enums: Number, defaults: false, oneofs: true });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { tango: { v1: { Device: { service: grpc.ServiceDefinition } } } };
+  return pkg.tango.v1.Device.service;
+}
+
+/** Options both ends use for large messages (DESIGN §8). */
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  "grpc.max_receive_message_length": 256 * 1024 * 1024,
+  "grpc.max_send_message_length": 256 * 1024 * 1024,
+};

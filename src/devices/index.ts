@@ -1,0 +1,7 @@
+import type { Device, DeviceInit } from "../device/index.js";
+import { TangoTest } from "./tango-test/tango-test.js";
+
+export { TangoTest } from "./tango-test/tango-test.js";
+
+/** The device classes this package ships, by Tango class name: what a config may name. */
+export const BUILTIN_CLASSES: ReadonlyMap<string, new (init: DeviceInit) => Device> = new Map([["TangoTest", TangoTest]]);

@@ -1,0 +1,31 @@
+// The gRPC adapter: serve tango.v1.Device over a RequestApi, plus the pure wire codec the client
+// shares (proto ⇄ core values; it imports only core).
+
+export { loadTangoProto, DEVICE_SERVICE_NAME, PROTO_LOADER_OPTIONS } from "./proto.js";
+export type { TangoProto } from "./proto.js";
+
+// pure codec
+export { ArrayEncoding } from "./wire-types.js";
+export { decodeValue, encodeValue } from "./codec.js";
+export {
+  attributeValueType, encodeAttributeValue, decodeAttributeValue, encodeAttributeWrite, decodeAttributeWrite,
+} from "./attribute-codec.js";
+export { encodeCommandInfo, decodeCommandInfo, encodeDeviceInfo, decodeDeviceInfo } from "./info-codec.js";
+export {
+  encodeAttributeConfig, decodeAttributeConfig, encodeAttributeConfigUpdate, decodeAttributeConfigUpdate,
+} from "./config-codec.js";
+export {
+  encodeDevErrors, decodeDevErrors, encodeDevFailed, decodeDevFailed, encodeMultiDevFailed, decodeMultiDevFailed,
+} from "./error-codec.js";
+export type {
+  WireInt64, WireValueField, WireArray, WireEncoded, WireValue, WireTimeVal, WireAttributeDim, WireDevError,
+  WireNamedDevError, WireAttributeValue, WireAttributeWrite, WireCommandInfo, WireDevInfo, WireAttributeAlarm,
+  WireEventProperties, WireAttributeConfig, WireConfigUpdateField, WireAttributeConfigUpdate,
+} from "./wire-types.js";
+export type {
+  WireDeviceRequest, WireBlackBoxRequest, WireCommandInoutRequest, WireCommandQueryRequest,
+  WireReadAttributesRequest, WireWriteAttributesRequest, WireWriteReadAttributesRequest, WireNamesRequest,
+  WireSetAttributeConfigRequest, WireProperty, WirePutPropertyRequest, WireEmptyReply, WireStateReply,
+  WireStatusReply, WireBlackBoxReply, WireCommandInoutReply, WireCommandListReply, WireReadAttributesReply,
+  WireAttributeConfigReply, WirePropertyReply,
+} from "./wire-messages.js";

@@ -3,6 +3,10 @@
 
 export { loadTangoProto, DEVICE_SERVICE_NAME, PROTO_LOADER_OPTIONS } from "./proto.js";
 export type { TangoProto } from "./proto.js";
+export {
+  toGrpcStatus, fromGrpcError, codeOfReason, STATUS_DETAILS_KEY, DEV_FAILED_TYPE_URL, MULTI_DEV_FAILED_TYPE_URL,
+} from "./status.js";
+export { CLIENT_METADATA } from "./client-identity.js";
 
 // pure codec
 export { ArrayEncoding } from "./wire-types.js";

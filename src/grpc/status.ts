@@ -1,0 +1,193 @@
+import { Buffer } from "node:buffer";
+import { Metadata, status, type StatusObject } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import protobuf from "protobufjs";
+import { DevFailed, MultiDevFailed, Reason, isReason } from "../core/index.js";
+import { decodeDevFailed, decodeMultiDevFailed, encodeDevFailed, encodeMultiDevFailed } from "./error-codec.js";
+import type { WireDevError, WireNamedDevError } from "./wire-types.js";
+import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
+
+/**
+ * The only file that knows gRPC status codes (STYLE §3). A DevFailed becomes a status whose code
+ * comes from its root cause's reason, whose message is "<reason>: <desc>", and whose
+ * `grpc-status-details-bin` trailer is a google.rpc.Status holding the whole Tango error stack.
+ *
+ * Reason → code (DESIGN §3). A Record, so a new reason in core does not compile until mapped here.
+ *
+ * | code                | reasons                                                                  |
+ * |---------------------|--------------------------------------------------------------------------|
+ * | NOT_FOUND           | DeviceNotFound, CommandNotFound, AttrNotFound, ClassNotFound             |
+ * | INVALID_ARGUMENT    | bad argin or value: IncompatibleCmdArgumentType, IncompatibleAttrDataType,|
+ * |                     | AttrIncorrectDataNumber, WAttrOutsideLimit, IncoherentValues,            |
+ * |                     | WrongNumberOfArgs, BlackBoxArgument, AttrNotWritable, AttrOptProp,       |
+ * |                     | AttrConfig, BadConfigurationProperty, MethodArgument, InvalidArgs,       |
+ * |                     | WrongFormat, DecodeErr, WrongWildcardUsage, WrongDeviceNameSyntax,       |
+ * |                     | UnsupportedProtocol, UnsupportedDBaseModifier, IncompatibleArgumentType  |
+ * | FAILED_PRECONDITION | not now / not in this state: CommandNotAllowed, AttrNotAllowed,          |
+ * |                     | AttrValueNotSet, AttrNoAlarm, AttrNotPolled, CmdNotPolled, BlackBoxEmpty,|
+ * |                     | NotSupported (the object does not support the operation)                 |
+ * | UNIMPLEMENTED       | NotSupportedFeature (this server does not implement the feature)         |
+ * | ABORTED             | CommandTimedOut (serialization monitor not acquired in time)             |
+ * | UNAVAILABLE         | ShutdownInProgress                                                        |
+ * | INTERNAL            | InternalError                                                             |
+ * | UNKNOWN             | raised by device code: StdException, InitThrowsException, CannotOpenFile,|
+ * |                     | and any device-specific reason. Client-side reasons (CommandFailed,       |
+ * |                     | AttributeFailed, DeviceTimedOut, CantConnectToDevice, ServerNotRunning,   |
+ * |                     | CommunicationFailed, ConnectionFailed, CorbaException) can only reach    |
+ * |                     | this edge from device code calling another device, so they are UNKNOWN  |
+ * |                     | too: UNAVAILABLE or DEADLINE_EXCEEDED would tell gRPC clients to retry  |
+ * |                     | this server, which is up.                                                |
+ *
+ * DEADLINE_EXCEEDED and CANCELLED are produced by grpc-js itself. PERMISSION_DENIED is for the
+ * lock reasons, once core has them.
+ */
+const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
+  [Reason.DeviceNotFound]: status.NOT_FOUND,
+  [Reason.CommandNotFound]: status.NOT_FOUND,
+  [Reason.AttrNotFound]: status.NOT_FOUND,
+  [Reason.ClassNotFound]: status.NOT_FOUND,
+
+  [Reason.IncompatibleCmdArgumentType]: status.INVALID_ARGUMENT,
+  [Reason.IncompatibleAttrDataType]: status.INVALID_ARGUMENT,
+  [Reason.AttrIncorrectDataNumber]: status.INVALID_ARGUMENT,
+  [Reason.WAttrOutsideLimit]: status.INVALID_ARGUMENT,
+  [Reason.IncoherentValues]: status.INVALID_ARGUMENT,
+  [Reason.WrongNumberOfArgs]: status.INVALID_ARGUMENT,
+  [Reason.BlackBoxArgument]: status.INVALID_ARGUMENT,
+  [Reason.AttrNotWritable]: status.INVALID_ARGUMENT,
+  [Reason.AttrOptProp]: status.INVALID_ARGUMENT,
+  [Reason.AttrConfig]: status.INVALID_ARGUMENT,
+  [Reason.BadConfigurationProperty]: status.INVALID_ARGUMENT,
+  [Reason.MethodArgument]: status.INVALID_ARGUMENT,
+  [Reason.InvalidArgs]: status.INVALID_ARGUMENT,
+  [Reason.WrongFormat]: status.INVALID_ARGUMENT,
+  [Reason.DecodeErr]: status.INVALID_ARGUMENT,
+  [Reason.WrongWildcardUsage]: status.INVALID_ARGUMENT,
+  [Reason.WrongDeviceNameSyntax]: status.INVALID_ARGUMENT,
+  [Reason.UnsupportedProtocol]: status.INVALID_ARGUMENT,
+  [Reason.UnsupportedDBaseModifier]: status.INVALID_ARGUMENT,
+  [Reason.IncompatibleArgumentType]: status.INVALID_ARGUMENT,
+
+  [Reason.CommandNotAllowed]: status.FAILED_PRECONDITION,
+  [Reason.AttrNotAllowed]: status.FAILED_PRECONDITION,
+  [Reason.AttrValueNotSet]: status.FAILED_PRECONDITION,
+  [Reason.AttrNoAlarm]: status.FAILED_PRECONDITION,
+  [Reason.AttrNotPolled]: status.FAILED_PRECONDITION,
+  [Reason.CmdNotPolled]: status.FAILED_PRECONDITION,
+  [Reason.BlackBoxEmpty]: status.FAILED_PRECONDITION,
+  [Reason.NotSupported]: status.FAILED_PRECONDITION,
+
+  [Reason.NotSupportedFeature]: status.UNIMPLEMENTED,
+  [Reason.CommandTimedOut]: status.ABORTED,
+  [Reason.ShutdownInProgress]: status.UNAVAILABLE,
+  [Reason.InternalError]: status.INTERNAL,
+
+  [Reason.StdException]: status.UNKNOWN,
+  [Reason.InitThrowsException]: status.UNKNOWN,
+  [Reason.CannotOpenFile]: status.UNKNOWN,
+  [Reason.CommandFailed]: status.UNKNOWN,
+  [Reason.AttributeFailed]: status.UNKNOWN,
+  [Reason.DeviceTimedOut]: status.UNKNOWN,
+  [Reason.CantConnectToDevice]: status.UNKNOWN,
+  [Reason.ServerNotRunning]: status.UNKNOWN,
+  [Reason.CommunicationFailed]: status.UNKNOWN,
+  [Reason.ConnectionFailed]: status.UNKNOWN,
+  [Reason.CorbaException]: status.UNKNOWN,
+};
+
+/** The trailer that carries the google.rpc.Status (gRPC's rich error model). */
+export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
+/** Any type URL of a tango.v1.DevFailed detail. */
+export const DEV_FAILED_TYPE_URL = "type.googleapis.com/tango.v1.DevFailed";
+/** Any type URL of a tango.v1.MultiDevFailed detail. */
+export const MULTI_DEV_FAILED_TYPE_URL = "type.googleapis.com/tango.v1.MultiDevFailed";
+
+/**
+ * google.rpc.Status and google.protobuf.Any, built here: tango.proto imports nothing, because
+ * @grpc/reflection 1.0 cannot resolve cross-file imports (DESIGN §2).
+ */
+const RPC_STATUS = protobuf.Root.fromJSON({
+  nested: {
+    google: {
+      nested: {
+        protobuf: { nested: { Any: { fields: { type_url: { type: "string", id: 1 }, value: { type: "bytes", id: 2 } } } } },
+        rpc: {
+          nested: {
+            Status: {
+              fields: {
+                code: { type: "int32", id: 1 },
+                message: { type: "string", id: 2 },
+                details: { rule: "repeated", type: "google.protobuf.Any", id: 3 },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+}).lookupType("google.rpc.Status");
+
+interface RpcStatus {
+  code: number;
+  message: string;
+  details: Array<{ type_url: string; value: Uint8Array }>;
+}
+
+/** The gRPC code for a Tango reason; device-specific reasons are UNKNOWN. */
+export function codeOfReason(reason: string): status {
+  return isReason(reason) ? CODE_BY_REASON[reason] : status.UNKNOWN;
+}
+
+function statusWithDetail(code: status, details: string, typeUrl: string, detail: Buffer): StatusObject {
+  const body: RpcStatus = { code, message: details, details: [{ type_url: typeUrl, value: detail }] };
+  const metadata = new Metadata();
+  metadata.set(STATUS_DETAILS_KEY, Buffer.from(RPC_STATUS.encode(RPC_STATUS.create(body)).finish()));
+  return { code, details, metadata };
+}
+
+/**
+ * Turns anything a handler threw into the status to send. A DevFailed or MultiDevFailed keeps its
+ * stack (in the trailer) and gets the code of its root cause's reason (for a MultiDevFailed, of
+ * the first failed element). Anything else is a bug or a foreign failure: it is logged at error
+ * level with its stack and sent as UNKNOWN with one API_StdException frame carrying only its
+ * message.
+ */
+export function toGrpcStatus(err: unknown, log: Logger): StatusObject {
+  const proto = loadTangoProto();
+  if (err instanceof MultiDevFailed) {
+    const detail = proto.message("MultiDevFailed").serialize(encodeMultiDevFailed(err));
+    return statusWithDetail(codeOfReason(err.errors[0].errors[0].reason), err.message, MULTI_DEV_FAILED_TYPE_URL, detail);
+  }
+  if (!(err instanceof DevFailed)) log.error({ err }, "non-DevFailed error reached the gRPC edge");
+  const df = DevFailed.from(err, DEVICE_SERVICE_NAME);
+  const detail = proto.message("DevFailed").serialize(encodeDevFailed(df));
+  return statusWithDetail(codeOfReason(df.reason), df.message, DEV_FAILED_TYPE_URL, detail);
+}
+
+/**
+ * The Tango error carried by a failed call's trailer (the client side), or undefined when the
+ * trailer is missing, holds no Tango detail, or cannot be parsed; the caller then falls back to
+ * the status code and message.
+ */
+export function fromGrpcError(err: Pick<StatusObject, "metadata">): DevFailed | MultiDevFailed | undefined {
+  const [bin] = err.metadata.get(STATUS_DETAILS_KEY);
+  if (!(bin instanceof Uint8Array)) return undefined;
+  const proto = loadTangoProto();
+  try {
+    const body = RPC_STATUS.toObject(RPC_STATUS.decode(bin), { defaults: true }) as RpcStatus;
+    for (const { type_url: url, value } of body.details) {
+      const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      if (url === DEV_FAILED_TYPE_URL) {
+        return decodeDevFailed(proto.message("DevFailed").deserialize(bytes) as { errors: WireDevError[] });
+      }
+      if (url === MULTI_DEV_FAILED_TYPE_URL) {
+        return decodeMultiDevFailed(proto.message("MultiDevFailed").deserialize(bytes) as { errors: WireNamedDevError[] });
+      }
+    }
+    return undefined;
+  } catch (e) {
+    // A malformed trailer from the peer is not our failure: report "no Tango detail".
+    if (e instanceof Error) return undefined;
+    throw e;
+  }
+}

@@ -1,6 +1,8 @@
 // The gRPC adapter: serve tango.v1.Device over a RequestApi, plus the pure wire codec the client
 // shares (proto ⇄ core values; it imports only core).
 
+export { startGrpcServer } from "./grpc-server.js";
+export type { GrpcServerOptions, GrpcServerHandle, HealthServiceName } from "./grpc-server.js";
 export { loadTangoProto, DEVICE_SERVICE_NAME, PROTO_LOADER_OPTIONS } from "./proto.js";
 export type { TangoProto } from "./proto.js";
 export {

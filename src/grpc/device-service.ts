@@ -1,0 +1,194 @@
+import type { handleUnaryCall } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import {
+  DevFailed, DevSource, Reason, ValueCoercionError, type AttributeWrite, type TypedValue,
+} from "../core/index.js";
+import type { CallContext, ReadOptions, RequestApi } from "../server/index.js";
+import { decodeAttributeWrite, encodeAttributeValue } from "./attribute-codec.js";
+import { ClientIdentityReader } from "./client-identity.js";
+import { decodeValue, encodeValue } from "./codec.js";
+import { decodeAttributeConfigUpdate, encodeAttributeConfig } from "./config-codec.js";
+import { encodeCommandInfo, encodeDeviceInfo } from "./info-codec.js";
+import { toGrpcStatus } from "./status.js";
+import { ArrayEncoding, type WireAttributeWrite, type WireCommandInfo, type WireDevInfo } from "./wire-types.js";
+import type {
+  WireAttributeConfigReply, WireBlackBoxReply, WireBlackBoxRequest, WireCommandInoutReply,
+  WireCommandInoutRequest, WireCommandListReply, WireCommandQueryRequest, WireDeviceRequest,
+  WireEmptyReply, WireNamesRequest, WirePropertyReply, WirePutPropertyRequest, WireReadAttributesReply,
+  WireReadAttributesRequest, WireSetAttributeConfigRequest, WireStateReply, WireStatusReply,
+  WireWriteAttributesRequest, WireWriteReadAttributesRequest,
+} from "./wire-messages.js";
+
+/** @internal The tango.v1.Device handlers, by the method names of the proto. */
+export interface DeviceServiceHandlers {
+  Ping: handleUnaryCall<WireDeviceRequest, WireEmptyReply>;
+  Info: handleUnaryCall<WireDeviceRequest, WireDevInfo>;
+  State: handleUnaryCall<WireDeviceRequest, WireStateReply>;
+  Status: handleUnaryCall<WireDeviceRequest, WireStatusReply>;
+  BlackBox: handleUnaryCall<WireBlackBoxRequest, WireBlackBoxReply>;
+  CommandInout: handleUnaryCall<WireCommandInoutRequest, WireCommandInoutReply>;
+  CommandListQuery: handleUnaryCall<WireDeviceRequest, WireCommandListReply>;
+  CommandQuery: handleUnaryCall<WireCommandQueryRequest, WireCommandInfo>;
+  ReadAttributes: handleUnaryCall<WireReadAttributesRequest, WireReadAttributesReply>;
+  WriteAttributes: handleUnaryCall<WireWriteAttributesRequest, WireEmptyReply>;
+  WriteReadAttributes: handleUnaryCall<WireWriteReadAttributesRequest, WireReadAttributesReply>;
+  GetAttributeConfig: handleUnaryCall<WireNamesRequest, WireAttributeConfigReply>;
+  SetAttributeConfig: handleUnaryCall<WireSetAttributeConfigRequest, WireEmptyReply>;
+  GetProperty: handleUnaryCall<WireNamesRequest, WirePropertyReply>;
+  PutProperty: handleUnaryCall<WirePutPropertyRequest, WireEmptyReply>;
+  DeleteProperty: handleUnaryCall<WireNamesRequest, WireEmptyReply>;
+}
+
+const EMPTY: WireEmptyReply = Object.freeze({});
+
+/** Read options per DevSource, shared by every call. */
+const READ_OPTIONS: Readonly<Record<DevSource, ReadOptions>> = {
+  [DevSource.DEV]: Object.freeze({ source: DevSource.DEV }),
+  [DevSource.CACHE]: Object.freeze({ source: DevSource.CACHE }),
+  [DevSource.CACHE_DEV]: Object.freeze({ source: DevSource.CACHE_DEV }),
+};
+
+const origin = (method: string): string => `tango.v1.Device/${method}`;
+
+/**
+ * Every request must name its device. An empty name is a malformed request, not an unknown
+ * device: API_WrongDeviceNameSyntax (INVALID_ARGUMENT) says so more clearly than
+ * "Device  not found". Everything else about the name is the server's to check.
+ */
+function deviceOf(req: WireDeviceRequest, method: string): string {
+  if (req.device.length === 0) {
+    throw DevFailed.of(Reason.WrongDeviceNameSyntax, "The request names no device (field `device` is empty)", origin(method));
+  }
+  return req.device;
+}
+
+function readOptionsOf(source: number, method: string): ReadOptions {
+  const opts = READ_OPTIONS[source as DevSource] as ReadOptions | undefined;
+  if (opts === undefined) throw DevFailed.of(Reason.InvalidArgs, `Unknown DevSource ${source}`, origin(method));
+  return opts;
+}
+
+function encodingOf(n: number): ArrayEncoding {
+  return n === ArrayEncoding.BYTES ? ArrayEncoding.BYTES : ArrayEncoding.PACKED;
+}
+
+/** A malformed argin is the client's argument error (API_IncompatibleCmdArgumentType). */
+function decodeArgin(req: WireCommandInoutRequest): TypedValue | undefined {
+  if (req.argin === null) return undefined;
+  try {
+    return decodeValue(req.argin);
+  } catch (e) {
+    if (!(e instanceof ValueCoercionError)) throw e;
+    throw DevFailed.of(Reason.IncompatibleCmdArgumentType,
+      `Cannot decode the argument of command ${req.command}: ${e.message}`, origin("CommandInout"));
+  }
+}
+
+/**
+ * A malformed value fails the whole call with API_IncompatibleAttrDataType, before anything is
+ * written (a MultiDevFailed would claim the other elements were written).
+ */
+function decodeWrites(values: readonly WireAttributeWrite[], method: string): AttributeWrite[] {
+  return values.map((w) => {
+    try {
+      return decodeAttributeWrite(w);
+    } catch (e) {
+      if (!(e instanceof ValueCoercionError)) throw e;
+      throw DevFailed.of(Reason.IncompatibleAttrDataType,
+        `Cannot decode the value for attribute ${w.name}: ${e.message}`, origin(method));
+    }
+  });
+}
+
+/**
+ * Creates the tango.v1.Device handlers over a request API. Each call builds one CallContext
+ * (client identity from metadata and peer; a signal aborted when the call is cancelled, which
+ * grpc-js also does when the call's deadline passes), runs the API, and answers with the encoded
+ * reply or `toGrpcStatus(error)`. Nothing is logged on the request path except errors that are
+ * not DevFailed (bugs).
+ *
+ * @internal Used by `startGrpcServer`.
+ */
+export function createDeviceService(api: RequestApi, log: Logger): DeviceServiceHandlers {
+  const identities = new ClientIdentityReader();
+
+  function unary<Req, Res>(run: (ctx: CallContext, req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      const abort = new AbortController();
+      const onCancelled = (): void => abort.abort();
+      if (call.cancelled) abort.abort();
+      else call.once("cancelled", onCancelled);
+      const ctx: CallContext = { client: identities.read(call.metadata, call.getPeer()), transport: "grpc", signal: abort.signal };
+      // Both outcomes are handled; a throw from the callback itself is a grpc-js bug and may crash.
+      run(ctx, call.request).then(
+        (reply) => {
+          call.off("cancelled", onCancelled);
+          callback(null, reply);
+        },
+        (err: unknown) => {
+          call.off("cancelled", onCancelled);
+          callback(toGrpcStatus(err, log));
+        },
+      );
+    };
+  }
+
+  return {
+    Ping: unary(async (ctx, req) => {
+      await api.ping(ctx, deviceOf(req, "Ping"));
+      return EMPTY;
+    }),
+    Info: unary(async (ctx, req) => encodeDeviceInfo(await api.info(ctx, deviceOf(req, "Info")))),
+    State: unary(async (ctx, req) => ({ state: await api.state(ctx, deviceOf(req, "State")) })),
+    Status: unary(async (ctx, req) => ({ status: await api.status(ctx, deviceOf(req, "Status")) })),
+    BlackBox: unary(async (ctx, req) => ({ records: await api.blackBox(ctx, deviceOf(req, "BlackBox"), req.n) })),
+    CommandInout: unary(async (ctx, req) => {
+      const device = deviceOf(req, "CommandInout");
+      const opts = readOptionsOf(req.source, "CommandInout");
+      const argout = await api.commandInout(ctx, device, req.command, decodeArgin(req), opts);
+      return { argout: encodeValue(argout, encodingOf(req.array_encoding)) };
+    }),
+    CommandListQuery: unary(async (ctx, req) => ({
+      commands: (await api.commandListQuery(ctx, deviceOf(req, "CommandListQuery"))).map(encodeCommandInfo),
+    })),
+    CommandQuery: unary(async (ctx, req) =>
+      encodeCommandInfo(await api.commandQuery(ctx, deviceOf(req, "CommandQuery"), req.command))),
+    ReadAttributes: unary(async (ctx, req) => {
+      const device = deviceOf(req, "ReadAttributes");
+      const values = await api.readAttributes(ctx, device, req.names, readOptionsOf(req.source, "ReadAttributes"));
+      const encoding = encodingOf(req.array_encoding);
+      return { values: values.map((v) => encodeAttributeValue(v, encoding)) };
+    }),
+    WriteAttributes: unary(async (ctx, req) => {
+      const device = deviceOf(req, "WriteAttributes");
+      await api.writeAttributes(ctx, device, decodeWrites(req.values, "WriteAttributes"));
+      return EMPTY;
+    }),
+    WriteReadAttributes: unary(async (ctx, req) => {
+      const device = deviceOf(req, "WriteReadAttributes");
+      const writes = decodeWrites(req.values, "WriteReadAttributes");
+      const values = await api.writeReadAttributes(ctx, device, writes, req.names);
+      const encoding = encodingOf(req.array_encoding);
+      return { values: values.map((v) => encodeAttributeValue(v, encoding)) };
+    }),
+    GetAttributeConfig: unary(async (ctx, req) => ({
+      configs: (await api.getAttributeConfig(ctx, deviceOf(req, "GetAttributeConfig"), req.names)).map(encodeAttributeConfig),
+    })),
+    SetAttributeConfig: unary(async (ctx, req) => {
+      const device = deviceOf(req, "SetAttributeConfig");
+      await api.setAttributeConfig(ctx, device, req.configs.map(decodeAttributeConfigUpdate));
+      return EMPTY;
+    }),
+    GetProperty: unary(async (ctx, req) => ({
+      properties: await api.getProperty(ctx, deviceOf(req, "GetProperty"), req.names),
+    })),
+    PutProperty: unary(async (ctx, req) => {
+      await api.putProperty(ctx, deviceOf(req, "PutProperty"), req.properties);
+      return EMPTY;
+    }),
+    DeleteProperty: unary(async (ctx, req) => {
+      await api.deleteProperty(ctx, deviceOf(req, "DeleteProperty"), req.names);
+      return EMPTY;
+    }),
+  };
+}

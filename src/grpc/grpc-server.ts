@@ -1,0 +1,105 @@
+import {
+  Server, ServerCredentials, type ServerInterceptor, type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation } from "grpc-health-check";
+import type { Logger } from "pino";
+import type { RequestApi } from "../server/index.js";
+import { createDeviceService } from "./device-service.js";
+import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
+
+/** Options of `startGrpcServer`. */
+export interface GrpcServerOptions {
+  /** The server's request API: every tango.v1.Device call goes to it. */
+  readonly api: RequestApi;
+  /** Address to listen on, e.g. `0.0.0.0`, `127.0.0.1` or `::`. */
+  readonly host: string;
+  /** TCP port; 0 lets the OS choose (see `GrpcServerHandle.port`). */
+  readonly port: number;
+  /** Largest message received or sent, in bytes (core `DEFAULT_MAX_MESSAGE_BYTES`, DESIGN §8). */
+  readonly maxMessageBytes: number;
+  /** Receives the errors that are not DevFailed (bugs); nothing else is logged per call. */
+  readonly logger: Logger;
+  /** grpc-js server interceptors, outermost first (e.g. metrics). */
+  readonly interceptors?: readonly ServerInterceptor[];
+}
+
+/** A service name the health service reports on: the whole server (`""`) or tango.v1.Device. */
+export type HealthServiceName = "" | typeof DEVICE_SERVICE_NAME;
+
+/** A running gRPC server. */
+export interface GrpcServerHandle {
+  /** The bound port (the OS's choice when asked for 0). */
+  readonly port: number;
+  /**
+   * Sets what `grpc.health.v1.Health` reports for a service (DESIGN §3): `""` is SERVING once the
+   * server is up; `tango.v1.Device` starts NOT_SERVING and the caller sets it once every device is
+   * exported, and clears it first thing at shutdown.
+   */
+  setServing(service: HealthServiceName, serving: boolean): void;
+  /**
+   * Stops the server: both health statuses go NOT_SERVING, new calls are refused, running calls
+   * get up to `graceMs` to finish, then every connection is cut. Resolves when done; later calls
+   * return the same promise.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+function listenAddress(host: string, port: number): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Starts a grpc-js server with tango.v1.Device over `api`, `grpc.health.v1.Health`, and server
+ * reflection (v1 and v1alpha) describing both. Message limits are set in both directions.
+ */
+export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
+  const proto = loadTangoProto();
+  const server = new Server({
+    "grpc.max_receive_message_length": opts.maxMessageBytes,
+    "grpc.max_send_message_length": opts.maxMessageBytes,
+    interceptors: [...(opts.interceptors ?? [])],
+  });
+  const health = new HealthImplementation({ "": "NOT_SERVING", [DEVICE_SERVICE_NAME]: "NOT_SERVING" });
+  server.addService(proto.deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
+  health.addToServer(server);
+  new ReflectionService(proto.packageDefinition).addToServer(server);
+
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(listenAddress(opts.host, opts.port), ServerCredentials.createInsecure(), (err, bound) => {
+        if (err === null) resolve(bound);
+        else reject(err);
+      });
+    });
+  } catch (err) {
+    server.forceShutdown();
+    throw err;
+  }
+  health.setStatus("", "SERVING");
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    setServing(service, serving) {
+      if (closing === undefined) health.setStatus(service, serving ? "SERVING" : "NOT_SERVING");
+    },
+    close(graceMs) {
+      closing ??= new Promise<void>((resolve) => {
+        health.setStatus(DEVICE_SERVICE_NAME, "NOT_SERVING");
+        health.setStatus("", "NOT_SERVING");
+        // Health Watch streams never end by themselves, so a watcher makes us use the whole grace.
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { describeValue, formatKeyPath, type ConfigProblem, type KeyPath } from "./config-error.js";
+
+/** One environment variable that overrides one config key (DESIGN §5: env overrides ports and paths). */
+export interface EnvOverride {
+  readonly variable: string;
+  readonly path: readonly string[];
+  readonly isInteger: boolean;
+}
+
+/** Every override, in the order they are applied; docs/configuration.md lists the same. */
+export const ENV_OVERRIDES: readonly EnvOverride[] = [
+  { variable: "TANGO_SERVER", path: ["server"], isInteger: false },
+  { variable: "TANGO_INSTANCE", path: ["instance"], isInteger: false },
+  { variable: "TANGO_GRPC_HOST", path: ["grpc", "host"], isInteger: false },
+  { variable: "TANGO_GRPC_PORT", path: ["grpc", "port"], isInteger: true },
+  { variable: "TANGO_MAX_MESSAGE_BYTES", path: ["grpc", "maxMessageBytes"], isInteger: true },
+  { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], isInteger: false },
+  { variable: "TANGO_STORE_PATH", path: ["storePath"], isInteger: false },
+];
+
+/** What applying the environment did: problems it found, and which key each variable set. */
+export interface EnvResult {
+  readonly problems: ConfigProblem[];
+  /** Variable that set the value at a key path, to name it when the schema rejects the value. */
+  variableFor(path: KeyPath): string | undefined;
+}
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Writes the set variables into `data` (changed in place). An empty variable counts as unset, as
+ * compose and Helm leave them. Values are checked like the file's, by the schema afterwards; a
+ * non-integer for an integer key is reported here.
+ */
+export function applyEnvOverrides(data: unknown, env: NodeJS.ProcessEnv): EnvResult {
+  const problems: ConfigProblem[] = [];
+  const applied = new Map<string, string>();
+  for (const { variable, path, isInteger } of ENV_OVERRIDES) {
+    const raw = env[variable]?.trim();
+    if (raw === undefined || raw === "") continue;
+    if (isInteger && !DIGITS.test(raw)) {
+      problems.push({ where: `env ${variable}`, path, message: `must be a whole number, got ${describeValue(raw)}` });
+      continue;
+    }
+    if (setIn(data, path, isInteger ? Number(raw) : raw)) applied.set(formatKeyPath(path), variable);
+  }
+  return {
+    problems,
+    variableFor: (path) => applied.get(formatKeyPath(path)),
+  };
+}
+
+/** Sets `data[path]`, creating missing mappings; false when a step is not a mapping (the schema says why). */
+function setIn(data: unknown, path: readonly string[], value: unknown): boolean {
+  let node = data;
+  for (const [i, key] of path.entries()) {
+    if (!isMapping(node)) return false;
+    if (i === path.length - 1) {
+      node[key] = value;
+      return true;
+    }
+    node[key] ??= {};
+    node = node[key];
+  }
+  return false;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}

@@ -1,0 +1,41 @@
+import { ENV_OVERRIDES } from "../config-env.js";
+import { formatKeyPath } from "../config-error.js";
+import type { Verb } from "../verb.js";
+
+const envLines = ENV_OVERRIDES.map(({ variable, path }) => `  ${variable.padEnd(25)} overrides ${formatKeyPath(path)}`);
+
+/** `tango-grpc serve`: run a device server (DESIGN §5). */
+export const serveVerb: Verb = {
+  name: "serve",
+  summary: "run a device server (the default verb)",
+  usage: "tango-grpc serve [--config <file>]",
+  help: `
+Runs a device server: exports every configured device and the admin device
+dserver/<server>/<instance>, then serves tango.v1.Device over gRPC (with server
+reflection and grpc.health.v1.Health) until SIGTERM, SIGINT or the admin command
+Kill. Logs are JSON lines on stdout.
+
+With no --config it runs the embedded TangoTest server: server TangoTest,
+instance test, device sys/tg_test/1, gRPC on 0.0.0.0:50051.
+
+Options:
+  -c, --config <file>   server config, YAML or JSON (see docs/configuration.md)
+  -h, --help            show this help
+
+Environment (an empty variable counts as unset):
+${envLines.join("\n")}
+  TANGO_LOG_PATH            directory of "file" logging targets (default: the OS temp dir)
+
+Exit codes:
+  0  clean shutdown after SIGTERM, SIGINT or Kill
+  1  startup or shutdown failed (logged at fatal/error level), or a second signal
+  2  usage error, or an unusable config (every problem is listed on stderr)
+`,
+  options: { config: { type: "string", short: "c" } },
+  async run({ values }, io) {
+    // Loaded on demand: --help and the client verbs need neither the server nor gRPC.
+    const { runServe } = await import("../serve.js");
+    const configFile = typeof values.config === "string" ? values.config : undefined;
+    return runServe({ configFile, env: io.env });
+  },
+};

@@ -1,0 +1,328 @@
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../../src/cli/load-config.js";
+import { parse } from "yaml";
+import { DEFAULT_SERVER_CONFIG } from "../../src/server/index.js";
+import { DEFAULT_GRPC_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../../src/core/defaults.js";
+
+const CONFIG_DOC = new URL("../../docs/configuration.md", import.meta.url);
+
+/** The YAML code blocks of docs/configuration.md, in order. */
+function docYamlBlocks(): string[] {
+  return [...readFileSync(CONFIG_DOC, "utf8").matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+}
+
+/** Runs `fn`, expecting a ConfigError, and returns it. */
+function expectConfigError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  expect.fail("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "tango-grpc-config-")); });
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  function writeConfig(name: string, text: string): string {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  }
+
+  const minimalYaml = "classes:\n  - name: TangoTest\n    devices:\n      - name: sys/tg_test/1\n";
+
+  describe("defaults", () => {
+    it("runs the embedded TangoTest server with every schema default when no file is given", () => {
+      const config = loadConfig(undefined, {});
+      expect(config).to.deep.equal({
+        server: "TangoTest",
+        instance: "test",
+        serialization: "BY_DEVICE",
+        grpc: { host: "0.0.0.0", port: DEFAULT_GRPC_PORT, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES },
+        monitorTimeoutMs: MONITOR_TIMEOUT_MS,
+        blackboxDepth: BLACKBOX_DEPTH,
+        logLevel: "info",
+        classes: [{ name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] }],
+      });
+    });
+
+    it("fills the defaults of a file that gives only its classes", () => {
+      const config = loadConfig(writeConfig("server.yaml", minimalYaml), {});
+      expect(config.server).to.equal("TangoTest");
+      expect(config.instance).to.equal("test");
+      expect(config.grpc).to.deep.equal({ host: "0.0.0.0", port: DEFAULT_GRPC_PORT, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES });
+    });
+
+    it("returns a deeply frozen config", () => {
+      const config = loadConfig(undefined, {});
+      expect(Object.isFrozen(config)).to.equal(true);
+      expect(Object.isFrozen(config.grpc)).to.equal(true);
+      expect(Object.isFrozen(config.classes[0]?.devices[0])).to.equal(true);
+      expect(() => { (config.grpc as { port: number }).port = 1; }).to.throw(TypeError);
+    });
+
+    it("leaves the embedded default untouched between loads", () => {
+      loadConfig(undefined, { TANGO_GRPC_PORT: "1234" });
+      expect(loadConfig(undefined, {}).grpc.port).to.equal(DEFAULT_GRPC_PORT);
+    });
+  });
+
+  describe("files", () => {
+    it("reads YAML and turns every property value into a list of strings", () => {
+      const file = writeConfig("server.yaml", `
+server: PowerSupply
+instance: lab
+serialization: BY_CLASS
+grpc:
+  port: 50052
+classes:
+  - name: TangoTest
+    properties:
+      Flag: true
+    devices:
+      - name: lab/ps/1
+        properties:
+          voltage: 12.5
+          label: main supply
+          polled_attr: [double_scalar, "3000"]
+`);
+      const config = loadConfig(file, {});
+      expect(config.server).to.equal("PowerSupply");
+      expect(config.serialization).to.equal("BY_CLASS");
+      expect(config.grpc.port).to.equal(50052);
+      expect(config.classes[0]?.properties).to.deep.equal({ Flag: ["true"] });
+      expect(config.classes[0]?.devices[0]?.properties).to.deep.equal({
+        voltage: ["12.5"], label: ["main supply"], polled_attr: ["double_scalar", "3000"],
+      });
+    });
+
+    it("reads JSON the same way", () => {
+      const file = writeConfig("server.json", JSON.stringify({
+        server: "TangoTest",
+        instance: "json",
+        logLevel: "warn",
+        classes: [{ name: "TangoTest", devices: [{ name: "sys/tg_test/2", properties: { n: 3 } }] }],
+      }, null, "\t"));
+      const config = loadConfig(file, {});
+      expect(config.instance).to.equal("json");
+      expect(config.logLevel).to.equal("warn");
+      expect(config.classes[0]?.devices[0]).to.deep.equal({ name: "sys/tg_test/2", properties: { n: ["3"] } });
+    });
+
+    it("names the file when it cannot be read", () => {
+      const file = join(dir, "missing.yaml");
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.message).to.contain(file).and.to.contain("ENOENT");
+    });
+
+    it("reports YAML syntax errors and duplicate keys with their line and column", () => {
+      const file = writeConfig("server.yaml", "server: a\nserver: b\nclasses: [\n");
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.problems).to.have.length(2);
+      expect(err.message).to.contain(`${file}:2:1: YAML: Map keys must be unique`);
+    });
+
+    it("refuses a file whose top level is not a mapping", () => {
+      const file = writeConfig("server.yaml", "- a\n- b\n");
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.message).to.contain(`${file}:1:1: must be a mapping (key: value), got a list`);
+    });
+  });
+
+  describe("environment overrides", () => {
+    it("apply over the file, and empty variables count as unset", () => {
+      const file = writeConfig("server.yaml", `grpc:\n  port: 50052\n${minimalYaml}`);
+      const config = loadConfig(file, {
+        TANGO_SERVER: "Other",
+        TANGO_INSTANCE: "pod-0",
+        TANGO_GRPC_HOST: "127.0.0.1",
+        TANGO_GRPC_PORT: "0",
+        TANGO_MAX_MESSAGE_BYTES: "8388608",
+        TANGO_LOG_LEVEL: "debug",
+        TANGO_STORE_PATH: "/data/store.json",
+      });
+      expect(config.server).to.equal("Other");
+      expect(config.instance).to.equal("pod-0");
+      expect(config.grpc).to.deep.equal({ host: "127.0.0.1", port: 0, maxMessageBytes: 8388608 });
+      expect(config.logLevel).to.equal("debug");
+      expect(config.storePath).to.equal("/data/store.json");
+
+      expect(loadConfig(file, { TANGO_GRPC_PORT: "", TANGO_LOG_LEVEL: " " }).grpc.port).to.equal(50052);
+    });
+
+    it("name the variable when TANGO_GRPC_PORT is not a number", () => {
+      const err = expectConfigError(() => loadConfig(undefined, { TANGO_GRPC_PORT: "http" }));
+      expect(err.message).to.contain('env TANGO_GRPC_PORT: grpc.port: must be a whole number, got "http"');
+    });
+
+    it("name the variable when TANGO_GRPC_PORT is out of range", () => {
+      const err = expectConfigError(() => loadConfig(undefined, { TANGO_GRPC_PORT: "70000" }));
+      expect(err.message).to.contain("env TANGO_GRPC_PORT: grpc.port: must be <= 65535, got 70000");
+    });
+
+    it("name the variable when TANGO_LOG_LEVEL is not a level", () => {
+      const err = expectConfigError(() => loadConfig(undefined, { TANGO_LOG_LEVEL: "loud" }));
+      expect(err.message).to.contain("env TANGO_LOG_LEVEL: logLevel: must be one of trace, debug, info, warn, error, fatal, silent");
+    });
+  });
+
+  describe("errors", () => {
+    it("refuses unknown keys, naming the file position and the key path", () => {
+      const file = writeConfig("server.yaml", `${minimalYaml}grpc:\n  prot: 1\n`);
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.problems).to.have.length(1);
+      expect(err.message).to.contain(`${file}:6:3: grpc.prot: unknown key; expected one of: host, port, maxMessageBytes`);
+    });
+
+    it("names the key path of a nested problem, e.g. classes[0].devices[1].name", () => {
+      const file = writeConfig("server.yaml", `${minimalYaml}      - name: not-a-device-name\n`);
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.message).to.contain(`${file}:5:15: classes[0].devices[1].name: must match`);
+      expect(err.message).to.contain('(domain/family/member), got "not-a-device-name"');
+    });
+
+    it("reports several problems together, one per line, in file order", () => {
+      const file = writeConfig("server.yaml", `
+server: TangoTest
+grpc:
+  port: -1
+logLevel: verbose
+colour: blue
+classes:
+  - name: TangoTest
+    devices: []
+`);
+      const err = expectConfigError(() => loadConfig(file, { TANGO_MAX_MESSAGE_BYTES: "10" }));
+      const lines = err.message.split("\n");
+      expect(lines[0]).to.equal(`invalid configuration in ${file} (5 problems):`);
+      expect(lines.slice(1)).to.deep.equal([
+        `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
+        `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, monitorTimeoutMs, blackboxDepth, logLevel, storePath, classes`,
+        `  ${file}:9:14: classes[0].devices: must list at least one entry`,
+        "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
+      ]);
+    });
+
+    it("reports a missing required key", () => {
+      const file = writeConfig("server.yaml", "server: TangoTest\n");
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.message).to.contain(`${file}:1:1: classes: is required`);
+    });
+
+    it("refuses property values that are not strings, numbers, booleans or lists of strings", () => {
+      const file = writeConfig("server.yaml", `
+classes:
+  - name: TangoTest
+    devices:
+      - name: sys/tg_test/1
+        properties:
+          nested: {a: 1}
+          empty:
+          numbers: [1, "2"]
+`);
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.problems.map((p) => `${p.where}: ${p.message}`)).to.deep.equal([
+        `${file}:7:19: must be a property value: a string, number or boolean, or a list of them as strings, got a mapping`,
+        `${file}:8:11: must be a property value: a string, number or boolean, or a list of them as strings, got nothing (an empty value)`,
+        `${file}:9:21: must be a string (quote it: "1"), got 1`,
+      ]);
+      expect(err.message).to.contain("classes[0].devices[0].properties.numbers[0]: must be a string");
+    });
+
+    it("refuses property names that are not identifiers, and the same name twice in any case", () => {
+      const file = writeConfig("server.yaml", `
+classes:
+  - name: TangoTest
+    properties:
+      bad-name: 1
+      Speed: 1
+      speed: 2
+    devices:
+      - name: sys/tg_test/1
+`);
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.message).to.contain(`${file}:5:7: classes[0].properties["bad-name"]: is not a property name`);
+      expect(err.message).to.contain(`${file}:7:7: classes[0].properties.speed: property "speed" is already configured at classes[0].properties.Speed`);
+    });
+
+    it("refuses the same device name twice, in any case and across classes", () => {
+      const file = writeConfig("server.yaml", `
+classes:
+  - name: TangoTest
+    devices:
+      - name: sys/tg_test/1
+  - name: Other
+    devices:
+      - name: SYS/TG_TEST/1
+`);
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.problems).to.have.length(1);
+      expect(err.message).to.contain(
+        `${file}:8:15: classes[1].devices[0].name: device "SYS/TG_TEST/1" is already configured at classes[0].devices[0].name as "sys/tg_test/1" (names ignore case)`,
+      );
+    });
+
+    it("refuses the same class name twice", () => {
+      const file = writeConfig("server.yaml", `
+classes:
+  - name: TangoTest
+    devices: [{name: a/b/1}]
+  - name: tangotest
+    devices: [{name: a/b/2}]
+`);
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.message).to.contain(`${file}:5:11: classes[1].name: class "tangotest" is already configured at classes[0].name`);
+    });
+
+    it("refuses devices in the dserver domain, which is the admin device's", () => {
+      const file = writeConfig("server.yaml", "classes:\n  - name: TangoTest\n    devices:\n      - name: DServer/TangoTest/other\n");
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.message).to.contain(`${file}:4:15: classes[0].devices[0].name: the domain "dserver" is reserved`);
+    });
+
+    it("names the environment override, not the file, for the embedded config", () => {
+      const err = expectConfigError(() => loadConfig(undefined, { TANGO_SERVER: "a/b" }));
+      expect(err.source).to.equal("(embedded default config)");
+      expect(err.message).to.contain('env TANGO_SERVER: server: must match ^[^/\\s]+$ (server (executable) name), got "a/b"');
+    });
+  });
+
+  describe("known classes", () => {
+    it("refuses a class the program does not have", () => {
+      const file = writeConfig("server.yaml", "classes:\n  - name: PowerSupply\n    devices: [{name: a/b/c}]\n");
+      const err = expectConfigError(() => loadConfig(file, {}, { knownClasses: ["TangoTest"] }));
+      expect(err.message).to.contain(`${file}:2:11: classes[0].name: unknown device class "PowerSupply"; this program has: TangoTest`);
+    });
+
+    it("accepts a class name in any case and keeps the declared case", () => {
+      const file = writeConfig("server.yaml", "classes:\n  - name: tangotest\n    devices: [{name: a/b/c}]\n");
+      const config = loadConfig(file, {}, { knownClasses: ["TangoTest"] });
+      expect(config.classes[0]?.name).to.equal("TangoTest");
+    });
+  });
+
+  describe("docs/configuration.md", () => {
+    it("shows the embedded default as it is", () => {
+      expect(parse(docYamlBlocks()[0] ?? "")).to.deep.equal(DEFAULT_SERVER_CONFIG);
+    });
+
+    it("has an example that loads, and that tango-grpc serve refuses only for its PowerSupply class", () => {
+      const file = writeConfig("server.yaml", docYamlBlocks()[1] ?? "");
+      const config = loadConfig(file, {});
+      expect(config.classes.map((c) => c.name)).to.deep.equal(["TangoTest", "PowerSupply"]);
+      expect(config.classes[1]?.devices[0]?.properties).to.deep.equal({
+        maxVoltage: ["30"], simulated: ["true"], polled_attr: ["voltage", "1000"],
+      });
+      const err = expectConfigError(() => loadConfig(file, {}, { knownClasses: ["TangoTest"] }));
+      expect(err.problems.map((p) => p.message)).to.deep.equal(['unknown device class "PowerSupply"; this program has: TangoTest']);
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { ErrSeverity } from "./enums.js";
+import { Reason } from "./reasons.js";
 
 /** One level of a Tango error stack (IDL `DevError`). */
 export interface DevError {
@@ -60,7 +61,7 @@ export class DevFailed extends Error {
   static from(err: unknown, origin: string): DevFailed {
     if (err instanceof DevFailed) return err;
     const desc = err instanceof Error ? err.message || err.name : String(err);
-    return new DevFailed([{ reason: "API_StdException", desc, origin }], { cause: err });
+    return new DevFailed([{ reason: Reason.StdException, desc, origin }], { cause: err });
   }
 }
 

@@ -1,6 +1,6 @@
 import { hostname, tmpdir } from "node:os";
 import type { Logger } from "pino";
-import { DevFailed, SerialModel, TangoErrors } from "../core/index.js";
+import { DevFailed, Reason, SerialModel, TangoErrors } from "../core/index.js";
 import { runtimeOf, type Device, type DeviceHost } from "../device/index.js";
 import type { AttributeValue } from "../core/index.js";
 import { CallChains, type CallChain } from "./call-chain.js";
@@ -149,7 +149,7 @@ export class DeviceServer implements ServerAdmin {
     if (entry.device !== undefined) return entry.device;
     if (entry.initError !== undefined) {
       throw DevFailed.from(entry.initError, `${entry.className}::init_device`).withFrame({
-        reason: "API_InitThrowsException", desc: `Device ${entry.name} is not exported: its init failed`, origin: "DeviceServer::device",
+        reason: Reason.InitThrowsException, desc: `Device ${entry.name} is not exported: its init failed`, origin: "DeviceServer::device",
       });
     }
     throw TangoErrors.deviceNotFound(entry.name);
@@ -194,7 +194,7 @@ export class DeviceServer implements ServerAdmin {
     try {
       const missing = runtimeOf(device).decls.properties.find((p) => p.mandatory && this.properties.get(p.scope === "class" ? `class:${entry.className}` : entry.name, p.name) === undefined);
       if (missing !== undefined) {
-        throw DevFailed.of("API_BadConfigurationProperty", `Mandatory property ${missing.name} of ${entry.name} is not set`, "DeviceServer::export");
+        throw DevFailed.of(Reason.BadConfigurationProperty, `Mandatory property ${missing.name} of ${entry.name} is not set`, "DeviceServer::export");
       }
       await device.initDevice();
       entry.device = device;

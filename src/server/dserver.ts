@@ -1,5 +1,5 @@
 import {
-  Device, DevState, DevString, DevVarLongStringArray, DevVarStringArray, DevVoid, command, classDeclarations,
+  Device, DevState, DevString, DevVarLongStringArray, DevVarStringArray, command, classDeclarations,
 } from "../device/index.js";
 import type { DevVarLongStringArrayValue } from "../device/index.js";
 import { DevFailed, Reason, TangoErrors } from "../core/index.js";
@@ -136,7 +136,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
       return { lvalue: Int32Array.from(svalue, (d) => server.logging.level(d)), svalue };
     }
 
-    @command({ dtypeIn: DevVoid })
+    @command()
     StopLogging(): void {
       server.logging.stopAll();
     }

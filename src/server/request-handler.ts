@@ -1,4 +1,4 @@
-import { CmdArgType, DevFailed, DevSource, Reason, TangoErrors } from "../core/index.js";
+import { AttrDataFormat, AttrQuality, CmdArgType, DevFailed, DevSource, Reason, TangoErrors } from "../core/index.js";
 import type { DevState } from "../core/index.js";
 import {
   ADMIN_DEVICE_DESCRIPTION, DEFAULT_DEVICE_DESCRIPTION, DEFAULT_DEV_TYPE, DEFAULT_DOC_URL, DOC_URL_PREFIX,
@@ -8,7 +8,7 @@ import type {
   AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandInfo, DeviceInfo, TypedValue,
 } from "../core/index.js";
 import {
-  executeCommandOf, readAttributesOf, runtimeOf, writeAttributesOf, type Device,
+  executeCommandOf, readAttributesOf, runtimeOf, timeVal, writeAttributesOf, type Device,
 } from "../device/index.js";
 import type { BlackBoxRecord } from "./blackbox.js";
 import type { DeviceEntry } from "./device-entry.js";
@@ -17,6 +17,7 @@ import type { CallContext, ReadOptions, RequestApi } from "./request-api.js";
 import { describeVersions } from "./versions.js";
 
 const ALL_ATTRIBUTES = new Set(["all attributes", "all attributes_3"]);
+const NO_DIM = { x: 0, y: 0 } as const;
 
 function record(entry: DeviceEntry, ctx: CallContext, kind: BlackBoxRecord["kind"], what: string, withIdent: boolean, source?: DevSource): void {
   entry.blackbox.record({ timeMs: Date.now(), kind, what, source, client: ctx.client, origin: ctx.origin, withIdent });
@@ -139,14 +140,17 @@ export class RequestHandler implements RequestApi {
     const source = opts?.source ?? DevSource.DEV;
     record(entry, ctx, "Operation", `read_attributes_5 (${names.join(", ")})`, true, source);
     if (source === DevSource.CACHE) {
-      // Polling comes with a later issue: nothing is polled, so the cache has nothing (spec §11.3).
-      const dev = this.#server.liveDevice(entry);
-      const rt = runtimeOf(dev);
-      return (await readAttributesOf(dev, [])).concat(names.map((n) => ({
-        name: rt.attribute(n)?.decl.name ?? n, quality: 1, dataFormat: 3, dataType: CmdArgType.DATA_TYPE_UNKNOWN,
-        time: { sec: Math.floor(Date.now() / 1000), usec: 0 }, rDim: { x: 0, y: 0 }, wDim: { x: 0, y: 0 },
-        errors: DevFailed.of(Reason.AttrNotPolled, `Attribute ${rt.attribute(n)?.decl.name ?? n} not polled`, "PollObj::get_attr_result").errors,
-      })));
+      // Polling comes with a later issue: nothing is polled, so the cache holds nothing (spec §11.3).
+      const rt = runtimeOf(this.#server.liveDevice(entry));
+      const time = timeVal(Date.now());
+      return names.map((n): AttributeValue => {
+        const name = rt.attribute(n)?.decl.name ?? n;
+        return {
+          name, quality: AttrQuality.ATTR_INVALID, dataFormat: AttrDataFormat.FMT_UNKNOWN, dataType: CmdArgType.DATA_TYPE_UNKNOWN,
+          time, rDim: NO_DIM, wDim: NO_DIM,
+          errors: DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, "PollObj::get_attr_result").errors,
+        };
+      });
     }
     return this.#server.serialize(entry.monitor, () => readAttributesOf(this.#server.liveDevice(entry), names));
   }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import {
   AttrQuality, CmdArgType, DevDouble, DevState, Device, attribute, command,
 } from "../../src/device/index.js";
-import { MultiDevFailed, Reason } from "../../src/core/index.js";
+import { DevSource, MultiDevFailed, Reason } from "../../src/core/index.js";
 import { CTX, defer, expectDevFailed, startServer } from "../support/test-server.js";
 
 /** A small device declared in the test, as PyTango's tests do. */
@@ -70,6 +70,13 @@ describe("DeviceServer request API", () => {
     expect(values[2]?.errors?.[0]?.reason).to.equal(Reason.AttrNotFound);
     expect(values[2]?.errors?.[0]?.desc).to.equal("nope attribute not found");
     expect(values[3]?.value).to.equal(DevState.ON);
+  });
+
+  it("answers a CACHE read of an unpolled attribute with API_AttrNotPolled per attribute", async () => {
+    ts = await startServer({ classes: { Probe }, devices: { Probe: ["test/probe/1"] } });
+    const values = await ts.server.api.readAttributes(CTX, "test/probe/1", ["VOLTAGE"], { source: DevSource.CACHE });
+    expect(values[0]?.name).to.equal("voltage");
+    expect(values[0]?.errors?.[0]).to.deep.include({ reason: Reason.AttrNotPolled, desc: "Attribute voltage not polled" });
   });
 
   it("reports the failing index of a multi-write and keeps the successful writes", async () => {

@@ -32,3 +32,14 @@ export const DEFAULT_GRPC_PORT = 50051;
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 /** Grace period for draining calls at shutdown before the process gives up on them. */
 export const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * The device name that addresses the admin device of whichever server answers (tango.proto,
+ * service comment): no-database Tango has no other way to learn `dserver/<server>/<instance>`.
+ */
+export const ADMIN_DEVICE_ALIAS = "dserver";
+/**
+ * spec §10.3 item 2: after a call timed out, the client pings the device to tell a busy device
+ * (API_DeviceTimedOut, connection kept) from a dead connection (reset). The ping gets this long,
+ * so the error arrives within timeout + 200 ms.
+ */
+export const PING_AFTER_TIMEOUT_MS = 100;

@@ -1,14 +1,7 @@
 import { isIP } from "node:net";
 import type { Metadata } from "@grpc/grpc-js";
 import type { ClientIdentity } from "../server/index.js";
-
-/** Metadata keys a client sends about itself (spec §10.7; named in tango.proto's service comment). */
-export const CLIENT_METADATA = {
-  pid: "tango-client-pid",
-  host: "tango-client-host",
-  language: "tango-client-lang",
-  mainClass: "tango-client-main-class",
-} as const;
+import { CLIENT_METADATA } from "./client-metadata.js";
 
 /** Longest client-supplied string kept; longer ones are ignored, not cut. */
 const MAX_TEXT_CHARS = 255;

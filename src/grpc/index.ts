@@ -8,7 +8,7 @@ export type { TangoProto } from "./proto.js";
 export {
   toGrpcStatus, fromGrpcError, codeOfReason, STATUS_DETAILS_KEY, DEV_FAILED_TYPE_URL, MULTI_DEV_FAILED_TYPE_URL,
 } from "./status.js";
-export { CLIENT_METADATA } from "./client-identity.js";
+export { CLIENT_METADATA } from "./client-metadata.js";
 
 // pure codec
 export { ArrayEncoding } from "./wire-types.js";

@@ -12,7 +12,7 @@ import { PropertyStore } from "./property-store.js";
 import { RequestHandler } from "./request-handler.js";
 import type { RequestApi } from "./request-api.js";
 import { createDServerClass, type ServerAdmin } from "./dserver.js";
-import { SHUTDOWN_GRACE_MS } from "../core/defaults.js";
+import { ADMIN_DEVICE_ALIAS, SHUTDOWN_GRACE_MS } from "../core/defaults.js";
 
 /** Options of a DeviceServer; everything from outside is passed in (STYLE §1). */
 export interface DeviceServerOptions {
@@ -136,9 +136,13 @@ export class DeviceServer implements ServerAdmin {
     return found === undefined ? undefined : this.#opts.classes.get(found);
   }
 
-  /** The entry for a device name (any case), exported or not; DeviceNotFound otherwise. */
+  /**
+   * The entry for a device name (any case), exported or not; DeviceNotFound otherwise. The bare
+   * name `dserver` is the admin device (tango.proto: how a client knowing only host:port finds it).
+   */
   entry(name: string): DeviceEntry {
-    const e = this.#entries.get(name.toLowerCase());
+    const key = name.toLowerCase();
+    const e = this.#entries.get(key) ?? (key === ADMIN_DEVICE_ALIAS ? this.#admin : undefined);
     if (e === undefined) throw TangoErrors.deviceNotFound(name);
     return e;
   }

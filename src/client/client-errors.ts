@@ -1,0 +1,78 @@
+import { DevFailed, Reason, type DevErrorInit } from "../core/index.js";
+
+/**
+ * The errors the client adds or raises itself (spec §10.3 item 5, §18.2), one builder per
+ * reason so each description is written once. cppTango's wording where it has one.
+ *
+ * A transport failure has no server stack: the client's reason is the root of the stack (so
+ * `df.reason` names it), and the gRPC status is quoted in its description. cppTango puts an
+ * API_CorbaException frame below it; we keep that reason for gRPC failures nothing else explains.
+ */
+export const ClientErrors = {
+  /** On top of a server stack from command_inout. */
+  commandFailedFrame: (device: string, command: string): DevErrorInit => ({
+    reason: Reason.CommandFailed,
+    desc: `Failed to execute command_inout on device ${device}, command ${command}`,
+    origin: "Connection::command_inout()",
+  }),
+
+  /** On top of a server stack from reading one attribute. */
+  readFailedFrame: (device: string, attribute: string): DevErrorInit => ({
+    reason: Reason.AttributeFailed,
+    desc: `Failed to read_attribute on device ${device}, attribute ${attribute}`,
+    origin: "DeviceProxy::read_attribute()",
+  }),
+
+  /** On top of a server stack from writing attributes. */
+  writeFailedFrame: (device: string, attributes: readonly string[]): DevErrorInit => ({
+    reason: Reason.AttributeFailed,
+    desc: `Failed to write_attribute on device ${device}, attribute ${attributes.join(", ")}`,
+    origin: "DeviceProxy::write_attribute()",
+  }),
+
+  /** The call's deadline passed (the device may still be working on it). */
+  deviceTimedOut: (timeoutMs: number, device: string, operation: string, isAlive: boolean): DevFailed =>
+    DevFailed.of(Reason.DeviceTimedOut,
+      `Timeout (${timeoutMs} mS) exceeded on device ${device}, ${operation}` +
+      (isAlive ? "" : "\nThe device did not answer a ping either: the connection will be re-established"),
+      "Connection::timeout"),
+
+  /** Nothing accepts connections at the address (no-database Tango's API_ServerNotRunning). */
+  serverNotRunning: (device: string, address: string, detail: string): DevFailed =>
+    DevFailed.of(Reason.ServerNotRunning,
+      `Failed to connect to device ${device}\nThe device server at ${address} is not running (${detail})`,
+      "Connection::connect"),
+
+  /** A connection could not be made in time. */
+  cantConnect: (device: string, address: string, timeoutMs: number): DevFailed =>
+    DevFailed.of(Reason.CantConnectToDevice,
+      `Failed to connect to device ${device}\nNo connection to ${address} within ${timeoutMs} mS`,
+      "Connection::connect"),
+
+  /** The connection broke while the call was in flight: the request may have been executed. */
+  communicationFailed: (device: string, operation: string, detail: string): DevFailed =>
+    DevFailed.of(Reason.CommunicationFailed,
+      `Failed to execute ${operation} on device ${device}\nThe connection was lost during the call, ` +
+      `which may have been executed (${detail})`,
+      "Connection::request"),
+
+  /** A connection lost before this call, reported once when transparent reconnection is off. */
+  connectionLost: (device: string, operation: string): DevFailed =>
+    DevFailed.of(Reason.CommunicationFailed,
+      `Failed to execute ${operation} on device ${device}\nThe connection to the device server was lost ` +
+      "(transparent reconnection is off; the next call reconnects)",
+      "Connection::request"),
+
+  /** A gRPC failure with no Tango error attached and no better reason. */
+  transport: (device: string, operation: string, code: string, detail: string): DevFailed =>
+    DevFailed.of(Reason.CorbaException,
+      `gRPC status ${code} from device ${device}, ${operation}: ${detail}`,
+      "Connection::request"),
+
+  /** The user's value does not fit the declared type (caught before sending). */
+  incompatibleArgument: (what: string, detail: string): DevFailed =>
+    DevFailed.of(Reason.IncompatibleArgumentType, `${what}: ${detail}`, "DeviceProxy::insert"),
+
+  /** Bad arguments to a proxy method. */
+  methodArgument: (desc: string, origin: string): DevFailed => DevFailed.of(Reason.MethodArgument, desc, origin),
+} as const;

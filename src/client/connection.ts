@@ -1,0 +1,154 @@
+import * as grpc from "@grpc/grpc-js";
+import { loadTangoProto } from "../grpc/wire.js";
+
+/** grpc-js options no user needs to touch; the comments say why each one is set. */
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  // Our own channel per connection: a new channel after a failure then connects at once,
+  // instead of sharing a subchannel that sits in grpc-js's reconnect backoff (spec §10.3: we do
+  // not answer "the connection request was delayed").
+  "grpc.use_local_subchannel_pool": 1,
+  // A Tango client keeps its connection: an idle channel going IDLE would look like a lost server.
+  "grpc.client_idle_timeout_ms": 2 ** 31 - 1,
+  // DESIGN §8: the 64 KiB default window stalls large arrays.
+  "grpc-node.flow_control_window": 1024 * 1024,
+};
+
+/** Why a connection could not be made. */
+export class ConnectError extends Error {
+  override readonly name = "ConnectError";
+  constructor(readonly kind: "refused" | "timeout", detail: string) {
+    super(detail);
+  }
+}
+
+/** A unary method of tango.v1.Device, with its (de)serializers. */
+interface Method {
+  readonly path: string;
+  readonly requestSerialize: (value: object) => Buffer;
+  readonly responseDeserialize: (bytes: Buffer) => object;
+}
+
+/**
+ * One gRPC channel to one device server, made on demand and replaced after a failure (spec
+ * §10.3). It knows nothing of Tango semantics: DeviceProxy decides what a failure means.
+ *
+ * @internal
+ */
+export class Connection {
+  readonly #address: string;
+  readonly #options: grpc.ChannelOptions;
+  readonly #metadata: grpc.Metadata;
+  #client: grpc.Client | undefined;
+  #generation = 0;
+  /** The current channel has been READY: a later state other than READY means it was lost. */
+  #hasBeenReady = false;
+
+  constructor(address: string, opts: { readonly maxMessageBytes: number; readonly metadata: grpc.Metadata }) {
+    this.#address = address;
+    this.#metadata = opts.metadata;
+    this.#options = {
+      ...CHANNEL_OPTIONS,
+      "grpc.max_receive_message_length": opts.maxMessageBytes,
+      "grpc.max_send_message_length": opts.maxMessageBytes,
+    };
+  }
+
+  /** Counts the channels made: a new one may lead to a restarted server, so caches are stale. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Whether the channel was connected and has lost its connection since. */
+  get isLost(): boolean {
+    if (this.#client === undefined || !this.#hasBeenReady) return false;
+    return this.#client.getChannel().getConnectivityState(false) !== grpc.connectivityState.READY;
+  }
+
+  /** Whether the channel is connected now. */
+  get isReady(): boolean {
+    return this.#client?.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+  }
+
+  /**
+   * Connects unless connected, by `deadline` (epoch ms, or Infinity). A refused connection fails
+   * at once, without waiting for the deadline, and drops the channel so that the next attempt
+   * starts afresh.
+   */
+  async connect(deadline: number, signal?: AbortSignal): Promise<void> {
+    if (this.#client === undefined) {
+      this.#client = new grpc.Client(this.#address, grpc.credentials.createInsecure(), this.#options);
+      this.#generation++;
+    }
+    const client = this.#client;
+    const channel = client.getChannel();
+    for (;;) {
+      signal?.throwIfAborted();
+      const state = channel.getConnectivityState(true);
+      if (state === grpc.connectivityState.READY) {
+        this.#hasBeenReady = true;
+        return;
+      }
+      if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
+        this.reset();
+        throw new ConnectError("refused", "connection refused or address not reachable");
+      }
+      if (this.#hasBeenReady) {
+        // A lost connection: start from a fresh channel (no reconnect backoff, no stale state).
+        this.reset();
+        return this.connect(deadline, signal);
+      }
+      const isChanged = await waitForStateChange(channel, state, deadline, signal);
+      if (!isChanged) {
+        this.reset();
+        throw new ConnectError("timeout", "connection not established in time");
+      }
+    }
+  }
+
+  /** Sends one unary call on the current channel; rejects with the grpc-js ServiceError. */
+  unary<Res>(method: Method, request: object, deadline: number, signal?: AbortSignal): Promise<Res> {
+    const client = this.#client;
+    if (client === undefined) return Promise.reject(new Error("not connected"));
+    return new Promise<Res>((resolve, reject) => {
+      const call = client.makeUnaryRequest<object, object>(
+        method.path, method.requestSerialize, method.responseDeserialize, request, this.#metadata,
+        { deadline },
+        (err, res) => {
+          signal?.removeEventListener("abort", onAbort);
+          if (err !== null) reject(err);
+          else resolve(res as Res);
+        },
+      );
+      const onAbort = (): void => call.cancel();
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Drops the channel (and any call still on it); the next `connect` makes a new one. */
+  reset(): void {
+    this.#client?.close();
+    this.#client = undefined;
+    this.#hasBeenReady = false;
+  }
+
+  /** Closes the channel for good (a later call would reconnect). */
+  close(): void {
+    this.reset();
+  }
+}
+
+/** tango.v1.Device's methods by name, from the loaded proto. */
+export function deviceMethods(): Readonly<Record<string, Method>> {
+  return loadTangoProto().deviceService as unknown as Record<string, Method>;
+}
+
+function waitForStateChange(channel: ReturnType<grpc.Client["getChannel"]>, state: grpc.connectivityState, deadline: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const onAbort = (): void => reject(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    channel.watchConnectivityState(state, deadline, (err) => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(err === undefined);
+    });
+  });
+}

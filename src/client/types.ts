@@ -1,0 +1,100 @@
+import type {
+  AttrDataFormat, AttrQuality, CmdArgType, DevFailed, DevSource, TimeVal, ValueMap,
+} from "../core/index.js";
+
+/**
+ * Any value a Tango command or attribute carries, in its canonical client form: `number`,
+ * `bigint` for DevLong64/DevULong64, `boolean`, `string`, `DevState` (a number enum),
+ * `DevEncoded` (`{ format, data }`), typed arrays for numeric spectra and images (row-major),
+ * `string[]`, `boolean[]`, `DevState[]`, and the two struct types of DevVarLongStringArray and
+ * DevVarDoubleStringArray. `undefined` is DevVoid.
+ */
+export type TangoValue = ValueMap[keyof ValueMap];
+
+/** Options of one call; each overrides the proxy's setting for that call only. */
+export interface CallOptions {
+  /**
+   * Time allowed for the whole call, connecting included, in milliseconds. `Infinity` waits for
+   * ever (Tango's "no timeout"). Default: the proxy's `timeoutMs` (3000 ms, spec §10.3).
+   */
+  readonly timeoutMs?: number;
+  /** Aborts the call; the promise then rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of a read (attributes, and commands that may come from the polling cache). */
+export interface ReadOptions extends CallOptions {
+  /** Where the value comes from. Default: the proxy's `source` (CACHE_DEV, spec §10.3 item 6). */
+  readonly source?: DevSource;
+}
+
+/** Options of an attribute write. */
+export interface WriteOptions extends CallOptions {
+  /**
+   * Image dimensions when the value is a flat row-major array: `dimX` columns, `dimY` rows.
+   * Not needed for nested arrays (`[[1, 2], [3, 4]]`), whose shape gives them.
+   */
+  readonly dimX?: number;
+  readonly dimY?: number;
+}
+
+/** Who the client says it is; sent with every call, shown in the server's blackbox (spec §10.7). */
+export interface ClientIdentityOptions {
+  /** Default: `os.hostname()`. */
+  readonly host?: string;
+  /** Default: `process.pid`. */
+  readonly pid?: number;
+  /** Default: `"TypeScript"`. */
+  readonly language?: string;
+}
+
+/** Options of a DeviceProxy. */
+export interface DeviceProxyOptions {
+  /** Default call timeout in milliseconds; `Infinity` for none. Default 3000 (spec §10.3). */
+  readonly timeoutMs?: number;
+  /**
+   * Transparent reconnection (spec §10.3, on by default as in cppTango): a call finding the
+   * connection lost reconnects first, and a read whose connection broke mid-call is sent once
+   * more. A command or write that may have run is never repeated. Off: the first call after a
+   * loss fails with API_CommunicationFailed, and the next ones reconnect.
+   */
+  readonly transparentReconnection?: boolean;
+  /** Default source of reads. Default CACHE_DEV. */
+  readonly source?: DevSource;
+  /** Largest message sent or received, in bytes. Default 256 MiB (cppTango's MAX_TRANSFER_SIZE). */
+  readonly maxMessageBytes?: number;
+  /** Who this client says it is. */
+  readonly identity?: ClientIdentityOptions;
+}
+
+/**
+ * One attribute as read (PyTango's `DeviceAttribute`). Images are flat, row-major: `dimX`
+ * columns by `dimY` rows.
+ */
+export interface DeviceAttribute<V = TangoValue> {
+  /** The attribute name, in the case the device declared it. */
+  readonly name: string;
+  /** The read value; `undefined` when the quality is ATTR_INVALID or the read failed. */
+  readonly value: V | undefined;
+  /** The set (written) value of a writable attribute; `undefined` otherwise. */
+  readonly wValue: V | undefined;
+  readonly quality: AttrQuality;
+  /** When the value was read, as Tango sends it (seconds and microseconds since the epoch). */
+  readonly time: TimeVal;
+  /** `time` as a Date (millisecond precision). */
+  readonly date: Date;
+  readonly dataFormat: AttrDataFormat;
+  /** The element type: DevDouble for a double spectrum. */
+  readonly dataType: CmdArgType;
+  /** Read dimensions: x is the length of a spectrum, or an image's columns; y an image's rows. */
+  readonly dimX: number;
+  readonly dimY: number;
+  /** Set-value dimensions. */
+  readonly wDimX: number;
+  readonly wDimY: number;
+  /**
+   * Set when this attribute failed in a multi-attribute read: the server's stack with
+   * API_AttributeFailed on top. `readAttribute` throws it instead.
+   */
+  readonly error?: DevFailed;
+}

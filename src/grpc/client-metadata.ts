@@ -1,0 +1,10 @@
+/**
+ * Metadata keys a client sends about itself (spec §10.7; named in tango.proto's service comment).
+ * Shared by the server, which reads them, and the client, which sends them.
+ */
+export const CLIENT_METADATA = {
+  pid: "tango-client-pid",
+  host: "tango-client-host",
+  language: "tango-client-lang",
+  mainClass: "tango-client-main-class",
+} as const;

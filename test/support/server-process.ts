@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const FIXTURE = fileURLToPath(new URL("./serve-fixture.ts", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** Starting a server from source (tsx compiles it) takes ~2 s here; allow for a loaded machine. */
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** A device server in its own process (serve-fixture.ts), on 127.0.0.1. */
+export interface ServerProcess {
+  /** The gRPC port, the same across restarts. */
+  readonly port: number;
+  /** `127.0.0.1:<port>`. */
+  readonly address: string;
+  /** `tango://127.0.0.1:<port>/<device>`. */
+  trl(device: string): string;
+  /** Kills the process (SIGKILL by default) and waits until it is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the process again on the same port; resolves when it is ready. */
+  restart(): Promise<void>;
+  /** Stops the process for good and removes its files. Safe to call twice. */
+  close(): Promise<void>;
+  /** Everything the process wrote, for failure messages. */
+  output(): string;
+}
+
+/** Starts TangoTest `sys/tg_test/1` and SlowDevice `test/slow/1` in a server process (port 0: the OS picks). */
+export async function startServerProcess(): Promise<ServerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "tango-grpc-proc-"));
+  let child: ChildProcess | undefined;
+  let out = "";
+
+  const launch = async (port: number): Promise<number> => {
+    const config = join(dir, "server.json");
+    writeFileSync(config, JSON.stringify({
+      server: "Fixture", instance: "proc",
+      grpc: { host: "127.0.0.1", port },
+      classes: [
+        { name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] },
+        { name: "SlowDevice", devices: [{ name: "test/slow/1" }] },
+      ],
+    }));
+    const c = spawn(process.execPath, ["--import", "tsx", FIXTURE, "-c", config], {
+      cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TANGO_LOG_LEVEL: "info" },
+    });
+    child = c;
+    return new Promise<number>((resolve, reject) => {
+      let line = "";
+      const timer = setTimeout(() => {
+        c.kill("SIGKILL");
+        reject(new Error(`the server process was not ready within ${START_TIMEOUT_MS} ms:\n${out}`));
+      }, START_TIMEOUT_MS);
+      c.stderr?.setEncoding("utf8").on("data", (s: string) => { out += s; });
+      c.stdout?.setEncoding("utf8").on("data", (s: string) => {
+        out += s;
+        line += s;
+        for (let nl = line.indexOf("\n"); nl >= 0; nl = line.indexOf("\n")) {
+          const text = line.slice(0, nl);
+          line = line.slice(nl + 1);
+          const port = readyPort(text);
+          if (port !== undefined) {
+            clearTimeout(timer);
+            resolve(port);
+          }
+        }
+      });
+      c.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the server process exited (${code ?? signal}) before it was ready:\n${out}`));
+      });
+    });
+  };
+
+  const kill = async (signal: NodeJS.Signals = "SIGKILL"): Promise<void> => {
+    const c = child;
+    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => c.once("exit", () => resolve()));
+    c.kill(signal);
+    const timer = setTimeout(() => c.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const port = await launch(0);
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    trl: (device) => `tango://127.0.0.1:${port}/${device}`,
+    kill,
+    async restart() {
+      await launch(port);
+    },
+    async close() {
+      await kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
+    output: () => out,
+  };
+}
+
+function readyPort(line: string): number | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    const rec = JSON.parse(line) as { msg?: unknown; grpcPort?: unknown };
+    return rec.msg === "Ready to accept request" && typeof rec.grpcPort === "number" ? rec.grpcPort : undefined;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined; // not a log line
+    throw err;
+  }
+}

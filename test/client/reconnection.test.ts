@@ -82,6 +82,21 @@ describe("DeviceProxy reconnection and timeouts", function () {
     expect(await slow.state()).to.equal(DevState.ON);
   });
 
+  it("sends a read once more after its connection broke mid-call, but never a command", async () => {
+    const blocker = proxy("test/slow/1", { timeoutMs: 20_000 });
+    const reader = proxy("test/slow/1", { timeoutMs: 20_000 });
+    const writer = proxy("test/slow/1", { timeoutMs: 20_000 });
+    await Promise.all([reader.ping(), writer.commandList()]); // connected, command types known
+    const blocked = blocker.commandInout("Block", 5_000).catch((err: unknown) => err);
+    const probe = proxy("test/slow/1", { timeoutMs: 100 });
+    await waitFor(() => probe.ping().then(() => false, () => true), "the server blocked");
+    // Both calls wait in the server, which cannot answer while it is blocked; then it dies.
+    const read = expectDevFailed(reader.state(), Reason.ServerNotRunning); // resent: nothing listens now
+    const command = expectDevFailed(writer.commandInout("Sleep", 1), Reason.CommunicationFailed);
+    await sp.kill("SIGKILL");
+    await Promise.all([read, command, blocked]);
+  });
+
   it("without transparent reconnection reports the lost connection once, then reconnects", async () => {
     const dev = proxy("sys/tg_test/1", { transparentReconnection: false });
     await dev.ping();

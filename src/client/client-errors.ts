@@ -69,9 +69,12 @@ export const ClientErrors = {
       `gRPC status ${code} from device ${device}, ${operation}: ${detail}`,
       "Connection::request"),
 
-  /** The user's value does not fit the declared type (caught before sending). */
-  incompatibleArgument: (what: string, detail: string): DevFailed =>
-    DevFailed.of(Reason.IncompatibleArgumentType, `${what}: ${detail}`, "DeviceProxy::insert"),
+  /** A TRL without host:port: there is no database to find the server. */
+  noAddress: (name: string): DevFailed =>
+    DevFailed.of(Reason.WrongDeviceNameSyntax,
+      `The name "${name}" has no host:port; without a Tango database the device server's address is part ` +
+      "of the name: tango://host:port/domain/family/member",
+      "DeviceProxy::DeviceProxy"),
 
   /** Bad arguments to a proxy method. */
   methodArgument: (desc: string, origin: string): DevFailed => DevFailed.of(Reason.MethodArgument, desc, origin),

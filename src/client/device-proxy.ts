@@ -1,13 +1,11 @@
-import { hostname } from "node:os";
-import { Metadata } from "@grpc/grpc-js";
 import {
   DevFailed, DevSource, MultiDevFailed, coerce,
   type AttributeConfig, type AttributeConfigUpdate, type AttributeWrite, type CommandInfo, type DevState,
-  type DevErrorInit, type DeviceInfo,
+  type DeviceInfo,
 } from "../core/index.js";
 import { ADMIN_DEVICE_ALIAS, CLIENT_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from "../core/defaults.js";
 import {
-  ArrayEncoding, CLIENT_METADATA, decodeAttributeConfig, decodeAttributeValue, decodeCommandInfo,
+  ArrayEncoding, decodeAttributeConfig, decodeAttributeValue, decodeCommandInfo,
   decodeDeviceInfo, decodeValue, encodeAttributeConfigUpdate, encodeAttributeWrite, encodeValue,
   type WireAttributeConfigReply, type WireBlackBoxReply, type WireCommandInfo, type WireCommandInoutReply,
   type WireCommandListReply, type WireDevInfo, type WirePropertyReply, type WireReadAttributesReply,
@@ -17,14 +15,12 @@ import { ClientErrors } from "./client-errors.js";
 import { Connection } from "./connection.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import { Invoker, type Operation } from "./invoker.js";
+import { checkTimeout, identityMetadata } from "./proxy-options.js";
 import { formatTrl, parseAddress, parseTrl, type Trl } from "./trl.js";
 import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
 } from "./types.js";
-import { attributeInput, commandArgin } from "./value-input.js";
-
-/** Values to write: `{ name: value }`, or `[name, value]` pairs when the order matters. */
-export type AttributeValues = Readonly<Record<string, unknown>> | ReadonlyArray<readonly [string, unknown]>;
+import { type AttributeValues, attributeInput, commandArgin, entriesOf, isUpdateList, withFrame } from "./value-input.js";
 
 /** A property value as `putProperty` takes it; every element is sent as text. */
 export type PropertyInput = string | number | boolean | bigint | readonly (string | number | boolean | bigint)[];
@@ -88,10 +84,7 @@ export class DeviceProxy {
   constructor(trl: string | Trl, options: DeviceProxyOptions = {}) {
     const parsed = typeof trl === "string" ? parseTrl(trl) : trl;
     if (parsed.address === undefined) {
-      throw DevFailed.of("API_WrongDeviceNameSyntax",
-        `The name "${String(typeof trl === "string" ? trl : parsed.device)}" has no host:port; without a Tango ` +
-        "database the device server's address is part of the name: tango://host:port/domain/family/member",
-        `${ORIGIN}::DeviceProxy`);
+      throw ClientErrors.noAddress(typeof trl === "string" ? trl : parsed.device);
     }
     this.name = parsed.device;
     this.address = parsed.address;
@@ -382,41 +375,4 @@ export class DeviceProxy {
     }
     return { commands: this.#commands, configs: this.#configs };
   }
-}
-
-function checkTimeout(ms: number): number {
-  if (ms === Infinity || (Number.isFinite(ms) && ms > 0)) return ms;
-  throw ClientErrors.methodArgument(
-    `A timeout is a positive number of milliseconds, or Infinity for none; got ${String(ms)}`, `${ORIGIN}::set_timeout_millis`);
-}
-
-/** The metadata every call carries: who the client is (spec §10.7). */
-function identityMetadata(options: DeviceProxyOptions): Metadata {
-  const id = options.identity;
-  const md = new Metadata();
-  md.set(CLIENT_METADATA.pid, String(id?.pid ?? process.pid));
-  md.set(CLIENT_METADATA.host, id?.host ?? hostname());
-  md.set(CLIENT_METADATA.language, id?.language ?? "TypeScript");
-  return md;
-}
-
-/** Runs a conversion, adding the client's frame to the DevFailed it throws. */
-function withFrame<T>(fn: () => T, frame: DevErrorInit): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw err instanceof DevFailed ? err.withFrame(frame) : err;
-  }
-}
-
-function entriesOf(values: AttributeValues): ReadonlyArray<readonly [string, unknown]> {
-  return isEntryList(values) ? values : Object.entries(values);
-}
-
-function isEntryList(values: AttributeValues): values is ReadonlyArray<readonly [string, unknown]> {
-  return Array.isArray(values);
-}
-
-function isUpdateList(u: AttributeConfigUpdate | readonly AttributeConfigUpdate[]): u is readonly AttributeConfigUpdate[] {
-  return Array.isArray(u);
 }

@@ -2,7 +2,8 @@
 // semantics, over tango.v1.Device.
 
 export { DeviceProxy } from "./device-proxy.js";
-export type { AttributeValues, PropertyInput } from "./device-proxy.js";
+export type { PropertyInput } from "./device-proxy.js";
+export type { AttributeValues } from "./value-input.js";
 export { AttributeProxy } from "./attribute-proxy.js";
 export type {
   TangoValue, CallOptions, ReadOptions, WriteOptions, DeviceProxyOptions, ClientIdentityOptions, DeviceAttribute,

@@ -1,6 +1,7 @@
 import {
   AttrDataFormat, TangoErrors, ValueCoercionError, arrayTypeOf, coerce,
-  type AttributeConfig, type AttributeDim, type CommandInfo, type DevFailed, type TypedValue,
+  type AttributeConfig, type AttributeConfigUpdate, type AttributeDim, type CommandInfo, type DevErrorInit, type TypedValue,
+  DevFailed,
 } from "../core/index.js";
 import type { WriteOptions } from "./types.js";
 
@@ -9,6 +10,9 @@ import type { WriteOptions } from "./types.js";
  * reported with the reason the server would give (API_IncompatibleCmdArgumentType,
  * API_IncompatibleAttrDataType) without a round trip, and numeric arrays can travel as bytes.
  */
+
+/** Values to write: `{ name: value }`, or `[name, value]` pairs when the order matters. */
+export type AttributeValues = Readonly<Record<string, unknown>> | ReadonlyArray<readonly [string, unknown]>;
 
 /** The argin of a command, in its declared type. Throws DevFailed. */
 export function commandArgin(info: CommandInfo, argin: unknown): TypedValue {
@@ -70,3 +74,23 @@ function rethrow(err: unknown, fail: (detail: string) => DevFailed): unknown {
   return err instanceof ValueCoercionError ? fail(err.message) : err;
 }
 
+/** Runs a conversion, adding the client's frame to the DevFailed it throws. */
+export function withFrame<T>(fn: () => T, frame: DevErrorInit): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof DevFailed ? err.withFrame(frame) : err;
+  }
+}
+
+export function entriesOf(values: AttributeValues): ReadonlyArray<readonly [string, unknown]> {
+  return isEntryList(values) ? values : Object.entries(values);
+}
+
+function isEntryList(values: AttributeValues): values is ReadonlyArray<readonly [string, unknown]> {
+  return Array.isArray(values);
+}
+
+export function isUpdateList(u: AttributeConfigUpdate | readonly AttributeConfigUpdate[]): u is readonly AttributeConfigUpdate[] {
+  return Array.isArray(u);
+}

@@ -1,0 +1,22 @@
+import { hostname } from "node:os";
+import { Metadata } from "@grpc/grpc-js";
+import { CLIENT_METADATA } from "../grpc/wire.js";
+import { ClientErrors } from "./client-errors.js";
+import type { DeviceProxyOptions } from "./types.js";
+
+/** A valid timeout: positive milliseconds, or Infinity for none. Throws API_MethodArgument. */
+export function checkTimeout(ms: number): number {
+  if (ms === Infinity || (Number.isFinite(ms) && ms > 0)) return ms;
+  throw ClientErrors.methodArgument(
+    `A timeout is a positive number of milliseconds, or Infinity for none; got ${String(ms)}`, "DeviceProxy::set_timeout_millis");
+}
+
+/** The metadata every call carries: who the client is (spec §10.7). */
+export function identityMetadata(options: DeviceProxyOptions): Metadata {
+  const id = options.identity;
+  const md = new Metadata();
+  md.set(CLIENT_METADATA.pid, String(id?.pid ?? process.pid));
+  md.set(CLIENT_METADATA.host, id?.host ?? hostname());
+  md.set(CLIENT_METADATA.language, id?.language ?? "TypeScript");
+  return md;
+}

@@ -1,11 +1,20 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config-error.js";
-import { ExitCode, type CliIo, type Verb } from "./verb.js";
+import { ExitCode, type CliIo, type Verb, type VerbArgs } from "./verb.js";
 import { readPackageVersion } from "./version.js";
+import { adminVerb, cmdVerb } from "./verbs/cmd.js";
+import { configVerb } from "./verbs/config.js";
+import { infoVerb, pingVerb, stateVerb, statusVerb } from "./verbs/device-queries.js";
+import { attributesVerb, blackboxVerb, commandsVerb } from "./verbs/lists.js";
+import { readVerb } from "./verbs/read.js";
 import { serveVerb } from "./verbs/serve.js";
+import { writeVerb } from "./verbs/write.js";
 
-/** Every verb; a new verb is one file in verbs/ and one entry here. */
-const VERBS: readonly Verb[] = [serveVerb];
+/** Every verb, in the order the help lists them; a new verb is one file in verbs/ and one entry here. */
+const VERBS: readonly Verb[] = [
+  serveVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, configVerb,
+  commandsVerb, attributesVerb, blackboxVerb, adminVerb,
+];
 
 /** The verb run when the first argument is an option or there is none (`npm start`). */
 const DEFAULT_VERB = serveVerb;
@@ -17,19 +26,33 @@ function programHelp(): string {
   const verbs = VERBS.map((v) => `  ${v.name.padEnd(width)}${v.summary}`).join("\n");
   return `Usage: ${PROGRAM_USAGE}
 
-Tango Controls device servers over gRPC.
+Tango Controls device servers over gRPC: "serve" runs one, the other verbs are
+a client of one device (or, for "admin", of a server's admin device).
 
 Verbs:
 ${verbs}
 
+A <trl> names a device with its server's gRPC address:
+  tango://host:port/domain/family/member   (also host:port/d/f/m, #dbase=no)
+
 Options:
   -h, --help      show this help; "tango-grpc <verb> --help" shows a verb's
   -v, --version   print the version
+Client verbs also take:
+  --json          write one JSON document on stdout instead of text
+  --timeout <ms>  time allowed for each call, or "none" (default 3000)
+
+Examples:
+  tango-grpc serve --config server.yaml
+  tango-grpc read tango://localhost:50051/sys/tg_test/1 double_scalar
+  tango-grpc cmd localhost:50051/sys/tg_test/1 DevLong64 9007199254740993 --json
 
 Exit codes:
   0  success, or a clean shutdown
-  1  a runtime failure (startup or shutdown failed, or a forced exit)
-  2  a usage error or an unusable config
+  1  a runtime failure: a DevFailed from a device (its error stack on stderr),
+     or startup or shutdown of serve failed, or a forced exit
+  2  a usage error (unknown verb or option, missing argument, bad TRL, a value
+     that does not fit its type) or an unusable config
 `;
 }
 
@@ -53,14 +76,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return usageError(io, `unknown verb "${first}"`, `Usage: ${PROGRAM_USAGE}\n${verbs}`, "tango-grpc --help");
   }
   const verb = named ?? DEFAULT_VERB;
-  let args;
+  let args: VerbArgs;
   try {
-    args = parseArgs({
-      args: named === undefined ? [...argv] : rest,
+    const allowPositionals = verb.allowPositionals ?? false;
+    const parsed = parseArgs({
+      args: (named === undefined ? [...argv] : rest).map(allowPositionals ? shieldNegativeNumber : (a) => a),
       options: { ...verb.options, help: { type: "boolean", short: "h" } },
       strict: true,
-      allowPositionals: verb.allowPositionals ?? false,
+      allowPositionals,
     });
+    args = unshieldArgs(parsed);
   } catch (err) {
     if (!isParseArgsError(err)) throw err;
     return usageError(io, `${verb.name}: ${err.message}`, `Usage: ${verb.usage}`, `tango-grpc ${verb.name} --help`);
@@ -76,6 +101,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`tango-grpc: ${err.message}\n`);
     return ExitCode.Usage;
   }
+}
+
+/**
+ * parseArgs reads `-2` as an unknown option `-2`, yet `cmd <trl> DevDouble -2` and
+ * `write <trl> x -1.5` must work: an argument that reads as a negative number is marked, so
+ * parseArgs takes it as a positional (or an option's value), and unmarked after.
+ */
+const NEGATIVE_NUMBER = /^-(?:\d|\.\d|inf(?:inity)?$|nan$)/i;
+const NEGATIVE_MARK = "\u0000";
+
+function shieldNegativeNumber(arg: string): string {
+  return NEGATIVE_NUMBER.test(arg) ? NEGATIVE_MARK + arg : arg;
+}
+
+function unshield<T>(v: T): T {
+  if (typeof v === "string" && v.startsWith(NEGATIVE_MARK)) return v.slice(NEGATIVE_MARK.length) as T;
+  return Array.isArray(v) ? (v.map(unshield) as T) : v;
+}
+
+function unshieldArgs({ values, positionals }: VerbArgs): VerbArgs {
+  return {
+    values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, unshield(v)])),
+    positionals: positionals.map(unshield),
+  };
 }
 
 function usageError(io: CliIo, problem: string, usage: string, helpCommand: string): number {

@@ -129,8 +129,17 @@ export class DeviceProxy {
     this.#timeoutMs = checkTimeout(ms);
   }
 
-  /** Pings the device; resolves to the round-trip time in microseconds. */
+  /**
+   * Connects now rather than at the first call (cppTango's DeviceProxy connects when built), so
+   * a server that is not running is reported here: API_ServerNotRunning, API_CantConnectToDevice.
+   */
+  async connect(opts?: CallOptions): Promise<void> {
+    await this.#invoker.connect("connect", opts);
+  }
+
+  /** Pings the device; resolves to the round-trip time in microseconds, connecting excluded. */
   async ping(opts?: CallOptions): Promise<number> {
+    await this.connect(opts);
     const start = performance.now();
     await this.#invoke("Ping", {}, OPS.ping, opts);
     return Math.max(1, Math.round((performance.now() - start) * 1000));

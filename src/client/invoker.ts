@@ -59,10 +59,7 @@ export class Invoker {
     const deadline = timeoutMs === Infinity ? Infinity : Date.now() + timeoutMs;
     const signal = opts?.signal;
     for (let attempt = 0; ; attempt++) {
-      if (!s.transparentReconnection && this.#conn.isLost) {
-        this.#conn.reset();
-        throw ClientErrors.connectionLost(s.device, op.label);
-      }
+      this.#checkLost(op.label);
       await this.#connect(deadline, timeoutMs, signal);
       try {
         return await this.#conn.unary<Res>(m, request, deadline, signal);
@@ -80,6 +77,20 @@ export class Invoker {
         throw ClientErrors.transport(s.device, op.label, grpc.status[err.code], err.details);
       }
     }
+  }
+
+  /** Connects now unless connected, within the call's timeout (reported as a `label` call). */
+  async connect(label: string, opts?: CallOptions): Promise<void> {
+    const timeoutMs = opts?.timeoutMs ?? this.#settings.timeoutMs;
+    this.#checkLost(label);
+    await this.#connect(timeoutMs === Infinity ? Infinity : Date.now() + timeoutMs, timeoutMs, opts?.signal);
+  }
+
+  /** Without transparent reconnection, a lost connection is reported once, then forgotten. */
+  #checkLost(label: string): void {
+    if (this.#settings.transparentReconnection || !this.#conn.isLost) return;
+    this.#conn.reset();
+    throw ClientErrors.connectionLost(this.#settings.device, label);
   }
 
   async #connect(deadline: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {

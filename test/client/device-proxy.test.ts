@@ -178,6 +178,11 @@ describe("DeviceProxy against a server process", function () {
       expect([a.wDimX, a.wDimY]).to.deep.equal([3, 2]);
     });
 
+    it("writes several attributes and reads others in one call", async () => {
+      const [s, l] = await dev.writeReadAttributes({ short_scalar: 3, long_scalar: 4 }, ["short_scalar", "long_scalar"]);
+      expect([s?.wValue, l?.wValue]).to.deep.equal([3, 4]);
+    });
+
     it("reads several attributes, each failure kept with its own error", async () => {
       const [ok, bad] = await dev.readAttributes(["short_scalar", "throw_exception"]);
       expect(ok?.error).to.equal(undefined);

@@ -66,7 +66,7 @@ describe("DeviceProxy reconnection and timeouts", function () {
       expect(df.desc).to.contain(`Failed to connect to device sys/tg_test/1`).and.contain(sp.address);
       expect(Date.now() - start, "never the whole timeout on a dead port").to.be.lessThan(5_000);
     }
-    await expectDevFailed(new DeviceProxy(sp.trl("sys/tg_test/1")).connect(), Reason.ServerNotRunning);
+    await expectDevFailed(proxy("sys/tg_test/1").connect(), Reason.ServerNotRunning);
     // and no "connection request was delayed": an immediate retry after the restart connects.
     await sp.restart();
     for (let i = 0; i < 5; i++) expect(await dev.commandInout("DevLong", i)).to.equal(i);

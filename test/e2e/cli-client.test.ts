@@ -1,20 +1,12 @@
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { runCli } from "../../src/cli/run-cli.js";
+import { runCliProcess, type CliResult } from "../support/cli-process.js";
 import { startTangoTest, type GrpcHarness } from "./grpc-harness.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** A spawned CLI run ends in well under this, tsx compilation included. */
 const SPAWN_TIMEOUT_MS = 15_000;
 const VERBS = ["ping", "info", "state", "status", "cmd", "read", "write", "config", "commands", "attributes", "blackbox", "admin"];
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** Runs `tango-grpc` in this process with captured output. */
 async function cli(...argv: string[]): Promise<CliResult> {
@@ -30,21 +22,7 @@ async function cli(...argv: string[]): Promise<CliResult> {
 
 /** Runs `tango-grpc` as a real process, to see its real exit code. */
 function spawnCli(...args: string[]): Promise<CliResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-    cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => { stdout += chunk; });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => { stderr += chunk; });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`tango-grpc ${args.join(" ")} did not exit within ${SPAWN_TIMEOUT_MS} ms; stderr: ${stderr}`));
-    }, SPAWN_TIMEOUT_MS);
-    child.on("error", (err) => { clearTimeout(timer); reject(err); });
-    child.on("close", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
+  return runCliProcess(args, { timeoutMs: SPAWN_TIMEOUT_MS });
 }
 
 /** A port nothing listens on: bound by the OS, then released. */

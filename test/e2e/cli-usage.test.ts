@@ -1,19 +1,12 @@
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { runCliProcess, type CliResult } from "../support/cli-process.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** A run that needs no server ends in well under this, tsx compilation included. */
 const RUN_TIMEOUT_MS = 15_000;
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe("tango-grpc command line", function () {
   this.timeout(RUN_TIMEOUT_MS + 5_000);
@@ -30,24 +23,7 @@ describe("tango-grpc command line", function () {
 
   /** Runs the CLI from source; fails naming the arguments if it has not exited in time. */
   function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => { stdout += chunk; });
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => { stderr += chunk; });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`tango-grpc ${args.join(" ")} did not exit within ${RUN_TIMEOUT_MS} ms; stderr: ${stderr}`));
-      }, RUN_TIMEOUT_MS);
-      child.on("error", (err) => { clearTimeout(timer); reject(err); });
-      child.on("close", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-    });
+    return runCliProcess(args, { env, timeoutMs: RUN_TIMEOUT_MS, onSpawn: (child) => children.push(child) });
   }
 
   it("prints the program help with --help, listing serve and the exit codes, and exits 0", async () => {

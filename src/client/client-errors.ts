@@ -76,6 +76,11 @@ export const ClientErrors = {
       "of the name: tango://host:port/domain/family/member",
       "DeviceProxy::DeviceProxy"),
 
+  /** A reply whose value does not fit its own type (a server bug): never a crash in the client. */
+  malformedReply: (device: string, operation: string, detail: string): DevFailed =>
+    DevFailed.of(Reason.IncompatibleArgumentType,
+      `The reply of ${operation} from device ${device} cannot be decoded: ${detail}`, "DeviceProxy::extract"),
+
   /** Bad arguments to a proxy method. */
   methodArgument: (desc: string, origin: string): DevFailed => DevFailed.of(Reason.MethodArgument, desc, origin),
 } as const;

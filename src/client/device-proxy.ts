@@ -20,7 +20,9 @@ import { formatTrl, parseAddress, parseTrl, type Trl } from "./trl.js";
 import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
 } from "./types.js";
-import { type AttributeValues, attributeInput, commandArgin, entriesOf, isUpdateList, withFrame } from "./value-input.js";
+import {
+  type AttributeValues, attributeInput, commandArgin, decodingReply, entriesOf, isUpdateList, withFrame,
+} from "./value-input.js";
 
 /** A property value as `putProperty` takes it; every element is sent as text. */
 export type PropertyInput = string | number | boolean | bigint | readonly (string | number | boolean | bigint)[];
@@ -191,8 +193,10 @@ export class DeviceProxy {
       source: opts?.source ?? this.source,
       array_encoding: ArrayEncoding.BYTES,
     }, op(`command ${command}`, false), opts, (df) => df.withFrame(frame));
-    const out = decodeValue(reply.argout);
-    return coerce(out.type, out.value) as T;
+    return decodingReply(this.name, `command ${command}`, () => {
+      const out = decodeValue(reply.argout);
+      return coerce(out.type, out.value) as T;
+    });
   }
 
   /** Every command's description. */
@@ -257,7 +261,7 @@ export class DeviceProxy {
     const writes = await this.#writes([[name, value]], opts);
     const reply = await this.#invokeWrite<WireReadAttributesReply>("WriteReadAttributes",
       { values: writes, names: [name], array_encoding: ArrayEncoding.BYTES }, OPS.writeRead, [name], opts);
-    const [attr] = reply.values.map((w) => toDeviceAttribute(decodeAttributeValue(w), this.name));
+    const [attr] = this.#attributes(reply, "write_read_attributes");
     if (attr === undefined) throw ClientErrors.methodArgument(`No value came back for attribute ${name}`, `${ORIGIN}::write_read_attribute`);
     if (attr.error !== undefined) throw attr.error;
     return attr as DeviceAttribute<V>;
@@ -270,7 +274,7 @@ export class DeviceProxy {
     const reply = await this.#invoke<WireReadAttributesReply>("WriteReadAttributes",
       { values: writes, names: readNames, array_encoding: ArrayEncoding.BYTES }, OPS.writeRead, opts,
       (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n))));
-    return reply.values.map((w) => toDeviceAttribute(decodeAttributeValue(w), this.name));
+    return this.#attributes(reply, "write_read_attributes");
   }
 
   /** One attribute's configuration, or several (`[]`: every attribute's). */
@@ -343,7 +347,11 @@ export class DeviceProxy {
     const reply = await this.#invoke<WireReadAttributesReply>("ReadAttributes", {
       names, source: opts?.source ?? this.source, array_encoding: ArrayEncoding.BYTES,
     }, OPS.readAttributes, opts, (df) => df.withFrame(ClientErrors.readFailedFrame(this.name, label)));
-    return reply.values.map((w) => toDeviceAttribute(decodeAttributeValue(w), this.name));
+    return this.#attributes(reply, "read_attributes");
+  }
+
+  #attributes(reply: WireReadAttributesReply, operation: string): DeviceAttribute[] {
+    return decodingReply(this.name, operation, () => reply.values.map((w) => toDeviceAttribute(decodeAttributeValue(w), this.name)));
   }
 
   /** The wire writes of `entries`, each converted by its attribute's (cached) configuration. */
@@ -353,10 +361,9 @@ export class DeviceProxy {
     const cache = this.#caches().configs;
     const missing = names.filter((n) => !cache.has(n.toLowerCase()));
     if (missing.length > 0) {
-      await this.#invoke("GetAttributeConfig", { names: missing }, OPS.getConfig, opts, (df) => df.withFrame(frame))
-        .then((reply) => {
-          for (const c of (reply as WireAttributeConfigReply).configs.map(decodeAttributeConfig)) cache.set(c.name.toLowerCase(), c);
-        });
+      const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: missing }, OPS.getConfig, opts,
+        (df) => df.withFrame(frame));
+      for (const c of reply.configs.map(decodeAttributeConfig)) cache.set(c.name.toLowerCase(), c);
     }
     return entries.map(([name, value]) => {
       const config = cache.get(name.toLowerCase());

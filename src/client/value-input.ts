@@ -3,6 +3,7 @@ import {
   type AttributeConfig, type AttributeConfigUpdate, type AttributeDim, type CommandInfo, type DevErrorInit, type TypedValue,
   DevFailed,
 } from "../core/index.js";
+import { ClientErrors } from "./client-errors.js";
 import type { WriteOptions } from "./types.js";
 
 /**
@@ -93,4 +94,13 @@ function isEntryList(values: AttributeValues): values is ReadonlyArray<readonly 
 
 export function isUpdateList(u: AttributeConfigUpdate | readonly AttributeConfigUpdate[]): u is readonly AttributeConfigUpdate[] {
   return Array.isArray(u);
+}
+
+/** Runs a decoding of a reply; a value that does not fit its own type is the server's bug, reported as a DevFailed. */
+export function decodingReply<T>(device: string, operation: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof ValueCoercionError ? ClientErrors.malformedReply(device, operation, err.message) : err;
+  }
 }

@@ -27,8 +27,7 @@ import {
 /** A property value as `putProperty` takes it; every element is sent as text. */
 export type PropertyInput = string | number | boolean | bigint | readonly (string | number | boolean | bigint)[];
 
-const READ: Operation = { label: "", isRead: true };
-const op = (label: string, isRead: boolean): Operation => ({ ...READ, label, isRead });
+const op = (label: string, isRead: boolean): Operation => ({ label, isRead });
 const OPS = {
   ping: op("ping", true), info: op("info", true), state: op("state", true), status: op("status", true),
   blackBox: op("black_box", true), commandList: op("command_list_query", true),

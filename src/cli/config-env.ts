@@ -13,6 +13,8 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_INSTANCE", path: ["instance"], isInteger: false },
   { variable: "TANGO_GRPC_HOST", path: ["grpc", "host"], isInteger: false },
   { variable: "TANGO_GRPC_PORT", path: ["grpc", "port"], isInteger: true },
+  { variable: "TANGO_HTTP_HOST", path: ["http", "host"], isInteger: false },
+  { variable: "TANGO_HTTP_PORT", path: ["http", "port"], isInteger: true },
   { variable: "TANGO_MAX_MESSAGE_BYTES", path: ["grpc", "maxMessageBytes"], isInteger: true },
   { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], isInteger: false },
   { variable: "TANGO_STORE_PATH", path: ["storePath"], isInteger: false },

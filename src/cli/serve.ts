@@ -1,7 +1,9 @@
 import type { Logger, DestinationStream } from "pino";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { SHUTDOWN_GRACE_MS } from "../core/defaults.js";
 import { BUILTIN_CLASSES } from "../devices/index.js";
 import { DEVICE_SERVICE_NAME, startGrpcServer, type GrpcServerHandle } from "../grpc/index.js";
+import { startHttpServer, type HttpServerHandle } from "../http/index.js";
 import { DeviceServer, type DeviceClass } from "../server/index.js";
 import { loadConfig } from "./load-config.js";
 import { createRootLogger } from "./logger.js";
@@ -59,7 +61,11 @@ export async function runServe(opts: ServeOptions): Promise<number> {
 
   let server: DeviceServer | undefined;
   let grpc: GrpcServerHandle | undefined;
+  let http: HttpServerHandle | undefined;
   let isReady = false;
+  // The one registry of the process (DESIGN §4): the gRPC side writes, /metrics reads.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   try {
     try {
       server = new DeviceServer({
@@ -82,14 +88,20 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       });
       grpc.setServing("", true);
       grpc.setServing(DEVICE_SERVICE_NAME, isReady);
+      const devices = server;
+      // Up before the devices, so that liveness answers (and readiness says why not) meanwhile.
+      http = await startHttpServer({
+        host: config.http.host, port: config.http.port, registry, logger: log, readiness: () => devices.readiness(),
+      });
       await server.start();
     } catch (err) {
       log.fatal({ err }, "startup failed");
-      await shutdown(server, grpc, log);
+      await shutdown(server, grpc, http, log);
       return ExitCode.Failure;
     }
     log.info({
       grpcPort: grpc.port,
+      httpPort: http.port,
       host: config.grpc.host,
       server: config.server,
       instance: config.instance,
@@ -98,7 +110,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     const cause = await stopRequested;
     log.info({ cause }, "shutting down");
     const startedAt = performance.now();
-    const isClean = await shutdown(server, grpc, log);
+    const isClean = await shutdown(server, grpc, http, log);
     log.info({ durationMs: Math.round(performance.now() - startedAt), isClean }, "shutdown complete");
     return isClean ? ExitCode.Ok : ExitCode.Failure;
   } finally {
@@ -116,11 +128,14 @@ function logDirFrom(env: NodeJS.ProcessEnv): string | undefined {
 /**
  * The one shutdown order (STYLE §4): readiness off → the server stops accepting, drains calls
  * (bounded) and deletes every device → the gRPC server closes, forcing streams after the grace
- * period. Also cleans up after a failed startup, so either part may be missing.
+ * period → the HTTP sidecar closes (probes answer until then). Also cleans up after a failed
+ * startup, so any part may be missing.
  *
  * @returns whether every step succeeded; a failed step is logged and the later ones still run.
  */
-async function shutdown(server: DeviceServer | undefined, grpc: GrpcServerHandle | undefined, log: Logger): Promise<boolean> {
+async function shutdown(
+  server: DeviceServer | undefined, grpc: GrpcServerHandle | undefined, http: HttpServerHandle | undefined, log: Logger,
+): Promise<boolean> {
   grpc?.setServing("", false);
   grpc?.setServing(DEVICE_SERVICE_NAME, false);
   let isClean = true;
@@ -135,6 +150,12 @@ async function shutdown(server: DeviceServer | undefined, grpc: GrpcServerHandle
   } catch (err) {
     isClean = false;
     log.error({ err }, "gRPC server close failed");
+  }
+  try {
+    await http?.close();
+  } catch (err) {
+    isClean = false;
+    log.error({ err }, "HTTP server close failed");
   }
   return isClean;
 }

@@ -23,6 +23,8 @@ export const SERVER_IDL_VERSION = 5;
 export const UNINITIALISED_DESC = "Uninitialised";
 /** spec §13: default logging level of a device (WARN). */
 export const DEFAULT_LOGGING_LEVEL = 3;
+/** Default port of the HTTP sidecar: health, readiness, metrics, REST (DESIGN §4). */
+export const DEFAULT_HTTP_PORT = 8080;
 /** Default gRPC port (DESIGN §5). */
 export const DEFAULT_GRPC_PORT = 50051;
 /**

@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { DEFAULT_GRPC_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../core/defaults.js";
+import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../core/defaults.js";
 
 /*
  * The server config file's schema and type (DESIGN §5). Pure: `src/cli/load-config.ts` reads the
@@ -43,6 +43,10 @@ export const ServerConfig = Type.Object({
     port: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_GRPC_PORT, description: "0 lets the OS choose" }),
     maxMessageBytes: Type.Integer({ minimum: 4 * 1024 * 1024, default: DEFAULT_MAX_MESSAGE_BYTES, description: "largest message sent or received" }),
   }, { additionalProperties: false, default: {} }),
+  http: Type.Object({
+    host: Type.String({ minLength: 1, default: "0.0.0.0", description: "bind address of the HTTP sidecar" }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_HTTP_PORT, description: "0 lets the OS choose" }),
+  }, { additionalProperties: false, default: {}, description: "the HTTP sidecar: /healthz, /readyz, /metrics" }),
   monitorTimeoutMs: Type.Integer({ minimum: 1, default: MONITOR_TIMEOUT_MS, description: "serialization wait before API_CommandTimedOut" }),
   blackboxDepth: Type.Integer({ minimum: 1, maximum: 100000, default: BLACKBOX_DEPTH }),
   logLevel: Type.Union([

@@ -14,6 +14,12 @@ import type { RequestApi } from "./request-api.js";
 import { createDServerClass, type ServerAdmin } from "./dserver.js";
 import { ADMIN_DEVICE_ALIAS, SHUTDOWN_GRACE_MS } from "../core/defaults.js";
 
+/** See DeviceServer.readiness. */
+export interface Readiness {
+  readonly isReady: boolean;
+  readonly reason: string;
+}
+
 /** Options of a DeviceServer; everything from outside is passed in (STYLE §1). */
 export interface DeviceServerOptions {
   /** Validated config with defaults applied (src/cli/load-config.ts). */
@@ -103,6 +109,21 @@ export class DeviceServer implements ServerAdmin {
   /** True once every device is exported and until shutdown or a restart begins. */
   get isReady(): boolean {
     return this.#ready;
+  }
+
+  /**
+   * Whether the server is ready (what `/readyz` and the gRPC health service report), and in
+   * words why not: shutting down, a device whose init failed, or devices still being exported.
+   */
+  readiness(): Readiness {
+    if (this.#shuttingDown) return { isReady: false, reason: "the device server is shutting down" };
+    if (this.#ready) return { isReady: true, reason: `every device of ${this.serverId} is exported` };
+    const failed = this.#order.find((e) => e.device === undefined && e.initError !== undefined);
+    if (failed !== undefined) {
+      const cause = failed.initError instanceof Error ? failed.initError.message : String(failed.initError);
+      return { isReady: false, reason: `device ${failed.name} is not exported: its init failed (${cause})` };
+    }
+    return { isReady: false, reason: "the devices are being exported" };
   }
 
   get isShuttingDown(): boolean {

@@ -1,5 +1,5 @@
 export { DeviceServer } from "./device-server.js";
-export type { DeviceServerOptions } from "./device-server.js";
+export type { DeviceServerOptions, Readiness } from "./device-server.js";
 export type { DeviceClass } from "./device-entry.js";
 export { ServerConfig, ClassConfig, DeviceConfig, DEFAULT_SERVER_CONFIG } from "./config.js";
 export type { RequestApi, CallContext, ClientIdentity, ReadOptions } from "./request-api.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/cli/load-config.js";
 import { parse } from "yaml";
 import { DEFAULT_SERVER_CONFIG } from "../../src/server/index.js";
-import { DEFAULT_GRPC_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../../src/core/defaults.js";
+import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../../src/core/defaults.js";
 
 const CONFIG_DOC = new URL("../../docs/configuration.md", import.meta.url);
 
@@ -46,6 +46,7 @@ describe("loadConfig", () => {
         instance: "test",
         serialization: "BY_DEVICE",
         grpc: { host: "0.0.0.0", port: DEFAULT_GRPC_PORT, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES },
+        http: { host: "0.0.0.0", port: DEFAULT_HTTP_PORT },
         monitorTimeoutMs: MONITOR_TIMEOUT_MS,
         blackboxDepth: BLACKBOX_DEPTH,
         logLevel: "info",
@@ -205,7 +206,7 @@ classes:
       expect(lines.slice(1)).to.deep.equal([
         `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
         `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
-        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, monitorTimeoutMs, blackboxDepth, logLevel, storePath, classes`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, logLevel, storePath, classes`,
         `  ${file}:9:14: classes[0].devices: must list at least one entry`,
         "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
       ]);

@@ -11,7 +11,7 @@ import { loadTangoProto } from "../../src/grpc/index.js";
 const SERVING = 1;
 const NOT_SERVING = 2;
 const WAIT_MS = 5_000;
-const ENV = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0" };
+const ENV = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0" };
 
 type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 type Callback<T> = (err: grpc.ServiceError | null, reply: T) => void;

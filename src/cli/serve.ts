@@ -85,6 +85,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         port: config.grpc.port,
         maxMessageBytes: config.grpc.maxMessageBytes,
         logger: log,
+        registry,
       });
       grpc.setServing("", true);
       grpc.setServing(DEVICE_SERVICE_NAME, isReady);

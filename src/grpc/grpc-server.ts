@@ -1,11 +1,13 @@
 import {
-  Server, ServerCredentials, type ServerInterceptor, type UntypedServiceImplementation,
+  Server, ServerCredentials, type ServerInterceptor, type ServiceDefinition, type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { RequestApi } from "../server/index.js";
 import { createDeviceService } from "./device-service.js";
+import { createGrpcServerMetrics } from "./grpc-metrics.js";
 import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
 
 /** Options of `startGrpcServer`. */
@@ -22,6 +24,12 @@ export interface GrpcServerOptions {
   readonly logger: Logger;
   /** grpc-js server interceptors, outermost first (e.g. metrics). */
   readonly interceptors?: readonly ServerInterceptor[];
+  /**
+   * Where go-grpc-prometheus's `grpc_server_*` metrics go (see `createGrpcServerMetrics`); their
+   * interceptor comes before `interceptors`, and every method served starts at zero. Omitted: no
+   * metrics. A registry holds the metrics of one server.
+   */
+  readonly registry?: Registry;
 }
 
 /** A service name the health service reports on: the whole server (`""`) or tango.v1.Device. */
@@ -55,15 +63,28 @@ function listenAddress(host: string, port: number): string {
  */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
   const proto = loadTangoProto();
+  const metrics = opts.registry === undefined ? undefined : createGrpcServerMetrics(opts.registry);
   const server = new Server({
     "grpc.max_receive_message_length": opts.maxMessageBytes,
     "grpc.max_send_message_length": opts.maxMessageBytes,
-    interceptors: [...(opts.interceptors ?? [])],
+    // grpc-js wraps each interceptor around the ones before it, so the first sits next to the
+    // transport: metrics there see every status, including those other interceptors send.
+    interceptors: [...(metrics === undefined ? [] : [metrics.interceptor]), ...(opts.interceptors ?? [])],
   });
   const health = new HealthImplementation({ "": "NOT_SERVING", [DEVICE_SERVICE_NAME]: "NOT_SERVING" });
-  server.addService(proto.deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
-  health.addToServer(server);
-  new ReflectionService(proto.packageDefinition).addToServer(server);
+  // Health and reflection add their own services; noting every definition lets metrics start
+  // each served method at zero (go-grpc-prometheus's InitializeMetrics).
+  const services: ServiceDefinition[] = [];
+  const registrar: Pick<Server, "addService"> = {
+    addService(service, implementation) {
+      services.push(service);
+      server.addService(service, implementation);
+    },
+  };
+  registrar.addService(proto.deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
+  health.addToServer(registrar);
+  new ReflectionService(proto.packageDefinition).addToServer(registrar);
+  metrics?.initialize(services);
 
   let port: number;
   try {

@@ -3,6 +3,8 @@
 
 export { startGrpcServer } from "./grpc-server.js";
 export type { GrpcServerOptions, GrpcServerHandle, HealthServiceName } from "./grpc-server.js";
+export { createGrpcServerMetrics } from "./grpc-metrics.js";
+export type { GrpcServerMetrics } from "./grpc-metrics.js";
 export { loadTangoProto, DEVICE_SERVICE_NAME, PROTO_LOADER_OPTIONS } from "./proto.js";
 export type { TangoProto } from "./proto.js";
 export {

@@ -4,20 +4,23 @@ import { describeValue, formatKeyPath, type ConfigProblem, type KeyPath } from "
 export interface EnvOverride {
   readonly variable: string;
   readonly path: readonly string[];
-  readonly isInteger: boolean;
+  /** How the text is read: as is, a whole number, or `true`/`false`. */
+  readonly kind: "string" | "integer" | "boolean";
 }
 
 /** Every override, in the order they are applied; docs/configuration.md lists the same. */
 export const ENV_OVERRIDES: readonly EnvOverride[] = [
-  { variable: "TANGO_SERVER", path: ["server"], isInteger: false },
-  { variable: "TANGO_INSTANCE", path: ["instance"], isInteger: false },
-  { variable: "TANGO_GRPC_HOST", path: ["grpc", "host"], isInteger: false },
-  { variable: "TANGO_GRPC_PORT", path: ["grpc", "port"], isInteger: true },
-  { variable: "TANGO_HTTP_HOST", path: ["http", "host"], isInteger: false },
-  { variable: "TANGO_HTTP_PORT", path: ["http", "port"], isInteger: true },
-  { variable: "TANGO_MAX_MESSAGE_BYTES", path: ["grpc", "maxMessageBytes"], isInteger: true },
-  { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], isInteger: false },
-  { variable: "TANGO_STORE_PATH", path: ["storePath"], isInteger: false },
+  { variable: "TANGO_SERVER", path: ["server"], kind: "string" },
+  { variable: "TANGO_INSTANCE", path: ["instance"], kind: "string" },
+  { variable: "TANGO_GRPC_HOST", path: ["grpc", "host"], kind: "string" },
+  { variable: "TANGO_GRPC_PORT", path: ["grpc", "port"], kind: "integer" },
+  { variable: "TANGO_HTTP_HOST", path: ["http", "host"], kind: "string" },
+  { variable: "TANGO_HTTP_PORT", path: ["http", "port"], kind: "integer" },
+  { variable: "TANGO_HTTP_PROTECT_READS", path: ["http", "protectReads"], kind: "boolean" },
+  { variable: "TANGO_HTTP_REQUEST_TIMEOUT_MS", path: ["http", "requestTimeoutMs"], kind: "integer" },
+  { variable: "TANGO_MAX_MESSAGE_BYTES", path: ["grpc", "maxMessageBytes"], kind: "integer" },
+  { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], kind: "string" },
+  { variable: "TANGO_STORE_PATH", path: ["storePath"], kind: "string" },
 ];
 
 /** What applying the environment did: problems it found, and which key each variable set. */
@@ -28,6 +31,7 @@ export interface EnvResult {
 }
 
 const DIGITS = /^[0-9]+$/;
+const BOOLEAN = /^(true|false)$/i;
 
 /**
  * Writes the set variables into `data` (changed in place). An empty variable counts as unset, as
@@ -37,14 +41,19 @@ const DIGITS = /^[0-9]+$/;
 export function applyEnvOverrides(data: unknown, env: NodeJS.ProcessEnv): EnvResult {
   const problems: ConfigProblem[] = [];
   const applied = new Map<string, string>();
-  for (const { variable, path, isInteger } of ENV_OVERRIDES) {
+  for (const { variable, path, kind } of ENV_OVERRIDES) {
     const raw = env[variable]?.trim();
     if (raw === undefined || raw === "") continue;
-    if (isInteger && !DIGITS.test(raw)) {
+    if (kind === "integer" && !DIGITS.test(raw)) {
       problems.push({ where: `env ${variable}`, path, message: `must be a whole number, got ${describeValue(raw)}` });
       continue;
     }
-    if (setIn(data, path, isInteger ? Number(raw) : raw)) applied.set(formatKeyPath(path), variable);
+    if (kind === "boolean" && !BOOLEAN.test(raw)) {
+      problems.push({ where: `env ${variable}`, path, message: `must be true or false, got ${describeValue(raw)}` });
+      continue;
+    }
+    const value = kind === "integer" ? Number(raw) : kind === "boolean" ? raw.toLowerCase() === "true" : raw;
+    if (setIn(data, path, value)) applied.set(formatKeyPath(path), variable);
   }
   return {
     problems,

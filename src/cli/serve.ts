@@ -8,6 +8,7 @@ import { DeviceServer, type DeviceClass } from "../server/index.js";
 import { loadConfig } from "./load-config.js";
 import { createRootLogger } from "./logger.js";
 import { ExitCode } from "./verb.js";
+import { readPackageVersion } from "./version.js";
 
 /** What runServe needs of the process: signals, and the exit forced by a second signal. */
 export interface ServeProcess {
@@ -92,7 +93,19 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       const devices = server;
       // Up before the devices, so that liveness answers (and readiness says why not) meanwhile.
       http = await startHttpServer({
-        host: config.http.host, port: config.http.port, registry, logger: log, readiness: () => devices.readiness(),
+        host: config.http.host,
+        port: config.http.port,
+        registry,
+        logger: log,
+        readiness: () => devices.readiness(),
+        version: readPackageVersion(),
+        rest: {
+          api: server.api,
+          adminDevice: server.adminName,
+          adminToken: adminTokenFrom(opts.env),
+          protectReads: config.http.protectReads,
+          requestTimeoutMs: config.http.requestTimeoutMs,
+        },
       });
       await server.start();
     } catch (err) {
@@ -118,6 +131,15 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     proc.off("SIGTERM", onSignal);
     proc.off("SIGINT", onSignal);
   }
+}
+
+/**
+ * The bearer token of the sidecar's mutating routes. Only from the environment (a Kubernetes
+ * Secret, a compose env file), never from the config file, and never logged.
+ */
+function adminTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.TANGO_ADMIN_TOKEN?.trim();
+  return token === undefined || token === "" ? undefined : token;
 }
 
 /** spec §13: `file` logging targets go to TANGO_LOG_PATH (the server's default otherwise). */

@@ -1,7 +1,34 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { Readiness } from "../server/index.js";
+import { Type } from "typebox";
+import { DevFailed, MultiDevFailed } from "../core/index.js";
+import type { Readiness, RequestApi } from "../server/index.js";
+import { adminRoutes } from "./admin-routes.js";
+import { deviceRoutes } from "./device-routes.js";
+import { instrumentHttp } from "./http-metrics.js";
+import { parseJsonBody } from "./json-value.js";
+import { createRestAuth } from "./rest-auth.js";
+import { createRestCaller } from "./rest-call.js";
+import {
+  HttpProblem, HttpReason, httpStatusOf, restErrorOf, restMultiErrorOf, restProblemOf, type RestErrorBody,
+} from "./rest-errors.js";
+
+/** The REST routes' part of the sidecar (DESIGN §4). */
+export interface RestOptions {
+  /** The server's request API. */
+  readonly api: RequestApi;
+  /** `dserver/<server>/<instance>`. */
+  readonly adminDevice: string;
+  /** Bearer token of mutating routes (`TANGO_ADMIN_TOKEN`); unset: they answer 403. Never logged. */
+  readonly adminToken?: string;
+  /** GET routes need the token too. */
+  readonly protectReads?: boolean;
+  /** Longest a REST call may take before 503 API_DeviceTimedOut; Infinity: no limit. */
+  readonly requestTimeoutMs: number;
+}
 
 /** Options of `startHttpServer`. */
 export interface HttpServerOptions {
@@ -15,6 +42,10 @@ export interface HttpServerOptions {
   readiness(): Readiness;
   /** Fastify logs through it; requests themselves are not logged (the probes would flood it). */
   readonly logger: Logger;
+  /** The REST routes under `/api/v1/`; omitted: only probes, metrics and the OpenAPI document. */
+  readonly rest?: RestOptions;
+  /** `info.version` of the OpenAPI document. */
+  readonly version?: string;
 }
 
 /** A running HTTP sidecar. */
@@ -27,29 +58,95 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
+const REST_PREFIX = "/api/v1";
+const ORIGIN = "HTTP sidecar";
+
+const HealthBody = Type.Object({ status: Type.Literal("ok") }, { additionalProperties: false });
+const ReadyBody = Type.Object({
+  ready: Type.Boolean(),
+  reason: Type.String({ description: "why the server is or is not ready" }),
+}, { additionalProperties: false });
+
 /**
  * The HTTP sidecar (DESIGN §4), on its own port in the device server's process:
  * - `GET /healthz`: liveness; answering at all is the proof that the event loop turns;
  * - `GET /readyz`: 200 while every device is exported and the server is not shutting down,
  *   503 otherwise, each with `{ ready, reason }`;
- * - `GET /metrics`: the registry in the Prometheus text format.
+ * - `GET /metrics`: the registry in the Prometheus text format, the sidecar's own request
+ *   metrics included;
+ * - the REST routes under `/api/v1/` (admin device, devices) when `rest` is given;
+ * - `GET /openapi.json` and the docs page `/docs`, generated from the route schemas.
+ * Every error is `{"errors":[{reason, description, severity, origin}]}`.
  */
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServerHandle> {
-  // Typed as FastifyBaseLogger so the instance keeps Fastify's default type parameters.
-  const logger: FastifyBaseLogger = opts.logger.child({ component: "http" });
+  // Typed as FastifyBaseLogger so the instance keeps Fastify's default type parameters. The
+  // authorization header is redacted should a request ever be logged.
+  const logger: FastifyBaseLogger = opts.logger.child({ component: "http" }, { redact: ["req.headers.authorization"] });
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  instrumentHttp(app, opts.registry);
+  installJsonParser(app);
+  installErrorHandlers(app);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "tango-grpc HTTP sidecar",
+        description: "Health, readiness, Prometheus metrics, the admin device and device access of one Tango device server. "
+          + "Errors are {\"errors\":[{reason, description, severity, origin}]}, root cause first.",
+        version: opts.version ?? "0.0.0",
+      },
+      components: {
+        securitySchemes: {
+          adminToken: { type: "http", scheme: "bearer", description: "the server's TANGO_ADMIN_TOKEN" },
+        },
+      },
+      tags: [
+        { name: "probes", description: "liveness, readiness, metrics" },
+        { name: "admin", description: "the admin device dserver/<server>/<instance> (Tango RFC 8)" },
+        { name: "devices", description: "devices, in the shape of the Tango REST API v1" },
+      ],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+
+  app.get("/healthz", {
+    schema: { tags: ["probes"], summary: "Liveness: the event loop answers", response: { 200: HealthBody } },
+  }, async () => ({ status: "ok" as const }));
+  app.get("/readyz", {
+    schema: {
+      tags: ["probes"], summary: "Readiness: every device exported and not shutting down (the gRPC health service's truth)",
+      response: { 200: ReadyBody, 503: ReadyBody },
+    },
+  }, async (_request, reply) => {
     const { isReady, reason } = opts.readiness();
     return reply.code(isReady ? 200 : 503).send({ ready: isReady, reason });
   });
-  app.get("/metrics", async (_request, reply) => {
+  app.get("/metrics", {
+    schema: {
+      tags: ["probes"], summary: "Prometheus metrics (text exposition format 0.0.4)",
+      produces: ["text/plain"], response: { 200: { description: "the metrics", type: "string" } },
+    },
+  }, async (_request, reply) => {
     const text = await opts.registry.metrics();
     return reply.type(opts.registry.contentType).send(text);
   });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  if (opts.rest !== undefined) {
+    const rest = opts.rest;
+    const routeOptions = {
+      api: rest.api,
+      adminDevice: rest.adminDevice,
+      auth: createRestAuth({ adminToken: rest.adminToken, protectReads: rest.protectReads }),
+      call: createRestCaller(rest.requestTimeoutMs),
+    };
+    await app.register(adminRoutes, { ...routeOptions, prefix: REST_PREFIX });
+    await app.register(deviceRoutes, { ...routeOptions, prefix: REST_PREFIX });
+  }
+
   await app.listen({ host: opts.host, port: opts.port });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : opts.port;
@@ -59,4 +156,58 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     app,
     close: () => (closing ??= app.close()),
   };
+}
+
+/**
+ * JSON bodies keep 64-bit integers exact (bigint past 2^53, see parseJsonBody). An empty body is
+ * no body: a command without argin needs none.
+ */
+function installJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text.trim() === "") {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, parseJsonBody(text));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      done(new HttpProblem(400, HttpReason.BadRequest, `The body is not valid JSON: ${message}`, ORIGIN), undefined);
+    }
+  });
+}
+
+/** Every failure becomes a RestErrorBody with a fitting status (src/http/rest-errors.ts). */
+function installErrorHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(restProblemOf(HttpReason.NotFound,
+    `No route ${request.method} ${request.url.split("?")[0] ?? ""}; the routes are listed in /openapi.json`, ORIGIN)));
+
+  app.setErrorHandler(async (err: FastifyError | Error, request, reply) => {
+    let status: number;
+    let body: RestErrorBody;
+    if (err instanceof HttpProblem) {
+      void reply.headers(err.headers);
+      status = err.statusCode;
+      body = restProblemOf(err.reason, err.message, err.origin);
+    } else if (err instanceof DevFailed) {
+      status = httpStatusOf(err);
+      body = restErrorOf(err);
+    } else if (err instanceof MultiDevFailed) {
+      ({ status, body } = restMultiErrorOf(err));
+    } else if ("validation" in err && err.validation !== undefined) {
+      status = 400;
+      body = restProblemOf(HttpReason.BadRequest, `Bad request: ${err.message}`, `${request.method} ${request.routeOptions.url ?? request.url}`);
+    } else if ("statusCode" in err && typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode;
+      body = restProblemOf(HttpReason.BadRequest, err.message, ORIGIN);
+    } else {
+      // A bug, not a Tango error: logged, and reported like the gRPC side does (API_StdException).
+      request.log.error({ err, route: request.routeOptions.url }, "REST route failed with an unexpected error");
+      status = 500;
+      body = restErrorOf(DevFailed.from(err, `${request.method} ${request.routeOptions.url ?? request.url}`));
+    }
+    return reply.code(status).send(body);
+  });
 }

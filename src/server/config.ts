@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../core/defaults.js";
+import { CLIENT_TIMEOUT_MS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../core/defaults.js";
 
 /*
  * The server config file's schema and type (DESIGN §5). Pure: `src/cli/load-config.ts` reads the
@@ -46,7 +46,9 @@ export const ServerConfig = Type.Object({
   http: Type.Object({
     host: Type.String({ minLength: 1, default: "0.0.0.0", description: "bind address of the HTTP sidecar" }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_HTTP_PORT, description: "0 lets the OS choose" }),
-  }, { additionalProperties: false, default: {}, description: "the HTTP sidecar: /healthz, /readyz, /metrics" }),
+    protectReads: Type.Boolean({ default: false, description: "GET routes under /api/v1 need the admin token too" }),
+    requestTimeoutMs: Type.Integer({ minimum: 1, default: CLIENT_TIMEOUT_MS, description: "longest a REST call may take before 503 API_DeviceTimedOut" }),
+  }, { additionalProperties: false, default: {}, description: "the HTTP sidecar: probes, /metrics, the REST routes" }),
   monitorTimeoutMs: Type.Integer({ minimum: 1, default: MONITOR_TIMEOUT_MS, description: "serialization wait before API_CommandTimedOut" }),
   blackboxDepth: Type.Integer({ minimum: 1, maximum: 100000, default: BLACKBOX_DEPTH }),
   logLevel: Type.Union([

@@ -46,7 +46,7 @@ describe("loadConfig", () => {
         instance: "test",
         serialization: "BY_DEVICE",
         grpc: { host: "0.0.0.0", port: DEFAULT_GRPC_PORT, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES },
-        http: { host: "0.0.0.0", port: DEFAULT_HTTP_PORT },
+        http: { host: "0.0.0.0", port: DEFAULT_HTTP_PORT, protectReads: false, requestTimeoutMs: 3000 },
         monitorTimeoutMs: MONITOR_TIMEOUT_MS,
         blackboxDepth: BLACKBOX_DEPTH,
         logLevel: "info",

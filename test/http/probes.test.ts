@@ -19,7 +19,7 @@ function configWith(devices: string[]): ServerConfig {
   return {
     server: "Probe", instance: "t", serialization: "BY_DEVICE",
     grpc: { host: "127.0.0.1", port: 0, maxMessageBytes: 4 * 1024 * 1024 },
-    http: { host: "127.0.0.1", port: 0 },
+    http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
     monitorTimeoutMs: 3200, blackboxDepth: 50, logLevel: "info",
     classes: [{ name: "Gated", devices: devices.map((name) => ({ name })) }],
   };
@@ -28,13 +28,14 @@ function configWith(devices: string[]): ServerConfig {
 describe("HTTP health and readiness probes", () => {
   let server: DeviceServer;
   let http: HttpServerHandle;
-  const registry = new Registry();
+  let registry = new Registry();
 
   /** Starts the sidecar, then the server; `started` settles once every device is exported. */
   async function start(devices: string[]): Promise<{ started: Promise<void> }> {
     gate.opened = defer();
     const { logger } = memoryLogger();
     server = new DeviceServer({ config: configWith(devices), classes: new Map([["Gated", Gated]]), logger, hostName: "testhost" });
+    registry = new Registry();
     http = await startHttpServer({ host: "127.0.0.1", port: 0, registry, logger, readiness: () => server.readiness() });
     return { started: server.start() };
   }

@@ -39,7 +39,7 @@ export async function startServerProcess(): Promise<ServerProcess> {
     writeFileSync(config, JSON.stringify({
       server: "Fixture", instance: "proc",
       grpc: { host: "127.0.0.1", port },
-      http: { host: "127.0.0.1", port: 0 },
+      http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
       classes: [
         { name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] },
         { name: "SlowDevice", devices: [{ name: "test/slow/1" }] },

@@ -25,7 +25,7 @@ export async function startServer(opts: {
   const config: ServerConfig = {
     server: "Test", instance: "t", serialization: "BY_DEVICE",
     grpc: { host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024 },
-    http: { host: "127.0.0.1", port: 0 },
+    http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
     monitorTimeoutMs: 3200, blackboxDepth: 50, logLevel: "info",
     classes: Object.entries(opts.devices).map(([name, devices]) => ({ name, devices: devices.map((d) => ({ name: d })) })),
     ...opts.config,

@@ -1,0 +1,155 @@
+import { Type, type Static } from "typebox";
+import { DevFailed, ErrSeverity, MultiDevFailed, Reason, isReason, type DevError } from "../core/index.js";
+
+/*
+ * The only file of the sidecar that knows HTTP status codes for Tango errors (STYLE §3), and the
+ * error body of every REST route: `{"errors":[{reason, description, severity, origin}]}`, the
+ * Tango REST API's shape, root cause first like a DevFailed.
+ */
+
+/** One error of a REST error body. */
+export const RestErrorItem = Type.Object({
+  reason: Type.String({ description: "Tango reason, e.g. API_CommandNotFound; HTTP_* for errors of the HTTP layer itself" }),
+  description: Type.String(),
+  severity: Type.Union([Type.Literal("WARN"), Type.Literal("ERR"), Type.Literal("PANIC")]),
+  origin: Type.String({ description: "where the error was raised" }),
+}, { additionalProperties: false });
+export type RestErrorItem = Static<typeof RestErrorItem>;
+
+/** The body of every REST error response. */
+export const RestErrorBody = Type.Object({
+  errors: Type.Array(RestErrorItem, { minItems: 1, description: "the error stack, root cause first" }),
+}, { additionalProperties: false, description: "a failed request: the Tango error stack" });
+export type RestErrorBody = Static<typeof RestErrorBody>;
+
+/** Route schema `response` entries for error statuses, e.g. `errorResponses(400, 404)`. */
+export function errorResponses<const C extends number>(...codes: readonly C[]): Record<C, typeof RestErrorBody> {
+  const out = {} as Record<C, typeof RestErrorBody>;
+  for (const c of codes) out[c] = RestErrorBody;
+  return out;
+}
+
+/**
+ * Reasons of the HTTP layer itself (not Tango's: spec §18 has none for HTTP, and `API_` reasons
+ * are never invented). Clients branch on them like on Tango's.
+ */
+export const HttpReason = {
+  /** No route for this method and path. */
+  NotFound: "HTTP_NotFound",
+  /** The request does not match the route's schema (path, query or body). */
+  BadRequest: "HTTP_BadRequest",
+  /** No bearer token, or not the configured one. */
+  Unauthorized: "HTTP_Unauthorized",
+  /** The route is disabled: no admin token is configured. */
+  Forbidden: "HTTP_Forbidden",
+} as const;
+
+/** An HTTP-layer failure with its status; the error handler turns it into a RestErrorBody. */
+export class HttpProblem extends Error {
+  override readonly name = "HttpProblem";
+  constructor(
+    readonly statusCode: number,
+    readonly reason: string,
+    description: string,
+    readonly origin = "HTTP sidecar",
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(description);
+  }
+}
+
+const NOT_FOUND = 404;
+const CONFLICT = 409;
+const BAD_REQUEST = 400;
+const UNAVAILABLE = 503;
+
+/**
+ * Status by the root cause's reason, as gRPC's status code is (src/grpc/status.ts); a Record, so a
+ * new reason does not compile until it is mapped here. 400 is "bad input or a DevFailed".
+ */
+const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
+  [Reason.DeviceNotFound]: NOT_FOUND,
+  [Reason.CommandNotFound]: NOT_FOUND,
+  [Reason.AttrNotFound]: NOT_FOUND,
+  [Reason.ClassNotFound]: NOT_FOUND,
+
+  // not allowed in this state (lock reasons join these when locking lands)
+  [Reason.CommandNotAllowed]: CONFLICT,
+  [Reason.AttrNotAllowed]: CONFLICT,
+
+  // timeouts and an unavailable server: retry later
+  [Reason.CommandTimedOut]: UNAVAILABLE,
+  [Reason.ShutdownInProgress]: UNAVAILABLE,
+  [Reason.DeviceTimedOut]: UNAVAILABLE,
+  [Reason.CantConnectToDevice]: UNAVAILABLE,
+  [Reason.ServerNotRunning]: UNAVAILABLE,
+  [Reason.CommunicationFailed]: UNAVAILABLE,
+  [Reason.ConnectionFailed]: UNAVAILABLE,
+
+  [Reason.NotSupportedFeature]: 501,
+  [Reason.InternalError]: 500,
+
+  [Reason.IncompatibleCmdArgumentType]: BAD_REQUEST,
+  [Reason.IncompatibleAttrDataType]: BAD_REQUEST,
+  [Reason.AttrIncorrectDataNumber]: BAD_REQUEST,
+  [Reason.WAttrOutsideLimit]: BAD_REQUEST,
+  [Reason.IncoherentValues]: BAD_REQUEST,
+  [Reason.WrongNumberOfArgs]: BAD_REQUEST,
+  [Reason.BlackBoxArgument]: BAD_REQUEST,
+  [Reason.AttrNotWritable]: BAD_REQUEST,
+  [Reason.AttrOptProp]: BAD_REQUEST,
+  [Reason.AttrConfig]: BAD_REQUEST,
+  [Reason.BadConfigurationProperty]: BAD_REQUEST,
+  [Reason.MethodArgument]: BAD_REQUEST,
+  [Reason.InvalidArgs]: BAD_REQUEST,
+  [Reason.WrongFormat]: BAD_REQUEST,
+  [Reason.DecodeErr]: BAD_REQUEST,
+  [Reason.WrongWildcardUsage]: BAD_REQUEST,
+  [Reason.WrongDeviceNameSyntax]: BAD_REQUEST,
+  [Reason.UnsupportedProtocol]: BAD_REQUEST,
+  [Reason.UnsupportedDBaseModifier]: BAD_REQUEST,
+  [Reason.IncompatibleArgumentType]: BAD_REQUEST,
+  [Reason.AttrValueNotSet]: BAD_REQUEST,
+  [Reason.AttrNoAlarm]: BAD_REQUEST,
+  [Reason.AttrNotPolled]: BAD_REQUEST,
+  [Reason.CmdNotPolled]: BAD_REQUEST,
+  [Reason.BlackBoxEmpty]: BAD_REQUEST,
+  [Reason.NotSupported]: BAD_REQUEST,
+  // raised by device code, or by a device calling another one
+  [Reason.StdException]: BAD_REQUEST,
+  [Reason.InitThrowsException]: BAD_REQUEST,
+  [Reason.CannotOpenFile]: BAD_REQUEST,
+  [Reason.CommandFailed]: BAD_REQUEST,
+  [Reason.AttributeFailed]: BAD_REQUEST,
+  [Reason.CorbaException]: BAD_REQUEST,
+};
+
+/** The HTTP status of a DevFailed: by its root cause's reason; a device's own reason is 400. */
+export function httpStatusOf(err: DevFailed): number {
+  const reason = err.reason;
+  return isReason(reason) ? STATUS_BY_REASON[reason] : BAD_REQUEST;
+}
+
+function itemOf(e: DevError): RestErrorItem {
+  return { reason: e.reason, description: e.desc, severity: ErrSeverity[e.severity] as RestErrorItem["severity"], origin: e.origin };
+}
+
+/** A DevFailed's stack as a REST error body. */
+export function restErrorOf(err: DevFailed): RestErrorBody {
+  return { errors: err.errors.map(itemOf) };
+}
+
+/**
+ * A multi-attribute write's failures as one body: each failed attribute's stack in request
+ * order, every description prefixed with the attribute it is about. Status: the first's.
+ */
+export function restMultiErrorOf(err: MultiDevFailed): { status: number; body: RestErrorBody } {
+  const first = err.errors[0];
+  const errors = err.errors.flatMap((named) => named.errors.map((e) => ({ ...itemOf(e), description: `${named.name}: ${e.desc}` })));
+  return { status: httpStatusOf(new DevFailed(first.errors)), body: { errors } };
+}
+
+/** An HTTP-layer failure as a REST error body. */
+export function restProblemOf(reason: string, description: string, origin: string): RestErrorBody {
+  return { errors: [{ reason, description, severity: "ERR", origin }] };
+}

@@ -48,10 +48,21 @@ export interface HttpServerOptions {
   readonly version?: string;
 }
 
+/** One route of the sidecar, as registered. */
+export interface HttpRoute {
+  readonly method: string;
+  /** The URL template, e.g. `/api/v1/devices/:domain/:family/:member`. */
+  readonly url: string;
+  /** Whether /openapi.json describes it (the docs page's own routes and /openapi.json are not). */
+  readonly isDocumented: boolean;
+}
+
 /** A running HTTP sidecar. */
 export interface HttpServerHandle {
   /** The bound port (the OS's choice when asked for 0). */
   readonly port: number;
+  /** Every route (HEAD twins of GET routes left out), in registration order. */
+  readonly routes: readonly HttpRoute[];
   /** The Fastify instance, for `inject` in tests and for more routes. */
   readonly app: FastifyInstance;
   /** Stops listening and closes connections; later calls return the same promise. */
@@ -85,6 +96,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
+  });
+  const routes: HttpRoute[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routes.push({ method, url: route.url, isDocumented: route.schema?.hide !== true });
+    }
   });
   instrumentHttp(app, opts.registry);
   installJsonParser(app);
@@ -153,6 +170,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   let closing: Promise<void> | undefined;
   return {
     port,
+    routes,
     app,
     close: () => (closing ??= app.close()),
   };

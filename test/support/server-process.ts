@@ -16,6 +16,8 @@ export interface ServerProcess {
   readonly port: number;
   /** `127.0.0.1:<port>`. */
   readonly address: string;
+  /** The HTTP sidecar's port of the latest start (the OS picks it anew at each start). */
+  readonly httpPort: number;
   /** `tango://127.0.0.1:<port>/<device>`. */
   trl(device: string): string;
   /** Kills the process (SIGKILL by default) and waits until it is gone. */
@@ -34,6 +36,7 @@ export async function startServerProcess(): Promise<ServerProcess> {
   let child: ChildProcess | undefined;
   let out = "";
 
+  let httpPort = 0;
   const launch = async (port: number): Promise<number> => {
     const config = join(dir, "server.json");
     writeFileSync(config, JSON.stringify({
@@ -62,10 +65,11 @@ export async function startServerProcess(): Promise<ServerProcess> {
         for (let nl = line.indexOf("\n"); nl >= 0; nl = line.indexOf("\n")) {
           const text = line.slice(0, nl);
           line = line.slice(nl + 1);
-          const port = readyPort(text);
-          if (port !== undefined) {
+          const ready = readyPorts(text);
+          if (ready !== undefined) {
             clearTimeout(timer);
-            resolve(port);
+            httpPort = ready.httpPort;
+            resolve(ready.grpcPort);
           }
         }
       });
@@ -90,6 +94,9 @@ export async function startServerProcess(): Promise<ServerProcess> {
   return {
     port,
     address: `127.0.0.1:${port}`,
+    get httpPort() {
+      return httpPort;
+    },
     trl: (device) => `tango://127.0.0.1:${port}/${device}`,
     kill,
     async restart() {
@@ -103,11 +110,12 @@ export async function startServerProcess(): Promise<ServerProcess> {
   };
 }
 
-function readyPort(line: string): number | undefined {
+function readyPorts(line: string): { grpcPort: number; httpPort: number } | undefined {
   if (!line.startsWith("{")) return undefined;
   try {
-    const rec = JSON.parse(line) as { msg?: unknown; grpcPort?: unknown };
-    return rec.msg === "Ready to accept request" && typeof rec.grpcPort === "number" ? rec.grpcPort : undefined;
+    const rec = JSON.parse(line) as { msg?: unknown; grpcPort?: unknown; httpPort?: unknown };
+    if (rec.msg !== "Ready to accept request" || typeof rec.grpcPort !== "number" || typeof rec.httpPort !== "number") return undefined;
+    return { grpcPort: rec.grpcPort, httpPort: rec.httpPort };
   } catch (err) {
     if (err instanceof SyntaxError) return undefined; // not a log line
     throw err;

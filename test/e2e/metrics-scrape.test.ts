@@ -1,0 +1,70 @@
+import { spawnSync } from "node:child_process";
+import { expect } from "chai";
+import { DevFailed, DeviceProxy } from "../../src/client/index.js";
+import { startServerProcess, type ServerProcess } from "../support/server-process.js";
+
+/** promtool from Debian's `prometheus` package; `.ci/run` installs it, so CI never skips. */
+function promtool(): string | undefined {
+  const found = spawnSync("promtool", ["--version"], { encoding: "utf8", timeout: 10_000 });
+  return found.error === undefined && found.status === 0 ? "promtool" : undefined;
+}
+
+/** The value of the one sample whose name and labels are exactly these (label order ignored). */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split("\n")) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (m === null || m[1] !== name) continue;
+    const got = Object.fromEntries([...(m[2] ?? "").matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    const want = Object.entries(labels);
+    if (want.length === Object.keys(got).length && want.every(([k, v]) => got[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+describe("/metrics of a real server process", function () {
+  this.timeout(30_000);
+  let sp: ServerProcess;
+  let text: string;
+
+  before(async () => {
+    sp = await startServerProcess();
+    const dev = new DeviceProxy(sp.trl("sys/tg_test/1"));
+    try {
+      for (let i = 0; i < 3; i++) await dev.commandInout("DevDouble", i + 0.5);
+      await dev.readAttribute("double_scalar");
+      await dev.commandInout("NoSuchCommand").then(() => expect.fail("an unknown command succeeded"), (err: unknown) => {
+        expect(err).to.be.instanceOf(DevFailed);
+      });
+      const health = await fetch(`http://127.0.0.1:${sp.httpPort}/readyz`);
+      expect(health.status).to.equal(200);
+      const res = await fetch(`http://127.0.0.1:${sp.httpPort}/metrics`);
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-type")).to.match(/^text\/plain; version=0\.0\.4/);
+      text = await res.text();
+    } finally {
+      dev.close();
+    }
+  });
+  after(async () => { await sp?.close(); });
+
+  it("counts the calls made, on the gRPC side and the sidecar's", () => {
+    const method = { grpc_type: "unary", grpc_service: "tango.v1.Device", grpc_method: "CommandInout" };
+    expect(sample(text, "grpc_server_handled_total", { ...method, grpc_code: "OK" })).to.equal(3);
+    expect(sample(text, "grpc_server_handled_total", { ...method, grpc_code: "NotFound" })).to.equal(1);
+    expect(sample(text, "grpc_server_started_total", method)).to.equal(4);
+    expect(sample(text, "http_requests_total", { method: "GET", route: "/readyz", status_code: "200" })).to.equal(1);
+    expect(sample(text, "process_resident_memory_bytes", {})).to.be.greaterThan(0);
+  });
+
+  it("passes promtool check metrics with no problem reported", function () {
+    const tool = promtool();
+    if (tool === undefined) {
+      if (process.env.CI !== undefined && process.env.CI !== "") expect.fail("promtool is missing in CI: .ci/run installs Debian's prometheus package");
+      this.skip();
+    }
+    const checked = spawnSync(tool, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 10_000 });
+    expect(checked.error).to.equal(undefined);
+    expect(`${checked.stdout}${checked.stderr}`.trim(), "promtool's findings").to.equal("");
+    expect(checked.status).to.equal(0);
+  });
+});

@@ -1,0 +1,77 @@
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { expect } from "chai";
+import { startRestServer, type RestServer } from "../support/rest-server.js";
+
+interface Operation {
+  readonly summary?: string;
+  readonly parameters?: ReadonlyArray<{ readonly in: string; readonly name: string; readonly schema?: unknown }>;
+  readonly requestBody?: unknown;
+  readonly security?: ReadonlyArray<Record<string, unknown>>;
+  readonly responses?: Record<string, { readonly content?: Record<string, { readonly schema?: unknown }> }>;
+}
+interface OpenApiDocument {
+  readonly openapi: string;
+  readonly paths: Record<string, Record<string, Operation>>;
+}
+
+/** `/api/v1/devices/:domain/:family/:member` → `/api/v1/devices/{domain}/{family}/{member}` */
+const openApiPath = (url: string): string => url.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, "{$1}");
+const pathParams = (url: string): string[] => [...url.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? "");
+
+describe("OpenAPI document", () => {
+  let rs: RestServer;
+  let doc: OpenApiDocument;
+
+  before(async () => {
+    rs = await startRestServer();
+    const res = await rs.request("GET", "/openapi.json");
+    expect(res.status).to.equal(200);
+    doc = res.body as OpenApiDocument;
+  });
+  after(async () => { await rs?.close(); });
+
+  it("validates as OpenAPI 3", async () => {
+    expect(doc.openapi).to.match(/^3\./);
+    // validate() dereferences in place: give it a copy.
+    await SwaggerParser.validate(structuredClone(doc) as Parameters<typeof SwaggerParser.validate>[0]);
+  });
+
+  it("lists every documented route with its method, and nothing else", () => {
+    const documented = rs.http.routes.filter((r) => r.isDocumented);
+    expect(documented.length).to.be.greaterThan(3);
+    const fromRoutes = documented.map((r) => `${r.method.toLowerCase()} ${openApiPath(r.url)}`).sort();
+    const fromDoc = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
+    expect(fromDoc).to.deep.equal(fromRoutes);
+  });
+
+  it("describes each route's parameters, body and responses with schemas", () => {
+    for (const route of rs.http.routes.filter((r) => r.isDocumented)) {
+      const where = `${route.method} ${route.url}`;
+      const op = doc.paths[openApiPath(route.url)]?.[route.method.toLowerCase()];
+      expect(op, where).to.not.equal(undefined);
+      if (op === undefined) continue;
+      expect(op.summary, `${where}: summary`).to.be.a("string").and.not.equal("");
+      const params = (op.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name).sort();
+      expect(params, `${where}: path parameters`).to.deep.equal(pathParams(route.url).sort());
+      const responses = Object.entries(op.responses ?? {});
+      const success = responses.filter(([code]) => code.startsWith("2"));
+      expect(success, `${where}: a 2xx response`).to.not.be.empty;
+      for (const [code, r] of responses) {
+        const schemas = Object.values(r.content ?? {}).map((c) => c.schema);
+        expect(schemas, `${where} ${code}: a response schema`).to.not.be.empty;
+      }
+      if (route.url.startsWith("/api/")) {
+        expect(responses.some(([code]) => code.startsWith("4")), `${where}: error responses`).to.equal(true);
+      }
+      if (["POST", "PUT", "DELETE", "PATCH"].includes(route.method)) {
+        expect(op.security, `${where}: needs the admin token`).to.deep.equal([{ adminToken: [] }]);
+      }
+    }
+  });
+
+  it("serves a docs page", async () => {
+    const res = await fetch(`${rs.url}/docs/`, { signal: AbortSignal.timeout(5_000) });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get("content-type")).to.match(/^text\/html/);
+  });
+});

@@ -168,6 +168,14 @@ classes:
       expect(err.message).to.contain("env TANGO_GRPC_PORT: grpc.port: must be <= 65535, got 70000");
     });
 
+    it("read TANGO_HTTP_PROTECT_READS as true or false, in any case, and refuse other words", () => {
+      expect(loadConfig(undefined, { TANGO_HTTP_PROTECT_READS: "TRUE" }).http.protectReads).to.equal(true);
+      expect(loadConfig(undefined, { TANGO_HTTP_PROTECT_READS: "false" }).http.protectReads).to.equal(false);
+      expect(loadConfig(undefined, { TANGO_HTTP_REQUEST_TIMEOUT_MS: "250" }).http.requestTimeoutMs).to.equal(250);
+      const err = expectConfigError(() => loadConfig(undefined, { TANGO_HTTP_PROTECT_READS: "yes" }));
+      expect(err.message).to.contain('env TANGO_HTTP_PROTECT_READS: http.protectReads: must be true or false, got "yes"');
+    });
+
     it("name the variable when TANGO_LOG_LEVEL is not a level", () => {
       const err = expectConfigError(() => loadConfig(undefined, { TANGO_LOG_LEVEL: "loud" }));
       expect(err.message).to.contain("env TANGO_LOG_LEVEL: logLevel: must be one of trace, debug, info, warn, error, fatal, silent");

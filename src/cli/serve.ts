@@ -1,11 +1,12 @@
 import type { Logger, DestinationStream } from "pino";
-import { collectDefaultMetrics, Registry } from "prom-client";
 import { SHUTDOWN_GRACE_MS } from "../core/defaults.js";
 import { BUILTIN_CLASSES } from "../devices/index.js";
 import { DEVICE_SERVICE_NAME, startGrpcServer, type GrpcServerHandle } from "../grpc/index.js";
 import { startHttpServer, type HttpServerHandle } from "../http/index.js";
+import { registerTangoMetrics } from "../metrics/index.js";
 import { DeviceServer, type DeviceClass } from "../server/index.js";
 import { loadConfig } from "./load-config.js";
+import { createProcessRegistry } from "./process-registry.js";
 import { createRootLogger } from "./logger.js";
 import { ExitCode } from "./verb.js";
 import { readPackageVersion } from "./version.js";
@@ -64,11 +65,11 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   let grpc: GrpcServerHandle | undefined;
   let http: HttpServerHandle | undefined;
   let isReady = false;
-  // The one registry of the process (DESIGN §4): the gRPC side writes, /metrics reads.
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // The one registry of the process (DESIGN §4): the gRPC side and the devices write, /metrics reads.
+  const registry = createProcessRegistry();
   try {
     try {
+      const version = readPackageVersion();
       server = new DeviceServer({
         config,
         classes,
@@ -80,6 +81,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         },
         onKill: () => { requestStop("Kill"); },
       });
+      registerTangoMetrics(registry, server, { version });
       grpc = await startGrpcServer({
         api: server.api,
         host: config.grpc.host,
@@ -98,7 +100,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         registry,
         logger: log,
         readiness: () => devices.readiness(),
-        version: readPackageVersion(),
+        version,
         rest: {
           api: server.api,
           adminDevice: server.adminName,

@@ -121,12 +121,19 @@ export async function readOne(device: Device, state: AttributeState, now: number
   }
 }
 
+/** Receives each attribute read's duration (the server's metrics); @internal. */
+export interface AttributeReadTimer {
+  /** `attribute` is the declared name (`State`, `Status` for those); `seconds` covers that attribute alone. */
+  observeRead(attribute: string, seconds: number): void;
+}
+
 /**
  * read_attributes for one device (spec §6.4): unknown names fail alone; the always-executed and
  * read-hardware hooks run once; State and Status are computed last. Throws only when a hook fails
- * as a whole.
+ * as a whole. `timer` gets each attribute actually read (not unknown names, not those a failed
+ * read_attr_hardware failed); the hooks that run once per call are in no attribute's time.
  */
-export async function readAttributesOf(device: Device, names: readonly string[], now = Date.now()): Promise<AttributeValue[]> {
+export async function readAttributesOf(device: Device, names: readonly string[], timer?: AttributeReadTimer, now = Date.now()): Promise<AttributeValue[]> {
   const rt = runtimeOf(device);
   const states = names.map((n) => rt.attribute(n));
   await device.alwaysExecutedHook();
@@ -151,10 +158,17 @@ export async function readAttributesOf(device: Device, names: readonly string[],
     } else if (hardwareError !== undefined) {
       out[i] = failed(s.decl.name, s.decl.dtype, s.decl.dformat, timeVal(now), hardwareError, `${device.className}::read_attr_hardware`);
     } else {
+      const startMs = timer === undefined ? 0 : performance.now();
       out[i] = await readOne(device, s, now);
+      timer?.observeRead(s.decl.name, (performance.now() - startMs) / 1000);
     }
   }
-  for (const i of special) out[i] = await readStateOrStatus(device, (names[i] ?? "").toLowerCase() === "state", now);
+  for (const i of special) {
+    const isState = (names[i] ?? "").toLowerCase() === "state";
+    const startMs = timer === undefined ? 0 : performance.now();
+    out[i] = await readStateOrStatus(device, isState, now);
+    timer?.observeRead(isState ? "State" : "Status", (performance.now() - startMs) / 1000);
+  }
   return out;
 }
 

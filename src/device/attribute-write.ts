@@ -65,12 +65,19 @@ function named(name: string, index: number, err: unknown, origin: string): Named
   return { name, indexInCall: index, errors: df.errors as readonly [DevError, ...DevError[]] };
 }
 
+/** Receives each attribute write's duration (the server's metrics); @internal. */
+export interface AttributeWriteTimer {
+  /** `attribute` is the declared name; `seconds` covers its state check and write method. */
+  observeWrite(attribute: string, seconds: number): void;
+}
+
 /**
  * write_attributes for one device (spec §6.7): resolve and check every value, run the
  * always-executed hook (unless all failed), write each, then write_attr_hardware once. Failures
- * are collected and thrown together as MultiDevFailed; the successful writes are kept.
+ * are collected and thrown together as MultiDevFailed; the successful writes are kept. `timer`
+ * gets each attribute whose value passed the checks, written or not.
  */
-export async function writeAttributesOf(device: Device, writes: readonly AttributeWrite[], now = Date.now()): Promise<void> {
+export async function writeAttributesOf(device: Device, writes: readonly AttributeWrite[], timer?: AttributeWriteTimer, now = Date.now()): Promise<void> {
   const rt = runtimeOf(device);
   const errors: NamedDevError[] = [];
   const ready: { index: number; state: AttributeState; value: unknown; dim: AttributeDim }[] = [];
@@ -91,6 +98,7 @@ export async function writeAttributesOf(device: Device, writes: readonly Attribu
     const written: string[] = [];
     for (const { index, state, value, dim } of ready) {
       const d = state.decl;
+      const startMs = timer === undefined ? 0 : performance.now();
       try {
         if (d.writeAllowedIn !== undefined && !d.writeAllowedIn.includes(device.getState())) {
           throw TangoErrors.attrWriteNotAllowed(d.name, device.getState());
@@ -104,6 +112,7 @@ export async function writeAttributesOf(device: Device, writes: readonly Attribu
       } catch (err) {
         errors.push(named(writes[index]?.name ?? d.name, index, err, `${device.className}::write_${d.name}`));
       }
+      timer?.observeWrite(d.name, (performance.now() - startMs) / 1000);
     }
     if (written.length > 0) await device.writeAttrHardware(written);
   }

@@ -17,27 +17,39 @@ function checkArgin(name: string, inType: CmdArgType, argin: TypedValue | undefi
   }
 }
 
+/** Receives each command's duration (the server's metrics); @internal. */
+export interface CommandTimer {
+  /** `command` is the declared name; `seconds` runs from after the lookup to the result or error. */
+  observeCommand(command: string, seconds: number): void;
+}
+
 /**
  * command_inout for one device, from the lookup on (spec §5.2 steps 5–8): lookup, always-executed
  * hook, is_allowed, argin check (after is_allowed, as cppTango), execute, argout check.
- * `Init` is not handled here: the server runs it under its own rules.
+ * `Init` is not handled here: the server runs it under its own rules. An unknown name is not timed, so
+ * names clients send never reach `timer`.
  */
-export async function executeCommandOf(device: Device, name: string, argin: TypedValue | undefined): Promise<TypedValue> {
+export async function executeCommandOf(device: Device, name: string, argin: TypedValue | undefined, timer?: CommandTimer): Promise<TypedValue> {
   const decl = runtimeOf(device).command(name);
   if (decl === undefined) throw TangoErrors.commandNotFound(name);
-  await device.alwaysExecutedHook();
-  if (decl.allowedIn !== undefined && !decl.allowedIn.includes(device.getState())) {
-    throw TangoErrors.commandNotAllowed(decl.name, device.getState());
-  }
-  const value = checkArgin(decl.name, decl.inType, argin);
-  const result: unknown = await decl.execute(device, value);
-  if (decl.outType === CmdArgType.DevVoid) return { type: CmdArgType.DevVoid, value: undefined };
+  const startMs = timer === undefined ? 0 : performance.now();
   try {
-    return { type: decl.outType, value: coerce(decl.outType, result) };
-  } catch (e) {
-    if (!(e instanceof ValueCoercionError)) throw e;
-    throw DevFailed.of(Reason.InternalError,
-      `Command ${decl.name} returned a value that is not a Tango::${typeName(decl.outType)}: ${e.message}`,
-      `${device.className}::${decl.name}`);
+    await device.alwaysExecutedHook();
+    if (decl.allowedIn !== undefined && !decl.allowedIn.includes(device.getState())) {
+      throw TangoErrors.commandNotAllowed(decl.name, device.getState());
+    }
+    const value = checkArgin(decl.name, decl.inType, argin);
+    const result: unknown = await decl.execute(device, value);
+    if (decl.outType === CmdArgType.DevVoid) return { type: CmdArgType.DevVoid, value: undefined };
+    try {
+      return { type: decl.outType, value: coerce(decl.outType, result) };
+    } catch (e) {
+      if (!(e instanceof ValueCoercionError)) throw e;
+      throw DevFailed.of(Reason.InternalError,
+        `Command ${decl.name} returned a value that is not a Tango::${typeName(decl.outType)}: ${e.message}`,
+        `${device.className}::${decl.name}`);
+    }
+  } finally {
+    timer?.observeCommand(decl.name, (performance.now() - startMs) / 1000);
   }
 }

@@ -1,4 +1,5 @@
 import { status } from "@grpc/grpc-js";
+import { DurationRecord } from "../metrics/index.js";
 
 // The per-method counts behind go-grpc-prometheus's series, and the label values it spells. The
 // exports serve grpc-metrics.ts only (@internal); they stay out of index.ts.
@@ -77,10 +78,8 @@ export class MethodRecord {
   sent = 0;
   /** Calls per status code, each with its label set built once. All 17 codes start at 0. */
   readonly handled = new Map<number, { readonly labels: HandledLabels; count: number }>();
-  /** Per-bucket (not cumulative) counts; the last slot is above the largest bound. */
-  readonly buckets: number[] = HANDLING_BUCKETS_SECONDS.map(() => 0).concat(0);
-  sumSeconds = 0;
-  count = 0;
+  /** grpc_server_handling_seconds of the method. */
+  readonly handling = new DurationRecord(HANDLING_BUCKETS_SECONDS);
 
   constructor(readonly labels: MethodLabels) {
     for (const code of ALL_CODES) this.handled.set(code, { labels: { ...labels, grpc_code: goCodeName(code) }, count: 0 });
@@ -101,10 +100,6 @@ export class MethodRecord {
     const handled = this.handled.get(code);
     if (handled === undefined) this.handled.set(code, { labels: { ...this.labels, grpc_code: goCodeName(code) }, count: 1 });
     else handled.count++;
-    let i = 0;
-    while (i < HANDLING_BUCKETS_SECONDS.length && seconds > (HANDLING_BUCKETS_SECONDS[i] ?? Infinity)) i++;
-    this.buckets[i] = (this.buckets[i] ?? 0) + 1;
-    this.sumSeconds += seconds;
-    this.count++;
+    this.handling.observe(seconds);
   }
 }

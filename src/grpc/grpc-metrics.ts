@@ -1,63 +1,12 @@
 import {
   ServerInterceptingCall, status, type Deadline, type ServerInterceptor, type ServerListener, type ServiceDefinition,
 } from "@grpc/grpc-js";
-import { Counter, Histogram, type Registry } from "prom-client";
-import { HANDLING_BUCKETS_SECONDS, MethodRecord, labelsOf, type MethodLabel } from "./grpc-method-record.js";
+import type { Registry } from "prom-client";
+import { RecordHistogram, registerRecordCounter } from "../metrics/index.js";
+import { HANDLING_BUCKETS_SECONDS, MethodRecord, labelsOf } from "./grpc-method-record.js";
 
 function isPastDeadline(deadline: Deadline): boolean {
   return Date.now() >= (deadline instanceof Date ? deadline.getTime() : deadline);
-}
-
-/** One histogram sample as prom-client's registry formats it (the name carries the suffix). */
-interface HistogramSample {
-  readonly metricName: string;
-  readonly labels: Readonly<Record<string, string | number>>;
-  /** prom-client's `get()` merges these into `labels`; ours are already complete. */
-  readonly sharedLabels: Readonly<Record<string, never>>;
-  readonly value: number;
-}
-
-/**
- * grpc_server_handling_seconds, read from the method records. prom-client has no public way to set
- * a histogram's counts, so this replaces the method its Registry reads a histogram through
- * (`getForPromString`, prom-client 15 lib/registry.js; its `get()` for JSON calls the same).
- * The metrics test reads the histogram through both paths, so a prom-client change shows there.
- */
-class RecordHistogram extends Histogram<MethodLabel> {
-  readonly #name: string;
-  readonly #help: string;
-  readonly #records: ReadonlyMap<string, MethodRecord>;
-
-  constructor(name: string, help: string, registry: Registry, records: ReadonlyMap<string, MethodRecord>) {
-    super({ name, help, labelNames: ["grpc_type", "grpc_service", "grpc_method"], buckets: [...HANDLING_BUCKETS_SECONDS], registers: [registry] });
-    this.#name = name;
-    this.#help = help;
-    this.#records = records;
-  }
-
-  async getForPromString(): Promise<{ name: string; help: string; type: "histogram"; aggregator: "sum"; values: HistogramSample[] }> {
-    const values: HistogramSample[] = [];
-    const sample = (suffix: string, labels: HistogramSample["labels"], value: number): void => {
-      values.push({ metricName: `${this.#name}${suffix}`, labels, sharedLabels: {}, value });
-    };
-    for (const { labels, buckets, sumSeconds, count } of this.#records.values()) {
-      let cumulative = 0;
-      HANDLING_BUCKETS_SECONDS.forEach((le, i) => {
-        cumulative += buckets[i] ?? 0;
-        sample("_bucket", { ...labels, le }, cumulative);
-      });
-      sample("_bucket", { ...labels, le: "+Inf" }, count);
-      sample("_sum", labels, sumSeconds);
-      sample("_count", labels, count);
-    }
-    return { name: this.#name, help: this.#help, type: "histogram", aggregator: "sum", values };
-  }
-}
-
-/** A counter filled from the method records at scrape time, through prom-client's `collect`. */
-function recordCounter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[],
-  fill: (counter: Counter<L>) => void): void {
-  new Counter<L>({ name, help, labelNames, registers: [registry], collect() { this.reset(); fill(this); } });
 }
 
 /** The gRPC server metrics of go-grpc-prometheus, in one registry. */
@@ -94,17 +43,23 @@ export function createGrpcServerMetrics(registry: Registry): GrpcServerMetrics {
   };
 
   const labelNames = ["grpc_type", "grpc_service", "grpc_method"] as const;
-  recordCounter(registry, "grpc_server_started_total", "Total number of RPCs started on the server.", labelNames,
+  registerRecordCounter(registry, "grpc_server_started_total", "Total number of RPCs started on the server.", labelNames,
     (c) => { for (const r of records.values()) c.inc(r.labels, r.started); });
-  recordCounter(registry, "grpc_server_handled_total",
+  registerRecordCounter(registry, "grpc_server_handled_total",
     "Total number of RPCs completed on the server, regardless of success or failure.", [...labelNames, "grpc_code"],
     (c) => { for (const r of records.values()) for (const h of r.handled.values()) c.inc(h.labels, h.count); });
-  recordCounter(registry, "grpc_server_msg_received_total", "Total number of RPC stream messages received on the server.",
+  registerRecordCounter(registry, "grpc_server_msg_received_total", "Total number of RPC stream messages received on the server.",
     labelNames, (c) => { for (const r of records.values()) c.inc(r.labels, r.received); });
-  recordCounter(registry, "grpc_server_msg_sent_total", "Total number of gRPC stream messages sent by the server.",
+  registerRecordCounter(registry, "grpc_server_msg_sent_total", "Total number of gRPC stream messages sent by the server.",
     labelNames, (c) => { for (const r of records.values()) c.inc(r.labels, r.sent); });
-  new RecordHistogram("grpc_server_handling_seconds",
-    "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.", registry, records);
+  new RecordHistogram({
+    name: "grpc_server_handling_seconds",
+    help: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.",
+    labelNames, buckets: HANDLING_BUCKETS_SECONDS, registry,
+    series: function* () {
+      for (const r of records.values()) yield { labels: r.labels, record: r.handling };
+    },
+  });
 
   const interceptor: ServerInterceptor = (method, call) => {
     const record = recordOf(method.path, method.requestStream, method.responseStream);

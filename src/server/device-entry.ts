@@ -1,4 +1,5 @@
 import type { Device, DeviceInit } from "../device/index.js";
+import { DeviceMetrics } from "../metrics/index.js";
 import { BlackBox } from "./blackbox.js";
 import type { Monitor } from "./monitor.js";
 
@@ -19,6 +20,8 @@ export class DeviceEntry {
   device: Device | undefined;
   /** Why the last initDevice failed, when the device is not exported because of it. */
   initError: unknown;
+  /** The tango_* counts of the device; they outlive rebuilds, as Prometheus counters must. */
+  readonly metrics: DeviceMetrics;
 
   constructor(name: string, className: string, cls: DeviceClass, blackboxDepth: number, monitor: Monitor | undefined, writeMonitor: Monitor) {
     this.name = name;
@@ -27,6 +30,8 @@ export class DeviceEntry {
     this.blackbox = new BlackBox(blackboxDepth);
     this.monitor = monitor;
     this.writeMonitor = writeMonitor;
+    // getState() is the plain getter: a scrape never runs device code (dev_state, hooks).
+    this.metrics = new DeviceMetrics(name, () => this.device?.getState());
   }
 
   /** True while the device serves requests. */

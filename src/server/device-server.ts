@@ -2,6 +2,7 @@ import { hostname, tmpdir } from "node:os";
 import type { Logger } from "pino";
 import { DevFailed, Reason, SerialModel, TangoErrors } from "../core/index.js";
 import { runtimeOf, type Device, type DeviceHost } from "../device/index.js";
+import { DeviceMetrics, UNKNOWN_DEVICE, type DurationRecord } from "../metrics/index.js";
 import type { AttributeValue } from "../core/index.js";
 import { CallChains, type CallChain } from "./call-chain.js";
 import type { ServerConfig } from "./config.js";
@@ -53,6 +54,8 @@ export class DeviceServer implements ServerAdmin {
   readonly logging: DeviceLogging;
   readonly properties: PropertyStore;
   readonly api: RequestApi;
+  /** The tango_* counts of requests naming no device of this server (never the name sent). */
+  readonly unknownDeviceMetrics = new DeviceMetrics(UNKNOWN_DEVICE, () => undefined);
   readonly #opts: DeviceServerOptions;
   readonly #entries = new Map<string, DeviceEntry>();
   readonly #order: DeviceEntry[] = [];
@@ -157,13 +160,23 @@ export class DeviceServer implements ServerAdmin {
     return found === undefined ? undefined : this.#opts.classes.get(found);
   }
 
+  /** The tango_* counts of every device, admin last (what registerTangoMetrics reads). */
+  deviceMetrics(): DeviceMetrics[] {
+    return this.allDevices().map((e) => e.metrics);
+  }
+
   /**
-   * The entry for a device name (any case), exported or not; DeviceNotFound otherwise. The bare
-   * name `dserver` is the admin device (tango.proto: how a client knowing only host:port finds it).
+   * The entry for a device name (any case), exported or not. The bare name `dserver` is the admin
+   * device (tango.proto: how a client knowing only host:port finds it).
    */
-  entry(name: string): DeviceEntry {
+  findEntry(name: string): DeviceEntry | undefined {
     const key = name.toLowerCase();
-    const e = this.#entries.get(key) ?? (key === ADMIN_DEVICE_ALIAS ? this.#admin : undefined);
+    return this.#entries.get(key) ?? (key === ADMIN_DEVICE_ALIAS ? this.#admin : undefined);
+  }
+
+  /** As findEntry, DeviceNotFound when there is none. */
+  entry(name: string): DeviceEntry {
+    const e = this.findEntry(name);
     if (e === undefined) throw TangoErrors.deviceNotFound(name);
     return e;
   }
@@ -183,15 +196,28 @@ export class DeviceServer implements ServerAdmin {
   /**
    * Runs `fn` for one request: counted for draining, in a call chain, under `monitor` (spec
    * §10.6: FIFO, re-entrant along the chain, API_CommandTimedOut after the configured wait).
+   * `waits` gets the time spent waiting for the monitor: 0 when free, re-entered or none, the
+   * whole wait when it timed out.
    */
-  async serialize<T>(monitor: Monitor | undefined, fn: (chain: CallChain) => Promise<T>): Promise<T> {
+  async serialize<T>(monitor: Monitor | undefined, fn: (chain: CallChain) => Promise<T>, waits?: DurationRecord): Promise<T> {
     if (this.#shuttingDown) throw TangoErrors.shutdownInProgress();
     this.#inFlight++;
     try {
       return await this.chains.run(async (chain) => {
-        if (monitor === undefined) return await fn(chain);
+        if (monitor === undefined) {
+          waits?.observe(0);
+          return await fn(chain);
+        }
         const wait = monitor.acquire(chain);
-        if (wait !== undefined) await wait;
+        if (wait === undefined) waits?.observe(0);
+        else {
+          const startMs = performance.now();
+          try {
+            await wait;
+          } finally {
+            waits?.observe((performance.now() - startMs) / 1000);
+          }
+        }
         try {
           return await fn(chain);
         } finally {

@@ -10,6 +10,7 @@ import type {
 import {
   executeCommandOf, readAttributesOf, runtimeOf, timeVal, writeAttributesOf, type Device,
 } from "../device/index.js";
+import { Operation } from "../metrics/index.js";
 import type { BlackBoxRecord } from "./blackbox.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { DeviceServer } from "./device-server.js";
@@ -37,6 +38,10 @@ const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
  * The request-reply protocol in process (DESIGN §1): each operation records the blackbox, takes
  * the serialization monitor, finds the device and runs the device pipeline, in the order of spec
  * §5.2 and §6.4. Adapters call this and know nothing of Tango's rules.
+ *
+ * Each operation also feeds the device's metrics (src/metrics, exported at scrape time): the
+ * request on arrival, every error it throws (caught only to count and rethrow), the monitor wait,
+ * and the pipeline's per-command and per-attribute times.
  */
 export class RequestHandler implements RequestApi {
   readonly #server: DeviceServer;
@@ -45,23 +50,47 @@ export class RequestHandler implements RequestApi {
     this.#server = server;
   }
 
+  /**
+   * Runs one request of `device`: finds it (a name the server does not know counts as
+   * "(unknown)"), counts the request, and counts the error `fn` throws to the client, if any.
+   */
+  async #request<T>(device: string, operation: number, fn: (entry: DeviceEntry) => T | Promise<T>): Promise<T> {
+    const entry = this.#server.findEntry(device);
+    if (entry === undefined) {
+      const unknown = this.#server.unknownDeviceMetrics;
+      unknown.countRequest(operation);
+      const err = TangoErrors.deviceNotFound(device);
+      unknown.countFailure(err);
+      throw err;
+    }
+    entry.metrics.countRequest(operation);
+    try {
+      return await fn(entry);
+    } catch (err) {
+      entry.metrics.countFailure(err);
+      throw err;
+    }
+  }
+
   async ping(ctx: CallContext, device: string): Promise<void> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "ping", false);
-    this.#server.liveDevice(entry);
+    return this.#request(device, Operation.ping, async (entry) => {
+      record(entry, ctx, "Operation", "ping", false);
+      this.#server.liveDevice(entry);
+    });
   }
 
   async info(ctx: CallContext, device: string): Promise<DeviceInfo> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "info_3", false);
-    const dev = this.#server.liveDevice(entry);
-    const s = this.#server;
-    const classUrl = s.properties.get(`class:${entry.className}`, "doc_url")?.[0];
-    return {
-      devClass: entry.className, serverId: s.serverId, serverHost: s.hostName, serverVersion: SERVER_IDL_VERSION,
-      docUrl: `${DOC_URL_PREFIX}${classUrl ?? DEFAULT_DOC_URL}`, devType: DEFAULT_DEV_TYPE,
-      versionInfo: describeVersions(), description: this.#description(entry, dev), admName: s.adminName,
-    };
+    return this.#request(device, Operation.info, async (entry) => {
+      record(entry, ctx, "Operation", "info_3", false);
+      const dev = this.#server.liveDevice(entry);
+      const s = this.#server;
+      const classUrl = s.properties.get(`class:${entry.className}`, "doc_url")?.[0];
+      return {
+        devClass: entry.className, serverId: s.serverId, serverHost: s.hostName, serverVersion: SERVER_IDL_VERSION,
+        docUrl: `${DOC_URL_PREFIX}${classUrl ?? DEFAULT_DOC_URL}`, devType: DEFAULT_DEV_TYPE,
+        versionInfo: describeVersions(), description: this.#description(entry, dev), admName: s.adminName,
+      };
+    });
   }
 
   #description(entry: DeviceEntry, dev: Device): string {
@@ -70,163 +99,193 @@ export class RequestHandler implements RequestApi {
   }
 
   async state(ctx: CallContext, device: string): Promise<DevState> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Attribute", "state", false);
-    return this.#server.serialize(entry.monitor, async () => {
-      const dev = this.#server.liveDevice(entry);
-      await dev.alwaysExecutedHook();
-      return dev.devState();
+    return this.#request(device, Operation.state, async (entry) => {
+      record(entry, ctx, "Attribute", "state", false);
+      return await this.#server.serialize(entry.monitor, async () => {
+        const dev = this.#server.liveDevice(entry);
+        await dev.alwaysExecutedHook();
+        return dev.devState();
+      }, entry.metrics.serializationWait);
     });
   }
 
   async status(ctx: CallContext, device: string): Promise<string> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Attribute", "status", false);
-    return this.#server.serialize(entry.monitor, async () => {
-      const dev = this.#server.liveDevice(entry);
-      await dev.alwaysExecutedHook();
-      return dev.devStatus();
+    return this.#request(device, Operation.status, async (entry) => {
+      record(entry, ctx, "Attribute", "status", false);
+      return await this.#server.serialize(entry.monitor, async () => {
+        const dev = this.#server.liveDevice(entry);
+        await dev.alwaysExecutedHook();
+        return dev.devStatus();
+      }, entry.metrics.serializationWait);
     });
   }
 
   async blackBox(ctx: CallContext, device: string, n: number): Promise<string[]> {
-    const entry = this.#server.entry(device);
-    this.#server.liveDevice(entry);
-    // spec §10.7 item 4: the blackbox call is recorded after the read, never in its own result.
-    try {
-      return entry.blackbox.read(n);
-    } finally {
-      record(entry, ctx, "Operation", "blackbox", false);
-    }
-  }
-
-  async commandInout(ctx: CallContext, device: string, command: string, argin: TypedValue | undefined, opts?: ReadOptions): Promise<TypedValue> {
-    const entry = this.#server.entry(device);
-    const source = opts?.source ?? DevSource.DEV;
-    record(entry, ctx, "Operation", `command_inout_4 (cmd = ${command})`, true, source);
-    if (source === DevSource.CACHE) {
-      throw DevFailed.of(Reason.CmdNotPolled, `Command ${command} not polled`, "PollObj::get_cmd_result");
-    }
-    return this.#server.serialize(entry.monitor, async () => {
-      const dev = this.#server.liveDevice(entry);
-      if (command.toLowerCase() === "init") {
-        await dev.alwaysExecutedHook();
-        if (argin !== undefined && argin.value !== undefined) throw TangoErrors.incompatibleCmdArgumentType(CmdArgType.DevVoid);
-        if (entry.className === "DServer") await this.#server.restartAll();
-        else await this.#server.reinit(entry);
-        return { type: CmdArgType.DevVoid, value: undefined };
+    return this.#request(device, Operation.black_box, async (entry) => {
+      this.#server.liveDevice(entry);
+      // spec §10.7 item 4: the blackbox call is recorded after the read, never in its own result.
+      try {
+        return entry.blackbox.read(n);
+      } finally {
+        record(entry, ctx, "Operation", "blackbox", false);
       }
-      return executeCommandOf(dev, command, argin);
     });
   }
 
+  async commandInout(ctx: CallContext, device: string, command: string, argin: TypedValue | undefined, opts?: ReadOptions): Promise<TypedValue> {
+    return this.#request(device, Operation.command_inout, async (entry) => {
+      const source = opts?.source ?? DevSource.DEV;
+      record(entry, ctx, "Operation", `command_inout_4 (cmd = ${command})`, true, source);
+      if (source === DevSource.CACHE) {
+        throw DevFailed.of(Reason.CmdNotPolled, `Command ${command} not polled`, "PollObj::get_cmd_result");
+      }
+      return await this.#server.serialize(entry.monitor, async () => {
+        const dev = this.#server.liveDevice(entry);
+        if (command.toLowerCase() === "init") return await this.#init(entry, dev, argin);
+        return await executeCommandOf(dev, command, argin, entry.metrics);
+      }, entry.metrics.serializationWait);
+    });
+  }
+
+  /** Init (spec §9.4), run by the server rather than the device pipeline, timed as a command. */
+  async #init(entry: DeviceEntry, dev: Device, argin: TypedValue | undefined): Promise<TypedValue> {
+    const startMs = performance.now();
+    try {
+      await dev.alwaysExecutedHook();
+      if (argin !== undefined && argin.value !== undefined) throw TangoErrors.incompatibleCmdArgumentType(CmdArgType.DevVoid);
+      if (entry.className === "DServer") await this.#server.restartAll();
+      else await this.#server.reinit(entry);
+      return { type: CmdArgType.DevVoid, value: undefined };
+    } finally {
+      entry.metrics.observeCommand("Init", (performance.now() - startMs) / 1000);
+    }
+  }
+
   async commandListQuery(ctx: CallContext, device: string): Promise<CommandInfo[]> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "command_list_query_2", false);
-    const rt = runtimeOf(this.#server.liveDevice(entry));
-    return [...rt.commands()].sort((a, b) => byteOrder(a.name, b.name)).map((c) => commandInfo(c.name, c));
+    return this.#request(device, Operation.command_list_query, async (entry) => {
+      record(entry, ctx, "Operation", "command_list_query_2", false);
+      const rt = runtimeOf(this.#server.liveDevice(entry));
+      return [...rt.commands()].sort((a, b) => byteOrder(a.name, b.name)).map((c) => commandInfo(c.name, c));
+    });
   }
 
   async commandQuery(ctx: CallContext, device: string, command: string): Promise<CommandInfo> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "command_query_2", false);
-    const c = runtimeOf(this.#server.liveDevice(entry)).command(command);
-    if (c === undefined) throw TangoErrors.commandNotFound(command);
-    return commandInfo(c.name, c);
+    return this.#request(device, Operation.command_query, async (entry) => {
+      record(entry, ctx, "Operation", "command_query_2", false);
+      const c = runtimeOf(this.#server.liveDevice(entry)).command(command);
+      if (c === undefined) throw TangoErrors.commandNotFound(command);
+      return commandInfo(c.name, c);
+    });
   }
 
   async readAttributes(ctx: CallContext, device: string, names: readonly string[], opts?: ReadOptions): Promise<AttributeValue[]> {
-    const entry = this.#server.entry(device);
-    const source = opts?.source ?? DevSource.DEV;
-    record(entry, ctx, "Operation", `read_attributes_5 (${names.join(", ")})`, true, source);
-    if (source === DevSource.CACHE) {
-      // Polling comes with a later issue: nothing is polled, so the cache holds nothing (spec §11.3).
-      const rt = runtimeOf(this.#server.liveDevice(entry));
-      const time = timeVal(Date.now());
-      return names.map((n): AttributeValue => {
-        const name = rt.attribute(n)?.decl.name ?? n;
-        return {
-          name, quality: AttrQuality.ATTR_INVALID, dataFormat: AttrDataFormat.FMT_UNKNOWN, dataType: CmdArgType.DATA_TYPE_UNKNOWN,
-          time, rDim: NO_DIM, wDim: NO_DIM,
-          errors: DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, "PollObj::get_attr_result").errors,
-        };
-      });
-    }
-    return this.#server.serialize(entry.monitor, () => readAttributesOf(this.#server.liveDevice(entry), names));
+    return this.#request(device, Operation.read_attributes, async (entry) => {
+      const source = opts?.source ?? DevSource.DEV;
+      record(entry, ctx, "Operation", `read_attributes_5 (${names.join(", ")})`, true, source);
+      const values = source === DevSource.CACHE ? this.#readCache(entry, names)
+        : await this.#server.serialize(entry.monitor, () => readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics),
+          entry.metrics.serializationWait);
+      entry.metrics.countReadErrors(values);
+      return values;
+    });
+  }
+
+  /** Polling comes with a later issue: nothing is polled, so the cache holds nothing (spec §11.3). */
+  #readCache(entry: DeviceEntry, names: readonly string[]): AttributeValue[] {
+    const rt = runtimeOf(this.#server.liveDevice(entry));
+    const time = timeVal(Date.now());
+    return names.map((n): AttributeValue => {
+      const name = rt.attribute(n)?.decl.name ?? n;
+      return {
+        name, quality: AttrQuality.ATTR_INVALID, dataFormat: AttrDataFormat.FMT_UNKNOWN, dataType: CmdArgType.DATA_TYPE_UNKNOWN,
+        time, rDim: NO_DIM, wDim: NO_DIM,
+        errors: DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, "PollObj::get_attr_result").errors,
+      };
+    });
   }
 
   async writeAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[]): Promise<void> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", `write_attributes_4 (${values.map((v) => v.name).join(", ")})`, true);
-    // spec §10.6: writes take the per-device lock even in NO_SYNC.
-    await this.#server.serialize(entry.monitor ?? entry.writeMonitor, () => writeAttributesOf(this.#server.liveDevice(entry), values));
+    return this.#request(device, Operation.write_attributes, async (entry) => {
+      record(entry, ctx, "Operation", `write_attributes_4 (${values.map((v) => v.name).join(", ")})`, true);
+      // spec §10.6: writes take the per-device lock even in NO_SYNC.
+      await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
+        () => writeAttributesOf(this.#server.liveDevice(entry), values, entry.metrics), entry.metrics.serializationWait);
+    });
   }
 
   async writeReadAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[], names: readonly string[]): Promise<AttributeValue[]> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", `write_read_attributes_5 (${values.map((v) => v.name).join(", ")} / ${names.join(", ")})`, true);
-    return this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
-      const dev = this.#server.liveDevice(entry);
-      await writeAttributesOf(dev, values);
-      return readAttributesOf(dev, names);
+    return this.#request(device, Operation.write_read_attributes, async (entry) => {
+      record(entry, ctx, "Operation", `write_read_attributes_5 (${values.map((v) => v.name).join(", ")} / ${names.join(", ")})`, true);
+      const read = await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
+        const dev = this.#server.liveDevice(entry);
+        await writeAttributesOf(dev, values, entry.metrics);
+        return await readAttributesOf(dev, names, entry.metrics);
+      }, entry.metrics.serializationWait);
+      entry.metrics.countReadErrors(read);
+      return read;
     });
   }
 
   async getAttributeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<AttributeConfig[]> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "get_attribute_config_5", false);
-    const rt = runtimeOf(this.#server.liveDevice(entry));
-    if (names.length === 0 || (names.length === 1 && ALL_ATTRIBUTES.has((names[0] ?? "").toLowerCase()))) {
-      return [...[...rt.attributes()].map((a) => a.config()), stateConfig(true), stateConfig(false)];
-    }
-    return names.map((n) => {
-      const lower = n.toLowerCase();
-      if (lower === "state" || lower === "status") return stateConfig(lower === "state");
-      const a = rt.attribute(n);
-      if (a === undefined) throw TangoErrors.attrNotFound(n);
-      return a.config();
+    return this.#request(device, Operation.get_attribute_config, async (entry) => {
+      record(entry, ctx, "Operation", "get_attribute_config_5", false);
+      const rt = runtimeOf(this.#server.liveDevice(entry));
+      if (names.length === 0 || (names.length === 1 && ALL_ATTRIBUTES.has((names[0] ?? "").toLowerCase()))) {
+        return [...[...rt.attributes()].map((a) => a.config()), stateConfig(true), stateConfig(false)];
+      }
+      return names.map((n) => {
+        const lower = n.toLowerCase();
+        if (lower === "state" || lower === "status") return stateConfig(lower === "state");
+        const a = rt.attribute(n);
+        if (a === undefined) throw TangoErrors.attrNotFound(n);
+        return a.config();
+    });
     });
   }
 
   async setAttributeConfig(ctx: CallContext, device: string, updates: readonly AttributeConfigUpdate[]): Promise<void> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "set_attribute_config_5", true);
-    await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
-      const rt = runtimeOf(this.#server.liveDevice(entry));
-      const targets = updates.map((u) => {
-        const lower = u.name.toLowerCase();
-        if (lower === "state" || lower === "status") throw TangoErrors.stateStatusConfig();
-        const a = rt.attribute(u.name);
-        if (a === undefined) throw TangoErrors.attrNotFound(u.name);
-        return a;
-      });
-      targets.forEach((a, i) => a.applyUpdate(updates[i] ?? { name: a.decl.name, set: {} }));
+    return this.#request(device, Operation.set_attribute_config, async (entry) => {
+      record(entry, ctx, "Operation", "set_attribute_config_5", true);
+      await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
+        const rt = runtimeOf(this.#server.liveDevice(entry));
+        const targets = updates.map((u) => {
+          const lower = u.name.toLowerCase();
+          if (lower === "state" || lower === "status") throw TangoErrors.stateStatusConfig();
+          const a = rt.attribute(u.name);
+          if (a === undefined) throw TangoErrors.attrNotFound(u.name);
+          return a;
+        });
+        targets.forEach((a, i) => a.applyUpdate(updates[i] ?? { name: a.decl.name, set: {} }));
+      }, entry.metrics.serializationWait);
     });
   }
 
   async getProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<Array<{ name: string; values: string[] }>> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "get_property", false);
-    const store = this.#server.properties;
-    if (names.length === 0) return store.list(entry.name).map((p) => ({ name: p.name, values: [...p.values] }));
-    return names.map((n) => ({ name: n, values: [...(store.get(entry.name, n) ?? [])] }));
+    return this.#request(device, Operation.get_property, async (entry) => {
+      record(entry, ctx, "Operation", "get_property", false);
+      const store = this.#server.properties;
+      if (names.length === 0) return store.list(entry.name).map((p) => ({ name: p.name, values: [...p.values] }));
+      return names.map((n) => ({ name: n, values: [...(store.get(entry.name, n) ?? [])] }));
+    });
   }
 
   async putProperty(ctx: CallContext, device: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "put_property", false);
-    for (const p of props) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(p.name)) {
-        throw DevFailed.of(Reason.InvalidArgs, `Invalid property name "${p.name}" (letters, digits and _, spec §2.1)`, "DeviceServer::put_property");
+    return this.#request(device, Operation.put_property, async (entry) => {
+      record(entry, ctx, "Operation", "put_property", false);
+      for (const p of props) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(p.name)) {
+          throw DevFailed.of(Reason.InvalidArgs, `Invalid property name "${p.name}" (letters, digits and _, spec §2.1)`, "DeviceServer::put_property");
+        }
       }
-    }
-    this.#server.properties.put(entry.name, props);
+      this.#server.properties.put(entry.name, props);
+    });
   }
 
   async deleteProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<void> {
-    const entry = this.#server.entry(device);
-    record(entry, ctx, "Operation", "delete_property", false);
-    this.#server.properties.delete(entry.name, names);
+    return this.#request(device, Operation.delete_property, async (entry) => {
+      record(entry, ctx, "Operation", "delete_property", false);
+      this.#server.properties.delete(entry.name, names);
+    });
   }
 }
 

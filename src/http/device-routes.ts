@@ -17,6 +17,7 @@ import {
 import { typedToJson } from "./json-value.js";
 import type { RestRouteOptions } from "./rest-call.js";
 import { HttpProblem, HttpReason, errorResponses, type RestErrorBody } from "./rest-errors.js";
+import { OPTIONAL_BODY } from "./openapi-doc.js";
 
 const ORIGIN = "HTTP sidecar (device routes)";
 const TAGS = ["devices"];
@@ -221,7 +222,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
     schema: {
       tags: TAGS, operationId: "writeAttribute", security: WRITE_SECURITY, consumes: ["application/json", "text/plain"],
       summary: "Writes an attribute, then reads it back (write_read_attributes); the value is the body or ?v=",
-      params: AttributeParams, querystring: WriteQuery, body: ValueInputBody,
+      params: AttributeParams, querystring: WriteQuery, body: ValueInputBody, [OPTIONAL_BODY]: true,
       response: { 200: AttributeValueBody, ...errorResponses(400, 401, 403, 404, 409, 503) },
     },
   }, async (request) => {
@@ -279,7 +280,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
     schema: {
       tags: TAGS, operationId: "executeCommand", security: WRITE_SECURITY, consumes: ["application/json", "text/plain"],
       summary: "Executes a command (command_inout); the body is the argin, none for DevVoid",
-      params: CommandParams, body: ValueInputBody,
+      params: CommandParams, body: ValueInputBody, [OPTIONAL_BODY]: true,
       response: { 200: CommandResultBody, ...errorResponses(400, 401, 403, 404, 409, 503) },
     },
   }, async (request) => {

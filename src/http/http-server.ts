@@ -10,6 +10,7 @@ import { adminRoutes } from "./admin-routes.js";
 import { deviceRoutes } from "./device-routes.js";
 import { instrumentHttp } from "./http-metrics.js";
 import { parseJsonBody } from "./json-value.js";
+import { withOptionalBodies } from "./openapi-doc.js";
 import { createRestAuth } from "./rest-auth.js";
 import { createRestCaller } from "./rest-call.js";
 import {
@@ -126,6 +127,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         { name: "devices", description: "devices, in the shape of the Tango REST API v1" },
       ],
     },
+    transformObject: (documents) => ("openapiObject" in documents ? withOptionalBodies(documents.openapiObject) : documents.swaggerObject),
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 

@@ -70,6 +70,13 @@ describe("OpenAPI document", () => {
     }
   });
 
+  it("marks a body optional where the route runs without one (a DevVoid command)", () => {
+    const command = doc.paths["/api/v1/devices/{domain}/{family}/{member}/commands/{cmd}"]?.put?.requestBody;
+    expect(command).to.have.property("required", false);
+    const write = doc.paths["/api/v1/devices/{domain}/{family}/{member}/attributes/{attr}/value"]?.put?.requestBody;
+    expect(write).to.have.property("required", false);
+  });
+
   it("serves a docs page", async () => {
     const res = await fetch(`${rs.url}/docs/`, { signal: AbortSignal.timeout(5_000) });
     expect(res.status).to.equal(200);

@@ -1,5 +1,5 @@
 import {
-  DevFailed, DevSource, MultiDevFailed, coerce,
+  DevFailed, DevSource, MultiDevFailed, attributeInput, coerce, commandArgin,
   type AttributeConfig, type AttributeConfigUpdate, type AttributeWrite, type CommandInfo, type DevState,
   type DeviceInfo,
 } from "../core/index.js";
@@ -21,7 +21,7 @@ import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
 } from "./types.js";
 import {
-  type AttributeValues, attributeInput, commandArgin, decodingReply, entriesOf, isUpdateList, withFrame,
+  type AttributeValues, decodingReply, entriesOf, isUpdateList, withFrame,
 } from "./value-input.js";
 
 /** A property value as `putProperty` takes it; every element is sent as text. */

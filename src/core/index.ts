@@ -17,6 +17,8 @@ export { DevFailed, MultiDevFailed } from "./dev-failed.js";
 export type { DevError, DevErrorInit, NamedDevError } from "./dev-failed.js";
 export { TangoErrors } from "./errors.js";
 export { coerce, ValueCoercionError } from "./coerce.js";
+export { attributeInput, commandArgin } from "./typed-input.js";
+export type { ImageDims } from "./typed-input.js";
 export type {
   DevEncoded as DevEncodedValue, DevVarLongStringArray as DevVarLongStringArrayValue,
   DevVarDoubleStringArray as DevVarDoubleStringArrayValue, ValueMap, ValueOf, InputMap, InputOf, TypedValue,

@@ -1,9 +1,7 @@
 import {
-  AttrDataFormat, CmdArgType, TangoErrors, arrayTypeOf, elementTypeOf,
+  AttrDataFormat, CmdArgType, TangoErrors, arrayTypeOf, attributeInput, commandArgin, elementTypeOf,
   type AttributeConfig, type AttributeWrite, type CommandInfo, type TypedValue,
 } from "../core/index.js";
-// Pure conversions shared with the client: the same checks and the same DevFailed reasons.
-import { attributeInput, commandArgin } from "../client/value-input.js";
 import { jsonToValueInput, parseJsonBody } from "./json-value.js";
 import { HttpProblem, HttpReason } from "./rest-errors.js";
 

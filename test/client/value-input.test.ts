@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import {
-  AttrDataFormat, CmdArgType, DevFailed, Reason, ValueCoercionError, type AttributeConfig, type CommandInfo,
+  AttrDataFormat, CmdArgType, DevFailed, Reason, ValueCoercionError, attributeInput, commandArgin, type AttributeConfig, type CommandInfo,
 } from "../../src/core/index.js";
-import { attributeInput, commandArgin, decodingReply } from "../../src/client/value-input.js";
+import { decodingReply } from "../../src/client/value-input.js";
 
 const config = (dataType: CmdArgType, dataFormat: AttrDataFormat): AttributeConfig =>
   ({ name: "a", dataType, dataFormat } as unknown as AttributeConfig);

@@ -75,6 +75,8 @@ describe("OpenAPI document", () => {
     expect(command).to.have.property("required", false);
     const write = doc.paths["/api/v1/devices/{domain}/{family}/{member}/attributes/{attr}/value"]?.put?.requestBody;
     expect(write).to.have.property("required", false);
+    const admin = doc.paths["/api/v1/admin/commands/{command}"]?.post?.requestBody;
+    expect(admin).to.have.property("required", false);
   });
 
   it("serves a docs page", async () => {

@@ -1,0 +1,84 @@
+import {
+  CmdArgType, DevFailed, DispLevel, Reason, TangoErrors, ValueCoercionError, typeName,
+  type CommandInfo, type DevVarLongStringArrayValue, type TypedValue,
+} from "../core/index.js";
+import { jsonToValue } from "./json-value.js";
+import {
+  LOGGING_LEVEL_NAMES, type CommandInfoJson, type DeviceRef, type LoggingLevel, type LoggingLevelName, type WizardProperty,
+} from "./admin-schemas.js";
+
+/*
+ * The admin commands' values as the admin routes show them (spec §17), and a request's argin
+ * checked against a command's declared input type.
+ */
+
+const ORIGIN = "HTTP sidecar (admin routes)";
+
+/**
+ * The argin of `command` from a request's JSON: absent or null for DevVoid, required otherwise,
+ * converted to the declared type. Throws API_IncompatibleCmdArgumentType naming that type.
+ */
+export function arginOf(command: CommandInfo, json: unknown): TypedValue | undefined {
+  const isGiven = json !== undefined && json !== null;
+  if (command.inType === CmdArgType.DevVoid) {
+    if (isGiven) {
+      throw TangoErrors.incompatibleCmdArgumentType(CmdArgType.DevVoid,
+        `command ${command.name} takes no argin: leave out the body, or send {} or {"argin": null}`);
+    }
+    return undefined;
+  }
+  const expected = typeName(command.inType);
+  if (!isGiven) {
+    throw TangoErrors.incompatibleCmdArgumentType(command.inType, `command ${command.name} needs an argin: send {"argin": <${expected}>}`);
+  }
+  try {
+    return { type: command.inType, value: jsonToValue(json, command.inType) };
+  } catch (err) {
+    if (err instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(command.inType, `command ${command.name}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The reply of a command with no output, in the shape of POST /admin/commands/{command}. */
+export function voidResultOf(command: string): { name: string; output: null } {
+  return { name: command, output: null };
+}
+
+/** A command description with type and level names. */
+export function commandInfoJson(c: CommandInfo): CommandInfoJson {
+  return {
+    name: c.name, inType: typeName(c.inType), outType: typeName(c.outType), inTypeDesc: c.inTypeDesc, outTypeDesc: c.outTypeDesc,
+    level: (DispLevel[c.level] ?? "DL_UNKNOWN") as CommandInfoJson["level"],
+  };
+}
+
+/** QueryDevice's `"<Class>::<device>"` (spec §17). */
+export function deviceRefOf(entry: string): DeviceRef {
+  const at = entry.indexOf("::");
+  return at < 0 ? { class: "", name: entry } : { class: entry.slice(0, at), name: entry.slice(at + 2) };
+}
+
+/** QueryWizard*Property's flat triplets [name, description, default, …] (spec §17) as objects. */
+export function wizardPropertiesOf(command: string, flat: readonly string[]): WizardProperty[] {
+  if (flat.length % 3 !== 0) {
+    throw DevFailed.of(Reason.InternalError, `${command} returned ${flat.length} strings, not triplets [name, description, default]`, ORIGIN);
+  }
+  const out: WizardProperty[] = [];
+  for (let i = 0; i < flat.length; i += 3) {
+    out.push({ name: flat[i] ?? "", description: flat[i + 1] ?? "", default: flat[i + 2] ?? "" });
+  }
+  return out;
+}
+
+/** GetLoggingLevel's lv[i]=level, sv[i]=device (spec §17) as a list. */
+export function loggingLevelsOf(out: Pick<DevVarLongStringArrayValue, "lvalue" | "svalue">): LoggingLevel[] {
+  return out.svalue.map((device, i) => {
+    const level = out.lvalue[i] ?? 0;
+    return { device, level, levelName: (LOGGING_LEVEL_NAMES[level] ?? "OFF") as LoggingLevelName };
+  });
+}
+
+/** A level given as its number (0–5) or its name (checked by the route's schema). */
+export function levelNumberOf(level: number | string): number {
+  return typeof level === "number" ? level : LOGGING_LEVEL_NAMES.indexOf(level);
+}

@@ -72,7 +72,9 @@ async function measure(call: (req: unknown) => Promise<unknown>, req: unknown, c
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
-  const tango = await startChild("../src/cli/main.js", { TANGO_GRPC_PORT: "0", TANGO_GRPC_HOST: "127.0.0.1", TANGO_LOG_LEVEL: "info" });
+  const tango = await startChild("../src/cli/main.js", {
+    TANGO_GRPC_PORT: "0", TANGO_GRPC_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_LOG_LEVEL: "info",
+  });
   const echo = await startChild("./echo-server.js", {});
   const req = { device: "sys/tg_test/1", command: "DevDouble", argin: { type: 5, double_value: 3.14 } };
   const ours = clientFor(tango.port);

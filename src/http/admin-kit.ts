@@ -18,16 +18,14 @@ export interface AdminRouteKit extends RestRouteOptions {
 /** The kit of the admin routes of `opts`. */
 export function adminKitOf(opts: RestRouteOptions): AdminRouteKit {
   const admin = opts.adminDevice;
-  const security = [{ adminToken: [] }];
   // Not `...opts`: a plugin's options also hold its `prefix`, which the kit must not pass on.
   return {
     api: opts.api, adminDevice: admin, auth: opts.auth, call: opts.call,
     runCommand: (request, command, argin) => opts.call.run(request, `device ${admin}, command ${command}`,
       (ctx) => opts.api.commandInout(ctx, admin, command, argin)),
-    read: opts.auth.protectsReads ? { security } : {},
-    readErrors: <const C extends number>(...codes: readonly C[]) =>
-      errorResponses<C | 401 | 403>(...codes, ...(opts.auth.protectsReads ? [401, 403] as const : [])),
-    write: { security },
+    read: opts.auth.readSecurity,
+    readErrors: <const C extends number>(...codes: readonly C[]) => errorResponses<C | 401 | 403>(...codes, ...opts.auth.readAuthErrors),
+    write: opts.auth.writeSecurity,
   };
 }
 

@@ -24,11 +24,7 @@ const stringsOf = (v: TypedValue): string[] => (Array.isArray(v.value) ? v.value
 export const adminRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (app, opts) => {
   const admin = opts.adminDevice;
   const kit = adminKitOf(opts);
-  // One rule for every route of this plugin: reads are GET (and HEAD), everything else mutates.
-  app.addHook("onRequest", async (request) => {
-    if (request.method === "GET" || request.method === "HEAD") opts.auth.checkRead(request);
-    else opts.auth.checkWrite(request);
-  });
+  app.addHook("onRequest", opts.auth.onRequest);
   const tags = ["admin"];
   const { read, write } = kit;
 

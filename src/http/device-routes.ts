@@ -22,7 +22,6 @@ import { OPTIONAL_BODY } from "./openapi-doc.js";
 const ORIGIN = "HTTP sidecar (device routes)";
 const TAGS = ["devices"];
 const DEVICE = "/devices/:domain/:family/:member";
-const WRITE_SECURITY = [{ adminToken: [] }];
 
 const deviceOf = (p: DeviceParams): string => `${p.domain}/${p.family}/${p.member}`;
 
@@ -75,15 +74,10 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
   const prefix = app.prefix;
   const links = (device: string): ReturnType<typeof deviceLinks> => deviceLinks(prefix, device);
 
-  // Before the body is read: a caller without the token learns nothing about its request.
-  app.addHook("onRequest", async (request) => {
-    if (request.method === "GET" || request.method === "HEAD") auth.checkRead(request);
-    else auth.checkWrite(request);
-  });
+  app.addHook("onRequest", auth.onRequest);
 
-  const readSecurity = auth.protectsReads ? { security: WRITE_SECURITY } : {};
-  const readErrors = (...codes: number[]): Record<number, typeof RestErrorBody> =>
-    errorResponses(...codes, ...(auth.protectsReads ? [401, 403] : []));
+  const readSecurity = auth.readSecurity;
+  const readErrors = (...codes: number[]): Record<number, typeof RestErrorBody> => errorResponses(...codes, ...auth.readAuthErrors);
 
   app.get("/devices", {
     schema: {
@@ -220,7 +214,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
 
   app.put(`${DEVICE}/attributes/:attr/value`, {
     schema: {
-      tags: TAGS, operationId: "writeAttribute", security: WRITE_SECURITY, consumes: ["application/json", "text/plain"],
+      tags: TAGS, operationId: "writeAttribute", ...auth.writeSecurity, consumes: ["application/json", "text/plain"],
       summary: "Writes an attribute, then reads it back (write_read_attributes); the value is the body or ?v=",
       params: AttributeParams, querystring: WriteQuery, body: ValueInputBody, [OPTIONAL_BODY]: true,
       response: { 200: AttributeValueBody, ...errorResponses(400, 401, 403, 404, 409, 503) },
@@ -278,7 +272,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
 
   app.put(`${DEVICE}/commands/:cmd`, {
     schema: {
-      tags: TAGS, operationId: "executeCommand", security: WRITE_SECURITY, consumes: ["application/json", "text/plain"],
+      tags: TAGS, operationId: "executeCommand", ...auth.writeSecurity, consumes: ["application/json", "text/plain"],
       summary: "Executes a command (command_inout); the body is the argin, none for DevVoid",
       params: CommandParams, body: ValueInputBody, [OPTIONAL_BODY]: true,
       response: { 200: CommandResultBody, ...errorResponses(400, 401, 403, 404, 409, 503) },

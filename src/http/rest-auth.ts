@@ -10,14 +10,22 @@ export interface RestAuthOptions {
   readonly protectReads?: boolean;
 }
 
-/** Checks a request's bearer token; throws HttpProblem (401, 403) when it may not go on. */
+/** Bearer-token checks of the REST routes, and what their OpenAPI schemas say of them. */
 export interface RestAuth {
-  /** For routes that change something: commands, writes, restarts. */
-  checkWrite(request: FastifyRequest): void;
-  /** For read-only routes: free unless `protectReads`. */
-  checkRead(request: FastifyRequest): void;
   /** Whether read-only routes need the token (for the OpenAPI security of each route). */
   readonly protectsReads: boolean;
+  /**
+   * The route plugins' onRequest hook; throws HttpProblem (401, 403) when the request may not go
+   * on. GET and HEAD are reads (free unless `protectReads`), every other method writes. It runs
+   * before the body is read, so a caller without the token learns nothing about its request.
+   */
+  onRequest(request: FastifyRequest): Promise<void>;
+  /** Route schema part of a read-only route: the token's security only when reads are protected. */
+  readonly readSecurity: { readonly security?: Array<Record<string, string[]>> };
+  /** Route schema part of a mutating route. */
+  readonly writeSecurity: { readonly security: Array<Record<string, string[]>> };
+  /** Error statuses the token adds to a read-only route: 401 and 403 when reads are protected. */
+  readonly readAuthErrors: ReadonlyArray<401 | 403>;
 }
 
 const ORIGIN = "HTTP sidecar (bearer token)";
@@ -52,11 +60,16 @@ export function createRestAuth(opts: RestAuthOptions): RestAuth {
     }
   };
 
+  const what = (request: FastifyRequest): string => `${request.method} ${request.routeOptions.url ?? request.url}`;
+  const security = [{ adminToken: [] }];
   return {
     protectsReads,
-    checkWrite: (request) => check(request, `${request.method} ${request.routeOptions.url ?? request.url}`),
-    checkRead: (request) => {
-      if (protectsReads) check(request, `${request.method} ${request.routeOptions.url ?? request.url}`);
+    onRequest: async (request) => {
+      if (request.method !== "GET" && request.method !== "HEAD") check(request, what(request));
+      else if (protectsReads) check(request, what(request));
     },
+    readSecurity: protectsReads ? { security } : {},
+    writeSecurity: { security },
+    readAuthErrors: protectsReads ? [401, 403] : [],
   };
 }

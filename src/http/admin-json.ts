@@ -1,7 +1,8 @@
 import {
-  CmdArgType, DevFailed, DispLevel, Reason, TangoErrors, ValueCoercionError, typeName,
+  CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError, typeName,
   type CommandInfo, type DevVarLongStringArrayValue, type TypedValue,
 } from "../core/index.js";
+import { commandInfoJson as commandInfoBodyOf } from "./device-json.js";
 import { jsonToValue } from "./json-value.js";
 import {
   LOGGING_LEVEL_NAMES, type CommandInfoJson, type DeviceRef, type LoggingLevel, type LoggingLevelName, type WizardProperty,
@@ -46,10 +47,7 @@ export function voidResultOf(command: string): { name: string; output: null } {
 
 /** A command description with type and level names. */
 export function commandInfoJson(c: CommandInfo): CommandInfoJson {
-  return {
-    name: c.name, inType: typeName(c.inType), outType: typeName(c.outType), inTypeDesc: c.inTypeDesc, outTypeDesc: c.outTypeDesc,
-    level: (DispLevel[c.level] ?? "DL_UNKNOWN") as CommandInfoJson["level"],
-  };
+  return { name: c.name, info: commandInfoBodyOf(c) };
 }
 
 /** QueryDevice's `"<Class>::<device>"` (spec §17). */

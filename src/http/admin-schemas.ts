@@ -1,11 +1,11 @@
 import { Type, type Static } from "typebox";
+import { CommandInfoBody } from "./device-schemas.js";
 
 /*
  * The TypeBox schemas of the admin routes (src/http/admin-routes.ts): Fastify validates requests
  * and serializes replies with them, and @fastify/swagger turns them into the OpenAPI document.
  */
 
-const TYPE_NAME = Type.String({ description: "Tango type name, e.g. DevVoid, DevString, DevVarStringArray" });
 
 /** A device name split into its three fields (`domain/family/member`). */
 export const DeviceParams = Type.Object({
@@ -66,12 +66,8 @@ export const StringList = Type.Array(Type.String());
 
 export const CommandInfoJson = Type.Object({
   name: Type.String(),
-  inType: TYPE_NAME,
-  outType: TYPE_NAME,
-  inTypeDesc: Type.String({ description: "`Uninitialised` when the command has none" }),
-  outTypeDesc: Type.String({ description: "`Uninitialised` when the command has none" }),
-  level: Type.Union([Type.Literal("OPERATOR"), Type.Literal("EXPERT"), Type.Literal("DL_UNKNOWN")], { description: "display level" }),
-}, { description: "a command's description (command_query)" });
+  info: CommandInfoBody,
+}, { description: "a command's description (command_query), as the device routes give it (Tango REST's CommandInfo)" });
 export type CommandInfoJson = Static<typeof CommandInfoJson>;
 
 export const CommandBody = Type.Union([

@@ -101,21 +101,22 @@ describe("REST admin routes", () => {
     });
 
     it("GET /admin/commands lists the commands in ASCII order with type names, descriptions and level", async () => {
-      const list = ok(await get("/commands")) as Array<Record<string, string>>;
+      const list = (ok(await get("/commands")) as Array<{ name: string; info: Record<string, string> }>)
+        .map((c) => ({ name: c.name, ...c.info }));
       const names = list.map((c) => c.name);
       expect(names).to.deep.equal([...names].sort((a = "", b = "") => (a < b ? -1 : a > b ? 1 : 0)));
       expect(names).to.include.members(["DevRestart", "Init", "Kill", "QueryClass", "QueryDevice", "RestartServer", "State", "Status"]);
       expect(list.find((c) => c.name === "DevRestart")).to.deep.equal({
-        name: "DevRestart", inType: "DevString", outType: "DevVoid", inTypeDesc: "Device name", outTypeDesc: "Uninitialised", level: "OPERATOR",
+        name: "DevRestart", in_type: "DevString", out_type: "DevVoid", in_type_desc: "Device name", out_type_desc: "Uninitialised", level: "OPERATOR",
       });
-      expect(list.find((c) => c.name === "GetLoggingLevel")).to.include({ inType: "DevVarStringArray", outType: "DevVarLongStringArray" });
-      expect(list.find((c) => c.name === "State")).to.include({ inType: "DevVoid", outType: "DevState", outTypeDesc: "Device state" });
+      expect(list.find((c) => c.name === "GetLoggingLevel")).to.include({ in_type: "DevVarStringArray", out_type: "DevVarLongStringArray" });
+      expect(list.find((c) => c.name === "State")).to.include({ in_type: "DevVoid", out_type: "DevState", out_type_desc: "Device state" });
     });
 
     it("GET /admin/commands/{command} describes one command, in any case, and 404s an unknown one (or an unknown path)", async () => {
       expect(ok(await get("/commands/querydevice"))).to.deep.equal({
-        name: "QueryDevice", inType: "DevVoid", outType: "DevVarStringArray", inTypeDesc: "Uninitialised",
-        outTypeDesc: "Device server device(s) list", level: "OPERATOR",
+        name: "QueryDevice",
+        info: { in_type: "DevVoid", out_type: "DevVarStringArray", in_type_desc: "Uninitialised", out_type_desc: "Device server device(s) list", level: "OPERATOR" },
       });
       expect(expectError(await get("/commands/NoSuchCommand"), 404, "API_CommandNotFound").description).to.equal("Command NoSuchCommand not found");
       expectError(await get("/nothing-here"), 404, "HTTP_NotFound");

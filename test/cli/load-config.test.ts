@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { BUILTIN_CLASSES } from "../../src/devices/index.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -323,13 +324,11 @@ classes:
       expect(parse(docYamlBlocks()[0] ?? "")).to.deep.equal(DEFAULT_SERVER_CONFIG);
     });
 
-    it("has an example that loads, and that tango-grpc serve refuses only for its PowerSupply class", () => {
+    it("has an example that tango-grpc serve loads with its built-in classes", () => {
       const file = writeConfig("server.yaml", docYamlBlocks()[1] ?? "");
-      const config = loadConfig(file, {});
+      const config = loadConfig(file, {}, { knownClasses: [...BUILTIN_CLASSES.keys()] });
       expect(config.classes.map((c) => c.name)).to.deep.equal(["TangoTest", "PowerSupply"]);
-      expect(config.classes[1]?.devices[0]?.properties).to.deep.equal({
-        maxVoltage: ["30"], simulated: ["true"], polled_attr: ["voltage", "1000"],
-      });
+      expect(config.classes[1]?.devices[0]?.properties).to.deep.equal({ max_current: ["9.5"], resistance: ["2.5"] });
       const err = expectConfigError(() => loadConfig(file, {}, { knownClasses: ["TangoTest"] }));
       expect(err.problems.map((p) => p.message)).to.deep.equal(['unknown device class "PowerSupply"; this program has: TangoTest']);
     });

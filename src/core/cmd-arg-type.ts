@@ -38,15 +38,41 @@ export enum CmdArgType {
   DATA_TYPE_UNKNOWN = 100,
 }
 
-/** Short aliases so device code reads like PyTango: `@attribute({ dtype: DevDouble })`. */
-export const {
-  DevVoid, DevBoolean, DevShort, DevLong, DevFloat, DevDouble, DevUShort, DevULong, DevString,
-  DevVarCharArray, DevVarShortArray, DevVarLongArray, DevVarFloatArray, DevVarDoubleArray,
-  DevVarUShortArray, DevVarULongArray, DevVarStringArray, DevVarLongStringArray,
-  DevVarDoubleStringArray, DevState: DevStateType, DevVarBooleanArray, DevUChar, DevLong64,
-  DevULong64, DevVarLong64Array, DevVarULong64Array, DevEncoded, DevEnum, DevVarStateArray,
-  DevVarEncodedArray,
-} = CmdArgType;
+/**
+ * Short aliases so device code reads like PyTango: `@attribute({ dtype: DevDouble })`. One
+ * declaration each, so that the emitted .d.ts keeps each alias's enum member type (a destructured
+ * export would type them all as plain CmdArgType for code compiled against dist/).
+ */
+export const DevVoid = CmdArgType.DevVoid;
+export const DevBoolean = CmdArgType.DevBoolean;
+export const DevShort = CmdArgType.DevShort;
+export const DevLong = CmdArgType.DevLong;
+export const DevFloat = CmdArgType.DevFloat;
+export const DevDouble = CmdArgType.DevDouble;
+export const DevUShort = CmdArgType.DevUShort;
+export const DevULong = CmdArgType.DevULong;
+export const DevString = CmdArgType.DevString;
+export const DevVarCharArray = CmdArgType.DevVarCharArray;
+export const DevVarShortArray = CmdArgType.DevVarShortArray;
+export const DevVarLongArray = CmdArgType.DevVarLongArray;
+export const DevVarFloatArray = CmdArgType.DevVarFloatArray;
+export const DevVarDoubleArray = CmdArgType.DevVarDoubleArray;
+export const DevVarUShortArray = CmdArgType.DevVarUShortArray;
+export const DevVarULongArray = CmdArgType.DevVarULongArray;
+export const DevVarStringArray = CmdArgType.DevVarStringArray;
+export const DevVarLongStringArray = CmdArgType.DevVarLongStringArray;
+export const DevVarDoubleStringArray = CmdArgType.DevVarDoubleStringArray;
+export const DevStateType = CmdArgType.DevState;
+export const DevVarBooleanArray = CmdArgType.DevVarBooleanArray;
+export const DevUChar = CmdArgType.DevUChar;
+export const DevLong64 = CmdArgType.DevLong64;
+export const DevULong64 = CmdArgType.DevULong64;
+export const DevVarLong64Array = CmdArgType.DevVarLong64Array;
+export const DevVarULong64Array = CmdArgType.DevVarULong64Array;
+export const DevEncoded = CmdArgType.DevEncoded;
+export const DevEnum = CmdArgType.DevEnum;
+export const DevVarStateArray = CmdArgType.DevVarStateArray;
+export const DevVarEncodedArray = CmdArgType.DevVarEncodedArray;
 
 /** The scalar types an attribute may have (spec §6.1 item 2). */
 export type AttrScalarType =

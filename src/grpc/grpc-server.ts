@@ -9,6 +9,7 @@ import type { RequestApi } from "../server/index.js";
 import { createDeviceService } from "./device-service.js";
 import { createGrpcServerMetrics } from "./grpc-metrics.js";
 import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
+import { reflectionPackageDefinition } from "./reflection-descriptors.js";
 
 /** Options of `startGrpcServer`. */
 export interface GrpcServerOptions {
@@ -83,7 +84,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   };
   registrar.addService(proto.deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
   health.addToServer(registrar);
-  new ReflectionService(proto.packageDefinition).addToServer(registrar);
+  new ReflectionService(reflectionPackageDefinition(proto.packageDefinition)).addToServer(registrar);
   metrics?.initialize(services);
 
   let port: number;

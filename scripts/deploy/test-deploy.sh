@@ -78,7 +78,6 @@ DOCKER_STARTED=0
 COMPOSE_STARTED=0
 CONTAINERS=()
 PROM_PIDS=()
-REFLECTION_WARNINGS=()
 RESULT_NOTE=""
 
 cleanup() {
@@ -119,10 +118,6 @@ cleanup() {
   printf '\n==> timings\n'
   for t in "${TIMINGS[@]}"; do printf '  %s\n' "$t"; done
   printf '  %4ds  total\n' "$total"
-  if [ "${#REFLECTION_WARNINGS[@]}" -gt 0 ]; then
-    printf '\n==> warnings\n'
-    printf '  reflection cannot describe grpc.health.v1.Health (%s)\n' "${REFLECTION_WARNINGS[@]}"
-  fi
   if [ "$rc" -eq 0 ]; then
     printf '\ntest-deploy: OK%s\n' "$RESULT_NOTE"
   else
@@ -221,7 +216,6 @@ show_container() {
 }
 
 BUF=""
-HEALTH_PROTO=$ROOT/node_modules/grpc-health-check/proto/health/v1/health.proto
 buf_grpc() { "$BUF" curl --protocol grpc --http2-prior-knowledge --timeout 10s "$@"; }
 
 # the host-side checks of one running device server: check_server <name> <grpc port> <http port>
@@ -238,19 +232,11 @@ check_server() {
   done
   log "    $name: reflection lists $(tr '\n' ' ' <<<"$out")"
 
-  # Health/Check through reflection; if reflection cannot describe grpc.health.v1.Health (its
-  # HealthListResponse map field comes out of proto-loader with an entry type Go rejects, as in
-  # fullstorydev/grpcurl#519), say so loudly and check the health status with the .proto instead
-  if out=$(buf_grpc --data '{"service":"tango.v1.Device"}' \
-    "http://127.0.0.1:$gport/grpc.health.v1.Health/Check" 2>&1); then
-    :
-  else
-    log "    WARNING: $name: buf cannot call grpc.health.v1.Health through reflection: $out"
-    REFLECTION_WARNINGS+=("$name: $out")
-    out=$(buf_grpc --schema "$HEALTH_PROTO" --data '{"service":"tango.v1.Device"}' \
-      "http://127.0.0.1:$gport/grpc.health.v1.Health/Check" 2>&1) ||
-      fail "$name: Health/Check (schema from $HEALTH_PROTO) failed: $out"
-  fi
+  # Health/Check through reflection alone: the server's descriptors must be ones Go's protobuf
+  # library (buf, grpcurl) accepts (src/grpc/reflection-descriptors.ts).
+  out=$(buf_grpc --data '{"service":"tango.v1.Device"}' \
+    "http://127.0.0.1:$gport/grpc.health.v1.Health/Check" 2>&1) ||
+    fail "$name: buf cannot call grpc.health.v1.Health through reflection: $out"
   grep -q '"SERVING"' <<<"$out" || fail "$name: Health/Check(tango.v1.Device) is not SERVING: $out"
   log "    $name: grpc.health.v1.Health/Check(tango.v1.Device) SERVING"
 
@@ -373,9 +359,8 @@ BUF=$TMP/buf/node_modules/.bin/buf
 "$BUF" --version >/dev/null || fail "buf does not run"
 log "    docker-compose $(docker-compose version --short), $(promtool --version 2>&1 | head -1), buf $("$BUF" --version)"
 
-for f in docker-compose.yml deploy/compose.ci.yml deploy/prometheus.yml Dockerfile scripts/deploy/check-helm.mjs \
-  "$HEALTH_PROTO"; do
-  [ -f "$f" ] || fail "$f is missing (run npm ci first for node_modules)"
+for f in docker-compose.yml deploy/compose.ci.yml deploy/prometheus.yml Dockerfile scripts/deploy/check-helm.mjs; do
+  [ -f "$f" ] || fail "$f is missing"
 done
 
 # ports for everything, asked from the OS up front (all distinct)

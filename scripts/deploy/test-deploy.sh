@@ -282,15 +282,12 @@ admin_device() {
   echo "$name"
 }
 
-# start the host's Prometheus scraping the given 127.0.0.1 ports every second; wait for up == 1
-prometheus_up() {
-  local label=$1; shift
-  local pport=$1; shift
+# write a Prometheus config scraping the given 127.0.0.1 ports every second: prometheus_config <file> <port>...
+prometheus_config() {
+  local file=$1; shift
   local targets="" p
   for p in "$@"; do targets+="'127.0.0.1:$p', "; done
-  local dir="$TMP/prometheus-$label"
-  mkdir -p "$dir/data"
-  cat >"$dir/prometheus.yml" <<EOF
+  cat >"$file" <<EOF
 global:
   scrape_interval: 1s
   scrape_timeout: 1s
@@ -300,6 +297,15 @@ scrape_configs:
     static_configs:
       - targets: [${targets%, }]
 EOF
+}
+
+# start the host's Prometheus scraping the given 127.0.0.1 ports every second; wait for up == 1
+prometheus_up() {
+  local label=$1; shift
+  local pport=$1; shift
+  local dir="$TMP/prometheus-$label"
+  mkdir -p "$dir/data"
+  prometheus_config "$dir/prometheus.yml" "$@"
   promtool check config "$dir/prometheus.yml" >/dev/null || fail "generated Prometheus config is invalid"
   setsid prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
     --web.listen-address="127.0.0.1:$pport" >"$dir/prometheus.log" 2>&1 &
@@ -641,16 +647,7 @@ if [ -n "$PROM_IMAGE" ]; then
     log "    Prometheus (Debian package) with the same scrape targets"
   fi
 fi
-cat >"$CI_PROMETHEUS_CONFIG" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: tango-device-server
-    static_configs:
-      - targets: ['127.0.0.1:$TANGOTEST_HTTP_PORT', '127.0.0.1:$POWERSUPPLY_HTTP_PORT']
-EOF
+prometheus_config "$CI_PROMETHEUS_CONFIG" "$TANGOTEST_HTTP_PORT" "$POWERSUPPLY_HTTP_PORT"
 chmod 0644 "$CI_PROMETHEUS_CONFIG"
 SERVICES=("${DEVICE_SERVICES[@]}")
 [ "$COMPOSE_PROM" = 1 ] && SERVICES+=(prometheus)

@@ -28,8 +28,3 @@ export function adminKitOf(opts: RestRouteOptions): AdminRouteKit {
     write: opts.auth.writeSecurity,
   };
 }
-
-/** A device name from its three path fields. */
-export function deviceNameOf(p: { readonly domain: string; readonly family: string; readonly member: string }): string {
-  return `${p.domain}/${p.family}/${p.member}`;
-}

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CmdArgType, type DevVarLongStringArrayValue } from "../core/index.js";
-import { deviceNameOf, type AdminRouteKit } from "./admin-kit.js";
+import type { AdminRouteKit } from "./admin-kit.js";
+import { deviceNameOf } from "./rest-call.js";
 import { levelNumberOf, loggingLevelsOf, voidResultOf } from "./admin-json.js";
 import {
   CommandResult, DeviceParams, LevelsQuery, LoggingLevelList, LoggingTarget, SetLoggingLevelBody, StringList,

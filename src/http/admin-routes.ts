@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { CmdArgType, DevFailed, DevState, Reason, type TypedValue } from "../core/index.js";
-import { adminKitOf, deviceNameOf } from "./admin-kit.js";
+import { adminKitOf } from "./admin-kit.js";
+import { deviceNameOf } from "./rest-call.js";
 import { adminLoggingRoutes } from "./admin-logging-routes.js";
 import { arginOf, commandInfoJson, deviceRefOf, voidResultOf, wizardPropertiesOf } from "./admin-json.js";
 import {

@@ -15,15 +15,15 @@ import {
   CommandResultBody, DeviceBody, DeviceParams, DeviceRef, MultiReadQuery, StateBody, ValueInputBody, WriteQuery,
 } from "./device-schemas.js";
 import { typedToJson } from "./json-value.js";
-import type { RestRouteOptions } from "./rest-call.js";
 import { HttpProblem, HttpReason, errorResponses, type RestErrorBody } from "./rest-errors.js";
 import { OPTIONAL_BODY } from "./openapi-doc.js";
+import { deviceRefOf } from "./admin-json.js";
+import { deviceNameOf, type RestRouteOptions } from "./rest-call.js";
 
 const ORIGIN = "HTTP sidecar (device routes)";
 const TAGS = ["devices"];
 const DEVICE = "/devices/:domain/:family/:member";
 
-const deviceOf = (p: DeviceParams): string => `${p.domain}/${p.family}/${p.member}`;
 
 /** The body of a PUT as a value: JSON, or text when sent as text/plain; undefined when absent. */
 function bodySource(request: FastifyRequest): ValueSource | undefined {
@@ -86,13 +86,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
     },
   }, async (request) => call.run(request, `device ${opts.adminDevice}, command QueryDevice`, async (ctx) => {
     const out = await api.commandInout(ctx, opts.adminDevice, "QueryDevice", undefined);
-    // QueryDevice answers "<class>::<device>" per device (spec §17).
     const entries: readonly unknown[] = Array.isArray(out.value) ? out.value : [];
-    const names = entries.map((entry) => {
-      const text = String(entry);
-      const at = text.indexOf("::");
-      return at < 0 ? text : text.slice(at + 2);
-    });
+    const names = entries.map((entry) => deviceRefOf(String(entry)).name);
     return [...names, opts.adminDevice].map((name) => ({ name, href: links(name).device }));
   }));
 
@@ -102,7 +97,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       ...readSecurity, params: DeviceParams, response: { 200: DeviceBody, ...readErrors(404, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     return call.run(request, `device ${device}, info`, async (ctx) => {
       const info = await api.info(ctx, device);
       const l = links(device);
@@ -119,7 +114,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       ...readSecurity, params: DeviceParams, response: { 200: StateBody, ...readErrors(404, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     return call.run(request, `device ${device}, state`, async (ctx) => {
       const state = await api.state(ctx, device);
       const status = await api.status(ctx, device);
@@ -137,7 +132,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       ...readSecurity, params: DeviceParams, response: { 200: Type.Array(AttributeRef), ...readErrors(404, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     return call.run(request, `device ${device}, attribute list`, async (ctx) => {
       const l = links(device);
       return (await api.getAttributeConfig(ctx, device, [])).map((c) => ({
@@ -155,7 +150,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       response: { 200: Type.Array(AttributeValueBody), ...readErrors(400, 404, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     const names = request.query.attr;
     return call.run(request, `device ${device}, attributes ${names.join(", ")}`, async (ctx) => {
       const values = await api.readAttributes(ctx, device, names);
@@ -178,7 +173,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       ...readSecurity, params: AttributeParams, response: { 200: AttributeBody, ...readErrors(404, 503) },
     },
   }, async (request) => {
-    const { fields, l, _links } = await configOf(request, deviceOf(request.params), request.params.attr);
+    const { fields, l, _links } = await configOf(request, deviceNameOf(request.params), request.params.attr);
     return {
       ...fields, value: l.attributeValue(fields.name), info: l.attributeInfo(fields.name),
       _links: { ..._links, _self: l.attribute(fields.name) },
@@ -191,7 +186,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       ...readSecurity, params: AttributeParams, response: { 200: AttributeInfoBody, ...readErrors(404, 503) },
     },
   }, async (request) => {
-    const { fields, l, _links } = await configOf(request, deviceOf(request.params), request.params.attr);
+    const { fields, l, _links } = await configOf(request, deviceNameOf(request.params), request.params.attr);
     return { ...fields, _links: { ..._links, _self: l.attributeInfo(fields.name) } };
   });
 
@@ -201,7 +196,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       ...readSecurity, params: AttributeParams, response: { 200: AttributeValueBody, ...readErrors(400, 404, 409, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     const { attr } = request.params;
     return call.run(request, `device ${device}, attribute ${attr}`, async (ctx) => {
       const value = only(await api.readAttributes(ctx, device, [attr]), () => TangoErrors.attrNotFound(attr));
@@ -220,7 +215,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       response: { 200: AttributeValueBody, ...errorResponses(400, 401, 403, 404, 409, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     const { attr } = request.params;
     const body = bodySource(request);
     const { v } = request.query;
@@ -246,7 +241,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       ...readSecurity, params: DeviceParams, response: { 200: Type.Array(CommandBody), ...readErrors(404, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     return call.run(request, `device ${device}, command list`, async (ctx) => {
       const l = links(device);
       return (await api.commandListQuery(ctx, device)).map((c) => ({
@@ -261,7 +256,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       ...readSecurity, params: CommandParams, response: { 200: CommandBody, ...readErrors(404, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     const { cmd } = request.params;
     return call.run(request, `device ${device}, command ${cmd} info`, async (ctx) => {
       const c = await api.commandQuery(ctx, device, cmd);
@@ -278,7 +273,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       response: { 200: CommandResultBody, ...errorResponses(400, 401, 403, 404, 409, 503) },
     },
   }, async (request) => {
-    const device = deviceOf(request.params);
+    const device = deviceNameOf(request.params);
     const { cmd } = request.params;
     const source = bodySource(request);
     return call.run(request, `device ${device}, command ${cmd}`, async (ctx) => {

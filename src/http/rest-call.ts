@@ -66,3 +66,8 @@ export function createRestCaller(timeoutMs: number): RestCaller {
     },
   };
 }
+
+/** A device name from the three path fields of the routes `…/{domain}/{family}/{member}`. */
+export function deviceNameOf(p: { readonly domain: string; readonly family: string; readonly member: string }): string {
+  return `${p.domain}/${p.family}/${p.member}`;
+}

@@ -4,23 +4,20 @@ import {
   MultiDevFailed, Reason,
 } from "../../src/client/index.js";
 import { expectDevFailed } from "../support/test-server.js";
+import { proxyPool } from "../support/proxy-pool.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 
 describe("DeviceProxy against a server process", function () {
   this.timeout(30_000);
   let sp: ServerProcess;
   let dev: DeviceProxy;
-  const proxies: DeviceProxy[] = [];
-  const proxy = (device: string, opts?: ConstructorParameters<typeof DeviceProxy>[1]): DeviceProxy => {
-    const p = new DeviceProxy(sp.trl(device), opts);
-    proxies.push(p);
-    return p;
-  };
+  const pool = proxyPool((device) => sp.trl(device));
+  const { proxy } = pool;
 
   before(async () => { sp = await startServerProcess(); });
   after(async () => { await sp?.close(); });
   beforeEach(() => { dev = proxy("sys/tg_test/1"); });
-  afterEach(() => { for (const p of proxies.splice(0)) p.close(); });
+  afterEach(() => { pool.closeAll(); });
 
   describe("names", () => {
     it("keeps the lower-case device name, the address and a canonical TRL", () => {
@@ -57,8 +54,7 @@ describe("DeviceProxy against a server process", function () {
     });
 
     it("finds the admin device of a server from its address alone", async () => {
-      const admin = await DeviceProxy.adminOf(sp.address);
-      proxies.push(admin);
+      const admin = pool.track(await DeviceProxy.adminOf(sp.address));
       expect(admin.name).to.equal("dserver/fixture/proc");
       expect(await admin.commandInout("QueryDevice")).to.include("TangoTest::sys/tg_test/1");
     });

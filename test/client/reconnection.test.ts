@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { DevFailed, DevState, DeviceProxy, Reason } from "../../src/client/index.js";
 import { expectDevFailed } from "../support/test-server.js";
+import { proxyPool } from "../support/proxy-pool.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -8,17 +9,13 @@ import { waitFor } from "../support/wait-for.js";
 describe("DeviceProxy reconnection and timeouts", function () {
   this.timeout(60_000);
   let sp: ServerProcess;
-  const proxies: DeviceProxy[] = [];
-  const proxy = (device: string, opts?: ConstructorParameters<typeof DeviceProxy>[1]): DeviceProxy => {
-    const p = new DeviceProxy(sp.trl(device), opts);
-    proxies.push(p);
-    return p;
-  };
+  const pool = proxyPool((device) => sp.trl(device));
+  const { proxy } = pool;
 
   before(async () => { sp = await startServerProcess(); });
   after(async () => { await sp?.close(); });
   afterEach(async function () {
-    for (const p of proxies.splice(0)) p.close();
+    pool.closeAll();
     // A test that killed the server leaves it running again for the next one.
     if (this.currentTest?.state === "failed" || !(await isUp())) {
       await sp.kill();

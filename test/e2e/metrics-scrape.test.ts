@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { expect } from "chai";
 import { DevFailed, DeviceProxy } from "../../src/client/index.js";
+import { parseSamples } from "../support/prom-text.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 
 /** promtool from Debian's `prometheus` package; `.ci/run` installs it, so CI never skips. */
@@ -11,14 +12,9 @@ function promtool(): string | undefined {
 
 /** The value of the one sample whose name and labels are exactly these (label order ignored). */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (m === null || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? "").matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    const want = Object.entries(labels);
-    if (want.length === Object.keys(got).length && want.every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
+  const want = Object.entries(labels);
+  return parseSamples(text).find((s) => s.name === name && want.length === Object.keys(s.labels).length
+    && want.every(([k, v]) => s.labels[k] === v))?.value;
 }
 
 describe("/metrics of a real server process", function () {

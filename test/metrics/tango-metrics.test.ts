@@ -10,7 +10,7 @@ import type { DeviceServer } from "../../src/server/index.js";
 import { createClient, unary } from "../grpc/grpc-test-client.js";
 import { defer, startServer } from "../support/test-server.js";
 import { waitFor } from "../support/wait-for.js";
-import { parseSamples, tableOf, type Sample } from "./prom-text.js";
+import { parseSamples, tableOf, type Sample } from "../support/prom-text.js";
 
 const SENSOR_FAULT = "PS_SensorFault";
 const NO_HARDWARE = "BRK_NoHardware";

@@ -15,7 +15,7 @@ import { ClientErrors } from "./client-errors.js";
 import { Connection } from "./connection.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import { Invoker, type Operation } from "./invoker.js";
-import { checkTimeout, identityMetadata } from "./proxy-options.js";
+import { arrayEncodingOf, checkTimeout, identityMetadata } from "./proxy-options.js";
 import { formatTrl, parseAddress, parseTrl, type Trl } from "./trl.js";
 import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
@@ -76,6 +76,7 @@ export class DeviceProxy {
   #commands = new Map<string, CommandInfo>();
   #configs = new Map<string, AttributeConfig>();
   #cacheGeneration = -1;
+  readonly #arrayEncoding: ArrayEncoding;
 
   /**
    * @param trl `tango://host:port/domain/family/member` (also `host:port/d/f/m`, `#dbase=no`), or a
@@ -93,6 +94,7 @@ export class DeviceProxy {
     this.source = options.source ?? DevSource.CACHE_DEV;
     this.transparentReconnection = options.transparentReconnection ?? true;
     this.#timeoutMs = checkTimeout(options.timeoutMs ?? CLIENT_TIMEOUT_MS);
+    this.#arrayEncoding = arrayEncodingOf(options.arrayEncoding);
     this.#conn = new Connection(parsed.address, {
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       metadata: identityMetadata(options),
@@ -188,9 +190,9 @@ export class DeviceProxy {
     const value = info === undefined ? undefined : withFrame(() => commandArgin(info, argin), frame);
     const reply = await this.#invoke<WireCommandInoutReply>("CommandInout", {
       command,
-      argin: value === undefined ? null : encodeValue(value, ArrayEncoding.BYTES),
+      argin: value === undefined ? null : encodeValue(value, this.#arrayEncoding),
       source: opts?.source ?? this.source,
-      array_encoding: ArrayEncoding.BYTES,
+      array_encoding: this.#arrayEncoding,
     }, op(`command ${command}`, false), opts, (df) => df.withFrame(frame));
     return decodingReply(this.name, `command ${command}`, () => {
       const out = decodeValue(reply.argout);
@@ -259,7 +261,7 @@ export class DeviceProxy {
   async writeReadAttribute<V = TangoValue>(name: string, value: unknown, opts?: WriteOptions): Promise<DeviceAttribute<V>> {
     const writes = await this.#writes([[name, value]], opts);
     const reply = await this.#invokeWrite<WireReadAttributesReply>("WriteReadAttributes",
-      { values: writes, names: [name], array_encoding: ArrayEncoding.BYTES }, OPS.writeRead, [name], opts);
+      { values: writes, names: [name], array_encoding: this.#arrayEncoding }, OPS.writeRead, [name], opts);
     const [attr] = this.#attributes(reply, "write_read_attributes");
     if (attr === undefined) throw ClientErrors.methodArgument(`No value came back for attribute ${name}`, `${ORIGIN}::write_read_attribute`);
     if (attr.error !== undefined) throw attr.error;
@@ -271,7 +273,7 @@ export class DeviceProxy {
     const entries = entriesOf(values);
     const writes = await this.#writes(entries, opts);
     const reply = await this.#invoke<WireReadAttributesReply>("WriteReadAttributes",
-      { values: writes, names: readNames, array_encoding: ArrayEncoding.BYTES }, OPS.writeRead, opts,
+      { values: writes, names: readNames, array_encoding: this.#arrayEncoding }, OPS.writeRead, opts,
       (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n))));
     return this.#attributes(reply, "write_read_attributes");
   }
@@ -344,7 +346,7 @@ export class DeviceProxy {
 
   async #read(label: string, names: readonly string[], opts?: ReadOptions): Promise<DeviceAttribute[]> {
     const reply = await this.#invoke<WireReadAttributesReply>("ReadAttributes", {
-      names, source: opts?.source ?? this.source, array_encoding: ArrayEncoding.BYTES,
+      names, source: opts?.source ?? this.source, array_encoding: this.#arrayEncoding,
     }, OPS.readAttributes, opts, (df) => df.withFrame(ClientErrors.readFailedFrame(this.name, label)));
     return this.#attributes(reply, "read_attributes");
   }
@@ -369,7 +371,7 @@ export class DeviceProxy {
       if (config === undefined) throw ClientErrors.methodArgument(`No configuration for attribute ${name}`, `${ORIGIN}::write_attribute`);
       const input = withFrame(() => attributeInput(config, value, opts), frame);
       const write: AttributeWrite = input.dim === undefined ? { name, value: input.value } : { name, value: input.value, dim: input.dim };
-      return encodeAttributeWrite(write, ArrayEncoding.BYTES);
+      return encodeAttributeWrite(write, this.#arrayEncoding);
     });
   }
 

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { Metadata } from "@grpc/grpc-js";
-import { CLIENT_METADATA } from "../grpc/wire.js";
+import { ArrayEncoding, CLIENT_METADATA } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
 import type { DeviceProxyOptions } from "./types.js";
 
@@ -9,6 +9,14 @@ export function checkTimeout(ms: number): number {
   if (ms === Infinity || (Number.isFinite(ms) && ms > 0)) return ms;
   throw ClientErrors.methodArgument(
     `A timeout is a positive number of milliseconds, or Infinity for none; got ${String(ms)}`, "DeviceProxy::set_timeout_millis");
+}
+
+/** The wire encoding for DeviceProxyOptions.arrayEncoding. Throws API_MethodArgument. */
+export function arrayEncodingOf(name: string | undefined): ArrayEncoding {
+  if (name === undefined || name === "bytes") return ArrayEncoding.BYTES;
+  if (name === "packed") return ArrayEncoding.PACKED;
+  throw ClientErrors.methodArgument(
+    `arrayEncoding is "bytes" or "packed"; got ${JSON.stringify(name)}`, "DeviceProxy::DeviceProxy");
 }
 
 /** The metadata every call carries: who the client is (spec §10.7). */

@@ -65,6 +65,12 @@ export interface DeviceProxyOptions {
   readonly maxMessageBytes?: number;
   /** Who this client says it is. */
   readonly identity?: ClientIdentityOptions;
+  /**
+   * How numeric arrays travel, both ways: `"bytes"` (the default) as one little-endian block,
+   * the fast form; `"packed"` as protobuf repeated values, the form grpcurl users read. Values
+   * reach the caller the same way with either (DESIGN §3).
+   */
+  readonly arrayEncoding?: "bytes" | "packed";
 }
 
 /**

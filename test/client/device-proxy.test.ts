@@ -168,6 +168,23 @@ describe("DeviceProxy against a server process", function () {
       expect((image.value as Int32Array).length).to.equal(image.dimX * image.dimY);
     });
 
+    it("sends and receives arrays as packed repeated values when asked, with the same results", async () => {
+      const packed = proxy("sys/tg_test/1", { arrayEncoding: "packed" });
+      const values = Float64Array.from([1.5, -2.25, Math.PI, 1e300]);
+      expect(await packed.commandInout("DevVarDoubleArray", values)).to.deep.equal(values);
+      expect(await packed.commandInout("DevVarLong64Array", [1n, -(2n ** 63n)])).to.deep.equal(BigInt64Array.from([1n, -(2n ** 63n)]));
+      const image = await packed.writeReadAttribute("double_image", [[1, 2], [3, 4]]);
+      expect(image.wValue).to.deep.equal(Float64Array.from([1, 2, 3, 4]));
+      const spectrum = await packed.readAttribute("double_spectrum_ro");
+      expect(spectrum.value).to.be.instanceOf(Float64Array);
+      expect((spectrum.value as Float64Array).length).to.equal(spectrum.dimX);
+    });
+
+    it("refuses an unknown array encoding when the proxy is made", () => {
+      expect(() => new DeviceProxy(sp.trl("sys/tg_test/1"), { arrayEncoding: "json" as "bytes" }))
+        .to.throw(DevFailed).with.property("reason", Reason.MethodArgument);
+    });
+
     it("writes an image from nested rows and reads it back", async () => {
       const a = await dev.writeReadAttribute("double_image", [[1, 2, 3], [4, 5, 6]]);
       expect(a.wValue).to.deep.equal(Float64Array.from([1, 2, 3, 4, 5, 6]));

@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import { FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
 import { loadTangoProto } from "../grpc/wire.js";
 
 /** grpc-js options no user needs to touch; the comments say why each one is set. */
@@ -10,7 +11,7 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // A Tango client keeps its connection: an idle channel going IDLE would look like a lost server.
   "grpc.client_idle_timeout_ms": 2 ** 31 - 1,
   // DESIGN §8: the 64 KiB default window stalls large arrays.
-  "grpc-node.flow_control_window": 1024 * 1024,
+  "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW_BYTES,
 };
 
 /** Why a connection could not be made. */

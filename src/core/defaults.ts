@@ -45,3 +45,9 @@ export const ADMIN_DEVICE_ALIAS = "dserver";
  * so the error arrives within timeout + 200 ms.
  */
 export const PING_AFTER_TIMEOUT_MS = 100;
+/**
+ * HTTP/2 receive window of both ends, per stream and per connection (DESIGN §8). Node's default,
+ * 64 KiB, makes a peer sending 8 MB wait for 128 WINDOW_UPDATE round trips: with 1 MiB the
+ * 1,000,000-double round trip takes half the time. It bounds what one peer can make us buffer.
+ */
+export const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;

@@ -5,11 +5,13 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
 import type { RequestApi } from "../server/index.js";
 import { createDeviceService } from "./device-service.js";
 import { createGrpcServerMetrics } from "./grpc-metrics.js";
 import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
 import { reflectionPackageDefinition } from "./reflection-descriptors.js";
+import { raiseReceiveWindow } from "./server-flow-control.js";
 
 /** Options of `startGrpcServer`. */
 export interface GrpcServerOptions {
@@ -72,6 +74,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     // transport: metrics there see every status, including those other interceptors send.
     interceptors: [...(metrics === undefined ? [] : [metrics.interceptor]), ...(opts.interceptors ?? [])],
   });
+  if (!raiseReceiveWindow(server, FLOW_CONTROL_WINDOW_BYTES)) {
+    opts.logger.warn({ windowBytes: FLOW_CONTROL_WINDOW_BYTES }, "cannot raise the HTTP/2 receive window of this grpc-js: large requests will be slow");
+  }
   const health = new HealthImplementation({ "": "NOT_SERVING", [DEVICE_SERVICE_NAME]: "NOT_SERVING" });
   // Health and reflection add their own services; noting every definition lets metrics start
   // each served method at zero (go-grpc-prometheus's InitializeMetrics).

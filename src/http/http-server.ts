@@ -9,6 +9,7 @@ import type { Readiness, RequestApi } from "../server/index.js";
 import { adminRoutes } from "./admin-routes.js";
 import { deviceRoutes } from "./device-routes.js";
 import { instrumentHttp } from "./http-metrics.js";
+import { lazySchemaCompilers } from "./lazy-compilers.js";
 import { parseJsonBody } from "./json-value.js";
 import { withOptionalBodies } from "./openapi-doc.js";
 import { createRestAuth } from "./rest-auth.js";
@@ -97,6 +98,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   });
   const routes: HttpRoute[] = [];
   app.addHook("onRoute", (route) => {

@@ -18,6 +18,7 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.ts ./scripts/bundle.ts
 COPY src ./src
 RUN npm run build
 
@@ -34,8 +35,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
     && npm cache clean --force
-# What runs, and nothing else: the compiled program, the .proto files it loads at startup
-# (found three levels up from dist/src/grpc) and the health check. Owned by root, read-only to
+# What runs, and nothing else: the compiled program (dist/src/cli/tango-grpc.js, one module, and
+# the per-file output a derived image imports), the .proto files it loads at startup (found
+# three levels up from dist/src/cli) and the health check. Owned by root, read-only to
 # the server's user.
 COPY proto ./proto
 COPY deploy/healthcheck.mjs ./deploy/healthcheck.mjs
@@ -50,5 +52,5 @@ USER 1000:1000
 EXPOSE 50051 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=15s --retries=3 \
     CMD ["node", "/app/deploy/healthcheck.mjs"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/src/cli/main.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/src/cli/tango-grpc.js"]
 CMD ["serve"]

@@ -42,7 +42,7 @@ spec:
     - name: device-server
       image: {{ include "tango-device-server.image" $root | quote }}
       imagePullPolicy: {{ $v.image.pullPolicy }}
-      # The image's entrypoint is `tini -- node /app/dist/src/cli/main.js`.
+      # The image's entrypoint is `tini -- node /app/dist/src/cli/tango-grpc.js`.
       args: ["serve", "--config", "/etc/tango-grpc/server.yaml"]
       ports:
         - name: grpc

@@ -6,6 +6,7 @@ import {
 import type { CallContext, ReadOptions, RequestApi } from "../server/index.js";
 import { decodeAttributeWrite, encodeAttributeValue } from "./attribute-codec.js";
 import { ClientIdentityReader } from "./client-identity.js";
+import { GrpcCallContext } from "./grpc-call-context.js";
 import { decodeValue, encodeValue } from "./codec.js";
 import { decodeAttributeConfigUpdate, encodeAttributeConfig } from "./config-codec.js";
 import { encodeCommandInfo, encodeDeviceInfo } from "./info-codec.js";
@@ -102,9 +103,8 @@ function decodeWrites(values: readonly WireAttributeWrite[], method: string): At
 
 /**
  * Creates the tango.v1.Device handlers over a request API. Each call builds one CallContext
- * (client identity from metadata and peer; a signal aborted when the call is cancelled, which
- * grpc-js also does when the call's deadline passes), runs the API, and answers with the encoded
- * reply or `toGrpcStatus(error)`. Nothing is logged on the request path except errors that are
+ * (client identity from metadata and peer; a signal aborted when the call is cancelled, see
+ * GrpcCallContext), runs the API, and answers with the encoded reply or `toGrpcStatus(error)`. Nothing is logged on the request path except errors that are
  * not DevFailed (bugs).
  *
  * @internal Used by `startGrpcServer`.
@@ -114,19 +114,15 @@ export function createDeviceService(api: RequestApi, log: Logger): DeviceService
 
   function unary<Req, Res>(run: (ctx: CallContext, req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      const abort = new AbortController();
-      const onCancelled = (): void => abort.abort();
-      if (call.cancelled) abort.abort();
-      else call.once("cancelled", onCancelled);
-      const ctx: CallContext = { client: identities.read(call.metadata, call.getPeer()), transport: "grpc", signal: abort.signal };
+      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()));
       // Both outcomes are handled; a throw from the callback itself is a grpc-js bug and may crash.
       run(ctx, call.request).then(
         (reply) => {
-          call.off("cancelled", onCancelled);
+          ctx.end();
           callback(null, reply);
         },
         (err: unknown) => {
-          call.off("cancelled", onCancelled);
+          ctx.end();
           callback(toGrpcStatus(err, log));
         },
       );

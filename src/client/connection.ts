@@ -10,6 +10,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.use_local_subchannel_pool": 1,
   // A Tango client keeps its connection: an idle channel going IDLE would look like a lost server.
   "grpc.client_idle_timeout_ms": 2 ** 31 - 1,
+  // channelz keeps per-call counters and timestamps that nothing here reads.
+  "grpc.enable_channelz": 0,
   // DESIGN §8: the 64 KiB default window stalls large arrays.
   "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW_BYTES,
 };

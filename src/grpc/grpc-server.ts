@@ -70,6 +70,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const server = new Server({
     "grpc.max_receive_message_length": opts.maxMessageBytes,
     "grpc.max_send_message_length": opts.maxMessageBytes,
+    // channelz keeps per-call counters and timestamps for a channelz service we do not serve.
+    "grpc.enable_channelz": 0,
     // grpc-js wraps each interceptor around the ones before it, so the first sits next to the
     // transport: metrics there see every status, including those other interceptors send.
     interceptors: [...(metrics === undefined ? [] : [metrics.interceptor]), ...(opts.interceptors ?? [])],

@@ -54,6 +54,7 @@ export class DeviceServer implements ServerAdmin {
   readonly logging: DeviceLogging;
   readonly properties: PropertyStore;
   readonly api: RequestApi;
+  readonly #handler: RequestHandler;
   /** The tango_* counts of requests naming no device of this server (never the name sent). */
   readonly unknownDeviceMetrics = new DeviceMetrics(UNKNOWN_DEVICE, () => undefined);
   readonly #opts: DeviceServerOptions;
@@ -106,7 +107,8 @@ export class DeviceServer implements ServerAdmin {
     // spec §10.6: admin commands follow the server's model; in BY_PROCESS they share its lock.
     this.#dserverClass = createDServerClass(this);
     this.#admin = add(this.adminName, "DServer", this.#dserverClass);
-    this.api = new RequestHandler(this);
+    this.#handler = new RequestHandler(this);
+    this.api = this.#handler;
   }
 
   /** True once every device is exported and until shutdown or a restart begins. */
@@ -194,36 +196,35 @@ export class DeviceServer implements ServerAdmin {
   }
 
   /**
-   * Runs `fn` for one request: counted for draining, in a call chain, under `monitor` (spec
-   * §10.6: FIFO, re-entrant along the chain, API_CommandTimedOut after the configured wait).
-   * `waits` gets the time spent waiting for the monitor: 0 when free, re-entered or none, the
-   * whole wait when it timed out.
+   * Runs `fn` for one request: counted for draining, in `chain` (a new one when not given),
+   * under `monitor` (spec §10.6: FIFO, re-entrant along the chain, API_CommandTimedOut after the
+   * configured wait). `waits` gets the time spent waiting for the monitor: 0 when free,
+   * re-entered or none, the whole wait when it timed out.
    */
-  async serialize<T>(monitor: Monitor | undefined, fn: (chain: CallChain) => Promise<T>, waits?: DurationRecord): Promise<T> {
+  async serialize<T>(monitor: Monitor | undefined, fn: (chain: CallChain) => Promise<T>, waits?: DurationRecord,
+    chain: CallChain = this.chains.start()): Promise<T> {
     if (this.#shuttingDown) throw TangoErrors.shutdownInProgress();
     this.#inFlight++;
     try {
-      return await this.chains.run(async (chain) => {
-        if (monitor === undefined) {
-          waits?.observe(0);
-          return await fn(chain);
-        }
-        const wait = monitor.acquire(chain);
-        if (wait === undefined) waits?.observe(0);
-        else {
-          const startMs = performance.now();
-          try {
-            await wait;
-          } finally {
-            waits?.observe((performance.now() - startMs) / 1000);
-          }
-        }
+      if (monitor === undefined) {
+        waits?.observe(0);
+        return await fn(chain);
+      }
+      const wait = monitor.acquire(chain);
+      if (wait === undefined) waits?.observe(0);
+      else {
+        const startMs = performance.now();
         try {
-          return await fn(chain);
+          await wait;
         } finally {
-          monitor.release();
+          waits?.observe((performance.now() - startMs) / 1000);
         }
-      });
+      }
+      try {
+        return await fn(chain);
+      } finally {
+        monitor.release();
+      }
     } finally {
       if (--this.#inFlight === 0) this.#drained?.();
     }
@@ -232,8 +233,7 @@ export class DeviceServer implements ServerAdmin {
   #host(): DeviceHost {
     return {
       adminName: this.adminName,
-      readAttributes: (device: string, names: readonly string[]): Promise<AttributeValue[]> =>
-        this.api.readAttributes({ client: { host: "localhost", peer: "in-process" }, transport: "internal", origin: "user thread" }, device, names),
+      readAttributes: (device: string, names: readonly string[]): Promise<AttributeValue[]> => this.#handler.readOwnAttributes(device, names),
       propertyValue: (device, className, name, scope) =>
         this.properties.get(scope === "class" ? `class:${className}` : device, name),
     };
@@ -276,10 +276,11 @@ export class DeviceServer implements ServerAdmin {
     await this.#serverInitHooks();
   }
 
-  async #exportAll(): Promise<void> {
+  /** `chain`: the request doing this (the admin device's Init), whose monitors it may hold. */
+  async #exportAll(chain?: CallChain): Promise<void> {
     for (const entry of this.#order) {
       try {
-        await this.serialize(entry.monitor, () => this.#export(entry));
+        await this.serialize(entry.monitor, () => this.#export(entry), undefined, chain);
       } catch {
         // logged by #export; the device stays unexported and the server keeps serving the others
       }
@@ -318,11 +319,14 @@ export class DeviceServer implements ServerAdmin {
     this.#setReady(this.#order.every((e) => e.device !== undefined));
   }
 
-  /** Admin Init and RestartServer (spec §9.4): destroy every user device, then build them all again. */
-  async restartAll(): Promise<void> {
+  /**
+   * Admin Init and RestartServer (spec §9.4): destroy every user device, then build them all
+   * again, in `chain` when a request that may hold the monitors does it (Init in BY_PROCESS).
+   */
+  async restartAll(chain?: CallChain): Promise<void> {
     this.#setReady(false);
     for (const entry of [...this.#order].reverse()) await this.#unexport(entry);
-    await this.#exportAll();
+    await this.#exportAll(chain);
     await this.#serverInitHooks();
   }
 

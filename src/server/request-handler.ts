@@ -12,12 +12,15 @@ import {
 } from "../device/index.js";
 import { Operation } from "../metrics/index.js";
 import type { BlackBoxRecord } from "./blackbox.js";
+import type { CallChain } from "./call-chain.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { DeviceServer } from "./device-server.js";
 import type { CallContext, ReadOptions, RequestApi } from "./request-api.js";
 import { describeVersions } from "./versions.js";
 
 const ALL_ATTRIBUTES = new Set(["all attributes", "all attributes_3"]);
+/** The caller of Device.readAttributes: the device's own code, "user thread" in the blackbox. */
+const OWN_READ: CallContext = { client: { host: "localhost", peer: "in-process" }, transport: "internal", origin: "user thread" };
 const NO_DIM = { x: 0, y: 0 } as const;
 
 function record(entry: DeviceEntry, ctx: CallContext, kind: BlackBoxRecord["kind"], what: string, withIdent: boolean, source?: DevSource): void {
@@ -139,21 +142,21 @@ export class RequestHandler implements RequestApi {
       if (source === DevSource.CACHE) {
         throw DevFailed.of(Reason.CmdNotPolled, `Command ${command} not polled`, "PollObj::get_cmd_result");
       }
-      return await this.#server.serialize(entry.monitor, async () => {
+      return await this.#server.serialize(entry.monitor, async (chain) => {
         const dev = this.#server.liveDevice(entry);
-        if (command.toLowerCase() === "init") return await this.#init(entry, dev, argin);
+        if (command.toLowerCase() === "init") return await this.#init(entry, dev, argin, chain);
         return await executeCommandOf(dev, command, argin, entry.metrics);
       }, entry.metrics.serializationWait);
     });
   }
 
   /** Init (spec §9.4), run by the server rather than the device pipeline, timed as a command. */
-  async #init(entry: DeviceEntry, dev: Device, argin: TypedValue | undefined): Promise<TypedValue> {
+  async #init(entry: DeviceEntry, dev: Device, argin: TypedValue | undefined, chain: CallChain): Promise<TypedValue> {
     const startMs = performance.now();
     try {
       await dev.alwaysExecutedHook();
       if (argin !== undefined && argin.value !== undefined) throw TangoErrors.incompatibleCmdArgumentType(CmdArgType.DevVoid);
-      if (entry.className === "DServer") await this.#server.restartAll();
+      if (entry.className === "DServer") await this.#server.restartAll(chain);
       else await this.#server.reinit(entry);
       return { type: CmdArgType.DevVoid, value: undefined };
     } finally {
@@ -185,6 +188,22 @@ export class RequestHandler implements RequestApi {
       const values = source === DevSource.CACHE ? this.#readCache(entry, names)
         : await this.#server.serialize(entry.monitor, () => readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics),
           entry.metrics.serializationWait);
+      entry.metrics.countReadErrors(values);
+      return values;
+    });
+  }
+
+  /**
+   * A device reading its own attributes (Device.readAttributes): recorded and counted as a read,
+   * run through the read pipeline, but without the device's monitor. Called from the device's
+   * own request, that request holds the monitor already; from a background task, it runs beside
+   * client requests as the task's other code does (in cppTango a device's own threads read its
+   * attributes directly, outside the monitor).
+   */
+  async readOwnAttributes(device: string, names: readonly string[]): Promise<AttributeValue[]> {
+    return this.#request(device, Operation.read_attributes, async (entry) => {
+      record(entry, OWN_READ, "Operation", `read_attributes_5 (${names.join(", ")})`, true, DevSource.DEV);
+      const values = await readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics);
       entry.metrics.countReadErrors(values);
       return values;
     });

@@ -157,6 +157,23 @@ describe("DeviceServer request API", () => {
     expect(out).to.deep.equal({ type: CmdArgType.DevDouble, value: 0 });
   });
 
+  for (const serialization of ["BY_DEVICE", "BY_CLASS", "BY_PROCESS"] as const) {
+    it(`lets a command read its own device's attributes in ${serialization} without waiting on its lock`, async () => {
+      ts = await startServer({ classes: { Probe }, devices: { Probe: ["test/probe/1", "test/probe/2"] }, config: { serialization, monitorTimeoutMs: 200 } });
+      const out = await ts.server.api.commandInout(CTX, "test/probe/2", "ReadOwn", undefined);
+      expect(out).to.deep.equal({ type: CmdArgType.DevDouble, value: 0 });
+    });
+  }
+
+  it("re-exports every device on the admin device's Init in BY_PROCESS, whose lock the Init holds", async () => {
+    ts = await startServer({ classes: { Probe }, devices: { Probe: ["test/probe/1", "test/probe/2"] }, config: { serialization: "BY_PROCESS", monitorTimeoutMs: 200 } });
+    const before = ts.server.userDevices().map((e) => e.device);
+    await ts.server.api.commandInout(CTX, ts.server.adminName, "Init", undefined);
+    const after = ts.server.userDevices().map((e) => e.device);
+    expect(after.every((d, i) => d !== undefined && d === before[i])).to.equal(false);
+    expect(ts.server.isReady).to.equal(true);
+  });
+
   it("serializes BY_PROCESS across devices", async () => {
     ts = await startServer({ classes: { Probe }, devices: { Probe: ["test/probe/1", "test/probe/2"] }, config: { serialization: "BY_PROCESS" } });
     const [e1, e2] = ts.server.userDevices();

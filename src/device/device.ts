@@ -153,7 +153,12 @@ export abstract class Device {
     return parsePropertyValue(decl.dtype, stored);
   }
 
-  /** Reads attributes of this device the way a client would, without waiting on its own monitor. */
+  /**
+   * Reads attributes of this device through the read pipeline (hooks, quality, alarms, the
+   * blackbox as "user thread"), as a client would, but without taking its own monitor: from one
+   * of its commands or reads, the request already holds it; from a background task, the read
+   * runs beside client requests, as the task's other code does.
+   */
   readAttributes(names: readonly string[]): Promise<AttributeValue[]> {
     return this.#host.readAttributes(this.name, names);
   }

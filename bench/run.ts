@@ -1,125 +1,273 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
-import * as grpc from "@grpc/grpc-js";
-import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
+import { parseArgs } from "node:util";
+import { runLargeData, ENCODINGS, ARRAY_DEVICE, type LargeDataResult } from "./large-data.js";
+import { describeMachine } from "./machine.js";
+import { MANY_DEVICES, runMemory, type MemoryResult } from "./memory.js";
+import { installPeers, peersInstalled, runPeers, type PeerReport } from "./peers.js";
+import {
+  CLIENT_CPU, distScript, HAS_TASKSET, pinSelf, profileServersTo, SERVER_CPU, startProcess, type BenchProcess,
+} from "./processes.js";
+import { count, fixed, pct, table } from "./report.js";
+import { DEVICE, OPS, runRequestReply, type RequestReplyResult, type Op } from "./request-reply.js";
 
 /*
- * npm run bench: command_inout DevDouble through one grpc-js client against (a) a tango-grpc
- * TangoTest server and (b) a bare grpc-js echo server with the same messages, each in its own
- * process. Sequential and 64 in flight; every figure is the median of RUNS runs, and the ratio is
- * taken within the same run.
+ * npm run bench [-- options]: speed and memory of tango-grpc, side by side with bare grpc-js and,
+ * when installed, cppTango's TangoTest with a PyTango client. Servers run in their own processes
+ * on CPU 0, this process (every client) on CPU 1, when taskset exists. Prints markdown tables and
+ * writes bench/results/latest.json. Options:
+ *   --install-peers   apt-get install Debian's tango-test and python3-tango first (root, apt)
+ *   --no-peers        skip part 4
+ *   --only <parts>    comma-separated: request-reply, large-data, memory, peers
+ *   --quick           short windows and few runs: a smoke check, not figures to quote
+ *   --cpu-prof        servers write V8 CPU profiles to bench/results/profiles/ (open them in
+ *                     Chrome DevTools); for the client side, run `node --cpu-prof dist/bench/run.js`
  */
-const RUNS = 5;
-const SECONDS = 2;
-const IN_FLIGHT = 64;
 
-type Unary = (req: unknown, cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void;
+const PARTS = ["request-reply", "large-data", "memory", "peers"] as const;
+type Part = (typeof PARTS)[number];
 
-async function startChild(script: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...(script.includes("main") ? ["serve"] : [])], {
-    env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  for await (const line of lines) {
-    if (!line.includes("Ready to accept request")) continue;
-    clearTimeout(timer);
-    const port = (JSON.parse(line) as { grpcPort: number }).grpcPort;
-    lines.removeAllListeners();
-    child.stdout!.resume();
-    return { child, port };
-  }
-  throw new Error(`${script} exited before it was ready`);
-}
+const { values: flags } = parseArgs({
+  options: {
+    "install-peers": { type: "boolean", default: false },
+    "no-peers": { type: "boolean", default: false },
+    only: { type: "string" },
+    quick: { type: "boolean", default: false },
+    "cpu-prof": { type: "boolean", default: false },
+  },
+});
 
-function clientFor(port: number): { call: (req: unknown) => Promise<unknown>; close: () => void } {
-  const Ctor = grpc.makeGenericClientConstructor(loadDeviceService(), "Device");
-  const client = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as grpc.Client & { CommandInout: Unary };
-  const fn = client.CommandInout.bind(client);
-  return {
-    call: (req) => new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res)))),
-    close: () => client.close(),
-  };
-}
+const parts = new Set<Part>((flags.only?.split(",").map((p) => p.trim()) ?? [...PARTS]).map((p) => {
+  if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only takes ${PARTS.join(", ")}; got "${p}"`);
+  return p as Part;
+}));
+if (flags["no-peers"]) parts.delete("peers");
 
-interface Figures { callsPerSecond: number; p50Ms: number; p99Ms: number }
+const QUICK = flags.quick;
+const SETTINGS = {
+  runs: QUICK ? 2 : 5,
+  seconds: QUICK ? 0.2 : 0.5,
+  inFlight: 64,
+  sizes: [1_000, 100_000, 1_000_000] as const,
+  secondsPerFigure: QUICK ? 0.3 : 1.5,
+  startRuns: QUICK ? 1 : 3,
+};
 
-async function measure(call: (req: unknown) => Promise<unknown>, req: unknown, concurrency: number): Promise<Figures> {
-  for (let i = 0; i < 500; i++) await call(req);
-  const latencies: number[] = [];
-  const end = performance.now() + SECONDS * 1000;
-  let count = 0;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      await call(req);
-      latencies.push(performance.now() - t0);
-      count++;
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { callsPerSecond: count / elapsed, p50Ms: q(0.5), p99Ms: q(0.99) };
-}
+/** The figure the issue gives for cppTango's 1,000,000-double round trip on this machine, ms. */
+const CPPTANGO_1M_REFERENCE_MS = 58;
+const TARGETS = { overheadPct: 10, speedupVsCppTango: 2, idleRssMB: 80, manyDevicesRssMB: 150, readyMs: 1000 };
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const log = (line: string): void => { process.stderr.write(`[bench] ${line}\n`); };
 
-async function main(): Promise<void> {
-  const tango = await startChild("../src/cli/main.js", {
-    TANGO_GRPC_PORT: "0", TANGO_GRPC_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_LOG_LEVEL: "info",
-  });
-  const echo = await startChild("./echo-server.js", {});
-  const req = { device: "sys/tg_test/1", command: "DevDouble", argin: { type: 5, double_value: 3.14 } };
-  const ours = clientFor(tango.port);
-  const bare = clientFor(echo.port);
-  const results: Record<string, { ours: Figures[]; bare: Figures[]; ratio: number[] }> = {};
+async function startServers(dir: string): Promise<{ ours: BenchProcess; echo: BenchProcess }> {
+  const config = join(dir, "server.json");
+  writeFileSync(config, JSON.stringify({
+    server: "TangoTest", instance: "bench",
+    classes: [
+      { name: "TangoTest", devices: [{ name: DEVICE }] },
+      { name: "ArrayBench", devices: [{ name: ARRAY_DEVICE }] },
+    ],
+  }));
+  const env = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0", TANGO_LOG_LEVEL: "info" };
+  const ours = await startProcess(distScript("./bench-server.js"), ["--config", config], env);
   try {
-    for (const [label, concurrency] of [["sequential", 1], [`${IN_FLIGHT} in flight`, IN_FLIGHT]] as const) {
-      const r = (results[label] = { ours: [] as Figures[], bare: [] as Figures[], ratio: [] as number[] });
-      for (let run = 0; run < RUNS; run++) {
-        const o = await measure(ours.call, req, concurrency);
-        const b = await measure(bare.call, req, concurrency);
-        r.ours.push(o);
-        r.bare.push(b);
-        r.ratio.push(b.callsPerSecond / o.callsPerSecond);
+    const echo = await startProcess(distScript("./echo-server.js"), ["--upstream", `127.0.0.1:${ours.grpcPort}`], {});
+    return { ours, echo };
+  } catch (err) {
+    await ours.stop();
+    throw err;
+  }
+}
+
+function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
+  for (const [mode, label] of [["sequential", "sequential"], ["inFlight", `${SETTINGS.inFlight} in flight`]] as const) {
+    console.log(`\n### Request-reply, ${label} (medians of ${SETTINGS.runs} rounds of ${SETTINGS.seconds} s)\n`);
+    console.log(table(
+      ["operation", "tango-grpc calls/s", "p50 ms", "p99 ms", "echo, TS client calls/s", "server overhead",
+        "echo, grpc-js client calls/s", "stack overhead", "server CPU µs/call", "echo CPU µs/call", "server CPU overhead"],
+      OPS.map((op) => {
+        const m = rr[op][mode];
+        const f = m.figures;
+        return [op, fixed(f["tango-grpc"].callsPerSecond), fixed(f["tango-grpc"].p50Ms, 3), fixed(f["tango-grpc"].p99Ms, 3),
+          fixed(f["echo, TS client"].callsPerSecond), pct(m.serverOverheadPct),
+          fixed(f["echo, grpc-js client"].callsPerSecond), pct(m.stackOverheadPct),
+          fixed(f["tango-grpc"].serverCpuUs ?? NaN), fixed(f["echo, TS client"].serverCpuUs ?? NaN), pct(m.serverCpuOverheadPct)];
+      }),
+    ));
+  }
+  console.log("\nServer overhead: the same TS client against tango-grpc and against the bare grpc-js echo. Stack overhead: "
+    + "TS client and tango-grpc against a bare grpc-js client (same messages, metadata and deadline) and the echo. Both are "
+    + "the median over rounds of (echo calls/s ÷ tango-grpc calls/s − 1), measured in the same round. Server CPU: the "
+    + "server process's CPU time (all threads) per call with the TS client; its overhead is the median over rounds of "
+    + "(tango-grpc ÷ echo − 1).");
+}
+
+function printLargeData(ld: LargeDataResult, peers: PeerReport | undefined): void {
+  console.log(`\n### Large arrays through the TS client (median ms per call; MB/s of the array, MB = 10^6 bytes)\n`);
+  const cpp = peers?.available === true ? peers.largeData : undefined;
+  const rows = SETTINGS.sizes.flatMap((n) => (["command", "spectrumRead"] as const).map((kind) => {
+    const label = kind === "command" ? "command_inout DevVarDoubleArray (round trip)" : "spectrum read";
+    const cells = ENCODINGS.flatMap((e) => {
+      const f = ld[kind][e][String(n)];
+      return f === undefined ? ["–", "–"] : [fixed(f.msPerCall, 2), fixed(f.mbPerSecond, 0)];
+    });
+    const peer = cpp?.[kind][String(n)];
+    return [label, count(n), ...cells, peer ? fixed(peer.msPerCall, 2) : "–"];
+  }));
+  console.log(table(["operation", "doubles", "bytes ms", "bytes MB/s", "packed ms", "packed MB/s", "cppTango + PyTango ms"], rows));
+  if (cpp !== undefined && cpp.notes.length > 0) console.log(`\n${cpp.notes.map((n) => `- ${n}`).join("\n")}`);
+}
+
+function printMemory(m: MemoryResult, peers: PeerReport | undefined): void {
+  console.log(`\n### Memory and start-up (medians of ${SETTINGS.startRuns} fresh processes; MB = 10^6 bytes)\n`);
+  console.log(table(["server", "idle RSS MB", "spawn → /readyz 200 ms", "spawn → ready log line ms"], [
+    ["TangoTest (`tango-grpc serve`, no config)", fixed(m.tangoTest.rssMB, 1), fixed(m.tangoTest.readyzMs), fixed(m.tangoTest.readyLineMs)],
+    [`${count(MANY_DEVICES)} PowerSupply devices`, fixed(m.manyDevices.rssMB, 1), fixed(m.manyDevices.readyzMs), fixed(m.manyDevices.readyLineMs)],
+    ["bare `node` doing nothing, for scale", fixed(m.bareNodeRssMB, 1), "–", "–"],
+    ...(peers?.available === true ? [["cppTango TangoTest (part 4), for scale", fixed(peers.idleRssMB, 1), "–", "–"]] : []),
+  ]));
+}
+
+function printPeers(p: PeerReport, rr: Record<Op, RequestReplyResult> | undefined): void {
+  console.log("\n### Peers: cppTango TangoTest with a PyTango client\n");
+  if (!p.available) {
+    console.log(p.note);
+    return;
+  }
+  console.log(`TangoTest ${p.versions.tangoTest}, cppTango ${p.versions.cppTango}, PyTango ${p.versions.pytango}\n`);
+  console.log(table(
+    ["operation", "cppTango sequential calls/s", "p50 ms", "tango-grpc sequential calls/s", `cppTango ${SETTINGS.inFlight} in flight calls/s`,
+      `tango-grpc ${SETTINGS.inFlight} in flight calls/s`],
+    OPS.map((op) => {
+      const peer = p.requestReply[op];
+      const ours = rr?.[op];
+      return [op, fixed(peer.sequential.callsPerSecond), fixed(peer.sequential.p50Ms, 3),
+        ours ? fixed(ours.sequential.figures["tango-grpc"].callsPerSecond) : "–",
+        peer.inFlight ? fixed(peer.inFlight.callsPerSecond) : "–",
+        ours ? fixed(ours.inFlight.figures["tango-grpc"].callsPerSecond) : "–"];
+    }),
+  ));
+  const notes = [...new Set(OPS.map((op) => p.requestReply[op].note).filter((n): n is string => n !== undefined))];
+  if (notes.length > 0) console.log(`\n${notes.map((n) => `- ${n}`).join("\n")}`);
+}
+
+interface TargetRow { target: string; measured: string; met: boolean | undefined }
+
+function targets(rr: Record<Op, RequestReplyResult> | undefined, ld: LargeDataResult | undefined, mem: MemoryResult | undefined,
+  peers: PeerReport | undefined): TargetRow[] {
+  const rows: TargetRow[] = [];
+  if (rr !== undefined) {
+    const measures = [
+      ["serverOverheadPct", "calls/s, same TS client (server overhead)"],
+      ["stackOverheadPct", "calls/s, TS client and server against grpc-js on both ends (stack overhead)"],
+      ["serverCpuOverheadPct", "server CPU per call"],
+    ] as const;
+    for (const [key, what] of measures) {
+      for (const mode of ["sequential", "inFlight"] as const) {
+        const worst = OPS.reduce((w, op) => (rr[op][mode][key] > rr[w][mode][key] ? op : w), OPS[0]);
+        const v = rr[worst][mode][key];
+        const median = [...OPS].map((op) => rr[op][mode][key]).sort((a, b) => a - b)[OPS.length >> 1] ?? NaN;
+        rows.push({
+          target: `per-call overhead ≤ ${TARGETS.overheadPct} % over bare grpc-js, ${mode === "sequential" ? "sequential" : `${SETTINGS.inFlight} in flight`}: ${what}`,
+          measured: `worst ${pct(v)} (${worst}), median of the operations ${pct(median)}`, met: v <= TARGETS.overheadPct,
+        });
       }
     }
-  } finally {
-    ours.close();
-    bare.close();
-    tango.child.kill("SIGTERM");
-    echo.child.kill("SIGTERM");
-    await Promise.all([once(tango.child, "exit"), once(echo.child, "exit")]);
   }
-  const rows = Object.entries(results).map(([label, r]) => ({
-    label,
-    ours: median(r.ours.map((f) => f.callsPerSecond)),
-    oursP50: median(r.ours.map((f) => f.p50Ms)),
-    oursP99: median(r.ours.map((f) => f.p99Ms)),
-    bare: median(r.bare.map((f) => f.callsPerSecond)),
-    bareP50: median(r.bare.map((f) => f.p50Ms)),
-    overheadPct: (median(r.ratio) - 1) * 100,
-  }));
-  const fmt = (n: number, d = 0): string => n.toFixed(d);
-  console.log("\n## command_inout DevDouble: tango-grpc vs bare grpc-js echo (same client, medians of %d runs)\n", RUNS);
-  console.log("| mode | tango-grpc calls/s | p50 ms | p99 ms | bare grpc-js calls/s | p50 ms | overhead |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|");
-  for (const r of rows) {
-    console.log(`| ${r.label} | ${fmt(r.ours)} | ${fmt(r.oursP50, 3)} | ${fmt(r.oursP99, 3)} | ${fmt(r.bare)} | ${fmt(r.bareP50, 3)} | ${fmt(r.overheadPct, 1)} % |`);
+  const ours1M = ld?.command.bytes["1000000"];
+  if (ours1M !== undefined) {
+    const peer = peers?.available === true ? peers.largeData.command["1000000"] : undefined;
+    const cppMs = peer?.msPerCall ?? CPPTANGO_1M_REFERENCE_MS;
+    const speedup = cppMs / ours1M.msPerCall;
+    rows.push({
+      target: `1,000,000 doubles round trip ≥ ${TARGETS.speedupVsCppTango}× faster than cppTango`,
+      measured: `${fixed(ours1M.msPerCall, 1)} ms vs ${fixed(cppMs, 1)} ms ${peer ? "(cppTango, this run)" : "(the issue's cppTango figure; peers not run)"}: ${fixed(speedup, 2)}×`,
+      met: speedup >= TARGETS.speedupVsCppTango,
+    });
   }
-  const out = fileURLToPath(new URL("../../bench/results/", import.meta.url));
-  mkdirSync(out, { recursive: true });
-  writeFileSync(`${out}latest.json`, JSON.stringify({
-    date: new Date().toISOString(), node: process.version, cpus: cpus().map((c) => c.model)[0], cores: cpus().length,
-    memoryBytes: totalmem(), runs: RUNS, secondsPerRun: SECONDS, results, summary: rows,
-  }, null, 2));
+  if (mem !== undefined) {
+    rows.push({ target: `idle RSS of TangoTest ≤ ${TARGETS.idleRssMB} MB`, measured: `${fixed(mem.tangoTest.rssMB, 1)} MB`, met: mem.tangoTest.rssMB <= TARGETS.idleRssMB });
+    rows.push({ target: `RSS with ${count(MANY_DEVICES)} devices ≤ ${TARGETS.manyDevicesRssMB} MB`, measured: `${fixed(mem.manyDevices.rssMB, 1)} MB`, met: mem.manyDevices.rssMB <= TARGETS.manyDevicesRssMB });
+    rows.push({ target: `ready ≤ ${TARGETS.readyMs} ms after start (TangoTest)`, measured: `${fixed(mem.tangoTest.readyzMs)} ms`, met: mem.tangoTest.readyzMs <= TARGETS.readyMs });
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const machine = describeMachine();
+  const pinned = pinSelf(CLIENT_CPU);
+  log(`${machine.cpu}, ${machine.cores} cores, ${machine.node}; ${pinned ? `servers on CPU ${SERVER_CPU}, clients on CPU ${CLIENT_CPU}` : "not pinned (no taskset)"}`);
+  if (machine.loadAverage1m > 0.5) log(`warning: the load average is ${machine.loadAverage1m}; figures will be noisy`);
+
+  const resultsDir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
+  if (flags["cpu-prof"]) {
+    profileServersTo(join(resultsDir, "profiles"));
+    log("servers write CPU profiles to bench/results/profiles/");
+  }
+  if (flags["install-peers"] && !peersInstalled()) await installPeers(log);
+
+  let rr: Record<Op, RequestReplyResult> | undefined;
+  let ld: LargeDataResult | undefined;
+  let mem: MemoryResult | undefined;
+  let peers: PeerReport | undefined;
+
+  if (parts.has("request-reply") || parts.has("large-data")) {
+    const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-"));
+    const { ours, echo } = await startServers(dir);
+    try {
+      const address = `127.0.0.1:${ours.grpcPort}`;
+      if (parts.has("request-reply")) {
+        log("part 1: request-reply");
+        rr = await runRequestReply({
+          ours: address, echo: `127.0.0.1:${echo.grpcPort}`, oursCpuNs: () => ours.cpuNs(), echoCpuNs: () => echo.cpuNs(),
+          runs: SETTINGS.runs, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight, log,
+        });
+      }
+      if (parts.has("large-data")) {
+        log("part 2: large arrays");
+        ld = await runLargeData({ ours: address, sizes: SETTINGS.sizes, secondsPerFigure: SETTINGS.secondsPerFigure, log });
+      }
+    } finally {
+      await Promise.all([ours.stop(), echo.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (parts.has("memory")) {
+    log("part 3: memory and start-up");
+    mem = await runMemory({ runs: SETTINGS.startRuns, log });
+  }
+  if (parts.has("peers")) {
+    log("part 4: peers");
+    peers = await runPeers({
+      runs: SETTINGS.runs, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight, sizes: SETTINGS.sizes, log,
+      ...(HAS_TASKSET ? { serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU } : {}),
+    });
+  }
+
+  console.log(`# tango-grpc bench, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (--quick: not figures to quote)" : ""}\n`);
+  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Linux ${machine.kernel}, Node ${machine.node}, `
+    + `commit ${machine.commit}; ${pinned ? `servers pinned to CPU ${SERVER_CPU}, clients to CPU ${CLIENT_CPU}` : "not pinned"}; load average ${machine.loadAverage1m} at start.`);
+  if (rr) printRequestReply(rr);
+  if (ld) printLargeData(ld, peers);
+  if (mem) printMemory(mem, peers);
+  if (peers) printPeers(peers, rr);
+  const rows = targets(rr, ld, mem, peers);
+  if (rows.length > 0) {
+    console.log("\n### Targets\n");
+    console.log(table(["target", "measured", "met"], rows.map((r) => [r.target, r.measured, r.met === undefined ? "–" : r.met ? "yes" : "**no**"])));
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  console.log(`\n${fixed(seconds)} s in all.`);
+
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({
+    date: new Date().toISOString(), machine: { ...machine, pinned }, quick: QUICK, settings: SETTINGS, seconds,
+    requestReply: rr, largeData: ld, memory: mem, peers, targets: rows,
+  }, null, 2)}\n`);
+  log(`wrote bench/results/latest.json`);
 }
 
 main().catch((err: unknown) => {

@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
+import { FLOW_CONTROL_WINDOW_BYTES } from "../src/core/defaults.js";
 
 /** The tango.v1.Device service as a plain grpc-js client and server see it (no tango-grpc code). */
 export function loadDeviceService(): grpc.ServiceDefinition {
@@ -13,8 +14,15 @@ export function loadDeviceService(): grpc.ServiceDefinition {
   return pkg.tango.v1.Device.service;
 }
 
-/** Options both ends use for large messages (DESIGN §8). */
+/**
+ * The transport settings tango-grpc's own server and client use (src/grpc/grpc-server.ts,
+ * src/client/connection.ts), so that the bare grpc-js baseline differs from us by our code alone:
+ * message limits for large arrays, no channelz, a 1 MiB HTTP/2 window (the server's is raised
+ * with raiseReceiveWindow, see echo-server.ts).
+ */
 export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.max_receive_message_length": 256 * 1024 * 1024,
   "grpc.max_send_message_length": 256 * 1024 * 1024,
+  "grpc.enable_channelz": 0,
+  "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW_BYTES,
 };

@@ -1,0 +1,168 @@
+import { hostname } from "node:os";
+import * as grpc from "@grpc/grpc-js";
+import { DeviceProxy } from "../src/client/index.js";
+import { CLIENT_TIMEOUT_MS } from "../src/core/defaults.js";
+import { CLIENT_METADATA } from "../src/grpc/client-metadata.js";
+import { median, medianCalls, type CallFigures } from "./figures.js";
+import { callWindow, warmUp, type Call } from "./measure.js";
+import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
+
+/*
+ * Part 1: request-reply. Each operation runs in three set-ups, in the same rounds:
+ * - tango-grpc: the TS client (DeviceProxy) against the tango-grpc server;
+ * - echo, TS client: the same DeviceProxy calls against the bare grpc-js echo server, which
+ *   answers the same requests with the same replies and nothing else (echo-server.ts);
+ * - echo, grpc-js client: a bare grpc-js client making the same calls to the echo: the same
+ *   request messages, the same identity metadata and the same 3 s deadline as DeviceProxy.
+ * The server overhead compares the first two (same client); the stack overhead compares the
+ * first with the third (our client and server against bare grpc-js on both ends). Beside
+ * calls/s, each window reads the server process's CPU time per call (all threads, schedstat):
+ * our server's work per call against grpc-js alone, whichever end limits the throughput.
+ */
+
+export const DEVICE = "sys/tg_test/1";
+
+/** The operations, named as the peers part names them. */
+export const OPS = [
+  "ping", "command_inout DevDouble", "read double_scalar", "write double_scalar", "read 256-double spectrum",
+] as const;
+export type Op = (typeof OPS)[number];
+
+const BYTES = 1; // tango.v1.ArrayEncoding.BYTES, what DeviceProxy asks for
+const CACHE_DEV = 2;
+
+/** A call through the TS client, and the same request as a bare grpc-js client sends it. */
+const CALLS: Record<Op, { proxy: (dev: DeviceProxy) => Promise<unknown>; method: string; request: object }> = {
+  "ping": { proxy: (d) => d.ping(), method: "Ping", request: { device: DEVICE } },
+  "command_inout DevDouble": {
+    proxy: (d) => d.commandInout("DevDouble", 3.14),
+    method: "CommandInout",
+    request: { device: DEVICE, command: "DevDouble", argin: { type: 5, double_value: 3.14 }, array_encoding: BYTES },
+  },
+  "read double_scalar": {
+    proxy: (d) => d.readAttribute("double_scalar"),
+    method: "ReadAttributes",
+    request: { device: DEVICE, names: ["double_scalar"], source: CACHE_DEV, array_encoding: BYTES },
+  },
+  "write double_scalar": {
+    proxy: (d) => d.writeAttribute("double_scalar", 2.5),
+    method: "WriteAttributes",
+    request: { device: DEVICE, values: [{ name: "double_scalar", value: { type: 5, double_value: 2.5 } }] },
+  },
+  "read 256-double spectrum": {
+    proxy: (d) => d.readAttribute("double_spectrum_ro"),
+    method: "ReadAttributes",
+    request: { device: DEVICE, names: ["double_spectrum_ro"], source: CACHE_DEV, array_encoding: BYTES },
+  },
+};
+
+export const SETUPS = ["tango-grpc", "echo, TS client", "echo, grpc-js client"] as const;
+export type Setup = (typeof SETUPS)[number];
+
+export interface ModeResult {
+  /** Medians over the rounds, per set-up. */
+  figures: Record<Setup, CallFigures>;
+  /** Median over rounds of (echo calls/s ÷ tango-grpc calls/s − 1), in %: our extra time per call. */
+  serverOverheadPct: number;
+  stackOverheadPct: number;
+  /** Median over rounds of (tango-grpc server CPU per call ÷ the echo's − 1), in %, same TS client. */
+  serverCpuOverheadPct: number;
+  /** Every round's figures, for the JSON. */
+  rounds: Record<Setup, CallFigures>[];
+}
+
+export interface RequestReplyResult {
+  sequential: ModeResult;
+  inFlight: ModeResult;
+}
+
+export interface RequestReplyOptions {
+  ours: string;
+  echo: string;
+  /** CPU time readings (ns) of the two server processes. */
+  oursCpuNs: () => number;
+  echoCpuNs: () => number;
+  runs: number;
+  seconds: number;
+  inFlight: number;
+  log: (line: string) => void;
+}
+
+type Unary = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: unknown) => void) => void;
+
+/** A bare grpc-js client of tango.v1.Device, with the bench's channel options. */
+function bareClient(address: string): grpc.Client & Record<string, Unary> {
+  const Ctor = grpc.makeGenericClientConstructor(loadDeviceService(), "Device");
+  return new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as grpc.Client & Record<string, Unary>;
+}
+
+/** DeviceProxy's identity metadata (src/client/proxy-options.ts), so that the calls are the same. */
+function identityMetadata(): grpc.Metadata {
+  const md = new grpc.Metadata();
+  md.set(CLIENT_METADATA.pid, String(process.pid));
+  md.set(CLIENT_METADATA.host, hostname());
+  md.set(CLIENT_METADATA.language, "TypeScript");
+  return md;
+}
+
+function bareCall(client: grpc.Client & Record<string, Unary>, method: string, request: object): Call {
+  const fn = client[method]!.bind(client);
+  const metadata = identityMetadata();
+  return () => new Promise((resolve, reject) => fn(request, metadata, { deadline: Date.now() + CLIENT_TIMEOUT_MS },
+    (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+/** Runs part 1 for every operation; the three set-ups alternate within each round. */
+export async function runRequestReply(opts: RequestReplyOptions): Promise<Record<Op, RequestReplyResult>> {
+  const ours = new DeviceProxy(`tango://${opts.ours}/${DEVICE}`);
+  const echoProxy = new DeviceProxy(`tango://${opts.echo}/${DEVICE}`);
+  const bare = bareClient(opts.echo);
+  try {
+    const results = {} as Record<Op, RequestReplyResult>;
+    for (const op of OPS) {
+      const spec = CALLS[op];
+      const calls: Record<Setup, Call> = {
+        "tango-grpc": () => spec.proxy(ours),
+        "echo, TS client": () => spec.proxy(echoProxy),
+        "echo, grpc-js client": bareCall(bare, spec.method, spec.request),
+      };
+      const cpuOf: Record<Setup, () => number> = {
+        "tango-grpc": opts.oursCpuNs, "echo, TS client": opts.echoCpuNs, "echo, grpc-js client": opts.echoCpuNs,
+      };
+      // Fills the echo's replies and the client's caches, and warms the JIT on both ends.
+      for (const setup of SETUPS) await warmUp(calls[setup], 300, 8);
+      const mode = async (concurrency: number): Promise<ModeResult> => {
+        const rounds: Record<Setup, CallFigures>[] = [];
+        for (let r = 0; r < opts.runs; r++) {
+          const round = {} as Record<Setup, CallFigures>;
+          // Rotate the order so no set-up always runs first in a round.
+          for (let i = 0; i < SETUPS.length; i++) {
+            const setup = SETUPS[(r + i) % SETUPS.length]!;
+            round[setup] = await callWindow(calls[setup], concurrency, opts.seconds, cpuOf[setup]);
+          }
+          rounds.push(round);
+        }
+        const figures = {} as Record<Setup, CallFigures>;
+        for (const setup of SETUPS) figures[setup] = medianCalls(rounds.map((r) => r[setup]));
+        const overhead = (base: Setup): number =>
+          (median(rounds.map((r) => r[base].callsPerSecond / r["tango-grpc"].callsPerSecond)) - 1) * 100;
+        const cpuOverhead = (median(rounds.map((r) => (r["tango-grpc"].serverCpuUs ?? NaN) / (r["echo, TS client"].serverCpuUs ?? NaN))) - 1) * 100;
+        return {
+          figures, serverOverheadPct: overhead("echo, TS client"), stackOverheadPct: overhead("echo, grpc-js client"),
+          serverCpuOverheadPct: cpuOverhead, rounds,
+        };
+      };
+      const sequential = await mode(1);
+      const inFlight = await mode(opts.inFlight);
+      results[op] = { sequential, inFlight };
+      opts.log(`${op}: sequential ${sequential.figures["tango-grpc"].callsPerSecond.toFixed(0)} calls/s `
+        + `(server +${sequential.serverOverheadPct.toFixed(1)} %), ${opts.inFlight} in flight `
+        + `${inFlight.figures["tango-grpc"].callsPerSecond.toFixed(0)} calls/s (server +${inFlight.serverOverheadPct.toFixed(1)} %)`);
+    }
+    return results;
+  } finally {
+    ours.close();
+    echoProxy.close();
+    bare.close();
+  }
+}

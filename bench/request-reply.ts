@@ -21,6 +21,8 @@ import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
  */
 
 export const DEVICE = "sys/tg_test/1";
+/** Calls of each operation and set-up before its windows. */
+const WARM_UP_CALLS = 2000;
 
 /** The operations, named as the peers part names them. */
 export const OPS = [
@@ -129,8 +131,9 @@ export async function runRequestReply(opts: RequestReplyOptions): Promise<Record
       const cpuOf: Record<Setup, () => number> = {
         "tango-grpc": opts.oursCpuNs, "echo, TS client": opts.echoCpuNs, "echo, grpc-js client": opts.echoCpuNs,
       };
-      // Fills the echo's replies and the client's caches, and warms the JIT on both ends.
-      for (const setup of SETUPS) await warmUp(calls[setup], 300, 8);
+      // Fills the echo's replies and the client's caches, and gets the JIT of both ends to its
+      // optimized code: with a few hundred calls the first windows still ran partly unoptimized.
+      for (const setup of SETUPS) await warmUp(calls[setup], WARM_UP_CALLS, 16);
       const mode = async (concurrency: number): Promise<ModeResult> => {
         const rounds: Record<Setup, CallFigures>[] = [];
         for (let r = 0; r < opts.runs; r++) {

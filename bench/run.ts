@@ -47,7 +47,7 @@ if (flags["no-peers"]) parts.delete("peers");
 
 const QUICK = flags.quick;
 const SETTINGS = {
-  runs: QUICK ? 2 : 5,
+  runs: QUICK ? 2 : 7,
   seconds: QUICK ? 0.2 : 0.5,
   inFlight: 64,
   sizes: [1_000, 100_000, 1_000_000] as const,

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -23,6 +23,15 @@ const BUNDLED = new Set(["typebox", "lossless-json"]);
 /** The program's path, relative to the repository. */
 export const BUNDLE_PATH = "dist/src/cli/tango-grpc.js";
 
+/**
+ * V8 keeps a script's source in memory for the life of the process, one byte per character
+ * while every character is Latin-1, two otherwise. esbuild escapes non-ASCII characters in
+ * strings and identifiers but keeps comments as written: one "–" in a kept comment made the
+ * whole 1 MB program a 2 MB string. Such characters can only be in comments, so they become "?"
+ * (one UTF-16 unit for one, so the source map's columns still hold).
+ */
+const NOT_LATIN1 = /[^\u0000-\u00ff]/gu;
+
 /** Builds BUNDLE_PATH from src/cli/main.ts. */
 export async function bundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string> };
@@ -39,8 +48,13 @@ export async function bundle(): Promise<void> {
     tsconfig: "tsconfig.build.json",
     external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
     sourcemap: true,
+    charset: "ascii",
     logLevel: "warning",
   });
+  const file = new URL(`../${BUNDLE_PATH}`, import.meta.url);
+  const text = readFileSync(file, "utf8");
+  const latin1 = text.replace(NOT_LATIN1, (c) => "?".repeat(c.length));
+  if (latin1 !== text) writeFileSync(file, latin1);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { BUNDLE_PATH, bundle } from "../../scripts/bundle.js";
@@ -78,6 +80,12 @@ describe(`the bundled program (${BUNDLE_PATH})`, function () {
     const [code] = (await exited) as [number | null];
     clearTimeout(timer);
     expect(code, out).to.equal(0);
+  });
+
+  it("is Latin-1 throughout, so that V8 holds its source at one byte a character", () => {
+    const text = readFileSync(join(REPO_ROOT, BUNDLE_PATH), "utf8");
+    expect(text.length).to.be.greaterThan(100_000);
+    expect(/[^\u0000-\u00ff]/u.exec(text)?.[0]).to.equal(undefined);
   });
 
   it("prints the package version", async () => {

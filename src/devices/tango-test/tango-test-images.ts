@@ -46,25 +46,40 @@ const GENERATORS: { readonly [K in keyof GeneratedImages]: (random: RandomSource
 };
 const GENERATED_NAMES = Object.keys(GENERATORS) as (keyof GeneratedImages)[];
 
-function regenerate<K extends keyof GeneratedImages>(into: GeneratedImages, name: K, random: RandomSource, ushortSize: number): void {
+function regenerate<K extends keyof GeneratedImages>(into: Partial<GeneratedImages>, name: K, random: RandomSource, ushortSize: number): void {
   into[name] = GENERATORS[name](random, ushortSize);
 }
 
-/** init_device's zero-filled buffers, shown until the first generation. */
-function emptyGeneratedImages(ushortSize: number): GeneratedImages {
-  return {
-    boolean_image_ro: new Array<boolean>(PIXELS).fill(false),
-    double_image_ro: new Float64Array(PIXELS),
-    float_image_ro: new Float32Array(PIXELS),
-    long64_image_ro: new BigInt64Array(PIXELS),
-    long_image_ro: new Int32Array(PIXELS),
-    short_image_ro: new Int16Array(PIXELS),
-    string_image_ro: new Array<string>(PIXELS).fill(""),
-    uchar_image_ro: new Uint8Array(PIXELS),
-    ulong64_image_ro: new BigUint64Array(PIXELS),
-    ulong_image_ro: new Uint32Array(PIXELS),
-    ushort_image_ro: new Uint16Array(ushortSize * ushortSize),
-  };
+/**
+ * init_device's zero-filled images, shown until the first generation or write. They are made on
+ * first read and shared by every TangoTest of the process: a device's nineteen 251 x 251 images
+ * (the boolean and string ones 0.5 MB JS arrays each) would otherwise sit in memory unread.
+ * Nothing writes into them: a generation or a write replaces an image.
+ */
+const zeroImages = new Map<string, unknown>();
+
+function sharedZeros<T>(key: string, make: () => T): T {
+  let made = zeroImages.get(key) as T | undefined;
+  if (made === undefined) zeroImages.set(key, made = make());
+  return made;
+}
+
+const ZERO_GENERATED: { readonly [K in keyof GeneratedImages]: (ushortSize: number) => GeneratedImages[K] } = {
+  boolean_image_ro: () => new Array<boolean>(PIXELS).fill(false),
+  double_image_ro: () => new Float64Array(PIXELS),
+  float_image_ro: () => new Float32Array(PIXELS),
+  long64_image_ro: () => new BigInt64Array(PIXELS),
+  long_image_ro: () => new Int32Array(PIXELS),
+  short_image_ro: () => new Int16Array(PIXELS),
+  string_image_ro: () => new Array<string>(PIXELS).fill(""),
+  uchar_image_ro: () => new Uint8Array(PIXELS),
+  ulong64_image_ro: () => new BigUint64Array(PIXELS),
+  ulong_image_ro: () => new Uint32Array(PIXELS),
+  ushort_image_ro: (size) => new Uint16Array(size * size),
+};
+
+function zeroGenerated<K extends keyof GeneratedImages>(name: K, ushortSize: number): GeneratedImages[K] {
+  return sharedZeros(name === "ushort_image_ro" ? `${name} ${ushortSize}` : name, () => ZERO_GENERATED[name](ushortSize));
 }
 
 /** The writable images, as last written; long_image is its whole 251 x 251 buffer. */
@@ -79,29 +94,32 @@ interface WrittenImages {
   ushort_image: Image<Uint16Array>;
 }
 
-/** init_device's writable images: 251 x 251 zeros (or "") until written. */
-function emptyWrittenImages(): WrittenImages {
-  return {
-    boolean_image: image(new Array<boolean>(PIXELS).fill(false), IMAGE_SIZE, IMAGE_SIZE),
-    double_image: image(new Float64Array(PIXELS), IMAGE_SIZE, IMAGE_SIZE),
-    float_image: image(new Float32Array(PIXELS), IMAGE_SIZE, IMAGE_SIZE),
-    long_image: new Int32Array(PIXELS),
-    short_image: image(new Int16Array(PIXELS), IMAGE_SIZE, IMAGE_SIZE),
-    string_image: image(new Array<string>(PIXELS).fill(""), IMAGE_SIZE, IMAGE_SIZE),
-    uchar_image: image(new Uint8Array(PIXELS), IMAGE_SIZE, IMAGE_SIZE),
-    ushort_image: image(new Uint16Array(PIXELS), IMAGE_SIZE, IMAGE_SIZE),
-  };
+/** init_device's writable images: 251 x 251 zeros (or "") until written, shared (see zeroImages). */
+const ZERO_WRITTEN: { readonly [K in keyof WrittenImages]: () => WrittenImages[K] } = {
+  boolean_image: () => image(zeroGenerated("boolean_image_ro", 0), IMAGE_SIZE, IMAGE_SIZE),
+  double_image: () => image(zeroGenerated("double_image_ro", 0), IMAGE_SIZE, IMAGE_SIZE),
+  float_image: () => image(zeroGenerated("float_image_ro", 0), IMAGE_SIZE, IMAGE_SIZE),
+  long_image: () => zeroGenerated("long_image_ro", 0),
+  short_image: () => image(zeroGenerated("short_image_ro", 0), IMAGE_SIZE, IMAGE_SIZE),
+  string_image: () => image(zeroGenerated("string_image_ro", 0), IMAGE_SIZE, IMAGE_SIZE),
+  uchar_image: () => image(zeroGenerated("uchar_image_ro", 0), IMAGE_SIZE, IMAGE_SIZE),
+  ushort_image: () => image(zeroGenerated("ushort_image_ro", IMAGE_SIZE), IMAGE_SIZE, IMAGE_SIZE),
+};
+
+function zeroWritten<K extends keyof WrittenImages>(name: K): WrittenImages[K] {
+  return sharedZeros(name, ZERO_WRITTEN[name]);
 }
 
 /** TangoTest's image attributes, in the reference's order. @internal */
 export abstract class TangoTestImages extends TangoTestCommands {
-  #generated = emptyGeneratedImages(0);
-  #written = emptyWrittenImages();
+  /** Generated and written images; one not there yet reads as zeros (zeroGenerated, zeroWritten). */
+  #generated: Partial<GeneratedImages> = {};
+  #written: Partial<WrittenImages> = {};
 
   protected override resetData(): void {
     super.resetData();
-    this.#generated = emptyGeneratedImages(this.ushortImageRoSize);
-    this.#written = emptyWrittenImages();
+    this.#generated = {};
+    this.#written = {};
   }
 
   protected override generate(step: GenerationStep): void {
@@ -112,25 +130,29 @@ export abstract class TangoTestImages extends TangoTestCommands {
   }
 
   #generatedImage<K extends keyof GeneratedImages>(name: K): Image<GeneratedImages[K]> {
-    return image(this.#generated[name], IMAGE_SIZE, IMAGE_SIZE);
+    return image(this.#generated[name] ?? zeroGenerated(name, this.ushortImageRoSize), IMAGE_SIZE, IMAGE_SIZE);
+  }
+
+  #writtenImage<K extends keyof WrittenImages>(name: K): WrittenImages[K] {
+    return this.#written[name] ?? zeroWritten(name);
   }
 
   @attribute({ dtype: DevBoolean, ...IMAGE })
-  get boolean_image(): Image<readonly boolean[]> { return this.#written.boolean_image; }
+  get boolean_image(): Image<readonly boolean[]> { return this.#writtenImage("boolean_image"); }
   set boolean_image(v: Image<readonly boolean[]>) { this.#written.boolean_image = keepWrittenImage(v); }
 
   @attribute({ dtype: DevBoolean, ...IMAGE, label: "boolean_image" })
   get boolean_image_ro(): Image<boolean[]> { return this.#generatedImage("boolean_image_ro"); }
 
   @attribute({ dtype: DevDouble, ...IMAGE })
-  get double_image(): Image<Float64Array> { return this.#written.double_image; }
+  get double_image(): Image<Float64Array> { return this.#writtenImage("double_image"); }
   set double_image(v: Image<Float64Array>) { this.#written.double_image = keepWrittenImage(v); }
 
   @attribute({ dtype: DevDouble, ...IMAGE })
   get double_image_ro(): Image<Float64Array> { return this.#generatedImage("double_image_ro"); }
 
   @attribute({ dtype: DevFloat, ...IMAGE })
-  get float_image(): Image<Float32Array> { return this.#written.float_image; }
+  get float_image(): Image<Float32Array> { return this.#writtenImage("float_image"); }
   set float_image(v: Image<Float32Array>) { this.#written.float_image = keepWrittenImage(v); }
 
   @attribute({ dtype: DevFloat, ...IMAGE, label: "float_image", description: "A float image attribute", minValue: 0, maxValue: 255 })
@@ -142,14 +164,14 @@ export abstract class TangoTestImages extends TangoTestCommands {
   // TangoTest::read_long_image always sends its whole 251 x 251 buffer, whatever was written:
   // a write only overwrites the buffer's first pixels. We keep that quirk.
   @attribute({ dtype: DevLong, ...IMAGE })
-  get long_image(): Image<Int32Array> { return image(this.#written.long_image, IMAGE_SIZE, IMAGE_SIZE); }
-  set long_image(v: Image<Int32Array>) { this.#written.long_image = overlayImage(this.#written.long_image, v); }
+  get long_image(): Image<Int32Array> { return image(this.#writtenImage("long_image"), IMAGE_SIZE, IMAGE_SIZE); }
+  set long_image(v: Image<Int32Array>) { this.#written.long_image = overlayImage(this.#writtenImage("long_image"), v); }
 
   @attribute({ dtype: DevLong, ...IMAGE })
   get long_image_ro(): Image<Int32Array> { return this.#generatedImage("long_image_ro"); }
 
   @attribute({ dtype: DevShort, ...IMAGE })
-  get short_image(): Image<Int16Array> { return this.#written.short_image; }
+  get short_image(): Image<Int16Array> { return this.#writtenImage("short_image"); }
   set short_image(v: Image<Int16Array>) { this.#written.short_image = keepWrittenImage(v); }
 
   @attribute({ dtype: DevShort, ...IMAGE })
@@ -157,14 +179,14 @@ export abstract class TangoTestImages extends TangoTestCommands {
 
   // Declared up to 256 x 256, but TangoTest keeps at most 251 x 251 of what is written.
   @attribute({ dtype: DevString, ...STRING_IMAGE })
-  get string_image(): Image<readonly string[]> { return this.#written.string_image; }
+  get string_image(): Image<readonly string[]> { return this.#writtenImage("string_image"); }
   set string_image(v: Image<readonly string[]>) { this.#written.string_image = cropStringImage(v, IMAGE_SIZE); }
 
   @attribute({ dtype: DevString, ...STRING_IMAGE })
   get string_image_ro(): Image<string[]> { return this.#generatedImage("string_image_ro"); }
 
   @attribute({ dtype: DevUChar, ...IMAGE })
-  get uchar_image(): Image<Uint8Array> { return this.#written.uchar_image; }
+  get uchar_image(): Image<Uint8Array> { return this.#writtenImage("uchar_image"); }
   set uchar_image(v: Image<Uint8Array>) { this.#written.uchar_image = keepWrittenImage(v); }
 
   @attribute({ dtype: DevUChar, ...IMAGE, label: "uchar_image", description: "An unsigned char image attribute", minValue: 0, maxValue: 255 })
@@ -177,12 +199,12 @@ export abstract class TangoTestImages extends TangoTestCommands {
   get ulong_image_ro(): Image<Uint32Array> { return this.#generatedImage("ulong_image_ro"); }
 
   @attribute({ dtype: DevUShort, ...IMAGE })
-  get ushort_image(): Image<Uint16Array> { return this.#written.ushort_image; }
+  get ushort_image(): Image<Uint16Array> { return this.#writtenImage("ushort_image"); }
   set ushort_image(v: Image<Uint16Array>) { this.#written.ushort_image = keepWrittenImage(v); }
 
   @attribute({ dtype: DevUShort, ...USHORT_IMAGE_RO, description: "An unsigned short image attribute", minValue: 0, maxValue: 255 })
   get ushort_image_ro(): Image<Uint16Array> {
     const size = this.ushortImageRoSize;
-    return image(this.#generated.ushort_image_ro, size, size);
+    return image(this.#generated.ushort_image_ro ?? zeroGenerated("ushort_image_ro", size), size, size);
   }
 }

@@ -63,9 +63,12 @@ const TYPES_OF_FIELD: Readonly<Record<WireValueField, ReadonlySet<CmdArgType>>> 
 
 /**
  * Below this size a `raw` block is copied even when aligned: a view would keep grpc-js's shared
- * 8 KiB allocation pool slab alive for as long as the device keeps the array.
+ * 8 KiB allocation pool slab alive for as long as the device keeps the array. Senders align
+ * blocks from this size on (aligned-raw.ts).
+ *
+ * @internal
  */
-const RAW_VIEW_MIN_BYTES = 4096;
+export const RAW_VIEW_MIN_BYTES = 4096;
 
 const VOID: TypedValue = Object.freeze({ type: CmdArgType.DevVoid, value: undefined });
 

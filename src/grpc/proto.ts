@@ -5,6 +5,7 @@ import {
   loadSync, type MessageTypeDefinition, type Options, type PackageDefinition, type ServiceDefinition,
 } from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
+import { withAlignedRaw } from "./aligned-raw.js";
 
 /**
  * proto-loader options; the wire shapes in `wire-types.ts` follow from them.
@@ -35,7 +36,7 @@ export const DEVICE_SERVICE_NAME = "tango.v1.Device";
 export interface TangoProto {
   /** Every loaded type and service; what server reflection describes. */
   readonly packageDefinition: PackageDefinition;
-  /** The tango.v1.Device service, with its (de)serializers. */
+  /** The tango.v1.Device service, with its (de)serializers (large `raw` blocks aligned, aligned-raw.ts). */
   readonly deviceService: ServiceDefinition;
   /** A tango.v1 message type by short name (`"DevFailed"`); throws TypeError for an unknown one. */
   message(name: string): MessageTypeDefinition<object, object>;
@@ -73,10 +74,11 @@ export function loadTangoProto(): TangoProto {
     ...PROTO_LOADER_OPTIONS,
     includeDirs: [resolveProtoDir(), healthDir],
   });
-  const deviceService = packageDefinition[DEVICE_SERVICE_NAME];
-  if (deviceService === undefined || !isService(deviceService)) {
+  const loadedService = packageDefinition[DEVICE_SERVICE_NAME];
+  if (loadedService === undefined || !isService(loadedService)) {
     throw new Error(`${DEVICE_SERVICE_NAME} is missing from ${TANGO_PROTO_FILE}`);
   }
+  const deviceService = withAlignedRaw(loadedService, resolve(resolveProtoDir(), TANGO_PROTO_FILE));
   const message = (name: string): MessageTypeDefinition<object, object> => {
     const def = packageDefinition[`tango.v1.${name}`];
     if (def === undefined || isService(def) || def.format !== "Protocol Buffer 3 DescriptorProto") {

@@ -122,12 +122,15 @@ function printLargeData(ld: LargeDataResult, peers: PeerReport | undefined): voi
 
 function printMemory(m: MemoryResult, peers: PeerReport | undefined): void {
   console.log(`\n### Memory and start-up (medians of ${SETTINGS.startRuns} fresh processes; MB = 10^6 bytes)\n`);
-  console.log(table(["server", "idle RSS MB", "spawn → /readyz 200 ms", "spawn → ready log line ms"], [
-    ["TangoTest (`tango-grpc serve`, no config)", fixed(m.tangoTest.rssMB, 1), fixed(m.tangoTest.readyzMs), fixed(m.tangoTest.readyLineMs)],
-    [`${count(MANY_DEVICES)} PowerSupply devices`, fixed(m.manyDevices.rssMB, 1), fixed(m.manyDevices.readyzMs), fixed(m.manyDevices.readyLineMs)],
-    ["bare `node` doing nothing, for scale", fixed(m.bareNodeRssMB, 1), "–", "–"],
-    ...(peers?.available === true ? [["cppTango TangoTest (part 4), for scale", fixed(peers.idleRssMB, 1), "–", "–"]] : []),
+  console.log(table(["server", "idle RSS MB", "RSS 1.5 s after start MB", "spawn → /readyz 200 ms", "spawn → ready log line ms"], [
+    ["TangoTest (`tango-grpc serve`, no config)", fixed(m.tangoTest.idleRssMB, 1), fixed(m.tangoTest.startedRssMB, 1),
+      fixed(m.tangoTest.readyzMs), fixed(m.tangoTest.readyLineMs)],
+    [`${count(MANY_DEVICES)} PowerSupply devices`, fixed(m.manyDevices.idleRssMB, 1), fixed(m.manyDevices.startedRssMB, 1),
+      fixed(m.manyDevices.readyzMs), fixed(m.manyDevices.readyLineMs)],
+    ["bare `node` doing nothing, for scale", "–", fixed(m.bareNodeRssMB, 1), "–", "–"],
+    ...(peers?.available === true ? [["cppTango TangoTest (part 4), for scale", "–", fixed(peers.idleRssMB, 1), "–", "–"]] : []),
   ]));
+  console.log("\nIdle: 30 s after readiness, once V8's memory reducer has run (9 to 17 s into a quiet process here).");
 }
 
 function printPeers(p: PeerReport, rr: Record<Op, RequestReplyResult> | undefined): void {
@@ -188,8 +191,16 @@ function targets(rr: Record<Op, RequestReplyResult> | undefined, ld: LargeDataRe
     });
   }
   if (mem !== undefined) {
-    rows.push({ target: `idle RSS of TangoTest ≤ ${TARGETS.idleRssMB} MB`, measured: `${fixed(mem.tangoTest.rssMB, 1)} MB`, met: mem.tangoTest.rssMB <= TARGETS.idleRssMB });
-    rows.push({ target: `RSS with ${count(MANY_DEVICES)} devices ≤ ${TARGETS.manyDevicesRssMB} MB`, measured: `${fixed(mem.manyDevices.rssMB, 1)} MB`, met: mem.manyDevices.rssMB <= TARGETS.manyDevicesRssMB });
+    rows.push({
+      target: `idle RSS of TangoTest ≤ ${TARGETS.idleRssMB} MB`,
+      measured: `${fixed(mem.tangoTest.idleRssMB, 1)} MB (${fixed(mem.tangoTest.startedRssMB, 1)} MB 1.5 s after start)`,
+      met: mem.tangoTest.idleRssMB <= TARGETS.idleRssMB,
+    });
+    rows.push({
+      target: `RSS with ${count(MANY_DEVICES)} devices ≤ ${TARGETS.manyDevicesRssMB} MB`,
+      measured: `${fixed(mem.manyDevices.idleRssMB, 1)} MB idle, ${fixed(mem.manyDevices.startedRssMB, 1)} MB 1.5 s after start`,
+      met: Math.max(mem.manyDevices.idleRssMB, mem.manyDevices.startedRssMB) <= TARGETS.manyDevicesRssMB,
+    });
     rows.push({ target: `ready ≤ ${TARGETS.readyMs} ms after start (TangoTest)`, measured: `${fixed(mem.tangoTest.readyzMs)} ms`, met: mem.tangoTest.readyzMs <= TARGETS.readyMs });
   }
   return rows;

@@ -121,19 +121,23 @@ export async function runRequestReply(opts: RequestReplyOptions): Promise<Record
   const bare = bareClient(opts.echo);
   try {
     const results = {} as Record<Op, RequestReplyResult>;
-    for (const op of OPS) {
+    const callsOf = (op: Op): Record<Setup, Call> => {
       const spec = CALLS[op];
-      const calls: Record<Setup, Call> = {
+      return {
         "tango-grpc": () => spec.proxy(ours),
         "echo, TS client": () => spec.proxy(echoProxy),
         "echo, grpc-js client": bareCall(bare, spec.method, spec.request),
       };
-      const cpuOf: Record<Setup, () => number> = {
-        "tango-grpc": opts.oursCpuNs, "echo, TS client": opts.echoCpuNs, "echo, grpc-js client": opts.echoCpuNs,
-      };
-      // Fills the echo's replies and the client's caches, and gets the JIT of both ends to its
-      // optimized code: with a few hundred calls the first windows still ran partly unoptimized.
-      for (const setup of SETUPS) await warmUp(calls[setup], WARM_UP_CALLS, 16);
+    };
+    const cpuOf: Record<Setup, () => number> = {
+      "tango-grpc": opts.oursCpuNs, "echo, TS client": opts.echoCpuNs, "echo, grpc-js client": opts.echoCpuNs,
+    };
+    // Fills the echo's replies and the client's caches, and gets both ends to their optimized
+    // code and past their start-up GCs, for every operation before the first window: with a few
+    // hundred calls per operation, the first operation's windows still ran partly unoptimized.
+    for (const op of OPS) for (const setup of SETUPS) await warmUp(callsOf(op)[setup], WARM_UP_CALLS, 16);
+    for (const op of OPS) {
+      const calls = callsOf(op);
       const mode = async (concurrency: number): Promise<ModeResult> => {
         const rounds: Record<Setup, CallFigures>[] = [];
         for (let r = 0; r < opts.runs; r++) {

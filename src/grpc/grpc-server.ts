@@ -1,7 +1,6 @@
 import {
   Server, ServerCredentials, type ServerInterceptor, type ServiceDefinition, type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -10,6 +9,7 @@ import type { RequestApi } from "../server/index.js";
 import { createDeviceService } from "./device-service.js";
 import { createGrpcServerMetrics } from "./grpc-metrics.js";
 import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
+import { addLazyReflection } from "./lazy-reflection.js";
 import { reflectionPackageDefinition } from "./reflection-descriptors.js";
 import { raiseReceiveWindow } from "./server-flow-control.js";
 
@@ -91,7 +91,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   };
   registrar.addService(proto.deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
   health.addToServer(registrar);
-  new ReflectionService(reflectionPackageDefinition(proto.packageDefinition)).addToServer(registrar);
+  addLazyReflection(registrar, () => reflectionPackageDefinition(proto.packageDefinition));
   metrics?.initialize(services);
 
   let port: number;

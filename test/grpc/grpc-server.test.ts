@@ -13,11 +13,12 @@ import { createClient, createTestLogger, expectServiceError, unary } from "./grp
 
 const { deviceService, packageDefinition } = loadTangoProto();
 const healthService = packageDefinition["grpc.health.v1.Health"] as ServiceDefinition;
-const reflectionService = ((): ServiceDefinition => {
+const reflectionServiceOf = (version: "v1" | "v1alpha"): ServiceDefinition => {
   const dir = resolve(dirname(createRequire(import.meta.url).resolve("@grpc/reflection")), "../proto");
-  const def = loadSync("grpc/reflection/v1/reflection.proto", { includeDirs: [dir], keepCase: true, defaults: true, oneofs: true });
-  return def["grpc.reflection.v1.ServerReflection"] as ServiceDefinition;
-})();
+  const def = loadSync(`grpc/reflection/${version}/reflection.proto`, { includeDirs: [dir], keepCase: true, defaults: true, oneofs: true });
+  return def[`grpc.reflection.${version}.ServerReflection`] as ServiceDefinition;
+};
+const reflectionService = reflectionServiceOf("v1");
 /** grpc.health.v1.HealthCheckResponse.ServingStatus, as numbers (our loader's `enums: Number`). */
 const SERVING = 1;
 const NOT_SERVING = 2;
@@ -118,6 +119,24 @@ describe("gRPC server", () => {
     expect(services).to.include.members(["tango.v1.Device", "grpc.health.v1.Health"]);
     const files = (replies[1]?.file_descriptor_response as { file_descriptor_proto: Buffer[] }).file_descriptor_proto;
     expect(files).to.have.length.above(0);
+  });
+
+  it("answers reflection v1alpha too, as older grpcurl asks it", async () => {
+    const info = reflectionServiceOf("v1alpha").ServerReflectionInfo!;
+    const stream = client.makeBidiStreamRequest(info.path, info.requestSerialize, info.responseDeserialize);
+    const replies: Array<Record<string, unknown>> = [];
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on("data", (m: Record<string, unknown>) => replies.push(m));
+      stream.on("end", resolve);
+      stream.on("error", reject);
+    });
+    stream.write({ host: "", file_containing_symbol: "tango.v1.Device" });
+    stream.write({ host: "", list_services: "*" });
+    stream.end();
+    await done;
+    expect((replies[0]?.file_descriptor_response as { file_descriptor_proto: Buffer[] }).file_descriptor_proto).to.have.length.above(0);
+    const services = (replies[1]?.list_services_response as { service: Array<{ name: string }> }).service.map((s) => s.name);
+    expect(services).to.include.members(["tango.v1.Device", "grpc.health.v1.Health"]);
   });
 
   it("closes once however often close is called", async () => {

@@ -1,5 +1,4 @@
 import protobuf from "protobufjs";
-import type { ServiceDefinition } from "@grpc/proto-loader";
 import { RAW_VIEW_MIN_BYTES } from "./codec.js";
 
 /*
@@ -14,9 +13,7 @@ import { RAW_VIEW_MIN_BYTES } from "./codec.js";
  * the message is laid out, so a large block is written by one writer operation of fixed length
  * that puts `raw_padding` fields before and after it, splitting 7 spare bytes between them when
  * the message is finished and the block's position is known. Readers ignore `raw_padding`.
- *
- * Messages without a large `raw` block take proto-loader's serializer, byte for byte as before;
- * the protobufjs root used for the others is loaded on first need.
+ * fast-codec.ts decides which messages are written this way.
  */
 
 /** Where a receiving grpc-js puts the message: after the compressed flag and the length. */
@@ -80,84 +77,19 @@ function alignedRawBytes(length: number): number {
   return 2 * PADDING_HEADER_BYTES + SPARE_BYTES + varintBytes(RAW_TAG) + varintBytes(length) + length;
 }
 
-let root: protobuf.Root | undefined;
-
-/** tango.proto in a protobufjs root of our own whose Value writes large blocks aligned. */
-function alignedRoot(protoFile: string): protobuf.Root {
-  if (root !== undefined) return root;
-  const r = new protobuf.Root();
-  r.loadSync(protoFile, { keepCase: true });
-  r.resolveAll();
-  const value = r.lookupType("tango.v1.Value");
+/**
+ * Replaces `Value.encode` of a tango.proto root so that a `raw` block of RAW_VIEW_MIN_BYTES or
+ * more is written aligned; other Values are written by the generated encoder. The generated
+ * encoders of the messages that hold Values call `types[i].encode` when they run, so they take it.
+ */
+export function useAlignedRaw(value: protobuf.Type): void {
   value.setup();
   const encodeOther = value.encode.bind(value);
-  // The generated encoders of the messages that hold Values call `types[i].encode` when they run.
-  value.encode = (message: protobuf.Message | Record<string, unknown>, writer?: protobuf.Writer): protobuf.Writer => {
+  value.encode = (message, writer) => {
     const { type, raw } = message as ValueMessage;
     if (!(raw instanceof Uint8Array) || raw.length < RAW_VIEW_MIN_BYTES) return encodeOther(message, writer);
     const w = (writer ?? protobuf.Writer.create()) as PushingWriter;
     if (type !== undefined && type !== 0) w.uint32(VALUE_TYPE_TAG).int32(type);
     return w._push(writeAlignedRaw, alignedRawBytes(raw.length), raw);
   };
-  root = r;
-  return r;
-}
-
-interface WireValueHolder {
-  argin?: { raw?: unknown } | null;
-  argout?: { raw?: unknown } | null;
-  values?: ReadonlyArray<{ value?: { raw?: unknown } | null; w_value?: { raw?: unknown } | null }>;
-}
-
-function isLarge(raw: unknown): boolean {
-  return raw instanceof Uint8Array && raw.length >= RAW_VIEW_MIN_BYTES;
-}
-
-/** Whether a wire message (a request or reply of tango.v1.Device) carries a large `raw` block. */
-function hasLargeRaw(message: object): boolean {
-  const m = message as WireValueHolder;
-  if (isLarge(m.argin?.raw) || isLarge(m.argout?.raw)) return true;
-  if (Array.isArray(m.values)) {
-    for (const v of m.values as NonNullable<WireValueHolder["values"]>) if (isLarge(v.value?.raw) || isLarge(v.w_value?.raw)) return true;
-  }
-  return false;
-}
-
-type Serialize = (value: object) => Buffer;
-
-function alignedSerializer(protoFile: string, typeName: string, plain: Serialize): Serialize {
-  let type: protobuf.Type | undefined;
-  return (value) => {
-    if (!hasLargeRaw(value)) return plain(value);
-    type ??= alignedRoot(protoFile).lookupType(typeName);
-    return type.encode(type.fromObject(value)).finish() as Buffer;
-  };
-}
-
-/** The methods whose messages hold Values, with their request and reply types. */
-const VALUE_METHODS: Readonly<Record<string, readonly [string, string]>> = {
-  CommandInout: ["CommandInoutRequest", "CommandInoutReply"],
-  ReadAttributes: ["ReadAttributesRequest", "ReadAttributesReply"],
-  WriteAttributes: ["WriteAttributesRequest", "WriteAttributesReply"],
-  WriteReadAttributes: ["WriteReadAttributesRequest", "ReadAttributesReply"],
-};
-
-/**
- * tango.v1.Device with the serializers of the methods that carry Values replaced by ones that
- * align large `raw` blocks; everything else as proto-loader made it.
- *
- * @internal Used by `loadTangoProto`.
- */
-export function withAlignedRaw(service: ServiceDefinition, protoFile: string): ServiceDefinition {
-  const out: ServiceDefinition = { ...service };
-  for (const [method, [request, reply]] of Object.entries(VALUE_METHODS)) {
-    const def = service[method];
-    if (def === undefined) throw new Error(`tango.v1.Device has no method ${method}`);
-    out[method] = {
-      ...def,
-      requestSerialize: alignedSerializer(protoFile, `tango.v1.${request}`, def.requestSerialize as Serialize),
-      responseSerialize: alignedSerializer(protoFile, `tango.v1.${reply}`, def.responseSerialize as Serialize),
-    };
-  }
-  return out;
 }

@@ -118,11 +118,11 @@ function decodeData(type: CmdArgType, v: WireValue, field: WireValueField): unkn
     }
     case "float_array": {
       const values = v.float_array?.values ?? [];
-      return type === CmdArgType.DevVarFloatArray ? Float32Array.from(values) : values;
+      return type === CmdArgType.DevVarFloatArray && !(values instanceof Float32Array) ? Float32Array.from(values) : values;
     }
     case "double_array": {
       const values = v.double_array?.values ?? [];
-      return type === CmdArgType.DevVarDoubleArray ? Float64Array.from(values) : values;
+      return type === CmdArgType.DevVarDoubleArray && !(values instanceof Float64Array) ? Float64Array.from(values) : values;
     }
     case "long64_array": {
       const values = v.long64_array?.values ?? [];
@@ -230,7 +230,10 @@ function encodeNumericArray(type: CmdArgType, value: unknown, encoding: ArrayEnc
   if (encoding === ArrayEncoding.BYTES) {
     return { type, data: "raw", raw: new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength) };
   }
-  // proto-loader's fromObject wants plain arrays; 64-bit elements travel as decimal strings.
+  // Doubles and floats go as their typed array, written as one block (fast-codec.ts);
+  // proto-loader's fromObject wants plain arrays for the rest; 64-bit elements travel as
+  // decimal strings.
+  if (ta instanceof Float64Array || ta instanceof Float32Array) return { type, data: field, [field]: { values: ta } };
   const values = ta instanceof BigInt64Array || ta instanceof BigUint64Array
     ? Array.from(ta, String)
     : Array.from(ta);

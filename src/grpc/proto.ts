@@ -5,7 +5,7 @@ import {
   loadSync, type MessageTypeDefinition, type Options, type PackageDefinition, type ServiceDefinition,
 } from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
-import { withAlignedRaw } from "./aligned-raw.js";
+import { withFastPaths } from "./fast-codec.js";
 
 /**
  * proto-loader options; the wire shapes in `wire-types.ts` follow from them.
@@ -36,7 +36,7 @@ export const DEVICE_SERVICE_NAME = "tango.v1.Device";
 export interface TangoProto {
   /** Every loaded type and service; what server reflection describes. */
   readonly packageDefinition: PackageDefinition;
-  /** The tango.v1.Device service, with its (de)serializers (large `raw` blocks aligned, aligned-raw.ts). */
+  /** The tango.v1.Device service, with its (de)serializers (fast paths for large arrays, fast-codec.ts). */
   readonly deviceService: ServiceDefinition;
   /** A tango.v1 message type by short name (`"DevFailed"`); throws TypeError for an unknown one. */
   message(name: string): MessageTypeDefinition<object, object>;
@@ -78,7 +78,7 @@ export function loadTangoProto(): TangoProto {
   if (loadedService === undefined || !isService(loadedService)) {
     throw new Error(`${DEVICE_SERVICE_NAME} is missing from ${TANGO_PROTO_FILE}`);
   }
-  const deviceService = withAlignedRaw(loadedService, resolve(resolveProtoDir(), TANGO_PROTO_FILE));
+  const deviceService = withFastPaths(loadedService, resolve(resolveProtoDir(), TANGO_PROTO_FILE), PROTO_LOADER_OPTIONS);
   const message = (name: string): MessageTypeDefinition<object, object> => {
     const def = packageDefinition[`tango.v1.${name}`];
     if (def === undefined || isService(def) || def.format !== "Protocol Buffer 3 DescriptorProto") {

@@ -32,6 +32,14 @@ export interface WireArray<T> {
   values: T[];
 }
 
+/**
+ * tango.v1.FloatArray and DoubleArray: packed as a typed array by encodeValue and read as one
+ * from large messages (fast-codec.ts), as a number array otherwise (and from other senders).
+ */
+export interface WireFloatingArray<A extends Float32Array | Float64Array> {
+  values: number[] | A;
+}
+
 /** tango.v1.EncodedValue. */
 export interface WireEncoded {
   encoded_format: string;
@@ -58,8 +66,8 @@ export interface WireValue {
   uint_array?: WireArray<number>;
   long64_array?: WireArray<WireInt64>;
   ulong64_array?: WireArray<WireInt64>;
-  float_array?: WireArray<number>;
-  double_array?: WireArray<number>;
+  float_array?: WireFloatingArray<Float32Array>;
+  double_array?: WireFloatingArray<Float64Array>;
   string_array?: WireArray<string>;
   state_array?: WireArray<number>;
   encoded_array?: WireArray<WireEncoded>;

@@ -1,5 +1,6 @@
 import { loadSync, type ServiceDefinition } from "@grpc/proto-loader";
 import { expect } from "chai";
+import protobuf from "protobufjs";
 import { CmdArgType } from "../../src/core/index.js";
 import {
   ArrayEncoding, PROTO_LOADER_OPTIONS, decodeValue, encodeValue, loadTangoProto, type WireValue,
@@ -30,7 +31,7 @@ function expectInPlace(wire: WireValue | null | undefined, received: Buffer, sen
   expect(value).to.deep.equal(sent);
 }
 
-describe("aligned raw blocks", () => {
+describe("the codec's fast paths: aligned raw blocks", () => {
   it("puts a large command argin where the server maps it in place, whatever precedes it", () => {
     const sent = doubles(100_000);
     for (const device of ["a/b/c", "sys/tg_test/1", "x".repeat(130), "dev/with/name7"]) {
@@ -80,5 +81,63 @@ describe("aligned raw blocks", () => {
     const decoded = plain.WriteAttributes!.requestDeserialize(received) as { values: Array<{ name: string; value: WireValue }> };
     expect(decoded.values[0]?.name).to.equal("doubles");
     expect(decodeValue(decoded.values[0]?.value).value).to.deep.equal(sent);
+  });
+});
+
+describe("the codec's fast paths: packed doubles and floats as blocks", () => {
+  const edgy = (n: number): Float64Array => {
+    const a = doubles(n);
+    if (n >= 7) a.set([Number.NaN, -0, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE], 1);
+    return a;
+  };
+  const commandWith = (value: Float64Array | Float32Array, type: CmdArgType) =>
+    ({ device: "a/b/c", command: "C", argin: encodeValue({ type, value }, ArrayEncoding.PACKED), array_encoding: 0 });
+
+  it("writes the bytes protobufjs writes for the same numbers, element by element", () => {
+    for (const n of [0, 7, 1000, 5000]) {
+      const d = commandWith(edgy(n), CmdArgType.DevVarDoubleArray);
+      const asArray = { ...d, argin: { ...d.argin, double_array: { values: Array.from(d.argin.double_array!.values) } } };
+      expect(deviceService.CommandInout!.requestSerialize(d), `${n} doubles`).to.deep.equal(plain.CommandInout!.requestSerialize(asArray));
+      const f = commandWith(Float32Array.from(edgy(n)), CmdArgType.DevVarFloatArray);
+      const fAsArray = { ...f, argin: { ...f.argin, float_array: { values: Array.from(f.argin.float_array!.values) } } };
+      expect(deviceService.CommandInout!.requestSerialize(f), `${n} floats`).to.deep.equal(plain.CommandInout!.requestSerialize(fAsArray));
+    }
+  });
+
+  it("reads a large packed field into a typed array with every bit kept, and a small one as proto-loader does", () => {
+    const sent = edgy(100_000);
+    const big = deviceService.CommandInout!.requestDeserialize(overTheWire(plain.CommandInout!.requestSerialize(
+      { ...commandWith(sent, CmdArgType.DevVarDoubleArray), argin: { type: CmdArgType.DevVarDoubleArray, double_array: { values: Array.from(sent) } } },
+    ))) as { argin: WireValue };
+    expect(big.argin.double_array?.values).to.be.instanceOf(Float64Array);
+    expect(Buffer.from((big.argin.double_array?.values as Float64Array).buffer)).to.deep.equal(Buffer.from(sent.buffer));
+    const floats = Float32Array.from(sent);
+    const bigF = deviceService.CommandInout!.requestDeserialize(overTheWire(deviceService.CommandInout!.requestSerialize(commandWith(floats, CmdArgType.DevVarFloatArray)))) as { argin: WireValue };
+    expect(decodeValue(bigF.argin).value).to.deep.equal(floats);
+
+    const small = commandWith(edgy(10), CmdArgType.DevVarDoubleArray);
+    const bytes = deviceService.CommandInout!.requestSerialize(small);
+    expect(deviceService.CommandInout!.requestDeserialize(bytes)).to.deep.equal(plain.CommandInout!.requestDeserialize(bytes));
+  });
+
+  it("reads doubles sent unpacked, one record each, as proto3 allows", () => {
+    const n = 3000; // 27 kB: the fast path reads it
+    const w = protobuf.Writer.create();
+    w.uint32((1 << 3) | 2).string("a/b/c");
+    w.uint32((3 << 3) | 2).fork().uint32((1 << 3) | 0).int32(CmdArgType.DevVarDoubleArray);
+    w.uint32((18 << 3) | 2).fork();
+    for (let i = 0; i < n; i++) w.uint32((1 << 3) | 1).double(i / 3);
+    w.ldelim().ldelim();
+    const bytes = Buffer.from(w.finish());
+    expect(bytes.length).to.be.greaterThan(16 * 1024);
+    const decoded = deviceService.CommandInout!.requestDeserialize(bytes) as { argin: WireValue };
+    expect(decodeValue(decoded.argin).value).to.deep.equal(Float64Array.from({ length: n }, (_, i) => i / 3));
+  });
+
+  it("refuses a packed field that is not a whole number of elements", () => {
+    const w = protobuf.Writer.create();
+    w.uint32((3 << 3) | 2).fork().uint32((1 << 3) | 0).int32(CmdArgType.DevVarDoubleArray);
+    w.uint32((18 << 3) | 2).fork().uint32((1 << 3) | 2).bytes(new Uint8Array(20_001)).ldelim().ldelim();
+    expect(() => deviceService.CommandInout!.requestDeserialize(Buffer.from(w.finish()))).to.throw(RangeError, /not a whole number of elements/);
   });
 });

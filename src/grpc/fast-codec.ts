@@ -1,0 +1,108 @@
+import protobuf from "protobufjs";
+import type { ServiceDefinition } from "@grpc/proto-loader";
+import { useAlignedRaw } from "./aligned-raw.js";
+import { RAW_VIEW_MIN_BYTES } from "./codec.js";
+import { useBlocks } from "./packed-blocks.js";
+
+/*
+ * The fast paths of tango.v1.Device's codec, for the messages that carry large arrays: `raw`
+ * blocks written aligned (aligned-raw.ts) and packed doubles and floats as blocks
+ * (packed-blocks.ts). They run on a protobufjs root of our own, loaded from the same file on
+ * first need, with the same options as proto-loader's, so that a server that never sees such a
+ * message never loads it. Everything else goes through proto-loader's (de)serializers as before.
+ */
+
+/** Messages from this size on are read by the fast path (smaller ones cost little either way). */
+const FAST_DECODE_MIN_BYTES = 16 * 1024;
+
+type Serialize = (value: object) => Buffer;
+type Deserialize = (bytes: Buffer) => object;
+
+interface ValueLike {
+  raw?: unknown;
+  double_array?: { values?: unknown } | null;
+  float_array?: { values?: unknown } | null;
+}
+interface ValueHolder {
+  argin?: ValueLike | null;
+  argout?: ValueLike | null;
+  values?: ReadonlyArray<{ value?: ValueLike | null; w_value?: ValueLike | null }>;
+}
+
+/** A large raw block, or packed doubles or floats given as a typed array (codec.ts encodes them so). */
+function needsFastPath(v: ValueLike | null | undefined): boolean {
+  if (v === undefined || v === null) return false;
+  if (v.raw instanceof Uint8Array) return v.raw.length >= RAW_VIEW_MIN_BYTES;
+  return v.double_array?.values instanceof Float64Array || v.float_array?.values instanceof Float32Array;
+}
+
+/** Whether a request or reply of tango.v1.Device holds a Value for the fast path. */
+function hasFastValue(message: object): boolean {
+  const m = message as ValueHolder;
+  if (needsFastPath(m.argin) || needsFastPath(m.argout)) return true;
+  if (Array.isArray(m.values)) {
+    for (const v of m.values as NonNullable<ValueHolder["values"]>) if (needsFastPath(v.value) || needsFastPath(v.w_value)) return true;
+  }
+  return false;
+}
+
+/** The methods whose messages hold Values, with their request and reply types. */
+const VALUE_METHODS: Readonly<Record<string, readonly [string, string]>> = {
+  CommandInout: ["CommandInoutRequest", "CommandInoutReply"],
+  ReadAttributes: ["ReadAttributesRequest", "ReadAttributesReply"],
+  WriteAttributes: ["WriteAttributesRequest", "WriteAttributesReply"],
+  WriteReadAttributes: ["WriteReadAttributesRequest", "ReadAttributesReply"],
+};
+
+/**
+ * tango.v1.Device with the (de)serializers of the methods that carry Values taking the fast
+ * paths where a message needs them. `options` are proto-loader's, which the fast path's
+ * plain objects follow too.
+ *
+ * @internal Used by `loadTangoProto`.
+ */
+export function withFastPaths(service: ServiceDefinition, protoFile: string, options: protobuf.IConversionOptions): ServiceDefinition {
+  let root: protobuf.Root | undefined;
+  const typeOf = (name: string): protobuf.Type => {
+    if (root === undefined) {
+      const r = new protobuf.Root();
+      r.loadSync(protoFile, { keepCase: true });
+      r.resolveAll();
+      useAlignedRaw(r.lookupType("tango.v1.Value"));
+      useBlocks(r.lookupType("tango.v1.DoubleArray"), Float64Array);
+      useBlocks(r.lookupType("tango.v1.FloatArray"), Float32Array);
+      root = r;
+    }
+    return root.lookupType(`tango.v1.${name}`);
+  };
+  const serializer = (name: string, plain: Serialize): Serialize => {
+    let type: protobuf.Type | undefined;
+    return (value) => {
+      if (!hasFastValue(value)) return plain(value);
+      type ??= typeOf(name);
+      return type.encode(type.fromObject(value)).finish() as Buffer;
+    };
+  };
+  const deserializer = (name: string, plain: Deserialize): Deserialize => {
+    let type: protobuf.Type | undefined;
+    return (bytes) => {
+      if (bytes.length < FAST_DECODE_MIN_BYTES) return plain(bytes);
+      type ??= typeOf(name);
+      return type.toObject(type.decode(bytes), options);
+    };
+  };
+
+  const out: ServiceDefinition = { ...service };
+  for (const [method, [request, reply]] of Object.entries(VALUE_METHODS)) {
+    const def = service[method];
+    if (def === undefined) throw new Error(`tango.v1.Device has no method ${method}`);
+    out[method] = {
+      ...def,
+      requestSerialize: serializer(request, def.requestSerialize as Serialize),
+      requestDeserialize: deserializer(request, def.requestDeserialize as Deserialize),
+      responseSerialize: serializer(reply, def.responseSerialize as Serialize),
+      responseDeserialize: deserializer(reply, def.responseDeserialize as Deserialize),
+    };
+  }
+  return out;
+}

@@ -59,19 +59,27 @@ export function hostOfPeer(peer: string): string {
 export class ClientIdentityReader {
   #lastPeer = "";
   #lastHost = "";
+  /** The last identity read and the raw values it was read from: a client sends the same ones on every call. */
+  #last: { readonly raw: readonly unknown[]; readonly identity: ClientIdentity } | undefined;
 
-  /** The identity of one call. */
+  /** The identity of one call (the object of the previous call when nothing differs). */
   read(metadata: Metadata, peer: string): ClientIdentity {
+    const raw = [peer, metadata.get(CLIENT_METADATA.host)[0], metadata.get(CLIENT_METADATA.pid)[0],
+      metadata.get(CLIENT_METADATA.language)[0], metadata.get(CLIENT_METADATA.mainClass)[0]];
+    const last = this.#last;
+    if (last !== undefined && raw.every((v, i) => v === last.raw[i])) return last.identity;
     if (peer !== this.#lastPeer) {
       this.#lastHost = hostOfPeer(peer);
       this.#lastPeer = peer;
     }
-    return {
+    const identity: ClientIdentity = {
       host: readText(metadata, CLIENT_METADATA.host) ?? this.#lastHost,
       peer,
       pid: readPid(metadata),
       language: readText(metadata, CLIENT_METADATA.language),
       mainClass: readText(metadata, CLIENT_METADATA.mainClass),
     };
+    this.#last = { raw, identity };
+    return identity;
   }
 }

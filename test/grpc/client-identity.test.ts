@@ -35,6 +35,17 @@ describe("grpc client identity", () => {
     }
   });
 
+  it("reads each call's own identity when clients alternate on one server", () => {
+    const reader = new ClientIdentityReader();
+    const a = metadataOf({ [CLIENT_METADATA.pid]: "11", [CLIENT_METADATA.language]: "JS" });
+    const b = metadataOf({ [CLIENT_METADATA.pid]: "22", [CLIENT_METADATA.language]: "JS" });
+    const first = reader.read(a, "10.0.0.1:1");
+    expect(reader.read(metadataOf({ [CLIENT_METADATA.pid]: "11", [CLIENT_METADATA.language]: "JS" }), "10.0.0.1:1")).to.equal(first);
+    expect(reader.read(b, "10.0.0.1:1").pid).to.equal(22);
+    expect(reader.read(a, "10.0.0.2:1")).to.deep.include({ pid: 11, host: "10.0.0.2" });
+    expect(reader.read(metadataOf({ [CLIENT_METADATA.pid]: "11" }), "10.0.0.2:1").language).to.equal(undefined);
+  });
+
   it("parses the peer forms grpc-js uses", () => {
     expect(hostOfPeer("192.168.0.5:50051")).to.equal("192.168.0.5");
     expect(hostOfPeer("::1:50051")).to.equal("localhost");

@@ -22,7 +22,7 @@ import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
 
 export const DEVICE = "sys/tg_test/1";
 /** Calls of each operation and set-up before its windows. */
-const WARM_UP_CALLS = 2000;
+const WARM_UP_CALLS = 1000;
 
 /** The operations, named as the peers part names them. */
 export const OPS = [
@@ -79,11 +79,11 @@ export interface RequestReplyResult {
 }
 
 export interface RequestReplyOptions {
-  ours: string;
-  echo: string;
-  /** CPU time readings (ns) of the two server processes. */
-  oursCpuNs: () => number;
-  echoCpuNs: () => number;
+  /** Starts a trial's two servers. */
+  startTrial: () => Promise<Trial>;
+  /** Trials, each with fresh servers. */
+  trials: number;
+  /** Rounds per operation and mode in each trial. */
   runs: number;
   seconds: number;
   inFlight: number;
@@ -114,13 +114,24 @@ function bareCall(client: grpc.Client & Record<string, Unary>, method: string, r
     (err, res) => (err ? reject(err) : resolve(res))));
 }
 
-/** Runs part 1 for every operation; the three set-ups alternate within each round. */
-export async function runRequestReply(opts: RequestReplyOptions): Promise<Record<Op, RequestReplyResult>> {
-  const ours = new DeviceProxy(`tango://${opts.ours}/${DEVICE}`);
-  const echoProxy = new DeviceProxy(`tango://${opts.echo}/${DEVICE}`);
-  const bare = bareClient(opts.echo);
+/** One trial's servers: fresh processes, stopped by the caller's `stop`. */
+export interface Trial {
+  ours: string;
+  echo: string;
+  /** CPU time readings (ns) of the two server processes. */
+  oursCpuNs: () => number;
+  echoCpuNs: () => number;
+  stop: () => Promise<void>;
+}
+
+type Rounds = Record<Op, Record<"sequential" | "inFlight", Record<Setup, CallFigures>[]>>;
+
+/** One trial: warm-up, then `runs` rounds of every operation, sequential and in flight. */
+async function runTrial(trial: Trial, opts: RequestReplyOptions, into: Rounds): Promise<void> {
+  const ours = new DeviceProxy(`tango://${trial.ours}/${DEVICE}`);
+  const echoProxy = new DeviceProxy(`tango://${trial.echo}/${DEVICE}`);
+  const bare = bareClient(trial.echo);
   try {
-    const results = {} as Record<Op, RequestReplyResult>;
     const callsOf = (op: Op): Record<Setup, Call> => {
       const spec = CALLS[op];
       return {
@@ -130,7 +141,7 @@ export async function runRequestReply(opts: RequestReplyOptions): Promise<Record
       };
     };
     const cpuOf: Record<Setup, () => number> = {
-      "tango-grpc": opts.oursCpuNs, "echo, TS client": opts.echoCpuNs, "echo, grpc-js client": opts.echoCpuNs,
+      "tango-grpc": trial.oursCpuNs, "echo, TS client": trial.echoCpuNs, "echo, grpc-js client": trial.echoCpuNs,
     };
     // Fills the echo's replies and the client's caches, and gets both ends to their optimized
     // code and past their start-up GCs, for every operation before the first window: with a few
@@ -138,8 +149,7 @@ export async function runRequestReply(opts: RequestReplyOptions): Promise<Record
     for (const op of OPS) for (const setup of SETUPS) await warmUp(callsOf(op)[setup], WARM_UP_CALLS, 16);
     for (const op of OPS) {
       const calls = callsOf(op);
-      const mode = async (concurrency: number): Promise<ModeResult> => {
-        const rounds: Record<Setup, CallFigures>[] = [];
+      for (const [mode, concurrency] of [["sequential", 1], ["inFlight", opts.inFlight]] as const) {
         for (let r = 0; r < opts.runs; r++) {
           const round = {} as Record<Setup, CallFigures>;
           // Rotate the order so no set-up always runs first in a round.
@@ -147,29 +157,53 @@ export async function runRequestReply(opts: RequestReplyOptions): Promise<Record
             const setup = SETUPS[(r + i) % SETUPS.length]!;
             round[setup] = await callWindow(calls[setup], concurrency, opts.seconds, cpuOf[setup]);
           }
-          rounds.push(round);
+          into[op][mode].push(round);
         }
-        const figures = {} as Record<Setup, CallFigures>;
-        for (const setup of SETUPS) figures[setup] = medianCalls(rounds.map((r) => r[setup]));
-        const overhead = (base: Setup): number =>
-          (median(rounds.map((r) => r[base].callsPerSecond / r["tango-grpc"].callsPerSecond)) - 1) * 100;
-        const cpuOverhead = (median(rounds.map((r) => (r["tango-grpc"].serverCpuUs ?? NaN) / (r["echo, TS client"].serverCpuUs ?? NaN))) - 1) * 100;
-        return {
-          figures, serverOverheadPct: overhead("echo, TS client"), stackOverheadPct: overhead("echo, grpc-js client"),
-          serverCpuOverheadPct: cpuOverhead, rounds,
-        };
-      };
-      const sequential = await mode(1);
-      const inFlight = await mode(opts.inFlight);
-      results[op] = { sequential, inFlight };
-      opts.log(`${op}: sequential ${sequential.figures["tango-grpc"].callsPerSecond.toFixed(0)} calls/s `
-        + `(server +${sequential.serverOverheadPct.toFixed(1)} %), ${opts.inFlight} in flight `
-        + `${inFlight.figures["tango-grpc"].callsPerSecond.toFixed(0)} calls/s (server +${inFlight.serverOverheadPct.toFixed(1)} %)`);
+      }
     }
-    return results;
   } finally {
     ours.close();
     echoProxy.close();
     bare.close();
   }
+}
+
+function summarize(rounds: Record<Setup, CallFigures>[]): ModeResult {
+  const figures = {} as Record<Setup, CallFigures>;
+  for (const setup of SETUPS) figures[setup] = medianCalls(rounds.map((r) => r[setup]));
+  const overhead = (base: Setup): number =>
+    (median(rounds.map((r) => r[base].callsPerSecond / r["tango-grpc"].callsPerSecond)) - 1) * 100;
+  const cpuOverhead = (median(rounds.map((r) => (r["tango-grpc"].serverCpuUs ?? NaN) / (r["echo, TS client"].serverCpuUs ?? NaN))) - 1) * 100;
+  return {
+    figures, serverOverheadPct: overhead("echo, TS client"), stackOverheadPct: overhead("echo, grpc-js client"),
+    serverCpuOverheadPct: cpuOverhead, rounds,
+  };
+}
+
+/**
+ * Runs part 1: `trials` times with fresh server processes (`startTrial`), each with `runs`
+ * rounds per operation and mode in which the three set-ups alternate. The figures are medians
+ * over the rounds of every trial: one process of the same code can run 30 % slower than the
+ * next, for its whole life, so a comparison within one pair of processes is not enough.
+ */
+export async function runRequestReply(opts: RequestReplyOptions): Promise<Record<Op, RequestReplyResult>> {
+  const rounds = Object.fromEntries(OPS.map((op) => [op, { sequential: [], inFlight: [] }])) as unknown as Rounds;
+  for (let t = 0; t < opts.trials; t++) {
+    const trial = await opts.startTrial();
+    try {
+      await runTrial(trial, opts, rounds);
+    } finally {
+      await trial.stop();
+    }
+    opts.log(`request-reply: trial ${t + 1} of ${opts.trials} done`);
+  }
+  const results = {} as Record<Op, RequestReplyResult>;
+  for (const op of OPS) {
+    results[op] = { sequential: summarize(rounds[op].sequential), inFlight: summarize(rounds[op].inFlight) };
+    const { sequential, inFlight } = results[op];
+    opts.log(`${op}: sequential ${sequential.figures["tango-grpc"].callsPerSecond.toFixed(0)} calls/s `
+      + `(server +${sequential.serverOverheadPct.toFixed(1)} %), ${opts.inFlight} in flight `
+      + `${inFlight.figures["tango-grpc"].callsPerSecond.toFixed(0)} calls/s (server +${inFlight.serverOverheadPct.toFixed(1)} %)`);
+  }
+  return results;
 }

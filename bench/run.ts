@@ -47,8 +47,9 @@ if (flags["no-peers"]) parts.delete("peers");
 
 const QUICK = flags.quick;
 const SETTINGS = {
-  runs: QUICK ? 2 : 7,
-  seconds: QUICK ? 0.2 : 0.5,
+  trials: QUICK ? 1 : 3,
+  runs: QUICK ? 2 : 4,
+  seconds: QUICK ? 0.2 : 0.25,
   inFlight: 64,
   sizes: [1_000, 100_000, 1_000_000] as const,
   secondsPerFigure: QUICK ? 0.3 : 1.5,
@@ -83,7 +84,7 @@ async function startServers(dir: string): Promise<{ ours: BenchProcess; echo: Be
 
 function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
   for (const [mode, label] of [["sequential", "sequential"], ["inFlight", `${SETTINGS.inFlight} in flight`]] as const) {
-    console.log(`\n### Request-reply, ${label} (medians of ${SETTINGS.runs} rounds of ${SETTINGS.seconds} s)\n`);
+    console.log(`\n### Request-reply, ${label} (medians of ${SETTINGS.trials} × ${SETTINGS.runs} rounds of ${SETTINGS.seconds} s, ${SETTINGS.trials} pairs of fresh server processes)\n`);
     console.log(table(
       ["operation", "tango-grpc calls/s", "p50 ms", "p99 ms", "echo, TS client calls/s", "server overhead",
         "echo, grpc-js client calls/s", "stack overhead", "server CPU µs/call", "echo CPU µs/call", "server CPU overhead"],
@@ -227,25 +228,35 @@ async function main(): Promise<void> {
 
   if (parts.has("request-reply") || parts.has("large-data")) {
     const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-"));
-    const { ours, echo } = await startServers(dir);
     try {
-      const address = `127.0.0.1:${ours.grpcPort}`;
       if (parts.has("request-reply")) {
         log("part 1: request-reply");
         rr = await runRequestReply({
-          ours: address, echo: `127.0.0.1:${echo.grpcPort}`, oursCpuNs: () => ours.cpuNs(), echoCpuNs: () => echo.cpuNs(),
-          runs: SETTINGS.runs, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight, log,
+          startTrial: async () => {
+            const { ours, echo } = await startServers(dir);
+            return {
+              ours: `127.0.0.1:${ours.grpcPort}`, echo: `127.0.0.1:${echo.grpcPort}`,
+              oursCpuNs: () => ours.cpuNs(), echoCpuNs: () => echo.cpuNs(),
+              stop: async () => { await Promise.all([ours.stop(), echo.stop()]); },
+            };
+          },
+          trials: SETTINGS.trials, runs: SETTINGS.runs, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight, log,
         });
       }
       if (parts.has("large-data")) {
         log("part 2: large arrays");
-        ld = await runLargeData({ ours: address, sizes: SETTINGS.sizes, secondsPerFigure: SETTINGS.secondsPerFigure, log });
+        const { ours, echo } = await startServers(dir);
+        try {
+          ld = await runLargeData({ ours: `127.0.0.1:${ours.grpcPort}`, sizes: SETTINGS.sizes, secondsPerFigure: SETTINGS.secondsPerFigure, log });
+        } finally {
+          await Promise.all([ours.stop(), echo.stop()]);
+        }
       }
     } finally {
-      await Promise.all([ours.stop(), echo.stop()]);
       rmSync(dir, { recursive: true, force: true });
     }
   }
+
   if (parts.has("memory")) {
     log("part 3: memory and start-up");
     mem = await runMemory({ runs: SETTINGS.startRuns, log });

@@ -6,7 +6,8 @@ import { timeCalls } from "./measure.js";
  * Part 2: large arrays through the TS client, in both wire encodings: command_inout
  * DevVarDoubleArray on TangoTest (n doubles out, the same n back) and a read of an n-double
  * spectrum (ArrayBench's `doubles`, written once beforehand). Each figure is the median time of
- * several calls after one warm-up call, checked for the right length and values first.
+ * several calls after one warm-up call, checked for the right length and values first; with
+ * several trials (fresh servers each, see request-reply.ts), of the calls of every trial.
  */
 
 export const ARRAY_DEVICE = "bench/array/1";
@@ -74,4 +75,17 @@ export async function runLargeData(opts: LargeDataOptions): Promise<LargeDataRes
     }
   }
   return result;
+}
+
+/** The trials' results as one: every call of every trial, figures from their medians. */
+export function mergeLargeData(trials: readonly LargeDataResult[]): LargeDataResult {
+  const out: LargeDataResult = { command: { bytes: {}, packed: {} }, spectrumRead: { bytes: {}, packed: {} }, samples: {} };
+  for (const t of trials) {
+    for (const [key, ms] of Object.entries(t.samples)) (out.samples[key] ??= []).push(...ms);
+  }
+  for (const [key, ms] of Object.entries(out.samples)) {
+    const [kind, encoding, n] = key.split(" ") as ["command" | "read", Encoding, string];
+    out[kind === "command" ? "command" : "spectrumRead"][encoding][n] = transferOf(median(ms), Number(n) * 8);
+  }
+  return out;
 }

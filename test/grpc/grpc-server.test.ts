@@ -18,7 +18,6 @@ const reflectionServiceOf = (version: "v1" | "v1alpha"): ServiceDefinition => {
   const def = loadSync(`grpc/reflection/${version}/reflection.proto`, { includeDirs: [dir], keepCase: true, defaults: true, oneofs: true });
   return def[`grpc.reflection.${version}.ServerReflection`] as ServiceDefinition;
 };
-const reflectionService = reflectionServiceOf("v1");
 /** grpc.health.v1.HealthCheckResponse.ServingStatus, as numbers (our loader's `enums: Number`). */
 const SERVING = 1;
 const NOT_SERVING = 2;
@@ -102,8 +101,9 @@ describe("gRPC server", () => {
     expect(seen).to.deep.equal([SERVING, NOT_SERVING]);
   });
 
-  it("lists its services by reflection and describes tango.v1.Device", async () => {
-    const info = reflectionService.ServerReflectionInfo!;
+  /** The replies of one reflection stream to `requests`, in order. */
+  async function reflect(version: "v1" | "v1alpha", requests: readonly object[]): Promise<Array<Record<string, unknown>>> {
+    const info = reflectionServiceOf(version).ServerReflectionInfo!;
     const stream = client.makeBidiStreamRequest(info.path, info.requestSerialize, info.responseDeserialize);
     const replies: Array<Record<string, unknown>> = [];
     const done = new Promise<void>((resolve, reject) => {
@@ -111,32 +111,27 @@ describe("gRPC server", () => {
       stream.on("end", resolve);
       stream.on("error", reject);
     });
-    stream.write({ host: "", list_services: "*" });
-    stream.write({ host: "", file_containing_symbol: "tango.v1.Device" });
+    for (const r of requests) stream.write(r);
     stream.end();
     await done;
-    const services = (replies[0]?.list_services_response as { service: Array<{ name: string }> }).service.map((s) => s.name);
-    expect(services).to.include.members(["tango.v1.Device", "grpc.health.v1.Health"]);
-    const files = (replies[1]?.file_descriptor_response as { file_descriptor_proto: Buffer[] }).file_descriptor_proto;
-    expect(files).to.have.length.above(0);
+    return replies;
+  }
+  const serviceNames = (reply: Record<string, unknown> | undefined): string[] =>
+    (reply?.list_services_response as { service: Array<{ name: string }> }).service.map((s) => s.name);
+  const fileCount = (reply: Record<string, unknown> | undefined): number =>
+    (reply?.file_descriptor_response as { file_descriptor_proto: Buffer[] }).file_descriptor_proto.length;
+
+  it("lists its services by reflection and describes tango.v1.Device", async () => {
+    const replies = await reflect("v1", [{ host: "", list_services: "*" }, { host: "", file_containing_symbol: "tango.v1.Device" }]);
+    expect(serviceNames(replies[0])).to.include.members(["tango.v1.Device", "grpc.health.v1.Health"]);
+    expect(fileCount(replies[1])).to.be.above(0);
   });
 
   it("answers reflection v1alpha too, as older grpcurl asks it", async () => {
-    const info = reflectionServiceOf("v1alpha").ServerReflectionInfo!;
-    const stream = client.makeBidiStreamRequest(info.path, info.requestSerialize, info.responseDeserialize);
-    const replies: Array<Record<string, unknown>> = [];
-    const done = new Promise<void>((resolve, reject) => {
-      stream.on("data", (m: Record<string, unknown>) => replies.push(m));
-      stream.on("end", resolve);
-      stream.on("error", reject);
-    });
-    stream.write({ host: "", file_containing_symbol: "tango.v1.Device" });
-    stream.write({ host: "", list_services: "*" });
-    stream.end();
-    await done;
-    expect((replies[0]?.file_descriptor_response as { file_descriptor_proto: Buffer[] }).file_descriptor_proto).to.have.length.above(0);
-    const services = (replies[1]?.list_services_response as { service: Array<{ name: string }> }).service.map((s) => s.name);
-    expect(services).to.include.members(["tango.v1.Device", "grpc.health.v1.Health"]);
+    // A describe first: reflection is built on its first call (lazy-reflection.ts).
+    const replies = await reflect("v1alpha", [{ host: "", file_containing_symbol: "tango.v1.Device" }, { host: "", list_services: "*" }]);
+    expect(fileCount(replies[0])).to.be.above(0);
+    expect(serviceNames(replies[1])).to.include.members(["tango.v1.Device", "grpc.health.v1.Health"]);
   });
 
   it("closes once however often close is called", async () => {

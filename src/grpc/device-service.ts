@@ -104,8 +104,8 @@ function decodeWrites(values: readonly WireAttributeWrite[], method: string): At
 /**
  * Creates the tango.v1.Device handlers over a request API. Each call builds one CallContext
  * (client identity from metadata and peer; a signal aborted when the call is cancelled, see
- * GrpcCallContext), runs the API, and answers with the encoded reply or `toGrpcStatus(error)`. Nothing is logged on the request path except errors that are
- * not DevFailed (bugs).
+ * GrpcCallContext), runs the API, and answers with the encoded reply or `toGrpcStatus(error)`.
+ * Nothing is logged on the request path except errors that are not DevFailed (bugs).
  *
  * @internal Used by `startGrpcServer`.
  */

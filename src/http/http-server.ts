@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import fastifySwagger from "@fastify/swagger";
-import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { Type } from "typebox";
@@ -8,6 +7,7 @@ import { DevFailed, MultiDevFailed } from "../core/index.js";
 import type { Readiness, RequestApi } from "../server/index.js";
 import { adminRoutes } from "./admin-routes.js";
 import { deviceRoutes } from "./device-routes.js";
+import { registerDocsPage } from "./docs-page.js";
 import { instrumentHttp } from "./http-metrics.js";
 import { lazySchemaCompilers } from "./lazy-compilers.js";
 import { parseJsonBody } from "./json-value.js";
@@ -131,7 +131,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     },
     transformObject: (documents) => ("openapiObject" in documents ? withOptionalBodies(documents.openapiObject) : documents.swaggerObject),
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+  registerDocsPage(app, installErrorHandlers);
 
   app.get("/healthz", {
     schema: { tags: ["probes"], summary: "Liveness: the event loop answers", response: { 200: HealthBody } },

@@ -79,9 +79,26 @@ describe("OpenAPI document", () => {
     expect(admin).to.have.property("required", false);
   });
 
-  it("serves a docs page", async () => {
-    const res = await fetch(`${rs.url}/docs/`, { signal: AbortSignal.timeout(5_000) });
-    expect(res.status).to.equal(200);
-    expect(res.headers.get("content-type")).to.match(/^text\/html/);
+  it("serves a docs page, its assets and the same document, built on the first request", async () => {
+    const get = (path: string, method = "GET"): Promise<Response> => fetch(`${rs.url}${path}`, { method, signal: AbortSignal.timeout(5_000) });
+    // Concurrent first requests share one build of the page.
+    const [page, css] = await Promise.all([get("/docs/"), get("/docs/static/swagger-ui.css")]);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get("content-type")).to.match(/^text\/html/);
+    expect(css.status).to.equal(200);
+    expect(css.headers.get("content-type")).to.match(/^text\/css/);
+    expect((await css.text()).length).to.be.greaterThan(1000);
+    const head = await get("/docs", "HEAD");
+    expect(head.status).to.equal(200);
+    const json = await get("/docs/json");
+    expect(await json.json()).to.deep.equal(doc);
+  });
+
+  it("answers an unknown docs path with a Tango-shaped 404, counted in the sidecar's metrics", async () => {
+    const res = await rs.request("GET", "/docs/no-such-asset");
+    expect(res.status).to.equal(404);
+    expect(res.body).to.have.nested.property("errors[0].reason", "HTTP_NotFound");
+    const metrics = await rs.request("GET", "/metrics");
+    expect(String(metrics.body)).to.match(/http_requests_total\{method="GET",route="\/docs\/\*",status_code="404"\} 1/);
   });
 });

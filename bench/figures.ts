@@ -8,6 +8,8 @@ export interface CallFigures {
   callsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Calls the figures are of; absent where only rates are known (the peers' windows). */
+  calls?: number;
   /** The server process's CPU time per call (all its threads), µs; absent when not measured. */
   serverCpuUs?: number;
 }
@@ -38,6 +40,22 @@ export function medianCalls(runs: readonly CallFigures[]): CallFigures {
     p99Ms: median(runs.map((r) => r.p99Ms)),
     ...(cpu.length === runs.length && cpu.length > 0 ? { serverCpuUs: median(cpu) } : {}),
   };
+}
+
+/**
+ * The server CPU time per call of several windows pooled: their total CPU time over their total
+ * calls, µs; NaN when a window lacks either. A short window's CPU time is lumpy (a 40 ms full GC,
+ * a burst of background compiles), so the pool is the cost per call, and a median of windows not.
+ */
+export function pooledCpuUs(runs: readonly CallFigures[]): number {
+  let cpuUs = 0;
+  let calls = 0;
+  for (const r of runs) {
+    if (r.serverCpuUs === undefined || r.calls === undefined) return NaN;
+    cpuUs += r.serverCpuUs * r.calls;
+    calls += r.calls;
+  }
+  return calls === 0 ? NaN : cpuUs / calls;
 }
 
 /** Transfer figures from the time per call in ms and the array's size in bytes. */

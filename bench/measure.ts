@@ -26,6 +26,7 @@ export async function callWindow(call: Call, concurrency: number, seconds: numbe
   latencies.sort((a, b) => a - b);
   return {
     callsPerSecond: latencies.length / elapsedS, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99),
+    calls: latencies.length,
     ...(cpu === undefined ? {} : { serverCpuUs: cpu / 1000 / latencies.length }),
   };
 }

@@ -101,8 +101,9 @@ function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
   console.log("\nServer overhead: the same TS client against tango-grpc and against the bare grpc-js echo. Stack overhead: "
     + "TS client and tango-grpc against a bare grpc-js client (same messages, metadata and deadline) and the echo. Both are "
     + "the median over rounds of (echo calls/s ÷ tango-grpc calls/s − 1), measured in the same round. Server CPU: the "
-    + "server process's CPU time (all threads) per call with the TS client; its overhead is the median over rounds of "
-    + "(tango-grpc ÷ echo − 1).");
+    + "server process's CPU time (all threads) per call with the TS client, its total over its total calls in all rounds; "
+    + "its overhead is the median over trials of (tango-grpc ÷ echo − 1), each pooled over the trial's rounds. Before the "
+    + "rounds, each trial warms up and rehearses the whole schedule twice, unrecorded.");
 }
 
 function printLargeData(ld: LargeDataResult, peers: PeerReport | undefined): void {

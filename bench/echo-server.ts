@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { FLOW_CONTROL_WINDOW_BYTES } from "../src/core/defaults.js";
 import { raiseReceiveWindow } from "../src/grpc/server-flow-control.js";
-import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
+import { CHANNEL_OPTIONS, RAW_ECHO_SERVICE, loadDeviceService } from "./wire.js";
 
 /*
  * The baseline: a bare grpc-js server of the same tango.v1.Device service and messages, with no
@@ -9,6 +9,7 @@ import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
  * tango-grpc server named by --upstream, and its reply is kept; from then on the server answers
  * that request from memory. So the client sees the same call shapes and the same replies, and a
  * call costs grpc-js alone: decode the request, look it up, encode the reply.
+ * It also serves RAW_ECHO_SERVICE (wire.ts), the large arrays' baseline.
  * Usage: echo-server.js --upstream 127.0.0.1:<port>. Prints the ready line with its port.
  */
 const at = process.argv.indexOf("--upstream");
@@ -50,6 +51,10 @@ for (const [name, method] of Object.entries(service)) {
 const server = new grpc.Server(CHANNEL_OPTIONS);
 if (!raiseReceiveWindow(server, FLOW_CONTROL_WINDOW_BYTES)) throw new Error("cannot raise the echo server's HTTP/2 window");
 server.addService(unary as grpc.ServiceDefinition, handlers);
+server.addService(RAW_ECHO_SERVICE, {
+  Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request),
+  EchoCopy: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from(call.request)),
+});
 server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
   if (err) throw err;
   process.stdout.write(`${JSON.stringify({ msg: "Ready to accept request", grpcPort: port })}\n`);

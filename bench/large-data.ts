@@ -1,6 +1,8 @@
+import * as grpc from "@grpc/grpc-js";
 import { DeviceProxy } from "../src/client/index.js";
 import { median, transferOf, type TransferFigures } from "./figures.js";
 import { timeCalls } from "./measure.js";
+import { CHANNEL_OPTIONS, RAW_ECHO_SERVICE } from "./wire.js";
 
 /*
  * Part 2: large arrays through the TS client, in both wire encodings: command_inout
@@ -8,6 +10,8 @@ import { timeCalls } from "./measure.js";
  * spectrum (ArrayBench's `doubles`, written once beforehand). Each figure is the median time of
  * several calls after one warm-up call, checked for the right length and values first; with
  * several trials (fresh servers each, see request-reply.ts), of the calls of every trial.
+ * Beside the round trip, its baseline: the same 8n bytes through bare grpc-js (the echo server's
+ * RAW_ECHO_SERVICE, no protobuf), answered with the received buffer or with a fresh copy.
  */
 
 export const ARRAY_DEVICE = "bench/array/1";
@@ -18,12 +22,19 @@ export interface LargeDataResult {
   /** By encoding, then by n (as a string): the DevVarDoubleArray round trip. */
   command: Record<Encoding, Record<string, TransferFigures>>;
   spectrumRead: Record<Encoding, Record<string, TransferFigures>>;
+  /** By n: 8n bytes echoed by bare grpc-js, as received (`asIs`) or as fresh copies at both ends (`copied`). */
+  bare: Record<BareKind, Record<string, TransferFigures>>;
   /** Every call's ms, for the JSON. */
   samples: Record<string, number[]>;
 }
 
+export const BARE_KINDS = ["asIs", "copied"] as const;
+export type BareKind = (typeof BARE_KINDS)[number];
+
 export interface LargeDataOptions {
   ours: string;
+  /** The echo server (RAW_ECHO_SERVICE). */
+  echo: string;
   sizes: readonly number[];
   /** Least time spent per figure; more calls for small arrays. */
   secondsPerFigure: number;
@@ -43,10 +54,42 @@ function checkEcho(what: string, sent: Float64Array, got: unknown): void {
   if (!ok) throw new Error(`${what}: the reply is not the ${sent.length} doubles sent`);
 }
 
+type RawCall = (req: Buffer, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Buffer) => void) => void;
+
+/** Times the bare grpc-js echo of each size; every reply checked first. */
+async function runBare(opts: LargeDataOptions, result: LargeDataResult): Promise<void> {
+  const Ctor = grpc.makeGenericClientConstructor(RAW_ECHO_SERVICE, "RawEcho");
+  const client = new Ctor(opts.echo, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as grpc.Client & Record<"Echo" | "EchoCopy", RawCall>;
+  try {
+    for (const n of opts.sizes) {
+      const data = doubles(n);
+      const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      const bounds = { minCalls: 3, maxCalls: Math.max(5, Math.ceil(2e7 / n)), minSeconds: opts.secondsPerFigure };
+      for (const kind of BARE_KINDS) {
+        const call = (): Promise<Buffer> => new Promise((resolve, reject) => {
+          const request = kind === "asIs" ? bytes : Buffer.from(bytes);
+          const method = kind === "asIs" ? client.Echo : client.EchoCopy;
+          method.call(client, request, new grpc.Metadata(), { deadline: Date.now() + 120_000 }, (err, res) => (err ? reject(err) : resolve(res!)));
+        });
+        const reply = await call();
+        checkEcho(`bare grpc-js ${kind}`, data, new Float64Array(reply.buffer.slice(reply.byteOffset, reply.byteOffset + reply.byteLength)));
+        const ms = await timeCalls(call, bounds);
+        result.bare[kind][String(n)] = transferOf(median(ms), n * 8);
+        result.samples[`bare ${kind} ${n}`] = ms;
+      }
+      opts.log(`bare grpc-js ${n} doubles: as received ${median(result.samples[`bare asIs ${n}`]!).toFixed(2)} ms, `
+        + `fresh copies ${median(result.samples[`bare copied ${n}`]!).toFixed(2)} ms`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
 export async function runLargeData(opts: LargeDataOptions): Promise<LargeDataResult> {
   const result: LargeDataResult = {
-    command: { bytes: {}, packed: {} }, spectrumRead: { bytes: {}, packed: {} }, samples: {},
+    command: { bytes: {}, packed: {} }, spectrumRead: { bytes: {}, packed: {} }, bare: { asIs: {}, copied: {} }, samples: {},
   };
+  await runBare(opts, result);
   for (const encoding of ENCODINGS) {
     const options = { arrayEncoding: encoding, timeoutMs: 120_000 } as const;
     const tg = new DeviceProxy(`tango://${opts.ours}/sys/tg_test/1`, options);
@@ -79,13 +122,17 @@ export async function runLargeData(opts: LargeDataOptions): Promise<LargeDataRes
 
 /** The trials' results as one: every call of every trial, figures from their medians. */
 export function mergeLargeData(trials: readonly LargeDataResult[]): LargeDataResult {
-  const out: LargeDataResult = { command: { bytes: {}, packed: {} }, spectrumRead: { bytes: {}, packed: {} }, samples: {} };
+  const out: LargeDataResult = {
+    command: { bytes: {}, packed: {} }, spectrumRead: { bytes: {}, packed: {} }, bare: { asIs: {}, copied: {} }, samples: {},
+  };
   for (const t of trials) {
     for (const [key, ms] of Object.entries(t.samples)) (out.samples[key] ??= []).push(...ms);
   }
   for (const [key, ms] of Object.entries(out.samples)) {
-    const [kind, encoding, n] = key.split(" ") as ["command" | "read", Encoding, string];
-    out[kind === "command" ? "command" : "spectrumRead"][encoding][n] = transferOf(median(ms), Number(n) * 8);
+    const [kind, variant, n] = key.split(" ") as ["command" | "read" | "bare", string, string];
+    const figures = transferOf(median(ms), Number(n) * 8);
+    if (kind === "bare") out.bare[variant as BareKind][n] = figures;
+    else out[kind === "command" ? "command" : "spectrumRead"][variant as Encoding][n] = figures;
   }
   return out;
 }

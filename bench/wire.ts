@@ -26,3 +26,16 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.enable_channelz": 0,
   "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW_BYTES,
 };
+
+const identity = (b: Buffer): Buffer => b;
+const rawMethod = (name: string): grpc.MethodDefinition<Buffer, Buffer> => ({
+  path: `/bench.RawEcho/${name}`, requestStream: false, responseStream: false, originalName: name,
+  requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity,
+});
+
+/**
+ * The large-array baseline, served by the echo server: bytes in, the same bytes out, no protobuf
+ * at all. `Echo` answers with the buffer it received; `EchoCopy` with a fresh copy of it (a
+ * client of it sends a fresh copy too), as an application that builds its messages must.
+ */
+export const RAW_ECHO_SERVICE = { Echo: rawMethod("Echo"), EchoCopy: rawMethod("EchoCopy") } as const satisfies grpc.ServiceDefinition;

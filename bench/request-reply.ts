@@ -24,7 +24,7 @@ export const DEVICE = "sys/tg_test/1";
 /** Calls of each operation and set-up before its windows. */
 const WARM_UP_CALLS = 1000;
 /** Unrecorded passes over every operation, mode and set-up, after the warm-up calls. */
-const REHEARSALS = 2;
+const REHEARSALS = 1;
 
 /** The operations, named as the peers part names them. */
 export const OPS = [

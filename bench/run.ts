@@ -53,10 +53,10 @@ const SETTINGS = {
   runs: QUICK ? 2 : 4,
   /**
    * Request-reply: pairs of fresh servers, and rounds per pair. One pair can run 30 % slower
-   * than the next for its whole life, more than rounds within a pair differ: five pairs of two
-   * rounds give steadier medians than three of four, in the same time.
+   * than the next for its whole life, more than rounds within a pair differ: four pairs of two
+   * rounds give steadier medians than three of four, in about the same time.
    */
-  requestReplyTrials: QUICK ? 1 : 5,
+  requestReplyTrials: QUICK ? 1 : 4,
   requestReplyRuns: 2,
   seconds: QUICK ? 0.2 : 0.25,
   inFlight: 64,
@@ -112,7 +112,7 @@ function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
     + "the median over rounds of (echo calls/s ÷ tango-grpc calls/s − 1), measured in the same round. Server CPU: the "
     + "server process's CPU time (all threads) per call with the TS client, its total over its total calls in all rounds; "
     + "its overhead is the median over trials of (tango-grpc ÷ echo − 1), each pooled over the trial's rounds. Before the "
-    + "rounds, each trial warms up and rehearses the whole schedule once, unrecorded.");
+    + "rounds, each trial warms up and rehearses the whole schedule twice, unrecorded.");
 }
 
 /** The bare grpc-js figures of the 1,000,000-double round trip, for the target's row. */

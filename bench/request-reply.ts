@@ -24,7 +24,7 @@ export const DEVICE = "sys/tg_test/1";
 /** Calls of each operation and set-up before its windows. */
 const WARM_UP_CALLS = 1000;
 /** Unrecorded passes over every operation, mode and set-up, after the warm-up calls. */
-const REHEARSALS = 2;
+export const REHEARSALS: number = 2;
 
 /** The operations, named as the peers part names them. */
 export const OPS = [
@@ -152,33 +152,30 @@ async function runTrial(trial: Trial, opts: RequestReplyOptions, into: Rounds): 
     // code and past their start-up GCs, for every operation before the first window: with a few
     // hundred calls per operation, the first operation's windows still ran partly unoptimized.
     for (const op of OPS) for (const setup of SETUPS) await warmUp(callsOf(op)[setup], WARM_UP_CALLS, 16);
+    // `runs` rounds of every operation and mode, each added to `record` when given.
+    const schedule = async (runs: number, record?: Rounds): Promise<void> => {
+      for (const op of OPS) {
+        const calls = callsOf(op);
+        for (const [mode, concurrency] of [["sequential", 1], ["inFlight", opts.inFlight]] as const) {
+          for (let r = 0; r < runs; r++) {
+            const round = {} as Record<Setup, CallFigures>;
+            // Rotate the order so no set-up always runs first in a round.
+            for (let i = 0; i < SETUPS.length; i++) {
+              const setup = SETUPS[(r + i) % SETUPS.length]!;
+              round[setup] = await callWindow(calls[setup], concurrency, opts.seconds, cpuOf[setup]);
+            }
+            record?.[op][mode].push(round);
+          }
+        }
+      }
+    };
     // Then rehearsals: the whole schedule, unrecorded, so that the windows measure the servers'
     // steady state. After the calls above, TurboFan was still compiling (and deoptimizing on
     // shapes first seen with 64 in flight) for seconds: a quarter of tango-grpc's CPU in the
     // first windows, less of the simpler echo's, which the ratios then charged to us. A server
     // sees a third of each pass; tango-grpc's compiles settle after ~8 s of its own load.
-    for (let pass = 0; pass < REHEARSALS; pass++) {
-      for (const op of OPS) {
-        const calls = callsOf(op);
-        for (const concurrency of [1, opts.inFlight]) {
-          for (const setup of SETUPS) await callWindow(calls[setup], concurrency, opts.seconds, cpuOf[setup]);
-        }
-      }
-    }
-    for (const op of OPS) {
-      const calls = callsOf(op);
-      for (const [mode, concurrency] of [["sequential", 1], ["inFlight", opts.inFlight]] as const) {
-        for (let r = 0; r < opts.runs; r++) {
-          const round = {} as Record<Setup, CallFigures>;
-          // Rotate the order so no set-up always runs first in a round.
-          for (let i = 0; i < SETUPS.length; i++) {
-            const setup = SETUPS[(r + i) % SETUPS.length]!;
-            round[setup] = await callWindow(calls[setup], concurrency, opts.seconds, cpuOf[setup]);
-          }
-          into[op][mode].push(round);
-        }
-      }
-    }
+    for (let pass = 0; pass < REHEARSALS; pass++) await schedule(1);
+    await schedule(opts.runs, into);
   } finally {
     ours.close();
     echoProxy.close();

@@ -11,7 +11,7 @@ import {
   CLIENT_CPU, distScript, HAS_TASKSET, pinSelf, profileServersTo, SERVER_CPU, startProcess, type BenchProcess,
 } from "./processes.js";
 import { count, fixed, pct, table } from "./report.js";
-import { DEVICE, OPS, runRequestReply, type RequestReplyResult, type Op } from "./request-reply.js";
+import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type Op } from "./request-reply.js";
 
 /*
  * npm run bench [-- options]: speed and memory of tango-grpc, side by side with bare grpc-js and,
@@ -112,7 +112,7 @@ function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
     + "the median over rounds of (echo calls/s ÷ tango-grpc calls/s − 1), measured in the same round. Server CPU: the "
     + "server process's CPU time (all threads) per call with the TS client, its total over its total calls in all rounds; "
     + "its overhead is the median over trials of (tango-grpc ÷ echo − 1), each pooled over the trial's rounds. Before the "
-    + "rounds, each trial warms up and rehearses the whole schedule twice, unrecorded.");
+    + `rounds, each trial warms up and rehearses the whole schedule ${["never", "once", "twice"][REHEARSALS] ?? `${REHEARSALS} times`}, unrecorded.`);
 }
 
 /** The bare grpc-js figures of the 1,000,000-double round trip, for the target's row. */

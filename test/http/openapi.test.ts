@@ -81,7 +81,7 @@ describe("OpenAPI document", () => {
 
   it("serves a docs page, its assets and the same document, built on the first request", async () => {
     const get = (path: string, method = "GET"): Promise<Response> => fetch(`${rs.url}${path}`, { method, signal: AbortSignal.timeout(5_000) });
-    // Concurrent first requests share one build of the page.
+    // Two first requests at once: both wait for the one build of the page.
     const [page, css] = await Promise.all([get("/docs/"), get("/docs/static/swagger-ui.css")]);
     expect(page.status).to.equal(200);
     expect(page.headers.get("content-type")).to.match(/^text\/html/);

@@ -6,8 +6,30 @@ export const MONITOR_TIMEOUT_MS = 3200;
 export const CLIENT_TIMEOUT_MS = 3000;
 /** spec §10.7: blackbox ring depth (device property `blackbox_depth`). */
 export const BLACKBOX_DEPTH = 50;
-/** spec §11.2: polling ring depth. */
+/** spec §11.2: polling ring depth (`poll_ring_depth`). */
 export const POLL_RING_DEPTH = 10;
+/** spec §11.1 item 9: the cache is stale after period × this factor (device property `poll_old_factor`). */
+export const POLL_OLD_FACTOR = 4;
+/** spec §11.2: the smallest polling period, ms (0 means externally triggered). */
+export const MIN_POLL_PERIOD_MS = 5;
+/** cppTango's DISCARD_THRESHOLD: a poll more than this late is discarded and reported (API_PollThreadOutOfSync). */
+export const POLL_DISCARD_THRESHOLD_MS = 20;
+/** spec §11.4: DevPollStatus shows this many deltas between the newest records. */
+export const POLL_STATUS_DELTAS = 4;
+/** spec §12.2: periodic and archive periods below 5000 ms get 2 % tolerance (cppTango DELTA_PERIODIC). */
+export const DELTA_PERIODIC = 0.98;
+/** spec §12.2: from 5000 ms on the tolerance is 100 ms (cppTango DELTA_PERIODIC_LONG). */
+export const DELTA_PERIODIC_LONG_MS = 100;
+/**
+ * How often every event stream gets a heartbeat, ms. cppTango's is 9 s with a 10 s client
+ * tolerance (spec §12.1 item 5); ours is shorter, so that a client sees a dead or frozen server
+ * within two heartbeats (6 s) rather than in ten seconds.
+ */
+export const EVENT_HEARTBEAT_MS = 3000;
+/** Events queued per subscriber before the oldest are dropped (cppTango's subscriber HWM, SUB_HWM). */
+export const EVENT_QUEUE_DEPTH = 1000;
+/** Most events written to a subscriber in one stream message (frames stay small under load). */
+export const EVENT_BATCH_MAX = 256;
 /** spec §3.2: description of a device without a `description` property. */
 export const DEFAULT_DEVICE_DESCRIPTION = "A TANGO device";
 /** spec §3.2: description of the admin device. */
@@ -19,6 +41,11 @@ export const DEFAULT_DOC_URL = "http://www.tango-controls.org";
 export const DEFAULT_DEV_TYPE = "Uninitialised";
 /** spec §19 item 1: we model the IDL-5 operation set, so we report version 5 like cppTango 9.3. */
 export const SERVER_IDL_VERSION = 5;
+/**
+ * The Tango library release the admin event commands report (cppTango's `get_tango_lib_release`,
+ * 934 for 9.3.4): the cppTango release whose behaviour this server follows.
+ */
+export const TANGO_LIB_RELEASE = 934;
 /** spec §4.3: an empty command argument description is sent as this word. */
 export const UNINITIALISED_DESC = "Uninitialised";
 /** spec §13: default logging level of a device (WARN). */

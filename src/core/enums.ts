@@ -33,3 +33,26 @@ export enum SerialModel { BY_DEVICE = 0, BY_CLASS = 1, BY_PROCESS = 2, NO_SYNC =
 
 /** Logging levels as the admin logging commands number them (spec §13). */
 export enum LogLevel { LOG_OFF = 0, LOG_FATAL = 1, LOG_ERROR = 2, LOG_WARN = 3, LOG_INFO = 4, LOG_DEBUG = 5 }
+
+/**
+ * Tango event types with cppTango's numbers (spec §4.2, `tango_const.h`). 1 was QUALITY_EVENT,
+ * which no Tango since 8 sends; subscribing to it is refused.
+ */
+export enum EventType {
+  CHANGE_EVENT = 0, QUALITY_EVENT = 1, PERIODIC_EVENT = 2, ARCHIVE_EVENT = 3, USER_EVENT = 4,
+  ATTR_CONF_EVENT = 5, DATA_READY_EVENT = 6, INTERFACE_CHANGE_EVENT = 7, PIPE_EVENT = 8, ALARM_EVENT = 9,
+}
+
+/** The wire names of the event types (cppTango `EventName`), as admin commands and topics spell them. */
+export const EVENT_NAMES: Readonly<Record<EventType, string>> = {
+  [EventType.CHANGE_EVENT]: "change",
+  [EventType.QUALITY_EVENT]: "quality",
+  [EventType.PERIODIC_EVENT]: "periodic",
+  [EventType.ARCHIVE_EVENT]: "archive",
+  [EventType.USER_EVENT]: "user_event",
+  [EventType.ATTR_CONF_EVENT]: "attr_conf",
+  [EventType.DATA_READY_EVENT]: "data_ready",
+  [EventType.INTERFACE_CHANGE_EVENT]: "intr_change",
+  [EventType.PIPE_EVENT]: "pipe",
+  [EventType.ALARM_EVENT]: "alarm",
+};

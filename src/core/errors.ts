@@ -102,4 +102,74 @@ export const TangoErrors = {
 
   shutdownInProgress: (): DevFailed =>
     DevFailed.of(Reason.ShutdownInProgress, "The device server is shutting down", "DeviceServer::request"),
+
+  // polling (spec §11, §17, §18.1): cppTango's texts; object names as cppTango prints them
+
+  wrongNumberOfArgs: (origin: string): DevFailed =>
+    DevFailed.of(Reason.WrongNumberOfArgs, "Incorrect number of inout arguments", origin),
+
+  pollObjectTypeNotSupported: (type: string, origin: string): DevFailed =>
+    DevFailed.of(Reason.NotSupported, `Object type ${type} not supported`, origin),
+
+  initNotPollable: (): DevFailed =>
+    DevFailed.of(Reason.NotSupported, "It's not possible to poll the Init command!", "DServer::add_obj_polling"),
+
+  commandNeedsInput: (command: string): DevFailed =>
+    DevFailed.of(Reason.IncompatibleCmdArgumentType, `Command ${command} cannot be polled because it needs input value`,
+      "DeviceImpl::check_command_exists"),
+
+  alreadyPolled: (kind: "attribute" | "command", name: string): DevFailed =>
+    DevFailed.of(Reason.AlreadyPolled, `${kind === "command" ? "Command" : "Attribute"} ${name} already polled`,
+      "DServer::add_obj_polling"),
+
+  belowMinPollPeriod: (periodMs: number, minMs: number, origin: string): DevFailed =>
+    DevFailed.of(Reason.NotSupported, `${periodMs} is below the min authorized period (${minMs} mS)`, origin),
+
+  belowConfiguredMinPeriod: (kind: "attribute" | "command", name: string, minMs: number): DevFailed =>
+    DevFailed.of(Reason.MethodArgument, `Polling period for ${kind} ${name} is below the min authorized (${minMs})`,
+      "DServer::check_upd_authorized"),
+
+  deviceNotPolled: (device: string, origin: string): DevFailed =>
+    DevFailed.of(Reason.DeviceNotPolled, `Device ${device} is not polled`, origin),
+
+  pollObjNotFound: (name: string): DevFailed =>
+    DevFailed.of(Reason.PollObjNotFound, `${name} not found in list of polled object`, "DeviceImpl::get_polled_obj_by_type_name"),
+
+  attrNotPolled: (name: string): DevFailed =>
+    DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, "Device_3Impl::read_attributes_from_cache"),
+
+  cmdNotPolled: (name: string): DevFailed =>
+    DevFailed.of(Reason.CmdNotPolled, `Command ${name} not polled`, "Device_2Impl::command_inout"),
+
+  noDataYet: (kind: "attribute" | "command", name: string): DevFailed =>
+    DevFailed.of(Reason.NoDataYet, `No data available in cache for ${kind} ${name}`,
+      kind === "command" ? "Device_2Impl::command_inout" : "Device_3Impl::read_attributes_from_cache"),
+
+  notUpdatedAnyMore: (kind: "attribute" | "command", name: string): DevFailed =>
+    DevFailed.of(Reason.NotUpdatedAnyMore, `Data in cache for ${kind} ${name} not updated any more`,
+      kind === "command" ? "Device_2Impl::command_inout" : "Device_3Impl::read_attributes_from_cache"),
+
+  pollThreadOutOfSync: (): DevFailed =>
+    DevFailed.of(Reason.PollThreadOutOfSync,
+      "The polling thread is late and discard this object polling.\nAdvice: Tune device server polling",
+      "PollThread::err_out_of_sync"),
+
+  // events (spec §12.2, §18.1)
+
+  eventPropertiesNotSet: (attribute: string): DevFailed =>
+    DevFailed.of(Reason.EventPropertiesNotSet, `Event properties (abs_change or rel_change) for attribute ${attribute} are not set`,
+      "DServer::event_subscription"),
+
+  archiveEventPropertiesNotSet: (attribute: string): DevFailed =>
+    DevFailed.of(Reason.EventPropertiesNotSet,
+      `Archive event properties (archive_abs_change or archive_rel_change or archive_period) for attribute ${attribute} are not set`,
+      "DServer::event_subscription"),
+
+  attributePollingNotStarted: (attribute: string): DevFailed =>
+    DevFailed.of(Reason.AttributePollingNotStarted,
+      `The polling (necessary to send events) for the attribute ${attribute} is not started`, "DServer::event_subscription"),
+
+  attributeNotDataReadyEnabled: (attribute: string): DevFailed =>
+    DevFailed.of(Reason.AttributeNotDataReadyEnabled, `The attribute ${attribute} is not data ready event enabled`,
+      "DServer::event_subscription"),
 } as const;

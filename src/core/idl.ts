@@ -132,3 +132,12 @@ export interface AttributeConfigUpdate {
   readonly enumLabels?: readonly string[];
 }
 
+
+/** One record of a polled command's history (IDL DevCmdHistory_4 element): when, and its result or errors. */
+export interface CommandHistoryRecord {
+  readonly time: TimeVal;
+  /** The command's result; absent when it failed. */
+  readonly value?: TypedValue;
+  /** The error stack, root cause first, when the command failed. */
+  readonly errors?: readonly DevError[];
+}

@@ -10,7 +10,7 @@ export {
 export type { AttrScalarType } from "./cmd-arg-type.js";
 export {
   DevState, AttrQuality, AttrWriteType, AttrDataFormat, DispLevel, DevSource, ErrSeverity,
-  SerialModel, LogLevel,
+  SerialModel, LogLevel, EventType, EVENT_NAMES,
 } from "./enums.js";
 export { Reason, isReason } from "./reasons.js";
 export { DevFailed, MultiDevFailed } from "./dev-failed.js";
@@ -24,7 +24,8 @@ export type {
   DevVarDoubleStringArray as DevVarDoubleStringArrayValue, ValueMap, ValueOf, InputMap, InputOf, TypedValue,
 } from "./values.js";
 export * as Defaults from "./defaults.js";
+export type { DataReady, InterfaceChange, EventRecord } from "./events.js";
 export type {
   TimeVal, AttributeDim, AttributeValue, AttributeWrite, CommandInfo, DeviceInfo, AttributeAlarmConfig,
-  AttributeEventConfig, AttributeConfig, AttributeConfigProperty, AttributeConfigUpdate,
+  AttributeEventConfig, AttributeConfig, AttributeConfigProperty, AttributeConfigUpdate, CommandHistoryRecord,
 } from "./idl.js";

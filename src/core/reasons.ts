@@ -39,6 +39,17 @@ export const Reason = {
   StdException: "API_StdException",
   CannotOpenFile: "API_CannotOpenFile",
   WrongWildcardUsage: "API_WrongWildcardUsage",
+  // polling and the cache (spec §11, §18.1)
+  AlreadyPolled: "API_AlreadyPolled",
+  DeviceNotPolled: "API_DeviceNotPolled",
+  PollObjNotFound: "API_PollObjNotFound",
+  NoDataYet: "API_NoDataYet",
+  NotUpdatedAnyMore: "API_NotUpdatedAnyMore",
+  PollThreadOutOfSync: "API_PollThreadOutOfSync",
+  // events (spec §12, §18.1)
+  EventPropertiesNotSet: "API_EventPropertiesNotSet",
+  AttributePollingNotStarted: "API_AttributePollingNotStarted",
+  AttributeNotDataReadyEnabled: "API_AttributeNotDataReadyEnabled",
   // client side and transport (spec §18.2)
   CommandFailed: "API_CommandFailed",
   AttributeFailed: "API_AttributeFailed",
@@ -52,6 +63,9 @@ export const Reason = {
   UnsupportedProtocol: "API_UnsupportedProtocol",
   UnsupportedDBaseModifier: "API_UnsupportedDBaseModifier",
   IncompatibleArgumentType: "API_IncompatibleArgumentType",
+  EventTimeout: "API_EventTimeout",
+  MissedEvents: "API_MissedEvents",
+  EventNotFound: "API_EventNotFound",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

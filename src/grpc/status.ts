@@ -16,7 +16,9 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  *
  * | code                | reasons                                                                  |
  * |---------------------|--------------------------------------------------------------------------|
- * | NOT_FOUND           | DeviceNotFound, CommandNotFound, AttrNotFound, ClassNotFound             |
+ * | NOT_FOUND           | DeviceNotFound, CommandNotFound, AttrNotFound, ClassNotFound,            |
+ * |                     | PollObjNotFound                                                          |
+ * | ALREADY_EXISTS      | AlreadyPolled                                                            |
  * | INVALID_ARGUMENT    | bad argin or value: IncompatibleCmdArgumentType, IncompatibleAttrDataType,|
  * |                     | AttrIncorrectDataNumber, WAttrOutsideLimit, IncoherentValues,            |
  * |                     | WrongNumberOfArgs, BlackBoxArgument, AttrNotWritable, AttrOptProp,       |
@@ -25,15 +27,20 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * |                     | UnsupportedProtocol, UnsupportedDBaseModifier, IncompatibleArgumentType  |
  * | FAILED_PRECONDITION | not now / not in this state: CommandNotAllowed, AttrNotAllowed,          |
  * |                     | AttrValueNotSet, AttrNoAlarm, AttrNotPolled, CmdNotPolled, BlackBoxEmpty,|
- * |                     | NotSupported (the object does not support the operation)                 |
+ * |                     | NotSupported (the object does not support the operation), the cache's   |
+ * |                     | DeviceNotPolled, NoDataYet, NotUpdatedAnyMore, and the event refusals   |
+ * |                     | EventPropertiesNotSet, AttributePollingNotStarted,                       |
+ * |                     | AttributeNotDataReadyEnabled                                             |
  * | UNIMPLEMENTED       | NotSupportedFeature (this server does not implement the feature)         |
- * | ABORTED             | CommandTimedOut (serialization monitor not acquired in time)             |
+ * | ABORTED             | CommandTimedOut (serialization monitor not acquired in time),            |
+ * |                     | PollThreadOutOfSync (a poll discarded; only ever in an event)            |
  * | UNAVAILABLE         | ShutdownInProgress                                                        |
  * | INTERNAL            | InternalError                                                             |
  * | UNKNOWN             | raised by device code: StdException, InitThrowsException, CannotOpenFile,|
  * |                     | and any device-specific reason. Client-side reasons (CommandFailed,       |
  * |                     | AttributeFailed, DeviceTimedOut, CantConnectToDevice, ServerNotRunning,   |
- * |                     | CommunicationFailed, ConnectionFailed, CorbaException) can only reach    |
+ * |                     | CommunicationFailed, ConnectionFailed, CorbaException, EventTimeout,     |
+ * |                     | MissedEvents, EventNotFound) can only reach                              |
  * |                     | this edge from device code calling another device, so they are UNKNOWN  |
  * |                     | too: UNAVAILABLE or DEADLINE_EXCEEDED would tell gRPC clients to retry  |
  * |                     | this server, which is up.                                                |
@@ -46,6 +53,8 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.CommandNotFound]: status.NOT_FOUND,
   [Reason.AttrNotFound]: status.NOT_FOUND,
   [Reason.ClassNotFound]: status.NOT_FOUND,
+  [Reason.PollObjNotFound]: status.NOT_FOUND,
+  [Reason.AlreadyPolled]: status.ALREADY_EXISTS,
 
   [Reason.IncompatibleCmdArgumentType]: status.INVALID_ARGUMENT,
   [Reason.IncompatibleAttrDataType]: status.INVALID_ARGUMENT,
@@ -76,9 +85,16 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.CmdNotPolled]: status.FAILED_PRECONDITION,
   [Reason.BlackBoxEmpty]: status.FAILED_PRECONDITION,
   [Reason.NotSupported]: status.FAILED_PRECONDITION,
+  [Reason.DeviceNotPolled]: status.FAILED_PRECONDITION,
+  [Reason.NoDataYet]: status.FAILED_PRECONDITION,
+  [Reason.NotUpdatedAnyMore]: status.FAILED_PRECONDITION,
+  [Reason.EventPropertiesNotSet]: status.FAILED_PRECONDITION,
+  [Reason.AttributePollingNotStarted]: status.FAILED_PRECONDITION,
+  [Reason.AttributeNotDataReadyEnabled]: status.FAILED_PRECONDITION,
 
   [Reason.NotSupportedFeature]: status.UNIMPLEMENTED,
   [Reason.CommandTimedOut]: status.ABORTED,
+  [Reason.PollThreadOutOfSync]: status.ABORTED,
   [Reason.ShutdownInProgress]: status.UNAVAILABLE,
   [Reason.InternalError]: status.INTERNAL,
 
@@ -93,6 +109,9 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.CommunicationFailed]: status.UNKNOWN,
   [Reason.ConnectionFailed]: status.UNKNOWN,
   [Reason.CorbaException]: status.UNKNOWN,
+  [Reason.EventTimeout]: status.UNKNOWN,
+  [Reason.MissedEvents]: status.UNKNOWN,
+  [Reason.EventNotFound]: status.UNKNOWN,
 };
 
 /** The trailer that carries the google.rpc.Status (gRPC's rich error model). */

@@ -72,10 +72,12 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.CommandNotFound]: NOT_FOUND,
   [Reason.AttrNotFound]: NOT_FOUND,
   [Reason.ClassNotFound]: NOT_FOUND,
+  [Reason.PollObjNotFound]: NOT_FOUND,
 
   // not allowed in this state (lock reasons join these when locking lands)
   [Reason.CommandNotAllowed]: CONFLICT,
   [Reason.AttrNotAllowed]: CONFLICT,
+  [Reason.AlreadyPolled]: CONFLICT,
 
   // timeouts and an unavailable server: retry later
   [Reason.CommandTimedOut]: UNAVAILABLE,
@@ -85,6 +87,7 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.ServerNotRunning]: UNAVAILABLE,
   [Reason.CommunicationFailed]: UNAVAILABLE,
   [Reason.ConnectionFailed]: UNAVAILABLE,
+  [Reason.EventTimeout]: UNAVAILABLE,
 
   [Reason.NotSupportedFeature]: 501,
   [Reason.InternalError]: 500,
@@ -115,6 +118,15 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.CmdNotPolled]: BAD_REQUEST,
   [Reason.BlackBoxEmpty]: BAD_REQUEST,
   [Reason.NotSupported]: BAD_REQUEST,
+  [Reason.DeviceNotPolled]: BAD_REQUEST,
+  [Reason.NoDataYet]: BAD_REQUEST,
+  [Reason.NotUpdatedAnyMore]: BAD_REQUEST,
+  [Reason.PollThreadOutOfSync]: BAD_REQUEST,
+  [Reason.EventPropertiesNotSet]: BAD_REQUEST,
+  [Reason.AttributePollingNotStarted]: BAD_REQUEST,
+  [Reason.AttributeNotDataReadyEnabled]: BAD_REQUEST,
+  [Reason.MissedEvents]: BAD_REQUEST,
+  [Reason.EventNotFound]: BAD_REQUEST,
   // raised by device code, or by a device calling another one
   [Reason.StdException]: BAD_REQUEST,
   [Reason.InitThrowsException]: BAD_REQUEST,

@@ -82,43 +82,94 @@ function setPart(device: Device, state: AttributeState): { wValue?: unknown; wDi
   return { wValue: source.setValue, wDim: source.setDim };
 }
 
-/** Reads one attribute (spec §6.4 step 5) after the hooks ran; never throws. @internal */
-export async function readOne(device: Device, state: AttributeState, now: number): Promise<AttributeValue> {
+/**
+ * What a read method (or a push) handed over, checked and shaped as an AttributeValue: the
+ * quality and timestamp of an `attrValue(...)`, the canonical value, the set part. With
+ * `checkAlarms` a VALID numeric value gets its quality from the alarm rules (spec §6.6) and the
+ * State/Status alarm marks are updated, as a read does; a pushed value keeps the quality it was
+ * given, as in cppTango. Throws DevFailed (API_AttrValueNotSet, API_AttrOptProp).
+ */
+function shapeValue(device: Device, state: AttributeState, given: unknown, now: number, checkAlarms: boolean): AttributeValue {
   const d = state.decl;
-  const rt = runtimeOf(device);
-  const time = timeVal(now);
-  try {
-    if (d.readAllowedIn !== undefined && !d.readAllowedIn.includes(device.getState())) throw TangoErrors.attrReadNotAllowed(d.name);
-    let raw: unknown = d.read !== undefined ? await d.read(device) : d.access === AttrWriteType.WRITE ? state.setValue : undefined;
-    if (d.read === undefined && d.access === AttrWriteType.WRITE && d.dformat === AttrDataFormat.IMAGE) {
-      raw = { data: state.setValue, dimX: state.setDim.x, dimY: state.setDim.y };
-    }
-    let quality = AttrQuality.ATTR_VALID;
-    let stamp = time;
-    if (isAttrReadValue(raw)) {
-      quality = raw.quality ?? AttrQuality.ATTR_VALID;
-      if (raw.timestampMs !== undefined) stamp = timeVal(raw.timestampMs);
-      raw = raw.value;
-    }
-    const { wValue, wDim } = setPart(device, state);
-    if (raw === undefined) {
-      if (quality !== AttrQuality.ATTR_INVALID) throw TangoErrors.attrValueNotSet(d.name);
-      rt.markQuality(state, quality, undefined);
-      return { name: d.name, quality, dataFormat: d.dformat, dataType: d.dtype, time: stamp, rDim: NO_DIM, wDim, wValue };
-    }
-    const { value, dim } = normalise(state, raw);
+  let raw = given;
+  let quality = AttrQuality.ATTR_VALID;
+  let stamp = timeVal(now);
+  if (isAttrReadValue(raw)) {
+    quality = raw.quality ?? AttrQuality.ATTR_VALID;
+    if (raw.timestampMs !== undefined) stamp = timeVal(raw.timestampMs);
+    raw = raw.value;
+  }
+  const { wValue, wDim } = setPart(device, state);
+  if (raw === undefined) {
+    if (quality !== AttrQuality.ATTR_INVALID) throw TangoErrors.attrValueNotSet(d.name);
+    if (checkAlarms) runtimeOf(device).markQuality(state, quality, undefined);
+    return { name: d.name, quality, dataFormat: d.dformat, dataType: d.dtype, time: stamp, rDim: NO_DIM, wDim, wValue };
+  }
+  const { value, dim } = normalise(state, raw);
+  if (checkAlarms) {
     let kind;
     if (quality === AttrQuality.ATTR_VALID && isNumericType(d.dtype) && d.dtype !== CmdArgType.DevEnum) {
       const rds = (d.access === AttrWriteType.READ_WRITE || d.access === AttrWriteType.READ_WITH_WRITE) && wValue !== undefined
         ? { set: numericView(wValue), msSinceWrite: now - state.lastWriteMs } : undefined;
       ({ quality, alarm: kind } = computeQuality(numericView(value), state.thresholds, rds));
     }
-    rt.markQuality(state, quality, kind);
-    return { name: d.name, quality, dataFormat: d.dformat, dataType: d.dtype, time: stamp, rDim: dim, wDim, value, wValue };
-  } catch (err) {
-    rt.markQuality(state, AttrQuality.ATTR_VALID, undefined);
-    return failed(d.name, d.dtype, d.dformat, time, err, `${device.className}::read_${d.name}`);
+    runtimeOf(device).markQuality(state, quality, kind);
   }
+  return { name: d.name, quality, dataFormat: d.dformat, dataType: d.dtype, time: stamp, rDim: dim, wDim, value, wValue };
+}
+
+/** Reads one attribute (spec §6.4 step 5) after the hooks ran; never throws. @internal */
+export async function readOne(device: Device, state: AttributeState, now: number): Promise<AttributeValue> {
+  const d = state.decl;
+  try {
+    if (d.readAllowedIn !== undefined && !d.readAllowedIn.includes(device.getState())) throw TangoErrors.attrReadNotAllowed(d.name);
+    let raw: unknown = d.read !== undefined ? await d.read(device) : d.access === AttrWriteType.WRITE ? state.setValue : undefined;
+    if (d.read === undefined && d.access === AttrWriteType.WRITE && d.dformat === AttrDataFormat.IMAGE) {
+      raw = { data: state.setValue, dimX: state.setDim.x, dimY: state.setDim.y };
+    }
+    return shapeValue(device, state, raw, now, true);
+  } catch (err) {
+    runtimeOf(device).markQuality(state, AttrQuality.ATTR_VALID, undefined);
+    return failed(d.name, d.dtype, d.dformat, timeVal(now), err, `${device.className}::read_${d.name}`);
+  }
+}
+
+/**
+ * The AttributeValue of a value device code pushes with an event (spec §12.1 item 2): shaped as
+ * a read would shape it (a DevFailed gives a failed value), its quality as given (default VALID;
+ * no alarm rules, as cppTango). State and Status take a DevState and a string. Throws DevFailed
+ * API_AttrNotFound for an attribute the device does not have, API_AttrOptProp for a value that
+ * does not fit it. @internal
+ */
+export function pushedAttributeValue(device: Device, name: string, given: unknown, now: number): AttributeValue {
+  const lower = name.toLowerCase();
+  if (lower === "state" || lower === "status") {
+    const isState = lower === "state";
+    const dataType = isState ? CmdArgType.DevState : CmdArgType.DevString;
+    const label = isState ? "State" : "Status";
+    if (given instanceof DevFailed) return failed(label, dataType, AttrDataFormat.SCALAR, timeVal(now), given, `${device.className}::push_event`);
+    let raw = given;
+    let quality = AttrQuality.ATTR_VALID;
+    let time = timeVal(now);
+    if (isAttrReadValue(raw)) {
+      quality = raw.quality ?? quality;
+      if (raw.timestampMs !== undefined) time = timeVal(raw.timestampMs);
+      raw = raw.value;
+    }
+    let value: unknown;
+    try {
+      value = coerce(dataType, raw);
+    } catch (e) {
+      if (!(e instanceof ValueCoercionError)) throw e;
+      throw DevFailed.of(Reason.AttrOptProp, `Invalid value for attribute ${label}: ${e.message}`, `${device.className}::push_event`);
+    }
+    return { name: label, quality, dataFormat: AttrDataFormat.SCALAR, dataType, time, rDim: { x: 1, y: 0 }, wDim: NO_DIM, value };
+  }
+  const state = runtimeOf(device).attribute(name);
+  if (state === undefined) throw TangoErrors.attrNotFound(name);
+  const d = state.decl;
+  if (given instanceof DevFailed) return failed(d.name, d.dtype, d.dformat, timeVal(now), given, `${device.className}::push_event`);
+  return shapeValue(device, state, given, now, false);
 }
 
 /** Receives each attribute read's duration (the server's metrics); @internal. */

@@ -1,7 +1,9 @@
 import {
   AttrDataFormat, AttrWriteType, CmdArgType, DevFailed, Reason, arrayTypeOf, coerce, isNumericType,
 } from "../core/index.js";
-import type { AttributeConfig, AttributeConfigProperty, AttributeConfigUpdate, AttributeDim } from "../core/index.js";
+import type {
+  AttributeConfig, AttributeConfigProperty, AttributeConfigUpdate, AttributeDim, AttributeEventConfig,
+} from "../core/index.js";
 import type { AttributeDecl } from "./declarations.js";
 import type { Thresholds } from "./quality.js";
 
@@ -68,6 +70,7 @@ export class AttributeState {
   #thresholds: Thresholds = {};
   #minValue: number | undefined;
   #maxValue: number | undefined;
+  #events!: AttributeEventConfig;
   /** Canonical set value (scalar, or flat array for spectrum and image). */
   setValue: unknown;
   /** Dimensions of the set value. */
@@ -121,6 +124,16 @@ export class AttributeState {
     };
     this.#minValue = parseNumber(p.minValue);
     this.#maxValue = parseNumber(p.maxValue);
+    // A new object at each change: the event hub caches what it parses from it by identity.
+    this.#events = Object.freeze({
+      relChange: p.relChange, absChange: p.absChange, period: p.period,
+      archiveRelChange: p.archiveRelChange, archiveAbsChange: p.archiveAbsChange, archivePeriod: p.archivePeriod,
+    });
+  }
+
+  /** The event properties (spec §12.2), as strings; the same object until the configuration changes. */
+  get events(): AttributeEventConfig {
+    return this.#events;
   }
 
   /** The configuration as get_attribute_config returns it (IDL AttributeConfig_5). */
@@ -139,10 +152,7 @@ export class AttributeState {
         minAlarm: p.minAlarm, maxAlarm: p.maxAlarm, minWarning: p.minWarning, maxWarning: p.maxWarning,
         deltaT: p.deltaT, deltaVal: p.deltaVal,
       },
-      events: {
-        relChange: p.relChange, absChange: p.absChange, period: p.period,
-        archiveRelChange: p.archiveRelChange, archiveAbsChange: p.archiveAbsChange, archivePeriod: p.archivePeriod,
-      },
+      events: this.#events,
     };
   }
 

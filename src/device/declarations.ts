@@ -2,6 +2,7 @@ import {
   AttrDataFormat, AttrWriteType, CmdArgType, DispLevel, isAttrScalarType, isNumericType, typeName,
 } from "../core/index.js";
 import type { AttrScalarType, AttributeConfigProperty, DevState, InputOf, ValueOf } from "../core/index.js";
+import { MIN_POLL_PERIOD_MS } from "../core/defaults.js";
 import type { AttrReadValue, Image } from "./attr-value.js";
 import type { Device } from "./device.js";
 
@@ -108,6 +109,12 @@ export interface AttributeOptions<T extends AttrScalarType = AttrScalarType, F e
   readonly readAllowedIn?: readonly DevState[];
   /** States in which writes are allowed (default: all). */
   readonly writeAllowedIn?: readonly DevState[];
+  /**
+   * Poll the attribute every this many ms once the device is exported (spec §11.1 item 3: the
+   * class's default polling), at least 5. The `polled_attr` device property and the admin
+   * polling commands take precedence. Default: not polled.
+   */
+  readonly pollingPeriod?: number;
 }
 
 /** Options of `@command` (spec §5). */
@@ -126,6 +133,12 @@ export interface CommandOptions<I extends CmdArgType = CmdArgType, O extends Cmd
   readonly name?: string;
   /** States in which the command may run (default: all); else API_CommandNotAllowed. */
   readonly allowedIn?: readonly DevState[];
+  /**
+   * Poll the command every this many ms once the device is exported, at least 5; only for a
+   * command without input (spec §11.1 item 2). The `polled_cmd` device property and the admin
+   * polling commands take precedence. Default: not polled.
+   */
+  readonly pollingPeriod?: number;
 }
 
 /** The types a device or class property may have (spec §7 item 4). */
@@ -165,6 +178,8 @@ export interface AttributeDecl {
   readonly enumLabels: readonly string[];
   readonly readAllowedIn?: readonly DevState[];
   readonly writeAllowedIn?: readonly DevState[];
+  /** The class's default polling period, ms; undefined: not polled by default. */
+  readonly pollingPeriodMs?: number;
   readonly read?: (device: Device) => unknown;
   readonly write?: (device: Device, value: unknown) => unknown;
 }
@@ -178,6 +193,8 @@ export interface CommandDecl {
   readonly outDesc: string;
   readonly level: DispLevel;
   readonly allowedIn?: readonly DevState[];
+  /** The class's default polling period, ms; undefined: not polled by default. */
+  readonly pollingPeriodMs?: number;
   readonly execute: (device: Device, argin: unknown) => unknown;
 }
 
@@ -193,6 +210,15 @@ export interface PropertyDecl {
 }
 
 const NAME_RE = /^[0-9A-Za-z_]+$/;
+
+/** A declared polling period: undefined, or an integer number of ms ≥ MIN_POLL_PERIOD_MS (TypeError otherwise). */
+function pollingPeriodOf(where: string, period: number | undefined): number | undefined {
+  if (period === undefined) return undefined;
+  if (!Number.isInteger(period) || period < MIN_POLL_PERIOD_MS) {
+    throw new TypeError(`${where}: pollingPeriod is a whole number of ms, at least ${MIN_POLL_PERIOD_MS} (got ${period})`);
+  }
+  return period;
+}
 const NUMERIC_PROPS: readonly (keyof AttributeOptions & AttributeConfigProperty)[] = [
   "minValue", "maxValue", "minAlarm", "maxAlarm", "minWarning", "maxWarning", "deltaT", "deltaVal",
   "relChange", "absChange", "archiveRelChange", "archiveAbsChange",
@@ -238,6 +264,7 @@ export function resolveAttribute(
     memorized: opts.memorized ?? false, memInit: opts.hwMemorized ?? false,
     userDefaults, enumLabels: opts.enumLabels ?? [],
     readAllowedIn: opts.readAllowedIn, writeAllowedIn: opts.writeAllowedIn,
+    pollingPeriodMs: pollingPeriodOf(where, opts.pollingPeriod),
     read, write,
   };
 }
@@ -247,14 +274,19 @@ export function resolveCommand(
   name: string, opts: CommandOptions, execute: (device: Device, argin: unknown) => unknown,
 ): CommandDecl {
   if (name.length === 0 || /\s/.test(name)) throw new TypeError(`command "${name}": a name has no spaces`);
+  const inType = opts.dtypeIn ?? CmdArgType.DevVoid;
+  if (opts.pollingPeriod !== undefined && inType !== CmdArgType.DevVoid) {
+    throw new TypeError(`command ${name}: only a command without input can be polled (spec §11.1 item 2)`);
+  }
   return {
     name,
-    inType: opts.dtypeIn ?? CmdArgType.DevVoid,
+    inType,
     outType: opts.dtypeOut ?? CmdArgType.DevVoid,
     inDesc: opts.docIn ?? "",
     outDesc: opts.docOut ?? "",
     level: opts.displayLevel ?? DispLevel.OPERATOR,
     allowedIn: opts.allowedIn,
+    pollingPeriodMs: pollingPeriodOf(`command ${name}`, opts.pollingPeriod),
     execute,
   };
 }

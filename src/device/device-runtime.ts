@@ -24,6 +24,16 @@ export interface AlarmMark {
   readonly who: string;
 }
 
+/** Events device code declared it pushes for one attribute (set_change_event & co, spec §12.2). */
+export interface PushedEvents {
+  /** Change events pushed by code; `detect`: the change criteria still apply. */
+  change?: { readonly detect: boolean };
+  archive?: { readonly detect: boolean };
+  alarm?: { readonly detect: boolean };
+  /** Data-ready events are pushed by code (set_data_ready_event). */
+  dataReady?: boolean;
+}
+
 /** Per-device runtime: attribute states, the command table, alarms and owned tasks. @internal */
 export class DeviceRuntime {
   readonly decls: ClassDeclarations;
@@ -34,6 +44,8 @@ export class DeviceRuntime {
   readonly #dynamicCommands = new Set<string>();
   /** Alarms found by the last State evaluation or reads, by lower-case attribute name. */
   readonly alarms = new Map<string, AlarmMark>();
+  /** What device code pushes, by lower-case attribute name (State and Status included). */
+  readonly pushedEvents = new Map<string, PushedEvents>();
 
   constructor(decls: ClassDeclarations, log: Logger) {
     this.decls = decls;
@@ -41,6 +53,11 @@ export class DeviceRuntime {
     for (const c of builtinCommands()) this.#commands.set(c.name.toLowerCase(), c);
     for (const c of decls.commands) this.#commands.set(c.name.toLowerCase(), c);
     for (const a of decls.attributes) this.#attributes.set(a.name.toLowerCase(), new AttributeState(a));
+  }
+
+  /** What device code pushes for an attribute (any case); empty when nothing was declared. */
+  pushed(name: string): PushedEvents {
+    return this.pushedEvents.get(name.toLowerCase()) ?? {};
   }
 
   /** The attribute of that name (any case), State and Status excluded. */
@@ -76,6 +93,7 @@ export class DeviceRuntime {
     const key = name.toLowerCase();
     if (!this.#dynamicAttributes.delete(key)) return false;
     this.alarms.delete(key);
+    this.pushedEvents.delete(key);
     return this.#attributes.delete(key);
   }
 

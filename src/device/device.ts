@@ -1,14 +1,24 @@
 import type { Logger } from "pino";
-import { AttrWriteType, DevState } from "../core/index.js";
+import { AttrWriteType, DevState, EventType, TangoErrors } from "../core/index.js";
 import type { AttrDataFormat, AttrScalarType, AttributeValue, CmdArgType, ValueOf } from "../core/index.js";
 import type { AttrReadResult, CommandResult } from "./decorators.js";
 import { classDeclarations } from "./decorators.js";
 import {
   resolveAttribute, resolveCommand, type AttrWriteData, type AttributeOptions, type CommandOptions,
 } from "./declarations.js";
-import { DeviceRuntime } from "./device-runtime.js";
+import { DeviceRuntime, type PushedEvents } from "./device-runtime.js";
 import { parsePropertyValue } from "./property-value.js";
 import { evaluateState, evaluateStatus } from "./state-eval.js";
+
+/** Where a device's events go: the server's event hub (DESIGN §9). @internal */
+export interface DeviceEventSink {
+  /** A change, archive, alarm or user event pushed by device code: a value, or a DevFailed. */
+  push(device: Device, attribute: string, type: EventType, value: unknown): void;
+  /** A data-ready event pushed by device code. */
+  pushDataReady(device: Device, attribute: string, counter: number): void;
+  /** An attribute or command was added or removed at run time (spec §14). */
+  interfaceChanged(device: Device, change: { readonly kind: "attribute" | "command"; readonly name: string; readonly isAdded: boolean }): void;
+}
 
 /** What the server offers a device. @internal */
 export interface DeviceHost {
@@ -18,6 +28,8 @@ export interface DeviceHost {
   readAttributes(device: string, names: readonly string[]): Promise<AttributeValue[]>;
   /** Configured value of a device or class property (strings), if any. */
   propertyValue(device: string, className: string, name: string, scope: "device" | "class"): readonly string[] | undefined;
+  /** The event hub. */
+  readonly events: DeviceEventSink;
 }
 
 /** What the server passes to a device's constructor. @internal */
@@ -163,29 +175,108 @@ export abstract class Device {
     return this.#host.readAttributes(this.name, names);
   }
 
-  /** Adds an attribute to this device only (spec §14). Throws TypeError on bad options or a clash. */
+  /**
+   * Adds an attribute to this device only (spec §14); clients subscribed to the device's
+   * interface-change events hear of it. Throws TypeError on bad options or a clash.
+   */
   addAttribute<T extends AttrScalarType, F extends AttrDataFormat = AttrDataFormat.SCALAR>(attr: DynamicAttribute<T, F>): void {
     const read = attr.read;
     const write = attr.write as ((v: unknown) => unknown) | undefined;
     const access = attr.access ?? (read && write ? AttrWriteType.READ_WRITE : write ? AttrWriteType.WRITE : AttrWriteType.READ);
-    runtimeOf(this).addAttribute(resolveAttribute(attr.name, attr as AttributeOptions, access,
-      read && (() => read()), write && ((_d, v) => write(v))));
+    const decl = resolveAttribute(attr.name, attr as AttributeOptions, access, read && (() => read()), write && ((_d, v) => write(v)));
+    runtimeOf(this).addAttribute(decl);
+    this.#host.events.interfaceChanged(this, { kind: "attribute", name: decl.name, isAdded: true });
   }
 
-  /** Removes a dynamic attribute; false when there was none of that name. */
+  /** Removes a dynamic attribute (and its polling); false when there was none of that name. */
   removeAttribute(name: string): boolean {
-    return runtimeOf(this).removeAttribute(name);
+    const isRemoved = runtimeOf(this).removeAttribute(name);
+    if (isRemoved) this.#host.events.interfaceChanged(this, { kind: "attribute", name, isAdded: false });
+    return isRemoved;
   }
 
   /** Adds a command to this device only (spec §14). */
   addCommand<I extends CmdArgType = CmdArgType.DevVoid, O extends CmdArgType = CmdArgType.DevVoid>(cmd: DynamicCommand<I, O>): void {
     const execute = cmd.execute as (argin: unknown) => unknown;
-    runtimeOf(this).addCommand(resolveCommand(cmd.name, cmd as CommandOptions, (_d, argin) => execute(argin)));
+    const decl = resolveCommand(cmd.name, cmd as CommandOptions, (_d, argin) => execute(argin));
+    runtimeOf(this).addCommand(decl);
+    this.#host.events.interfaceChanged(this, { kind: "command", name: decl.name, isAdded: true });
   }
 
-  /** Removes a dynamic command; false when there was none of that name. */
+  /** Removes a dynamic command (and its polling); false when there was none of that name. */
   removeCommand(name: string): boolean {
-    return runtimeOf(this).removeCommand(name);
+    const isRemoved = runtimeOf(this).removeCommand(name);
+    if (isRemoved) this.#host.events.interfaceChanged(this, { kind: "command", name, isAdded: false });
+    return isRemoved;
+  }
+
+  /**
+   * Declares that this device pushes change events for an attribute itself, so clients may
+   * subscribe without polling (cppTango `set_change_event`). With `detect` (the default) a pushed
+   * value is sent only when it passes the change criteria (abs_change, rel_change, quality);
+   * without, every push is sent. Throws DevFailed API_AttrNotFound.
+   */
+  setChangeEvent(attribute: string, implemented: boolean, detect = true): void {
+    this.#setPushed(attribute, (p) => { p.change = implemented ? { detect } : undefined; });
+  }
+
+  /** As setChangeEvent, for archive events (criteria: archive_abs_change, archive_rel_change, archive_period). */
+  setArchiveEvent(attribute: string, implemented: boolean, detect = true): void {
+    this.#setPushed(attribute, (p) => { p.archive = implemented ? { detect } : undefined; });
+  }
+
+  /** As setChangeEvent, for alarm events (criteria: errors and quality changes to or from ALARM or WARNING). */
+  setAlarmEvent(attribute: string, implemented: boolean, detect = true): void {
+    this.#setPushed(attribute, (p) => { p.alarm = implemented ? { detect } : undefined; });
+  }
+
+  /** Declares that this device pushes data-ready events for an attribute (cppTango `set_data_ready_event`). */
+  setDataReadyEvent(attribute: string, implemented: boolean): void {
+    this.#setPushed(attribute, (p) => { p.dataReady = implemented; });
+  }
+
+  #setPushed(attribute: string, set: (p: PushedEvents) => void): void {
+    const rt = runtimeOf(this);
+    const lower = attribute.toLowerCase();
+    if (lower !== "state" && lower !== "status" && rt.attribute(attribute) === undefined) throw TangoErrors.attrNotFound(attribute);
+    const flags = { ...rt.pushed(attribute) };
+    set(flags);
+    rt.pushedEvents.set(lower, flags);
+  }
+
+  /**
+   * Pushes a change event (spec §12.1 item 2): `value` as a read method would return it (a
+   * plain value, `attrValue(v, { quality, timestampMs })`, `image(...)`), or a DevFailed for an
+   * error event. Subscribers get it when the attribute's change criteria pass, or always when
+   * `setChangeEvent(attribute, true, false)` said not to check them. Never waits: a slow
+   * subscriber never slows the device. Throws DevFailed API_AttrNotFound, or API_AttrOptProp for
+   * a value that does not fit the attribute.
+   */
+  pushChangeEvent(attribute: string, value: unknown): void {
+    this.#host.events.push(this, attribute, EventType.CHANGE_EVENT, value);
+  }
+
+  /** Pushes an archive event; as pushChangeEvent, with the archive criteria. */
+  pushArchiveEvent(attribute: string, value: unknown): void {
+    this.#host.events.push(this, attribute, EventType.ARCHIVE_EVENT, value);
+  }
+
+  /** Pushes an alarm event; as pushChangeEvent, with the alarm criteria. */
+  pushAlarmEvent(attribute: string, value: unknown): void {
+    this.#host.events.push(this, attribute, EventType.ALARM_EVENT, value);
+  }
+
+  /** Pushes a user event: sent to every user-event subscriber, with no criteria (cppTango `push_event`). */
+  pushEvent(attribute: string, value: unknown): void {
+    this.#host.events.push(this, attribute, EventType.USER_EVENT, value);
+  }
+
+  /**
+   * Pushes a data-ready event: tells subscribers that new data can be read, with a counter of
+   * the pusher's choosing (cppTango `push_data_ready_event`). Needs `setDataReadyEvent(attribute, true)`.
+   */
+  pushDataReadyEvent(attribute: string, counter = 0): void {
+    this.#host.events.pushDataReady(this, attribute, counter);
   }
 
   /**

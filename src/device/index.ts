@@ -19,12 +19,13 @@ export {
 export type { DevEncodedValue, DevVarLongStringArrayValue, DevVarDoubleStringArrayValue } from "../core/index.js";
 
 // For the server (not for device authors).
-export type { DeviceHost, DeviceInit } from "./device.js";
+export type { DeviceHost, DeviceInit, DeviceEventSink } from "./device.js";
+export type { PushedEvents } from "./device-runtime.js";
 export { runtimeOf } from "./device.js";
 export { classDeclarations } from "./decorators.js";
 export type { ClassDeclarations } from "./decorators.js";
 export type { AttributeDecl, CommandDecl, PropertyDecl } from "./declarations.js";
-export { readAttributesOf, readOne, timeVal } from "./attribute-read.js";
+export { readAttributesOf, readOne, timeVal, pushedAttributeValue } from "./attribute-read.js";
 export { writeAttributesOf, checkWrittenValue } from "./attribute-write.js";
 export { executeCommandOf } from "./command-exec.js";
 export { evaluateState, evaluateStatus } from "./state-eval.js";

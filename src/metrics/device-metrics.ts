@@ -27,6 +27,19 @@ function recordIn(records: Map<string, DurationRecord>, name: string): DurationR
   return record;
 }
 
+/** Events of one (attribute, event type) of a device: sent to and dropped for subscribers, and how many subscribe now. */
+export interface EventCounts {
+  readonly attribute: string;
+  /** The wire name: change, periodic, archive, user_event, attr_conf, data_ready, intr_change, alarm. */
+  readonly eventType: string;
+  /** Events written to subscribers (one per subscriber an event reached). */
+  sent: number;
+  /** Events dropped from a subscriber's full queue. */
+  dropped: number;
+  /** Subscriptions now. */
+  subscribers: number;
+}
+
 /**
  * One device's tango_* counts as plain numbers (see DurationRecord for why not prom-client), kept
  * by the server across DevRestart and read by `registerTangoMetrics` at scrape time. A request
@@ -46,6 +59,10 @@ export class DeviceMetrics {
   readonly #commands = new Map<string, DurationRecord>();
   readonly #reads = new Map<string, DurationRecord>();
   readonly #writes = new Map<string, DurationRecord>();
+  readonly #polls = new Map<string, DurationRecord>();
+  readonly #events = new Map<string, EventCounts>();
+  /** Polls discarded because the device's polling was late (cppTango API_PollThreadOutOfSync). */
+  latePolls = 0;
   readonly #stateOf: () => DevState | undefined;
 
   /** `stateOf` gives the state the device last set, or undefined while it is not exported. */
@@ -67,6 +84,16 @@ export class DeviceMetrics {
   /** Attribute write durations by declared attribute name. */
   get writes(): ReadonlyMap<string, DurationRecord> {
     return this.#writes;
+  }
+
+  /** Poll durations by polled object name (a group read together: the group's time, for each). */
+  get polls(): ReadonlyMap<string, DurationRecord> {
+    return this.#polls;
+  }
+
+  /** Event counts by attribute and event type. */
+  get events(): Iterable<EventCounts> {
+    return this.#events.values();
   }
 
   /** The state the device last set (no user code runs), or undefined while it is not exported. */
@@ -92,6 +119,27 @@ export class DeviceMetrics {
   /** One attribute write, by its declared name. */
   observeWrite(attribute: string, seconds: number): void {
     recordIn(this.#writes, attribute).observe(seconds);
+  }
+
+  /** One poll of an object, by its declared name. */
+  observePoll(object: string, seconds: number): void {
+    recordIn(this.#polls, object).observe(seconds);
+  }
+
+  /** Polls discarded for lateness. */
+  countLatePolls(n: number): void {
+    this.latePolls += n;
+  }
+
+  /**
+   * The counters of one event channel (attribute, event type name), created on first use; the
+   * event hub keeps the object and bumps its fields, so counting costs an increment.
+   */
+  eventCounts(attribute: string, eventType: string): EventCounts {
+    const key = `${attribute}\u0000${eventType}`;
+    let counts = this.#events.get(key);
+    if (counts === undefined) this.#events.set(key, counts = { attribute, eventType, sent: 0, dropped: 0, subscribers: 0 });
+    return counts;
   }
 
   /**

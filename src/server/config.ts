@@ -1,5 +1,8 @@
 import { Type, type Static } from "typebox";
-import { CLIENT_TIMEOUT_MS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../core/defaults.js";
+import {
+  CLIENT_TIMEOUT_MS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH,
+  EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH, POLL_RING_DEPTH,
+} from "../core/defaults.js";
 
 /*
  * The server config file's schema and type (DESIGN §5). Pure: `src/cli/load-config.ts` reads the
@@ -51,6 +54,13 @@ export const ServerConfig = Type.Object({
   }, { additionalProperties: false, default: {}, description: "the HTTP sidecar: probes, /metrics, the REST routes" }),
   monitorTimeoutMs: Type.Integer({ minimum: 1, default: MONITOR_TIMEOUT_MS, description: "serialization wait before API_CommandTimedOut" }),
   blackboxDepth: Type.Integer({ minimum: 1, maximum: 100000, default: BLACKBOX_DEPTH }),
+  polling: Type.Object({
+    ringDepth: Type.Integer({ minimum: 1, maximum: 100000, default: POLL_RING_DEPTH, description: "records each polled object keeps (a device's poll_ring_depth property overrides it)" }),
+  }, { additionalProperties: false, default: {}, description: "polling (Tango's polling thread and cache)" }),
+  events: Type.Object({
+    heartbeatMs: Type.Integer({ minimum: 100, maximum: 600000, default: EVENT_HEARTBEAT_MS, description: "how often every event stream gets a heartbeat, ms" }),
+    queueDepth: Type.Integer({ minimum: 1, maximum: 1000000, default: EVENT_QUEUE_DEPTH, description: "events queued per subscriber before the oldest are dropped" }),
+  }, { additionalProperties: false, default: {}, description: "event streams" }),
   logLevel: Type.Union([
     Type.Literal("trace"), Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error"),
     Type.Literal("fatal"), Type.Literal("silent"),

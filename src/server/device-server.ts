@@ -1,7 +1,7 @@
 import { hostname, tmpdir } from "node:os";
 import type { Logger } from "pino";
 import { DevFailed, Reason, SerialModel, TangoErrors } from "../core/index.js";
-import { runtimeOf, type Device, type DeviceHost } from "../device/index.js";
+import { runtimeOf, type Device } from "../device/index.js";
 import { DeviceMetrics, UNKNOWN_DEVICE, type DurationRecord } from "../metrics/index.js";
 import type { AttributeValue } from "../core/index.js";
 import { CallChains, type CallChain } from "./call-chain.js";
@@ -13,6 +13,9 @@ import { PropertyStore } from "./property-store.js";
 import { RequestHandler } from "./request-handler.js";
 import type { RequestApi } from "./request-api.js";
 import { createDServerClass, type ServerAdmin } from "./dserver.js";
+import { deviceHostFor, eventHubHostOf, pollingHostOf } from "./device-host.js";
+import { EventHub } from "./events/event-hub.js";
+import { Polling } from "./polling/polling.js";
 import { ADMIN_DEVICE_ALIAS, SHUTDOWN_GRACE_MS } from "../core/defaults.js";
 
 /** See DeviceServer.readiness. */
@@ -54,6 +57,10 @@ export class DeviceServer implements ServerAdmin {
   readonly logging: DeviceLogging;
   readonly properties: PropertyStore;
   readonly api: RequestApi;
+  /** The polling of every device (spec §11). */
+  readonly polling: Polling;
+  /** The event hub (spec §12). */
+  readonly events: EventHub;
   readonly #handler: RequestHandler;
   /** The tango_* counts of requests naming no device of this server (never the name sent). */
   readonly unknownDeviceMetrics = new DeviceMetrics(UNKNOWN_DEVICE, () => undefined);
@@ -67,6 +74,8 @@ export class DeviceServer implements ServerAdmin {
   #drained: (() => void) | undefined;
   #shuttingDown = false;
   #ready = false;
+  /** `host:port` where clients reach this server's gRPC service (the admin event commands tell it); set once it listens. */
+  grpcAddress: string | undefined;
 
   constructor(opts: DeviceServerOptions) {
     const { config } = opts;
@@ -109,6 +118,8 @@ export class DeviceServer implements ServerAdmin {
     this.#admin = add(this.adminName, "DServer", this.#dserverClass);
     this.#handler = new RequestHandler(this);
     this.api = this.#handler;
+    this.events = new EventHub(eventHubHostOf(this), { ...config.events, log: this.log });
+    this.polling = new Polling(pollingHostOf(this, this.#handler), { ringDepth: config.polling.ringDepth });
   }
 
   /** True once every device is exported and until shutdown or a restart begins. */
@@ -230,18 +241,10 @@ export class DeviceServer implements ServerAdmin {
     }
   }
 
-  #host(): DeviceHost {
-    return {
-      adminName: this.adminName,
-      readAttributes: (device: string, names: readonly string[]): Promise<AttributeValue[]> => this.#handler.readOwnAttributes(device, names),
-      propertyValue: (device, className, name, scope) =>
-        this.properties.get(scope === "class" ? `class:${className}` : device, name),
-    };
-  }
-
   /** Builds and initialises one device (spec §9.2 step 2.5); an init failure leaves it unexported. */
   async #export(entry: DeviceEntry): Promise<void> {
-    const device = new entry.cls({ name: entry.name, className: entry.className, logger: this.logging.loggerFor(entry.name), host: this.#host() });
+    const host = deviceHostFor(this, entry, (device, names) => this.#handler.readOwnAttributes(device, names));
+    const device = new entry.cls({ name: entry.name, className: entry.className, logger: this.logging.loggerFor(entry.name), host });
     try {
       const missing = runtimeOf(device).decls.properties.find((p) => p.mandatory && this.properties.get(p.scope === "class" ? `class:${entry.className}` : entry.name, p.name) === undefined);
       if (missing !== undefined) {
@@ -255,10 +258,18 @@ export class DeviceServer implements ServerAdmin {
       this.log.error({ err, device: entry.name }, "device init failed; device not exported");
       throw err;
     }
+    this.#started(entry);
+  }
+
+  /** After an export, Init or DevRestart: polling goes on, and interface subscribers hear of a changed interface. */
+  #started(entry: DeviceEntry): void {
+    this.polling.deviceExported(entry);
+    this.events.interfaceChanged(entry, true);
   }
 
   async #unexport(entry: DeviceEntry): Promise<void> {
     const device = entry.device;
+    this.polling.deviceUnexported(entry);
     entry.device = undefined;
     if (device === undefined) return;
     try {
@@ -304,6 +315,7 @@ export class DeviceServer implements ServerAdmin {
     } catch (err) {
       throw DevFailed.from(err, `${entry.className}::init_device`).withFrame(TangoErrors.initThrowsException(this.adminName).errors[0]);
     }
+    this.#started(entry);
   }
 
   /** DevRestart (spec §9.4): destroy and rebuild one user device. */
@@ -350,6 +362,9 @@ export class DeviceServer implements ServerAdmin {
     if (this.#shuttingDown) return;
     this.#setReady(false);
     this.#shuttingDown = true;
+    // STYLE §4: polling and events stop before the calls drain; streams end telling clients to resubscribe.
+    this.polling.stopAll();
+    this.events.close(TangoErrors.shutdownInProgress());
     if (this.#inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {

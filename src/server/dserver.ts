@@ -1,13 +1,15 @@
 import {
-  Device, DevState, DevString, DevVarLongStringArray, DevVarStringArray, command, classDeclarations,
+  DevState, DevString, DevVarLongStringArray, DevVarStringArray, command, classDeclarations,
 } from "../device/index.js";
 import type { DevVarLongStringArrayValue } from "../device/index.js";
-import { DevFailed, Reason, TangoErrors } from "../core/index.js";
+import { TangoErrors } from "../core/index.js";
 import type { DeviceClass, DeviceEntry } from "./device-entry.js";
 import type { DeviceLogging } from "./device-logging.js";
+import { dserverEventCommands, type EventsAdmin } from "./dserver-events.js";
+import type { PollingAdmin } from "./dserver-polling.js";
 
 /** What the admin device may do to its server (spec §17). @internal */
-export interface ServerAdmin {
+export interface ServerAdmin extends PollingAdmin, EventsAdmin {
   readonly logging: DeviceLogging;
   readonly logDir: string;
   classNames(): string[];
@@ -19,9 +21,6 @@ export interface ServerAdmin {
   requestKill(): void;
   later(what: string, work: () => Promise<void>): void;
 }
-
-const wrongArgs = (origin: string): DevFailed =>
-  DevFailed.of(Reason.WrongNumberOfArgs, "Incorrect number of inout arguments", origin);
 
 /** Wizard triplets [name, description, default] (spec §17); "Not specified" when no default. */
 function wizard(server: ServerAdmin, className: string, scope: "device" | "class"): string[] {
@@ -36,7 +35,8 @@ function wizard(server: ServerAdmin, className: string, scope: "device" | "class
 
 /**
  * The admin device class `DServer` bound to one server (RFC 8, spec §17): an ordinary device of
- * the server whose commands manage the others. Polling, locking and event commands come later.
+ * the server whose commands manage the others. Its polling and event commands are in the classes
+ * it extends (dserver-polling.ts, dserver-events.ts); locking comes later.
  */
 export function createDServerClass(server: ServerAdmin): DeviceClass {
   const names = (pattern: string): string[] => {
@@ -45,18 +45,19 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     return server.allDevices().filter((e) => found.includes(e.name)).map((e) => e.name);
   };
 
-  class DServer extends Device {
+  class DServer extends dserverEventCommands(server) {
     override initDevice(): void {
       this.setState(DevState.ON);
     }
 
-    // spec §3.2: the admin device is always ON; "The device is ON" (polling line with polling).
+    // spec §3.2: the admin device is always ON.
     override devState(): DevState {
       return DevState.ON;
     }
 
+    // spec §17: "The device is ON" and whether polling runs (StartPolling/StopPolling).
     override devStatus(): string {
-      return "The device is ON";
+      return `The device is ON\nThe polling is ${server.polling.isOn ? "ON" : "OFF"}`;
     }
 
     @command({ dtypeIn: DevString, docIn: "Device name" })
@@ -102,7 +103,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
 
     @command({ dtypeIn: DevVarStringArray, docIn: "Str[i]=Device-name. Str[i+1]=Target-type::Target-name" })
     AddLoggingTarget(argin: readonly string[]): void {
-      if (argin.length === 0 || argin.length % 2 !== 0) throw wrongArgs("DServer::add_logging_target");
+      if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::add_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
         for (const d of names(argin[i] ?? "")) server.logging.addTarget(d, argin[i + 1] ?? "", server.logDir);
       }
@@ -110,7 +111,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
 
     @command({ dtypeIn: DevVarStringArray, docIn: "Str[i]=Device-name. Str[i+1]=Target-type::Target-name" })
     RemoveLoggingTarget(argin: readonly string[]): void {
-      if (argin.length === 0 || argin.length % 2 !== 0) throw wrongArgs("DServer::remove_logging_target");
+      if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::remove_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
         for (const d of names(argin[i] ?? "")) server.logging.removeTarget(d, argin[i + 1] ?? "");
       }
@@ -124,7 +125,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
 
     @command({ dtypeIn: DevVarLongStringArray, docIn: "Lg[i]=Logging Level. Str[i]=Device name." })
     SetLoggingLevel(argin: DevVarLongStringArrayValue): void {
-      if (argin.lvalue.length !== argin.svalue.length || argin.lvalue.length === 0) throw wrongArgs("DServer::set_logging_level");
+      if (argin.lvalue.length !== argin.svalue.length || argin.lvalue.length === 0) throw TangoErrors.wrongNumberOfArgs("DServer::set_logging_level");
       argin.svalue.forEach((pattern, i) => {
         for (const d of names(pattern)) server.logging.setLevel(d, argin.lvalue[i] ?? -1);
       });

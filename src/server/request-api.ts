@@ -1,7 +1,8 @@
 import type {
-  AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandInfo, DeviceInfo,
-  DevSource, DevState, TypedValue,
+  AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandHistoryRecord, CommandInfo, DeviceInfo,
+  DevSource, DevState, EventType, TypedValue,
 } from "../core/index.js";
+import type { EventSink, Subscription } from "./events/subscription.js";
 
 /** Who made a request (spec §10.7, §20 item 3): from gRPC metadata plus the transport's peer. */
 export interface ClientIdentity {
@@ -58,4 +59,17 @@ export interface RequestApi {
   getProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<Array<{ name: string; values: string[] }>>;
   putProperty(ctx: CallContext, device: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void>;
   deleteProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<void>;
+  /**
+   * read_attribute_history_5 (spec §11.3 item 4): up to `n` records of a polled attribute from
+   * its polling buffer, oldest first, failed reads with their errors inside.
+   */
+  readAttributeHistory(ctx: CallContext, device: string, attribute: string, n: number): Promise<AttributeValue[]>;
+  /** command_inout_history_4: as readAttributeHistory, for a polled command. */
+  commandInoutHistory(ctx: CallContext, device: string, command: string, n: number): Promise<CommandHistoryRecord[]>;
+  /**
+   * Subscribes `sink` to events of an attribute (or of the device, for interface changes; then
+   * `attribute` is ignored). Refusals are thrown before anything is sent; the events, the first
+   * being the current value, are then taken from the returned Subscription as `sink` is woken.
+   */
+  subscribeEvent(ctx: CallContext, device: string, attribute: string, type: EventType, sink: EventSink): Promise<Subscription>;
 }

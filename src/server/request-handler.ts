@@ -1,15 +1,20 @@
-import { AttrDataFormat, AttrQuality, CmdArgType, DevFailed, DevSource, Reason, TangoErrors } from "../core/index.js";
-import type { DevState } from "../core/index.js";
+import { CmdArgType, DevFailed, DevSource, Reason, TangoErrors } from "../core/index.js";
+import type { DevState, EventType } from "../core/index.js";
 import {
   ADMIN_DEVICE_DESCRIPTION, DEFAULT_DEVICE_DESCRIPTION, DEFAULT_DEV_TYPE, DEFAULT_DOC_URL, DOC_URL_PREFIX,
-  SERVER_IDL_VERSION, UNINITIALISED_DESC as UNINITIALISED,
+  SERVER_IDL_VERSION,
 } from "../core/defaults.js";
 import type {
-  AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandInfo, DeviceInfo, TypedValue,
+  AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandHistoryRecord, CommandInfo, DeviceInfo,
+  TypedValue,
 } from "../core/index.js";
 import {
-  executeCommandOf, readAttributesOf, runtimeOf, timeVal, writeAttributesOf, type Device,
+  executeCommandOf, readAttributesOf, runtimeOf, writeAttributesOf, type Device,
 } from "../device/index.js";
+import { attributeConfigs, commandInfo, commandList, stateConfig } from "./device-descriptions.js";
+import type { EventSink, Subscription } from "./events/subscription.js";
+import { readFromCache, commandFromCacheOrDevice } from "./polling/cache-requests.js";
+import { attributeHistory, commandHistory } from "./polling/poll-cache.js";
 import { Operation } from "../metrics/index.js";
 import type { BlackBoxRecord } from "./blackbox.js";
 import type { CallChain } from "./call-chain.js";
@@ -21,21 +26,12 @@ import { describeVersions } from "./versions.js";
 const ALL_ATTRIBUTES = new Set(["all attributes", "all attributes_3"]);
 /** The caller of Device.readAttributes: the device's own code, "user thread" in the blackbox. */
 const OWN_READ: CallContext = { client: { host: "localhost", peer: "in-process" }, transport: "internal", origin: "user thread" };
-const NO_DIM = { x: 0, y: 0 } as const;
+/** The caller of polling requests: "requested from polling" in the blackbox (spec §11.2). */
+const POLLING: CallContext = { client: { host: "localhost", peer: "in-process" }, transport: "internal", origin: "polling" };
 
 function record(entry: DeviceEntry, ctx: CallContext, kind: BlackBoxRecord["kind"], what: string, withIdent: boolean, source?: DevSource): void {
   entry.blackbox.record({ timeMs: Date.now(), kind, what, source, client: ctx.client, origin: ctx.origin, withIdent });
 }
-
-function commandInfo(name: string, c: { inType: CmdArgType; outType: CmdArgType; inDesc: string; outDesc: string; level: number }): CommandInfo {
-  return {
-    name, level: c.level, inType: c.inType, outType: c.outType,
-    inTypeDesc: c.inDesc || UNINITIALISED, outTypeDesc: c.outDesc || UNINITIALISED,
-  };
-}
-
-/** Byte-wise (ASCII) order, as cppTango sorts its command list (spec §5.2). */
-const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The request-reply protocol in process (DESIGN §1): each operation records the blackbox, takes
@@ -57,12 +53,12 @@ export class RequestHandler implements RequestApi {
    * Runs one request of `device`: finds it (a name the server does not know counts as
    * "(unknown)"), counts the request, and counts the error `fn` throws to the client, if any.
    */
-  async #request<T>(device: string, operation: number, fn: (entry: DeviceEntry) => T | Promise<T>): Promise<T> {
-    const entry = this.#server.findEntry(device);
+  async #request<T>(device: string | DeviceEntry, operation: number, fn: (entry: DeviceEntry) => T | Promise<T>): Promise<T> {
+    const entry = typeof device === "string" ? this.#server.findEntry(device) : device;
     if (entry === undefined) {
       const unknown = this.#server.unknownDeviceMetrics;
       unknown.countRequest(operation);
-      const err = TangoErrors.deviceNotFound(device);
+      const err = TangoErrors.deviceNotFound(device as string);
       unknown.countFailure(err);
       throw err;
     }
@@ -139,14 +135,22 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.command_inout, async (entry) => {
       const source = opts?.source ?? DevSource.DEV;
       record(entry, ctx, "Operation", `command_inout_4 (cmd = ${command})`, true, source);
-      if (source === DevSource.CACHE) {
-        throw DevFailed.of(Reason.CmdNotPolled, `Command ${command} not polled`, "PollObj::get_cmd_result");
-      }
-      return await this.#server.serialize(entry.monitor, async (chain) => {
+      const execute = (): Promise<TypedValue> => this.#server.serialize(entry.monitor, async (chain) => {
         const dev = this.#server.liveDevice(entry);
         if (command.toLowerCase() === "init") return await this.#init(entry, dev, argin, chain);
         return await executeCommandOf(dev, command, argin, entry.metrics);
       }, entry.metrics.serializationWait);
+      if (source === DevSource.DEV) return await execute();
+      return await commandFromCacheOrDevice(this.#server.polling, entry, this.#server.liveDevice(entry), command, source, execute);
+    });
+  }
+
+  /** A command run by the polling: through the monitor, recorded "from device requested from polling". */
+  async pollCommand(entry: DeviceEntry, command: string): Promise<TypedValue> {
+    return this.#request(entry, Operation.command_inout, async () => {
+      record(entry, POLLING, "Operation", `command_inout_4 (cmd = ${command})`, true, DevSource.DEV);
+      return await this.#server.serialize(entry.monitor,
+        async () => executeCommandOf(this.#server.liveDevice(entry), command, undefined, entry.metrics), entry.metrics.serializationWait);
     });
   }
 
@@ -167,8 +171,7 @@ export class RequestHandler implements RequestApi {
   async commandListQuery(ctx: CallContext, device: string): Promise<CommandInfo[]> {
     return this.#request(device, Operation.command_list_query, async (entry) => {
       record(entry, ctx, "Operation", "command_list_query_2", false);
-      const rt = runtimeOf(this.#server.liveDevice(entry));
-      return [...rt.commands()].sort((a, b) => byteOrder(a.name, b.name)).map((c) => commandInfo(c.name, c));
+      return commandList(this.#server.liveDevice(entry));
     });
   }
 
@@ -185,9 +188,21 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.read_attributes, async (entry) => {
       const source = opts?.source ?? DevSource.DEV;
       record(entry, ctx, "Operation", `read_attributes_5 (${names.join(", ")})`, true, source);
-      const values = source === DevSource.CACHE ? this.#readCache(entry, names)
-        : await this.#server.serialize(entry.monitor, () => readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics),
-          entry.metrics.serializationWait);
+      const fromDevice = (list: readonly string[]): Promise<AttributeValue[]> => this.#server.serialize(entry.monitor,
+        () => readAttributesOf(this.#server.liveDevice(entry), list, entry.metrics), entry.metrics.serializationWait);
+      const values = source === DevSource.DEV ? await fromDevice(names)
+        : await readFromCache(this.#server.polling, entry, this.#server.liveDevice(entry), names, source, fromDevice);
+      entry.metrics.countReadErrors(values);
+      return values;
+    });
+  }
+
+  /** Attributes read by the polling: through the monitor, recorded "from device requested from polling" (spec §11.2). */
+  async pollAttributes(entry: DeviceEntry, names: readonly string[]): Promise<AttributeValue[]> {
+    return this.#request(entry, Operation.read_attributes, async () => {
+      record(entry, POLLING, "Operation", `read_attributes_5 (${names.join(", ")})`, true, DevSource.DEV);
+      const values = await this.#server.serialize(entry.monitor,
+        () => readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics), entry.metrics.serializationWait);
       entry.metrics.countReadErrors(values);
       return values;
     });
@@ -206,20 +221,6 @@ export class RequestHandler implements RequestApi {
       const values = await readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics);
       entry.metrics.countReadErrors(values);
       return values;
-    });
-  }
-
-  /** Polling comes with a later issue: nothing is polled, so the cache holds nothing (spec §11.3). */
-  #readCache(entry: DeviceEntry, names: readonly string[]): AttributeValue[] {
-    const rt = runtimeOf(this.#server.liveDevice(entry));
-    const time = timeVal(Date.now());
-    return names.map((n): AttributeValue => {
-      const name = rt.attribute(n)?.decl.name ?? n;
-      return {
-        name, quality: AttrQuality.ATTR_INVALID, dataFormat: AttrDataFormat.FMT_UNKNOWN, dataType: CmdArgType.DATA_TYPE_UNKNOWN,
-        time, rDim: NO_DIM, wDim: NO_DIM,
-        errors: DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, "PollObj::get_attr_result").errors,
-      };
     });
   }
 
@@ -248,9 +249,10 @@ export class RequestHandler implements RequestApi {
   async getAttributeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<AttributeConfig[]> {
     return this.#request(device, Operation.get_attribute_config, async (entry) => {
       record(entry, ctx, "Operation", "get_attribute_config_5", false);
-      const rt = runtimeOf(this.#server.liveDevice(entry));
+      const dev = this.#server.liveDevice(entry);
+      const rt = runtimeOf(dev);
       if (names.length === 0 || (names.length === 1 && ALL_ATTRIBUTES.has((names[0] ?? "").toLowerCase()))) {
-        return [...[...rt.attributes()].map((a) => a.config()), stateConfig(true), stateConfig(false)];
+        return attributeConfigs(dev);
       }
       return names.map((n) => {
         const lower = n.toLowerCase();
@@ -275,6 +277,8 @@ export class RequestHandler implements RequestApi {
           return a;
         });
         targets.forEach((a, i) => a.applyUpdate(updates[i] ?? { name: a.decl.name, set: {} }));
+        // spec §12.1 item 3: every configuration change makes an attr_conf event
+        this.#server.events.configChanged(entry, targets.map((a) => a.config()));
       }, entry.metrics.serializationWait);
     });
   }
@@ -306,18 +310,38 @@ export class RequestHandler implements RequestApi {
       this.#server.properties.delete(entry.name, names);
     });
   }
+
+  async readAttributeHistory(ctx: CallContext, device: string, attribute: string, n: number): Promise<AttributeValue[]> {
+    return this.#request(device, Operation.read_attribute_history, async (entry) => {
+      record(entry, ctx, "Operation", "read_attribute_history_5", false);
+      const state = runtimeOf(this.#server.liveDevice(entry)).attribute(attribute);
+      const lower = attribute.toLowerCase();
+      if (state === undefined && lower !== "state" && lower !== "status") throw TangoErrors.attrNotFound(attribute);
+      checkRecordCount(n, "Device_5Impl::read_attribute_history_5");
+      const object = this.#server.polling.find(entry, "attribute", attribute);
+      return attributeHistory(object?.kind === "attribute" ? object : undefined, attribute, n);
+    });
+  }
+
+  async commandInoutHistory(ctx: CallContext, device: string, command: string, n: number): Promise<CommandHistoryRecord[]> {
+    return this.#request(device, Operation.command_inout_history, async (entry) => {
+      record(entry, ctx, "Operation", "command_inout_history_4", false);
+      if (runtimeOf(this.#server.liveDevice(entry)).command(command) === undefined) throw TangoErrors.commandNotFound(command);
+      checkRecordCount(n, "Device_4Impl::command_inout_history_4");
+      const lower = command.toLowerCase();
+      // spec §11.2: State and Status are polled as attributes
+      const object = this.#server.polling.find(entry, lower === "state" || lower === "status" ? "attribute" : "command", command);
+      return commandHistory(object, command, n);
+    });
+  }
+
+  async subscribeEvent(ctx: CallContext, device: string, attribute: string, type: EventType, sink: EventSink): Promise<Subscription> {
+    return this.#request(device, Operation.subscribe_event, async (entry) =>
+      this.#server.events.subscribe(ctx, entry.name, attribute, type, sink));
+  }
 }
 
-function stateConfig(isState: boolean): AttributeConfig {
-  const na = "Not specified";
-  return {
-    name: isState ? "State" : "Status", writable: 0, dataFormat: 0,
-    dataType: isState ? CmdArgType.DevState : CmdArgType.DevString, memorized: false, memInit: false,
-    maxDimX: 1, maxDimY: 0, description: "No description", label: isState ? "State" : "Status", unit: "",
-    standardUnit: "No standard unit", displayUnit: "No display unit", format: isState ? na : "%s",
-    minValue: na, maxValue: na, writableAttrName: "None", level: 0, rootAttrName: na, enumLabels: [],
-    alarms: { minAlarm: na, maxAlarm: na, minWarning: na, maxWarning: na, deltaT: na, deltaVal: na },
-    events: { relChange: na, absChange: na, period: "1000", archiveRelChange: na, archiveAbsChange: na, archivePeriod: na },
-  };
+/** A history asks for at least one record. */
+function checkRecordCount(n: number, origin: string): void {
+  if (!Number.isInteger(n) || n < 1) throw DevFailed.of(Reason.MethodArgument, `The number of records to read must be at least 1 (got ${n})`, origin);
 }
-

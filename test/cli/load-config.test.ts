@@ -6,7 +6,10 @@ import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/cli/load-config.js";
 import { parse } from "yaml";
 import { DEFAULT_SERVER_CONFIG } from "../../src/server/index.js";
-import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH } from "../../src/core/defaults.js";
+import {
+  DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH, POLL_RING_DEPTH,
+  EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH,
+} from "../../src/core/defaults.js";
 
 const CONFIG_DOC = new URL("../../docs/configuration.md", import.meta.url);
 
@@ -50,6 +53,8 @@ describe("loadConfig", () => {
         http: { host: "0.0.0.0", port: DEFAULT_HTTP_PORT, protectReads: false, requestTimeoutMs: 3000 },
         monitorTimeoutMs: MONITOR_TIMEOUT_MS,
         blackboxDepth: BLACKBOX_DEPTH,
+        polling: { ringDepth: POLL_RING_DEPTH },
+        events: { heartbeatMs: EVENT_HEARTBEAT_MS, queueDepth: EVENT_QUEUE_DEPTH },
         logLevel: "info",
         classes: [{ name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] }],
       });
@@ -215,7 +220,7 @@ classes:
       expect(lines.slice(1)).to.deep.equal([
         `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
         `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
-        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, logLevel, storePath, classes`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, polling, events, logLevel, storePath, classes`,
         `  ${file}:9:14: classes[0].devices: must list at least one entry`,
         "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
       ]);

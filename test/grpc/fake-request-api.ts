@@ -1,9 +1,9 @@
 import {
   AttrDataFormat, AttrQuality, CmdArgType, DevFailed, DevState, DispLevel, MultiDevFailed, TangoErrors, coerce,
   type AttributeConfig, type AttributeConfigUpdate, type AttributeValue, type AttributeWrite, type CommandInfo,
-  type DeviceInfo, type TypedValue,
+  type CommandHistoryRecord, type DeviceInfo, type EventType, type TypedValue,
 } from "../../src/core/index.js";
-import type { CallContext, ReadOptions, RequestApi } from "../../src/server/index.js";
+import type { CallContext, EventSink, ReadOptions, RequestApi, Subscription } from "../../src/server/index.js";
 
 /**
  * A hand-written RequestApi for adapter tests. One device, `test/fake/1`:
@@ -155,5 +155,20 @@ export class FakeRequestApi implements RequestApi {
 
   async deleteProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<void> {
     this.#record("deleteProperty", ctx, device, names);
+  }
+
+  async readAttributeHistory(ctx: CallContext, device: string, attribute: string, n: number): Promise<AttributeValue[]> {
+    this.#record("readAttributeHistory", ctx, device, attribute, n);
+    throw TangoErrors.attrNotPolled(attribute);
+  }
+
+  async commandInoutHistory(ctx: CallContext, device: string, command: string, n: number): Promise<CommandHistoryRecord[]> {
+    this.#record("commandInoutHistory", ctx, device, command, n);
+    throw TangoErrors.cmdNotPolled(command);
+  }
+
+  async subscribeEvent(ctx: CallContext, device: string, attribute: string, type: EventType, _sink: EventSink): Promise<Subscription> {
+    this.#record("subscribeEvent", ctx, device, attribute, type);
+    throw TangoErrors.attributePollingNotStarted(attribute);
   }
 }

@@ -89,7 +89,7 @@ describe("REST admin routes", () => {
 
     it("GET /admin gives the admin device's name, state ON, status and info", async () => {
       const body = ok(await get("")) as { info: Record<string, unknown> };
-      expect(body).to.include({ name: ADMIN, state: "ON", status: "The device is ON" });
+      expect(body).to.include({ name: ADMIN, state: "ON", status: "The device is ON\nThe polling is ON" });
       expect(body.info).to.include({ devClass: "DServer", serverId: "Test/t", serverHost: "testhost", admName: ADMIN, description: "A device server device !!" });
       expect(body.info.versionInfo).to.be.an("object");
     });
@@ -170,7 +170,7 @@ describe("REST admin routes", () => {
         expect(ok(await post("/commands/querydevice", body))).to.deep.equal({ name: "QueryDevice", output: [`TangoTest::${TG}`, `Counted::${COUNTED}`] });
       }
       expect(ok(await post("/commands/State"))).to.deep.equal({ name: "State", output: "ON" });
-      expect(ok(await post("/commands/Status"))).to.deep.equal({ name: "Status", output: "The device is ON" });
+      expect(ok(await post("/commands/Status"))).to.deep.equal({ name: "Status", output: "The device is ON\nThe polling is ON" });
     });
 
     it("POST /admin/commands/{command} runs commands with an argin of their declared type", async () => {

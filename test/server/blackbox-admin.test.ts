@@ -77,7 +77,7 @@ describe("admin device", () => {
     expect((await api.commandInout(CTX, admin, "QueryDevice", undefined)).value).to.deep.equal(["Counter::t/c/1", "Counter::t/c/2"]);
     expect((await api.commandInout(CTX, admin, "QueryClass", undefined)).value).to.deep.equal(["Counter"]);
     expect(await api.state(CTX, admin)).to.equal(DevState.ON);
-    expect(await api.status(CTX, admin)).to.equal("The device is ON");
+    expect(await api.status(CTX, admin)).to.equal("The device is ON\nThe polling is ON");
     const info = await api.info(CTX, admin);
     expect(info.devClass).to.equal("DServer");
     expect(info.description).to.equal("A device server device !!");

@@ -90,6 +90,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         logger: log,
         registry,
       });
+      server.grpcAddress = `${server.hostName}:${grpc.port}`;
       grpc.setServing("", true);
       grpc.setServing(DEVICE_SERVICE_NAME, isReady);
       const devices = server;

@@ -24,12 +24,15 @@ export class ConnectError extends Error {
   }
 }
 
-/** A unary method of tango.v1.Device, with its (de)serializers. */
+/** A method of tango.v1.Device (or of the health service), with its (de)serializers. */
 interface Method {
   readonly path: string;
   readonly requestSerialize: (value: object) => Buffer;
   readonly responseDeserialize: (bytes: Buffer) => object;
 }
+
+/** grpc.health.v1's name of our service: SERVING once every device is exported. */
+const DEVICE_SERVICE = "tango.v1.Device";
 
 /**
  * One gRPC channel to one device server, made on demand and replaced after a failure (spec
@@ -127,6 +130,32 @@ export class Connection {
     });
   }
 
+  /**
+   * Opens a server-streaming call on the current channel (`connect` first); its messages are
+   * decoded by `decode`. The caller listens to the stream and cancels it.
+   */
+  serverStream<Res>(method: Method, request: object, decode: (bytes: Buffer) => Res): grpc.ClientReadableStream<Res> {
+    const client = this.#client;
+    if (client === undefined) throw new Error("not connected");
+    return client.makeServerStreamRequest<object, Res>(method.path, method.requestSerialize, decode, request, this.#metadata, {});
+  }
+
+  /**
+   * Asks the server's health service whether tango.v1.Device is SERVING (every device exported),
+   * by `deadline`; false when it says otherwise or does not answer in time.
+   */
+  isServing(deadline: number): Promise<boolean> {
+    const check = healthCheck();
+    const client = this.#client;
+    if (client === undefined) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      client.makeUnaryRequest<object, { status?: unknown }>(check.path, check.requestSerialize, check.responseDeserialize as (b: Buffer) => { status?: unknown },
+        { service: DEVICE_SERVICE }, this.#metadata, { deadline }, (err, res) => {
+          resolve(err === null && (res?.status === "SERVING" || res?.status === 1));
+        });
+    });
+  }
+
   /** Drops the channel (and any call still on it); the next `connect` makes a new one. */
   reset(): void {
     this.#client?.close();
@@ -143,6 +172,14 @@ export class Connection {
 /** tango.v1.Device's methods by name, from the loaded proto. */
 export function deviceMethods(): Readonly<Record<string, Method>> {
   return loadTangoProto().deviceService as unknown as Record<string, Method>;
+}
+
+/** grpc.health.v1.Health/Check, from the loaded protos. */
+function healthCheck(): Method {
+  const service = loadTangoProto().packageDefinition["grpc.health.v1.Health"] as unknown as Record<string, Method> | undefined;
+  const check = service?.Check;
+  if (check === undefined) throw new Error("grpc.health.v1.Health/Check is not loaded");
+  return check;
 }
 
 function waitForStateChange(channel: ReturnType<grpc.Client["getChannel"]>, state: grpc.connectivityState, deadline: number, signal?: AbortSignal): Promise<boolean> {

@@ -1,43 +1,17 @@
+import { DevFailed, EventType, coerce, type DevError } from "../core/index.js";
+import { ADMIN_DEVICE_ALIAS } from "../core/defaults.js";
 import {
-  DevFailed, DevSource, MultiDevFailed, attributeInput, coerce, commandArgin,
-  type AttributeConfig, type AttributeConfigUpdate, type AttributeWrite, type CommandInfo, type DevState,
-  type DeviceInfo,
-} from "../core/index.js";
-import { ADMIN_DEVICE_ALIAS, CLIENT_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from "../core/defaults.js";
-import {
-  ArrayEncoding, decodeAttributeConfig, decodeAttributeValue, decodeCommandInfo,
-  decodeDeviceInfo, decodeValue, encodeAttributeConfigUpdate, encodeAttributeWrite, encodeValue,
-  type WireAttributeConfigReply, type WireBlackBoxReply, type WireCommandInfo, type WireCommandInoutReply,
-  type WireCommandListReply, type WireDevInfo, type WirePropertyReply, type WireReadAttributesReply,
-  type WireStateReply, type WireStatusReply,
+  decodeAttributeValue, decodeCommandHistoryRecord, type WireAttributeHistoryReply, type WireCommandHistoryReply,
 } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
-import { Connection } from "./connection.js";
 import { toDeviceAttribute } from "./device-attribute.js";
-import { Invoker, type Operation } from "./invoker.js";
-import { arrayEncodingOf, checkTimeout, identityMetadata } from "./proxy-options.js";
-import { formatTrl, parseAddress, parseTrl, type Trl } from "./trl.js";
-import type {
-  CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
-} from "./types.js";
-import {
-  type AttributeValues, decodingReply, entriesOf, isUpdateList, withFrame,
-} from "./value-input.js";
-
-/** A property value as `putProperty` takes it; every element is sent as text. */
-export type PropertyInput = string | number | boolean | bigint | readonly (string | number | boolean | bigint)[];
-
-const op = (label: string, isRead: boolean): Operation => ({ label, isRead });
-const OPS = {
-  ping: op("ping", true), info: op("info", true), state: op("state", true), status: op("status", true),
-  blackBox: op("black_box", true), commandList: op("command_list_query", true),
-  readAttributes: op("read_attributes", true), getConfig: op("get_attribute_config", true),
-  writeAttributes: op("write_attributes", false), writeRead: op("write_read_attributes", false),
-  setConfig: op("set_attribute_config", false), getProperty: op("get_property", true),
-  putProperty: op("put_property", false), deleteProperty: op("delete_property", false),
-} as const;
-
-const ORIGIN = "DeviceProxy";
+import type { EventCallback, EventData, EventsOptions, SubscribeOptions } from "./event-data.js";
+import { EventSubscriptions } from "./event-subscriptions.js";
+import { findPolled, pollPeriodOf } from "./poll-status-text.js";
+import { ProxyCore, op } from "./proxy-core.js";
+import { parseAddress, type Trl } from "./trl.js";
+import type { CallOptions, CommandHistoryEntry, DeviceAttribute, DeviceProxyOptions, TangoValue } from "./types.js";
+import { decodingReply } from "./value-input.js";
 
 /**
  * A client of one Tango device (PyTango's `DeviceProxy`), over tango.v1.Device.
@@ -47,6 +21,7 @@ const ORIGIN = "DeviceProxy";
  * try {
  *   await dev.writeAttribute("double_scalar", 2.5);
  *   const { value, quality } = await dev.readAttribute("double_scalar");
+ *   const id = await dev.subscribeEvent("double_scalar", EventType.CHANGE_EVENT, (ev) => console.log(ev.value?.value));
  * } finally {
  *   dev.close();
  * }
@@ -56,27 +31,13 @@ const ORIGIN = "DeviceProxy";
  * §10.3 says (see `DeviceProxyOptions.transparentReconnection`). Every method rejects with a
  * DevFailed: the server's error stack with the client's frame on top (API_CommandFailed,
  * API_AttributeFailed), or a client reason (API_DeviceTimedOut, API_ServerNotRunning,
- * API_CantConnectToDevice, API_CommunicationFailed).
+ * API_CantConnectToDevice, API_CommunicationFailed). Event subscriptions share the proxy's
+ * connection and come back by themselves after the server restarts.
  */
-export class DeviceProxy {
-  /** The device name, lower-case (as cppTango's `dev_name()`). */
-  readonly name: string;
-  /** The device server's `host:port`. */
-  readonly address: string;
-  /** The canonical TRL: `tango://host:port/domain/family/member#dbase=no`. */
-  readonly trl: string;
-  /** Read source used when a call gives none (CACHE_DEV, spec §10.3 item 6). */
-  source: DevSource;
-  /** See DeviceProxyOptions.transparentReconnection. */
-  transparentReconnection: boolean;
-  #timeoutMs: number;
-  readonly #conn: Connection;
-  readonly #invoker: Invoker;
-  /** Command and attribute descriptions, valid for one channel (a new one may be a new server). */
-  #commands = new Map<string, CommandInfo>();
-  #configs = new Map<string, AttributeConfig>();
-  #cacheGeneration = -1;
-  readonly #arrayEncoding: ArrayEncoding;
+export class DeviceProxy extends ProxyCore {
+  readonly #options: DeviceProxyOptions;
+  readonly #events: EventSubscriptions;
+  #admin: Promise<DeviceProxy> | undefined;
 
   /**
    * @param trl `tango://host:port/domain/family/member` (also `host:port/d/f/m`, `#dbase=no`), or a
@@ -84,27 +45,14 @@ export class DeviceProxy {
    * @throws DevFailed API_WrongDeviceNameSyntax, API_UnsupportedProtocol, API_UnsupportedDBaseModifier
    */
   constructor(trl: string | Trl, options: DeviceProxyOptions = {}) {
-    const parsed = typeof trl === "string" ? parseTrl(trl) : trl;
-    if (parsed.address === undefined) {
-      throw ClientErrors.noAddress(typeof trl === "string" ? trl : parsed.device);
-    }
-    this.name = parsed.device;
-    this.address = parsed.address;
-    this.trl = formatTrl({ address: parsed.address, device: parsed.device });
-    this.source = options.source ?? DevSource.CACHE_DEV;
-    this.transparentReconnection = options.transparentReconnection ?? true;
-    this.#timeoutMs = checkTimeout(options.timeoutMs ?? CLIENT_TIMEOUT_MS);
-    this.#arrayEncoding = arrayEncodingOf(options.arrayEncoding);
-    this.#conn = new Connection(parsed.address, {
-      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      metadata: identityMetadata(options),
-    });
-    const settings = this;
-    this.#invoker = new Invoker(this.#conn, {
+    super(trl, options);
+    this.#options = options;
+    const proxy = this;
+    this.#events = new EventSubscriptions(this.connection, {
       device: this.name,
-      address: this.address,
-      get timeoutMs() { return settings.#timeoutMs; },
-      get transparentReconnection() { return settings.transparentReconnection; },
+      get timeoutMs() { return proxy.timeoutMs; },
+      arrayEncoding: this.arrayEncoding,
+      connect: (timeoutMs) => this.connect({ timeoutMs }),
     });
   }
 
@@ -123,273 +71,162 @@ export class DeviceProxy {
     }
   }
 
-  /** Default call timeout in milliseconds (`Infinity`: none). Default 3000 (spec §10.3). */
-  get timeoutMs(): number {
-    return this.#timeoutMs;
+  /**
+   * Subscribes to events of an attribute (spec §12) and resolves to the subscription's id once
+   * the server accepted it; `callback` first gets the current value, then each event, in order.
+   * Refusals reject with cppTango's reasons: API_AttrNotFound, API_AttributePollingNotStarted
+   * (change, periodic, archive and alarm events need the attribute polled, or pushed by the
+   * device), API_EventPropertiesNotSet (no abs_change or rel_change). A server that cannot be
+   * reached does not reject unless `options.stateless` is false: the subscription waits for it.
+   * Interface-change events are about the device: `subscribeEvent(EventType.INTERFACE_CHANGE_EVENT, callback)`.
+   */
+  subscribeEvent<V = TangoValue>(attribute: string, eventType: EventType, callback: EventCallback<V>, options?: SubscribeOptions): Promise<number>;
+  subscribeEvent(eventType: EventType.INTERFACE_CHANGE_EVENT, callback: EventCallback, options?: SubscribeOptions): Promise<number>;
+  subscribeEvent<V = TangoValue>(
+    first: string | EventType, second: EventType | EventCallback<V>, third?: EventCallback<V> | SubscribeOptions, fourth?: SubscribeOptions,
+  ): Promise<number> {
+    if (typeof first === "string") {
+      return this.#events.subscribe(first, second as EventType, third as EventCallback, fourth);
+    }
+    return this.#events.subscribe("", first, second as EventCallback, third as SubscribeOptions | undefined);
   }
 
-  set timeoutMs(ms: number) {
-    this.#timeoutMs = checkTimeout(ms);
+  /** Ends a subscription (its callback gets nothing more). Throws API_EventNotFound for an unknown id. */
+  unsubscribeEvent(id: number): void {
+    this.#events.unsubscribe(id);
   }
 
   /**
-   * Connects now rather than at the first call (cppTango's DeviceProxy connects when built), so
-   * a server that is not running is reported here: API_ServerNotRunning, API_CantConnectToDevice.
+   * The events of an attribute as an async iterator, until `options.signal` aborts or the loop
+   * stops (either way the subscription ends): `for await (const ev of dev.events("x", EventType.CHANGE_EVENT, { signal }))`.
+   * A refused subscription rejects the first `next()`. Events wait in a bounded queue while the
+   * loop is busy; when it overflows the oldest go and the next event says how many in `missed`.
    */
-  async connect(opts?: CallOptions): Promise<void> {
-    await this.#invoker.connect("connect", opts);
-  }
-
-  /** Pings the device; resolves to the round-trip time in microseconds, connecting excluded. */
-  async ping(opts?: CallOptions): Promise<number> {
-    await this.connect(opts);
-    const start = performance.now();
-    await this.#invoke("Ping", {}, OPS.ping, opts);
-    return Math.max(1, Math.round((performance.now() - start) * 1000));
-  }
-
-  /** The device state. */
-  async state(opts?: CallOptions): Promise<DevState> {
-    return (await this.#invoke<WireStateReply>("State", {}, OPS.state, opts)).state as DevState;
-  }
-
-  /** The device status text. */
-  async status(opts?: CallOptions): Promise<string> {
-    return (await this.#invoke<WireStatusReply>("Status", {}, OPS.status, opts)).status;
-  }
-
-  /** Class, server, host, versions, doc URL, description and admin device name. */
-  async info(opts?: CallOptions): Promise<DeviceInfo> {
-    return decodeDeviceInfo(await this.#invoke<WireDevInfo>("Info", {}, OPS.info, opts));
-  }
-
-  /** The device description (its `description` property, or "A TANGO device"). */
-  async description(opts?: CallOptions): Promise<string> {
-    return (await this.info(opts)).description;
-  }
-
-  /** The name of the device's admin device, `dserver/<server>/<instance>`. */
-  async adminName(opts?: CallOptions): Promise<string> {
-    return (await this.info(opts)).admName;
-  }
-
-  /** The newest `n` blackbox lines of the device, newest first. */
-  async blackBox(n: number, opts?: CallOptions): Promise<string[]> {
-    return (await this.#invoke<WireBlackBoxReply>("BlackBox", { n }, OPS.blackBox, opts)).records;
-  }
-
-  /**
-   * Runs a command. `argin` is converted to the command's input type first (the command list is
-   * fetched once per connection and cached): numbers or bigints for 64-bit types, arrays or typed
-   * arrays for sequences. Resolves to the output in its canonical form (see TangoValue).
-   */
-  async commandInout<T = TangoValue>(command: string, argin?: unknown, opts?: ReadOptions): Promise<T> {
-    const frame = ClientErrors.commandFailedFrame(this.name, command);
-    const info = await this.#commandInfo(command, opts);
-    // An unknown command is the server's to refuse, with its own error (API_CommandNotFound).
-    const value = info === undefined ? undefined : withFrame(() => commandArgin(info, argin), frame);
-    const reply = await this.#invoke<WireCommandInoutReply>("CommandInout", {
-      command,
-      argin: value === undefined ? null : encodeValue(value, this.#arrayEncoding),
-      source: opts?.source ?? this.source,
-      array_encoding: this.#arrayEncoding,
-    }, op(`command ${command}`, false), opts, (df) => df.withFrame(frame));
-    return decodingReply(this.name, `command ${command}`, () => {
-      const out = decodeValue(reply.argout);
-      return coerce(out.type, out.value) as T;
-    });
-  }
-
-  /** Every command's description. */
-  async commandListQuery(opts?: CallOptions): Promise<CommandInfo[]> {
-    const reply = await this.#invoke<WireCommandListReply>("CommandListQuery", {}, OPS.commandList, opts);
-    const infos = reply.commands.map(decodeCommandInfo);
-    this.#caches();
-    this.#commands = new Map(infos.map((c) => [c.name.toLowerCase(), c]));
-    return infos;
-  }
-
-  /** One command's description. */
-  async commandQuery(command: string, opts?: CallOptions): Promise<CommandInfo> {
-    const reply = await this.#invoke<WireCommandInfo>("CommandQuery", { command }, op("command_query", true), opts);
-    const info = decodeCommandInfo(reply);
-    this.#caches().commands.set(info.name.toLowerCase(), info);
-    return info;
-  }
-
-  /** Every command name. */
-  async commandList(opts?: CallOptions): Promise<string[]> {
-    return (await this.commandListQuery(opts)).map((c) => c.name);
-  }
-
-  /** Every attribute name. */
-  async attributeList(opts?: CallOptions): Promise<string[]> {
-    return (await this.getAttributeConfig([], opts)).map((c) => c.name);
-  }
-
-  /** Reads one attribute; a failed read rejects with the server's stack and API_AttributeFailed on top. */
-  async readAttribute<V = TangoValue>(name: string, opts?: ReadOptions): Promise<DeviceAttribute<V>> {
-    const [attr] = await this.#read(name, [name], opts);
-    if (attr === undefined) throw ClientErrors.methodArgument(`No value came back for attribute ${name}`, `${ORIGIN}::read_attribute`);
-    if (attr.error !== undefined) throw attr.error;
-    return attr as DeviceAttribute<V>;
-  }
-
-  /** Reads attributes in one call; each failed one carries its own `error`. */
-  async readAttributes(names: readonly string[], opts?: ReadOptions): Promise<DeviceAttribute[]> {
-    return this.#read(names.join(", "), names, opts);
-  }
-
-  /** Writes one attribute, converted to its declared type first (see WriteOptions for images). */
-  async writeAttribute(name: string, value: unknown, opts?: WriteOptions): Promise<void> {
-    const writes = await this.#writes([[name, value]], opts);
-    await this.#invokeWrite("WriteAttributes", { values: writes }, OPS.writeAttributes, [name], opts);
-  }
-
-  /**
-   * Writes attributes in one call. When some fail, rejects with the server's MultiDevFailed
-   * (the others were written); a failure of the whole call is a DevFailed.
-   */
-  async writeAttributes(values: AttributeValues, opts?: CallOptions): Promise<void> {
-    const entries = entriesOf(values);
-    const writes = await this.#writes(entries, opts);
-    await this.#invoke("WriteAttributes", { values: writes }, OPS.writeAttributes, opts,
-      (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n))));
-  }
-
-  /** Writes one attribute and reads it back in one call. */
-  async writeReadAttribute<V = TangoValue>(name: string, value: unknown, opts?: WriteOptions): Promise<DeviceAttribute<V>> {
-    const writes = await this.#writes([[name, value]], opts);
-    const reply = await this.#invokeWrite<WireReadAttributesReply>("WriteReadAttributes",
-      { values: writes, names: [name], array_encoding: this.#arrayEncoding }, OPS.writeRead, [name], opts);
-    const [attr] = this.#attributes(reply, "write_read_attributes");
-    if (attr === undefined) throw ClientErrors.methodArgument(`No value came back for attribute ${name}`, `${ORIGIN}::write_read_attribute`);
-    if (attr.error !== undefined) throw attr.error;
-    return attr as DeviceAttribute<V>;
-  }
-
-  /** Writes attributes, then reads `readNames`, in one call. */
-  async writeReadAttributes(values: AttributeValues, readNames: readonly string[], opts?: CallOptions): Promise<DeviceAttribute[]> {
-    const entries = entriesOf(values);
-    const writes = await this.#writes(entries, opts);
-    const reply = await this.#invoke<WireReadAttributesReply>("WriteReadAttributes",
-      { values: writes, names: readNames, array_encoding: this.#arrayEncoding }, OPS.writeRead, opts,
-      (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n))));
-    return this.#attributes(reply, "write_read_attributes");
-  }
-
-  /** One attribute's configuration, or several (`[]`: every attribute's). */
-  getAttributeConfig(name: string, opts?: CallOptions): Promise<AttributeConfig>;
-  getAttributeConfig(names: readonly string[], opts?: CallOptions): Promise<AttributeConfig[]>;
-  async getAttributeConfig(names: string | readonly string[], opts?: CallOptions): Promise<AttributeConfig | AttributeConfig[]> {
-    const list = typeof names === "string" ? [names] : names;
-    const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: list }, OPS.getConfig, opts);
-    const configs = reply.configs.map(decodeAttributeConfig);
-    const cache = this.#caches().configs;
-    for (const c of configs) cache.set(c.name.toLowerCase(), c);
-    if (typeof names !== "string") return configs;
-    const [config] = configs;
-    if (config === undefined) throw ClientErrors.methodArgument(`No configuration came back for attribute ${names}`, `${ORIGIN}::get_attribute_config`);
-    return config;
-  }
-
-  /** Changes attribute properties; only the properties listed in each update change. */
-  async setAttributeConfig(updates: AttributeConfigUpdate | readonly AttributeConfigUpdate[], opts?: CallOptions): Promise<void> {
-    const list = isUpdateList(updates) ? updates : [updates];
-    for (const u of list) this.#configs.delete(u.name.toLowerCase());
-    await this.#invoke("SetAttributeConfig", { configs: list.map(encodeAttributeConfigUpdate) }, OPS.setConfig, opts);
-  }
-
-  /** Device properties by name (`[]`: all of them); a property that is not set has no values. */
-  async getProperty(names: string | readonly string[], opts?: CallOptions): Promise<Record<string, string[]>> {
-    const list = typeof names === "string" ? [names] : names;
-    const reply = await this.#invoke<WirePropertyReply>("GetProperty", { names: list }, OPS.getProperty, opts);
-    return Object.fromEntries(reply.properties.map((p) => [p.name, p.values]));
-  }
-
-  /** Sets device properties; each value, or each element of an array, is sent as text. */
-  async putProperty(props: Readonly<Record<string, PropertyInput>>, opts?: CallOptions): Promise<void> {
-    const properties = Object.entries(props).map(([name, v]) => ({
-      name, values: (Array.isArray(v) ? v : [v]).map(String),
-    }));
-    await this.#invoke("PutProperty", { properties }, OPS.putProperty, opts);
-  }
-
-  /** Deletes device properties. */
-  async deleteProperty(names: string | readonly string[], opts?: CallOptions): Promise<void> {
-    await this.#invoke("DeleteProperty", { names: typeof names === "string" ? [names] : names }, OPS.deleteProperty, opts);
-  }
-
-  /** Closes the connection. A later call opens a new one. */
-  close(): void {
-    this.#conn.close();
-  }
-
-  async #invoke<Res>(
-    method: string, fields: object, operation: Operation, opts: CallOptions | undefined,
-    onServerError?: (df: DevFailed) => DevFailed,
-  ): Promise<Res> {
-    return this.#invoker.invoke<Res>(method, { device: this.name, ...fields }, operation, opts, onServerError);
-  }
-
-  /** A write of one attribute: a MultiDevFailed becomes that attribute's DevFailed. */
-  async #invokeWrite<Res>(method: string, fields: object, operation: Operation, names: readonly string[], opts?: CallOptions): Promise<Res> {
-    const frame = ClientErrors.writeFailedFrame(this.name, names);
+  async *events<V = TangoValue>(attribute: string, eventType: EventType, options: EventsOptions = {}): AsyncGenerator<EventData<V>, void, undefined> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const depth = options.queueDepth ?? 1000;
+    const queue: EventData<V>[] = [];
+    let dropped = 0;
+    let wake: (() => void) | undefined;
+    const id = await this.subscribeEvent<V>(attribute, eventType, (event) => {
+      if (queue.length >= depth) {
+        queue.shift();
+        dropped++;
+      }
+      queue.push(event);
+      wake?.();
+    }, options);
+    const onAbort = (): void => wake?.();
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await this.#invoke<Res>(method, fields, operation, opts, (df) => df.withFrame(frame));
-    } catch (err) {
-      if (!(err instanceof MultiDevFailed)) throw err;
-      const [first] = err.errors;
-      throw new DevFailed(first.errors).withFrame(frame);
+      while (signal?.aborted !== true) {
+        const event = queue.shift();
+        if (event === undefined) {
+          await new Promise<void>((resolve) => { wake = resolve; });
+          wake = undefined;
+          continue;
+        }
+        const missed = dropped;
+        dropped = 0;
+        yield missed > 0 ? { ...event, missed: event.missed + missed } : event;
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.unsubscribeEvent(id);
     }
   }
 
-  async #read(label: string, names: readonly string[], opts?: ReadOptions): Promise<DeviceAttribute[]> {
-    const reply = await this.#invoke<WireReadAttributesReply>("ReadAttributes", {
-      names, source: opts?.source ?? this.source, array_encoding: this.#arrayEncoding,
-    }, OPS.readAttributes, opts, (df) => df.withFrame(ClientErrors.readFailedFrame(this.name, label)));
-    return this.#attributes(reply, "read_attributes");
+  /**
+   * The newest `n` records of a polled attribute from the server's polling buffer, oldest first
+   * (PyTango's `attribute_history`); a failed read carries its `error`. Rejects with
+   * API_AttrNotPolled or API_NoDataYet.
+   */
+  async attributeHistory<V = TangoValue>(attribute: string, n: number, opts?: CallOptions): Promise<DeviceAttribute<V>[]> {
+    const reply = await this.invokeMethod<WireAttributeHistoryReply>("ReadAttributeHistory",
+      { name: attribute, n, array_encoding: this.arrayEncoding }, op("read_attribute_history", true), opts,
+      (df) => df.withFrame(ClientErrors.readFailedFrame(this.name, attribute)));
+    return decodingReply(this.name, "read_attribute_history",
+      () => reply.values.map((w) => toDeviceAttribute(decodeAttributeValue(w), this.name) as DeviceAttribute<V>));
   }
 
-  #attributes(reply: WireReadAttributesReply, operation: string): DeviceAttribute[] {
-    return decodingReply(this.name, operation, () => reply.values.map((w) => toDeviceAttribute(decodeAttributeValue(w), this.name)));
+  /** The newest `n` results of a polled command, oldest first (PyTango's `command_history`). */
+  async commandHistory<T = TangoValue>(command: string, n: number, opts?: CallOptions): Promise<CommandHistoryEntry<T>[]> {
+    const reply = await this.invokeMethod<WireCommandHistoryReply>("CommandInoutHistory",
+      { name: command, n, array_encoding: this.arrayEncoding }, op("command_inout_history", true), opts,
+      (df) => df.withFrame(ClientErrors.commandFailedFrame(this.name, command)));
+    return decodingReply(this.name, "command_inout_history", () => reply.records.map((w) => {
+      const r = decodeCommandHistoryRecord(w);
+      const date = new Date(r.time.sec * 1000 + Math.floor(r.time.usec / 1000));
+      if (r.errors !== undefined) return { time: r.time, date, value: undefined, error: new DevFailed(r.errors as [DevError, ...DevError[]]) };
+      return { time: r.time, date, value: r.value === undefined ? undefined : coerce(r.value.type, r.value.value) as T };
+    }));
   }
 
-  /** The wire writes of `entries`, each converted by its attribute's (cached) configuration. */
-  async #writes(entries: ReadonlyArray<readonly [string, unknown]>, opts?: WriteOptions): Promise<object[]> {
-    const names = entries.map(([n]) => n);
-    const frame = ClientErrors.writeFailedFrame(this.name, names);
-    const cache = this.#caches().configs;
-    const missing = names.filter((n) => !cache.has(n.toLowerCase()));
-    if (missing.length > 0) {
-      const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: missing }, OPS.getConfig, opts,
-        (df) => df.withFrame(frame));
-      for (const c of reply.configs.map(decodeAttributeConfig)) cache.set(c.name.toLowerCase(), c);
+  /** Polls an attribute every `periodMs` (or changes its period), through the admin device (PyTango's `poll_attribute`). */
+  async pollAttribute(attribute: string, periodMs: number, opts?: CallOptions): Promise<void> {
+    await this.#poll("attribute", attribute, periodMs, opts);
+  }
+
+  /** Stops polling an attribute (API_PollObjNotFound when it is not polled). */
+  async stopPollAttribute(attribute: string, opts?: CallOptions): Promise<void> {
+    await (await this.#adminProxy()).commandInout("RemObjPolling", [this.name, "attribute", attribute], opts);
+  }
+
+  /** Polls a command (one without input) every `periodMs`, or changes its period. */
+  async pollCommand(command: string, periodMs: number, opts?: CallOptions): Promise<void> {
+    await this.#poll("command", command, periodMs, opts);
+  }
+
+  /** Stops polling a command. */
+  async stopPollCommand(command: string, opts?: CallOptions): Promise<void> {
+    await (await this.#adminProxy()).commandInout("RemObjPolling", [this.name, "command", command], opts);
+  }
+
+  /** The polling period of an attribute in ms; 0 when it is not polled or polled from outside. */
+  async getAttributePollPeriod(attribute: string, opts?: CallOptions): Promise<number> {
+    return pollPeriodOf(await this.pollingStatus(opts), "attribute", attribute);
+  }
+
+  /** The polling period of a command in ms; 0 when it is not polled. */
+  async getCommandPollPeriod(command: string, opts?: CallOptions): Promise<number> {
+    return pollPeriodOf(await this.pollingStatus(opts), "command", command);
+  }
+
+  /** Whether an attribute is polled. */
+  async isAttributePolled(attribute: string, opts?: CallOptions): Promise<boolean> {
+    return (await this.getAttributePollPeriod(attribute, opts)) > 0;
+  }
+
+  /** The admin device's DevPollStatus of this device: one text per polled object (spec §11.4). */
+  async pollingStatus(opts?: CallOptions): Promise<string[]> {
+    return (await this.#adminProxy()).commandInout<string[]>("DevPollStatus", this.name, opts);
+  }
+
+  /** Closes the connection and ends every event subscription. A later call opens a new connection. */
+  override close(): void {
+    this.#events.close();
+    const admin = this.#admin;
+    this.#admin = undefined;
+    // Closing it once it exists; the promise cannot reject (see #adminProxy).
+    admin?.then((a) => a.close(), () => undefined);
+    super.close();
+  }
+
+  async #poll(kind: "attribute" | "command", name: string, periodMs: number, opts?: CallOptions): Promise<void> {
+    const isPolled = findPolled(await this.pollingStatus(opts), kind, name) !== undefined;
+    const command = isPolled ? "UpdObjPollingPeriod" : "AddObjPolling";
+    await (await this.#adminProxy()).commandInout(command, { lvalue: [periodMs], svalue: [this.name, kind, name] }, opts);
+  }
+
+  /** This device's admin device (from `info().admName`), made once. */
+  async #adminProxy(): Promise<DeviceProxy> {
+    if (this.#admin === undefined) {
+      const made = this.adminName().then((admName) => new DeviceProxy(`tango://${this.address}/${admName}`, this.#options));
+      this.#admin = made;
+      // A failure is reported to this call and forgotten, so that the next call tries again.
+      made.catch(() => { if (this.#admin === made) this.#admin = undefined; });
     }
-    return entries.map(([name, value]) => {
-      const config = cache.get(name.toLowerCase());
-      if (config === undefined) throw ClientErrors.methodArgument(`No configuration for attribute ${name}`, `${ORIGIN}::write_attribute`);
-      const input = withFrame(() => attributeInput(config, value, opts), frame);
-      const write: AttributeWrite = input.dim === undefined ? { name, value: input.value } : { name, value: input.value, dim: input.dim };
-      return encodeAttributeWrite(write, this.#arrayEncoding);
-    });
-  }
-
-  async #commandInfo(command: string, opts?: CallOptions): Promise<CommandInfo | undefined> {
-    const key = command.toLowerCase();
-    const known = this.#caches().commands.get(key);
-    if (known !== undefined) return known;
-    await this.commandListQuery(opts);
-    return this.#commands.get(key);
-  }
-
-  /** The caches, emptied when the channel changed since they were filled. */
-  #caches(): { commands: Map<string, CommandInfo>; configs: Map<string, AttributeConfig> } {
-    if (this.#cacheGeneration !== this.#invoker.generation) {
-      this.#commands = new Map();
-      this.#configs = new Map();
-      this.#cacheGeneration = this.#invoker.generation;
-    }
-    return { commands: this.#commands, configs: this.#configs };
+    return this.#admin;
   }
 }

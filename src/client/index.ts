@@ -2,19 +2,21 @@
 // semantics, over tango.v1.Device.
 
 export { DeviceProxy } from "./device-proxy.js";
-export type { PropertyInput } from "./device-proxy.js";
+export type { PropertyInput } from "./proxy-core.js";
 export type { AttributeValues } from "./value-input.js";
 export { AttributeProxy } from "./attribute-proxy.js";
 export type {
   TangoValue, CallOptions, ReadOptions, WriteOptions, DeviceProxyOptions, ClientIdentityOptions, DeviceAttribute,
+  CommandHistoryEntry,
 } from "./types.js";
+export type { EventData, EventCallback, SubscribeOptions, EventsOptions } from "./event-data.js";
 export { parseTrl, formatTrl, parseAddress } from "./trl.js";
 export type { Trl } from "./trl.js";
 export {
   DevFailed, MultiDevFailed, Reason, DevState, AttrQuality, AttrDataFormat, AttrWriteType, DevSource, DispLevel,
-  ErrSeverity, CmdArgType, typeName,
+  ErrSeverity, CmdArgType, typeName, EventType, EVENT_NAMES,
 } from "../core/index.js";
 export type {
   DevError, NamedDevError, AttributeConfig, AttributeConfigUpdate, AttributeConfigProperty, CommandInfo, DeviceInfo,
-  TimeVal, DevEncodedValue,
+  TimeVal, DevEncodedValue, DataReady, InterfaceChange,
 } from "../core/index.js";

@@ -104,3 +104,15 @@ export interface DeviceAttribute<V = TangoValue> {
    */
   readonly error?: DevFailed;
 }
+
+/** One record of a polled command's history (PyTango's `DeviceDataHistory`). */
+export interface CommandHistoryEntry<T = TangoValue> {
+  /** When the command was polled. */
+  readonly time: TimeVal;
+  /** `time` as a Date (millisecond precision). */
+  readonly date: Date;
+  /** The command's output; undefined when it failed. */
+  readonly value: T | undefined;
+  /** The command's failure. */
+  readonly error?: DevFailed;
+}

@@ -1,4 +1,4 @@
-import type { handleUnaryCall } from "@grpc/grpc-js";
+import type { handleServerStreamingCall, handleUnaryCall } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import {
   DevFailed, DevSource, Reason, ValueCoercionError, type AttributeWrite, type TypedValue,
@@ -10,6 +10,8 @@ import { GrpcCallContext } from "./grpc-call-context.js";
 import { decodeValue, encodeValue } from "./codec.js";
 import { decodeAttributeConfigUpdate, encodeAttributeConfig } from "./config-codec.js";
 import { encodeCommandInfo, encodeDeviceInfo } from "./info-codec.js";
+import { encodeCommandHistoryRecord } from "./event-codec.js";
+import { EventStreamWriter } from "./event-stream.js";
 import { toGrpcStatus } from "./status.js";
 import { ArrayEncoding, type WireAttributeWrite, type WireCommandInfo, type WireDevInfo } from "./wire-types.js";
 import type {
@@ -17,7 +19,8 @@ import type {
   WireCommandInoutRequest, WireCommandListReply, WireCommandQueryRequest, WireDeviceRequest,
   WireEmptyReply, WireNamesRequest, WirePropertyReply, WirePutPropertyRequest, WireReadAttributesReply,
   WireReadAttributesRequest, WireSetAttributeConfigRequest, WireStateReply, WireStatusReply,
-  WireWriteAttributesRequest, WireWriteReadAttributesRequest,
+  WireWriteAttributesRequest, WireWriteReadAttributesRequest, WireHistoryRequest, WireAttributeHistoryReply,
+  WireCommandHistoryReply, WireSubscribeRequest,
 } from "./wire-messages.js";
 
 /** @internal The tango.v1.Device handlers, by the method names of the proto. */
@@ -38,6 +41,10 @@ export interface DeviceServiceHandlers {
   GetProperty: handleUnaryCall<WireNamesRequest, WirePropertyReply>;
   PutProperty: handleUnaryCall<WirePutPropertyRequest, WireEmptyReply>;
   DeleteProperty: handleUnaryCall<WireNamesRequest, WireEmptyReply>;
+  ReadAttributeHistory: handleUnaryCall<WireHistoryRequest, WireAttributeHistoryReply>;
+  CommandInoutHistory: handleUnaryCall<WireHistoryRequest, WireCommandHistoryReply>;
+  /** Writes pre-encoded stream messages (event-frames.ts). */
+  Subscribe: handleServerStreamingCall<WireSubscribeRequest, Buffer>;
 }
 
 const EMPTY: WireEmptyReply = Object.freeze({});
@@ -186,5 +193,20 @@ export function createDeviceService(api: RequestApi, log: Logger): DeviceService
       await api.deleteProperty(ctx, deviceOf(req, "DeleteProperty"), req.names);
       return EMPTY;
     }),
+    ReadAttributeHistory: unary(async (ctx, req) => {
+      const values = await api.readAttributeHistory(ctx, deviceOf(req, "ReadAttributeHistory"), req.name, req.n);
+      const encoding = encodingOf(req.array_encoding);
+      return { values: values.map((v) => encodeAttributeValue(v, encoding)) };
+    }),
+    CommandInoutHistory: unary(async (ctx, req) => {
+      const records = await api.commandInoutHistory(ctx, deviceOf(req, "CommandInoutHistory"), req.name, req.n);
+      const encoding = encodingOf(req.array_encoding);
+      return { records: records.map((r) => encodeCommandHistoryRecord(r, encoding)) };
+    }),
+    Subscribe: (call) => {
+      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()));
+      // The writer owns the call from here: every outcome ends in a status it sends.
+      new EventStreamWriter(call, { api, ctx, log, onEnd: () => ctx.end() }).start();
+    },
   };
 }

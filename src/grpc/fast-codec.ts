@@ -12,6 +12,29 @@ import { useBlocks } from "./packed-blocks.js";
  * message never loads it. Everything else goes through proto-loader's (de)serializers as before.
  */
 
+const roots = new Map<string, protobuf.Root>();
+
+/**
+ * The protobufjs root of the fast paths, loaded from `protoFile` on first use (once per file):
+ * the same messages, with aligned raw blocks and packed doubles and floats as blocks. Event
+ * frames (event-frames.ts) are encoded and decoded with it too.
+ *
+ * @internal
+ */
+export function fastRoot(protoFile: string): protobuf.Root {
+  let root = roots.get(protoFile);
+  if (root === undefined) {
+    root = new protobuf.Root();
+    root.loadSync(protoFile, { keepCase: true });
+    root.resolveAll();
+    useAlignedRaw(root.lookupType("tango.v1.Value"));
+    useBlocks(root.lookupType("tango.v1.DoubleArray"), Float64Array);
+    useBlocks(root.lookupType("tango.v1.FloatArray"), Float32Array);
+    roots.set(protoFile, root);
+  }
+  return root;
+}
+
 /** Messages from this size on are read by the fast path (smaller ones cost little either way). */
 const FAST_DECODE_MIN_BYTES = 16 * 1024;
 
@@ -52,6 +75,7 @@ const VALUE_METHODS: Readonly<Record<string, readonly [string, string]>> = {
   ReadAttributes: ["ReadAttributesRequest", "ReadAttributesReply"],
   WriteAttributes: ["WriteAttributesRequest", "WriteAttributesReply"],
   WriteReadAttributes: ["WriteReadAttributesRequest", "ReadAttributesReply"],
+  ReadAttributeHistory: ["HistoryRequest", "AttributeHistoryReply"],
 };
 
 /**
@@ -62,19 +86,7 @@ const VALUE_METHODS: Readonly<Record<string, readonly [string, string]>> = {
  * @internal Used by `loadTangoProto`.
  */
 export function withFastPaths(service: ServiceDefinition, protoFile: string, options: protobuf.IConversionOptions): ServiceDefinition {
-  let root: protobuf.Root | undefined;
-  const typeOf = (name: string): protobuf.Type => {
-    if (root === undefined) {
-      const r = new protobuf.Root();
-      r.loadSync(protoFile, { keepCase: true });
-      r.resolveAll();
-      useAlignedRaw(r.lookupType("tango.v1.Value"));
-      useBlocks(r.lookupType("tango.v1.DoubleArray"), Float64Array);
-      useBlocks(r.lookupType("tango.v1.FloatArray"), Float32Array);
-      root = r;
-    }
-    return root.lookupType(`tango.v1.${name}`);
-  };
+  const typeOf = (name: string): protobuf.Type => fastRoot(protoFile).lookupType(`tango.v1.${name}`);
   const serializer = (name: string, plain: Serialize): Serialize => {
     let type: protobuf.Type | undefined;
     return (value) => {
@@ -104,5 +116,11 @@ export function withFastPaths(service: ServiceDefinition, protoFile: string, opt
       responseDeserialize: deserializer(reply, def.responseDeserialize as Deserialize),
     };
   }
+  // Event stream messages are written pre-encoded (event-frames.ts): each event is encoded once
+  // for all its subscribers, and a message is the concatenation of its parts.
+  const subscribe = service.Subscribe;
+  if (subscribe === undefined) throw new Error("tango.v1.Device has no method Subscribe");
+  const plainSerialize = subscribe.responseSerialize as Serialize;
+  out.Subscribe = { ...subscribe, responseSerialize: (value: object) => (Buffer.isBuffer(value) ? value : plainSerialize(value)) };
   return out;
 }

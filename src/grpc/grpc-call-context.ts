@@ -1,4 +1,7 @@
 import type { ServerUnaryCall } from "@grpc/grpc-js";
+
+/** What the context needs of a call, unary or streaming: its cancellation. */
+type CancellableCall = Pick<ServerUnaryCall<unknown, unknown>, "cancelled" | "once" | "off">;
 import type { CallContext, ClientIdentity } from "../server/index.js";
 
 /**
@@ -11,11 +14,11 @@ import type { CallContext, ClientIdentity } from "../server/index.js";
 export class GrpcCallContext implements CallContext {
   readonly transport = "grpc";
   readonly client: ClientIdentity;
-  readonly #call: ServerUnaryCall<unknown, unknown>;
+  readonly #call: CancellableCall;
   #controller: AbortController | undefined;
   #onCancelled: (() => void) | undefined;
 
-  constructor(call: ServerUnaryCall<unknown, unknown>, client: ClientIdentity) {
+  constructor(call: CancellableCall, client: ClientIdentity) {
     this.#call = call;
     this.client = client;
   }

@@ -60,6 +60,11 @@ export function resolveProtoDir(): string {
   throw new Error(`cannot find ${TANGO_PROTO_FILE} above ${here}`);
 }
 
+/** The path of tango.proto (the fast paths and event frames load it with protobufjs). @internal */
+export function tangoProtoFile(): string {
+  return resolve(resolveProtoDir(), TANGO_PROTO_FILE);
+}
+
 let loaded: TangoProto | undefined;
 
 /**
@@ -78,7 +83,7 @@ export function loadTangoProto(): TangoProto {
   if (loadedService === undefined || !isService(loadedService)) {
     throw new Error(`${DEVICE_SERVICE_NAME} is missing from ${TANGO_PROTO_FILE}`);
   }
-  const deviceService = withFastPaths(loadedService, resolve(resolveProtoDir(), TANGO_PROTO_FILE), PROTO_LOADER_OPTIONS);
+  const deviceService = withFastPaths(loadedService, tangoProtoFile(), PROTO_LOADER_OPTIONS);
   const message = (name: string): MessageTypeDefinition<object, object> => {
     const def = packageDefinition[`tango.v1.${name}`];
     if (def === undefined || isService(def) || def.format !== "Protocol Buffer 3 DescriptorProto") {

@@ -1,6 +1,6 @@
 import type {
   WireAttributeConfig, WireAttributeConfigUpdate, WireAttributeValue, WireAttributeWrite, WireCommandInfo,
-  WireValue,
+  WireDevError, WireInt64, WireTimeVal, WireValue,
 } from "./wire-types.js";
 
 /** tango.v1 request and reply messages as proto-loader hands them over (see `wire-types.ts`). */
@@ -113,4 +113,76 @@ export interface WireAttributeConfigReply {
 /** tango.v1.PropertyReply. */
 export interface WirePropertyReply {
   properties: WireProperty[];
+}
+
+// ---- polling history and events ----------------------------------------------------------------
+
+/** tango.v1.HistoryRequest. */
+export interface WireHistoryRequest extends WireDeviceRequest {
+  name: string;
+  n: number;
+  array_encoding: number;
+}
+
+/** tango.v1.AttributeHistoryReply. */
+export interface WireAttributeHistoryReply {
+  values: WireAttributeValue[];
+}
+
+/** tango.v1.CommandHistoryRecord. */
+export interface WireCommandHistoryRecord {
+  time: WireTimeVal | null;
+  value: WireValue | null;
+  errors: WireDevError[];
+}
+
+/** tango.v1.CommandHistoryReply. */
+export interface WireCommandHistoryReply {
+  records: WireCommandHistoryRecord[];
+}
+
+/** tango.v1.SubscribeRequest. */
+export interface WireSubscribeRequest extends WireDeviceRequest {
+  attribute: string;
+  event_type: number;
+  array_encoding: number;
+}
+
+/** tango.v1.DataReady. */
+export interface WireDataReady {
+  data_type: number;
+  counter: number;
+}
+
+/** tango.v1.InterfaceChange. */
+export interface WireInterfaceChange {
+  commands: WireCommandInfo[];
+  attributes: WireAttributeConfig[];
+  device_started: boolean;
+}
+
+/** The members of tango.v1.Event's `data` oneof. */
+export type WireEventDataField = "value" | "config" | "data_ready" | "interface_change";
+
+/** tango.v1.Event. */
+export interface WireEvent {
+  device: string;
+  attribute: string;
+  event_type: number;
+  sequence: WireInt64;
+  time: WireTimeVal | null;
+  data?: WireEventDataField;
+  value?: WireAttributeValue | null;
+  config?: WireAttributeConfig | null;
+  data_ready?: WireDataReady | null;
+  interface_change?: WireInterfaceChange | null;
+  errors: WireDevError[];
+}
+
+/** tango.v1.EventStreamMessage. */
+export interface WireEventStreamMessage {
+  events: WireEvent[];
+  missed: number;
+  heartbeat: { time: WireTimeVal | null } | null;
+  subscribed: { heartbeat_ms: number; queue_depth: number } | null;
 }

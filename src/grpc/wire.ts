@@ -10,6 +10,8 @@ export { decodeValue, encodeValue } from "./codec.js";
 export { attributeValueType, decodeAttributeValue, encodeAttributeWrite } from "./attribute-codec.js";
 export { decodeCommandInfo, decodeDeviceInfo } from "./info-codec.js";
 export { decodeAttributeConfig, encodeAttributeConfigUpdate } from "./config-codec.js";
+export { decodeEvent, decodeCommandHistoryRecord } from "./event-codec.js";
+export { decodeEventStreamMessage } from "./event-frames.js";
 export type {
   WireValue, WireAttributeValue, WireAttributeWrite, WireCommandInfo, WireDevInfo, WireAttributeConfig,
   WireAttributeConfigUpdate,
@@ -19,5 +21,6 @@ export type {
   WireReadAttributesRequest, WireWriteAttributesRequest, WireWriteReadAttributesRequest, WireNamesRequest,
   WireSetAttributeConfigRequest, WireProperty, WirePutPropertyRequest, WireEmptyReply, WireStateReply,
   WireStatusReply, WireBlackBoxReply, WireCommandInoutReply, WireCommandListReply, WireReadAttributesReply,
-  WireAttributeConfigReply, WirePropertyReply,
+  WireAttributeConfigReply, WirePropertyReply, WireEvent, WireEventStreamMessage, WireHistoryRequest,
+  WireAttributeHistoryReply, WireCommandHistoryReply,
 } from "./wire-messages.js";

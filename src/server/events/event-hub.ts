@@ -89,7 +89,7 @@ export class EventHub {
     const isNewChannel = channel.subscribers.size === 0 && channel.prev === undefined;
     const subscription = new Subscription({
       id: this.#nextId++, device: entry.name, attribute: target.attribute, eventType: type, sink,
-      counts: channel.counts, queueDepth: this.#opts.queueDepth, onClose: (s) => this.#remove(entry, channel, s),
+      counts: channel.counts, queueDepth: this.#opts.queueDepth, heartbeatMs: this.#opts.heartbeatMs, onClose: (s) => this.#remove(entry, channel, s),
     });
     channel.subscribers.add(subscription);
     channel.counts.subscribers++;

@@ -53,6 +53,8 @@ export class Subscription {
   /** The attribute's declared name; "" for interface-change events. */
   readonly attribute: string;
   readonly eventType: EventType;
+  /** How often the hub sends this subscription a heartbeat, ms. */
+  readonly heartbeatMs: number;
   readonly #sink: EventSink;
   readonly #counts: EventCounts;
   readonly #slots: (HubEvent | undefined)[];
@@ -66,16 +68,22 @@ export class Subscription {
 
   constructor(init: {
     id: number; device: string; attribute: string; eventType: EventType; sink: EventSink; counts: EventCounts;
-    queueDepth: number; onClose: (s: Subscription) => void;
+    queueDepth: number; heartbeatMs: number; onClose: (s: Subscription) => void;
   }) {
     this.id = init.id;
     this.device = init.device;
     this.attribute = init.attribute;
     this.eventType = init.eventType;
+    this.heartbeatMs = init.heartbeatMs;
     this.#sink = init.sink;
     this.#counts = init.counts;
     this.#slots = new Array<HubEvent | undefined>(init.queueDepth);
     this.#onClose = init.onClose;
+  }
+
+  /** Events queued at most before the oldest are dropped. */
+  get queueDepth(): number {
+    return this.#slots.length;
   }
 
   /** Events waiting. */

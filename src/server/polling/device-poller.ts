@@ -28,9 +28,7 @@ interface WorkItem {
  * Each device has its own loop, so a slow or hung device never delays another device's polling
  * (cppTango with one polling thread per device). The schedule follows cppTango's PollThread:
  * attributes of the same period are read in one pass; each poll is due one period after the
- * previous due date; a poll found late by more than 20 ms is polled at once the first time, and
- * discarded (reported, and due one period later) when every item is late or the number of late
- * items does not fall.
+ * previous due date; a slot the device's polling overran is discarded and reported (see #next).
  */
 export class DevicePoller {
   readonly #work: PollWork;
@@ -40,7 +38,6 @@ export class DevicePoller {
   /** The loop started last; it never rejects (see #run). */
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
-  #previousLate = 0;
 
   constructor(work: PollWork) {
     this.#work = work;
@@ -101,7 +98,6 @@ export class DevicePoller {
   start(nowMs = Date.now()): void {
     if (this.#controller !== undefined) return;
     for (const item of this.#items) item.wakeUpMs = nowMs;
-    this.#previousLate = 0;
     const controller = new AbortController();
     this.#controller = controller;
     this.#loop = this.#run(controller.signal);
@@ -135,8 +131,10 @@ export class DevicePoller {
 
   /** The loop: never rejects (PollWork turns every failure into a record), ends when `signal` aborts. */
   async #run(signal: AbortSignal): Promise<void> {
+    let isAfterPoll = false;
     while (!signal.aborted) {
-      const next = this.#next(Date.now());
+      const next = this.#next(Date.now(), isAfterPoll);
+      isAfterPoll = next.item !== undefined;
       if (next.item === undefined) {
         await this.#sleep(next.waitMs, signal);
         continue;
@@ -153,34 +151,25 @@ export class DevicePoller {
     }
   }
 
-  /** cppTango's PollThread::compute_sleep_time: the item to poll now, or how long to sleep. */
-  #next(nowMs: number): { item?: WorkItem; waitMs: number } {
-    const items = this.#items;
-    if (items.length === 0) return { waitMs: Infinity };
-    const lateCount = items.filter((i) => nowMs - i.wakeUpMs > POLL_DISCARD_THRESHOLD_MS).length;
-    let discard = false;
-    if (lateCount > 0) {
-      if (lateCount === items.length) discard = true;
-      else if (this.#previousLate !== 0 && lateCount >= this.#previousLate) {
-        this.#previousLate = 0;
-        discard = true;
-      } else {
-        // late for the first time, or catching up: poll the most overdue now
-        this.#previousLate = lateCount;
-        return { item: earliest(items), waitMs: 0 };
-      }
+  /**
+   * The item to poll now, or how long to sleep (cppTango's PollThread::compute_sleep_time, for a
+   * thread that is a device's own). An item due more than POLL_DISCARD_THRESHOLD_MS ago right
+   * after a poll missed its slot because the device's polling overran: its slots gone by are
+   * discarded and reported, and it is due one period later. After a sleep, the process was busy:
+   * a poll less than a period late is made at once; a whole period gone by is discarded too.
+   */
+  #next(nowMs: number, isAfterPoll: boolean): { item?: WorkItem; waitMs: number } {
+    if (this.#items.length === 0) return { waitMs: Infinity };
+    for (;;) {
+      const front = earliest(this.#items);
+      const lateMs = nowMs - front.wakeUpMs;
+      if (lateMs <= POLL_DISCARD_THRESHOLD_MS) return lateMs >= 0 ? { item: front, waitMs: 0 } : { waitMs: -lateMs };
+      const slots = Math.floor(lateMs / front.periodMs);
+      if (!isAfterPoll && slots === 0) return { item: front, waitMs: 0 };
+      const discarded = Math.max(1, slots);
+      this.#work.discarded(front.objects, discarded);
+      front.wakeUpMs += discarded * front.periodMs;
     }
-    if (lateCount === 0 || discard) this.#previousLate = 0;
-    let front = earliest(items);
-    while (nowMs - front.wakeUpMs > POLL_DISCARD_THRESHOLD_MS) {
-      // cppTango discards one period at a time; a device hung for long skips its missed slots at once.
-      const slots = Math.floor((nowMs - front.wakeUpMs - POLL_DISCARD_THRESHOLD_MS) / front.periodMs) + 1;
-      this.#work.discarded(front.objects, slots);
-      front.wakeUpMs += slots * front.periodMs;
-      front = earliest(items);
-    }
-    const waitMs = front.wakeUpMs - nowMs;
-    return waitMs <= 0 ? { item: front, waitMs: 0 } : { waitMs };
   }
 
   /** Sleeps `ms` (Infinity: until woken), or until the list changes or the loop stops. */

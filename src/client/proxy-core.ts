@@ -1,0 +1,374 @@
+import {
+  DevFailed, DevSource, MultiDevFailed, attributeInput, coerce, commandArgin,
+  type AttributeConfig, type AttributeConfigUpdate, type AttributeWrite, type CommandInfo, type DevState,
+  type DeviceInfo,
+} from "../core/index.js";
+import { CLIENT_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from "../core/defaults.js";
+import {
+  ArrayEncoding, decodeAttributeConfig, decodeAttributeValue, decodeCommandInfo,
+  decodeDeviceInfo, decodeValue, encodeAttributeConfigUpdate, encodeAttributeWrite, encodeValue,
+  type WireAttributeConfigReply, type WireBlackBoxReply, type WireCommandInfo, type WireCommandInoutReply,
+  type WireCommandListReply, type WireDevInfo, type WirePropertyReply, type WireReadAttributesReply,
+  type WireStateReply, type WireStatusReply,
+} from "../grpc/wire.js";
+import { ClientErrors } from "./client-errors.js";
+import { Connection } from "./connection.js";
+import { DescriptionCache } from "./description-cache.js";
+import { toDeviceAttribute } from "./device-attribute.js";
+import { Invoker, type Operation } from "./invoker.js";
+import { arrayEncodingOf, checkTimeout, identityMetadata } from "./proxy-options.js";
+import { formatTrl, parseTrl, type Trl } from "./trl.js";
+import type {
+  CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
+} from "./types.js";
+import {
+  type AttributeValues, decodingReply, entriesOf, isUpdateList, withFrame,
+} from "./value-input.js";
+
+/** A property value as `putProperty` takes it; every element is sent as text. */
+export type PropertyInput = string | number | boolean | bigint | readonly (string | number | boolean | bigint)[];
+
+/** An operation of the proxy, for the reconnection rules and messages. @internal */
+export const op = (label: string, isRead: boolean): Operation => ({ label, isRead });
+const OPS = {
+  ping: op("ping", true), info: op("info", true), state: op("state", true), status: op("status", true),
+  blackBox: op("black_box", true), commandList: op("command_list_query", true),
+  readAttributes: op("read_attributes", true), getConfig: op("get_attribute_config", true),
+  writeAttributes: op("write_attributes", false), writeRead: op("write_read_attributes", false),
+  setConfig: op("set_attribute_config", false), getProperty: op("get_property", true),
+  putProperty: op("put_property", false), deleteProperty: op("delete_property", false),
+} as const;
+
+const ORIGIN = "DeviceProxy";
+
+/**
+ * The request-reply half of DeviceProxy (spec §10): connection, calls, reconnection, timeouts,
+ * and the descriptions cache. DeviceProxy adds events, polling and history on top.
+ *
+ * @internal
+ */
+export abstract class ProxyCore {
+  /** The device name, lower-case (as cppTango's `dev_name()`). */
+  readonly name: string;
+  /** The device server's `host:port`. */
+  readonly address: string;
+  /** The canonical TRL: `tango://host:port/domain/family/member#dbase=no`. */
+  readonly trl: string;
+  /** Read source used when a call gives none (CACHE_DEV, spec §10.3 item 6). */
+  source: DevSource;
+  /** See DeviceProxyOptions.transparentReconnection. */
+  transparentReconnection: boolean;
+  #timeoutMs: number;
+  readonly #conn: Connection;
+  readonly #invoker: Invoker;
+  readonly #descriptions: DescriptionCache;
+  readonly #arrayEncoding: ArrayEncoding;
+
+  /**
+   * @param trl `tango://host:port/domain/family/member` (also `host:port/d/f/m`, `#dbase=no`), or a
+   *   parsed Trl. tango-grpc has no database, so the TRL must name the server's host and port.
+   * @throws DevFailed API_WrongDeviceNameSyntax, API_UnsupportedProtocol, API_UnsupportedDBaseModifier
+   */
+  constructor(trl: string | Trl, options: DeviceProxyOptions = {}) {
+    const parsed = typeof trl === "string" ? parseTrl(trl) : trl;
+    if (parsed.address === undefined) {
+      throw ClientErrors.noAddress(typeof trl === "string" ? trl : parsed.device);
+    }
+    this.name = parsed.device;
+    this.address = parsed.address;
+    this.trl = formatTrl({ address: parsed.address, device: parsed.device });
+    this.source = options.source ?? DevSource.CACHE_DEV;
+    this.transparentReconnection = options.transparentReconnection ?? true;
+    this.#timeoutMs = checkTimeout(options.timeoutMs ?? CLIENT_TIMEOUT_MS);
+    this.#arrayEncoding = arrayEncodingOf(options.arrayEncoding);
+    this.#conn = new Connection(parsed.address, {
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      metadata: identityMetadata(options),
+    });
+    const settings = this;
+    this.#invoker = new Invoker(this.#conn, {
+      device: this.name,
+      address: this.address,
+      get timeoutMs() { return settings.#timeoutMs; },
+      get transparentReconnection() { return settings.transparentReconnection; },
+    });
+    this.#descriptions = new DescriptionCache(() => this.#invoker.generation);
+  }
+
+  /** Default call timeout in milliseconds (`Infinity`: none). Default 3000 (spec §10.3). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  set timeoutMs(ms: number) {
+    this.#timeoutMs = checkTimeout(ms);
+  }
+
+  /**
+   * Connects now rather than at the first call (cppTango's DeviceProxy connects when built), so
+   * a server that is not running is reported here: API_ServerNotRunning, API_CantConnectToDevice.
+   */
+  async connect(opts?: CallOptions): Promise<void> {
+    await this.#invoker.connect("connect", opts);
+  }
+
+  /** Pings the device; resolves to the round-trip time in microseconds, connecting excluded. */
+  async ping(opts?: CallOptions): Promise<number> {
+    await this.connect(opts);
+    const start = performance.now();
+    await this.#invoke("Ping", {}, OPS.ping, opts);
+    return Math.max(1, Math.round((performance.now() - start) * 1000));
+  }
+
+  /** The device state. */
+  async state(opts?: CallOptions): Promise<DevState> {
+    return (await this.#invoke<WireStateReply>("State", {}, OPS.state, opts)).state as DevState;
+  }
+
+  /** The device status text. */
+  async status(opts?: CallOptions): Promise<string> {
+    return (await this.#invoke<WireStatusReply>("Status", {}, OPS.status, opts)).status;
+  }
+
+  /** Class, server, host, versions, doc URL, description and admin device name. */
+  async info(opts?: CallOptions): Promise<DeviceInfo> {
+    return decodeDeviceInfo(await this.#invoke<WireDevInfo>("Info", {}, OPS.info, opts));
+  }
+
+  /** The device description (its `description` property, or "A TANGO device"). */
+  async description(opts?: CallOptions): Promise<string> {
+    return (await this.info(opts)).description;
+  }
+
+  /** The name of the device's admin device, `dserver/<server>/<instance>`. */
+  async adminName(opts?: CallOptions): Promise<string> {
+    return (await this.info(opts)).admName;
+  }
+
+  /** The newest `n` blackbox lines of the device, newest first. */
+  async blackBox(n: number, opts?: CallOptions): Promise<string[]> {
+    return (await this.#invoke<WireBlackBoxReply>("BlackBox", { n }, OPS.blackBox, opts)).records;
+  }
+
+  /**
+   * Runs a command. `argin` is converted to the command's input type first (the command list is
+   * fetched once per connection and cached): numbers or bigints for 64-bit types, arrays or typed
+   * arrays for sequences. Resolves to the output in its canonical form (see TangoValue).
+   */
+  async commandInout<T = TangoValue>(command: string, argin?: unknown, opts?: ReadOptions): Promise<T> {
+    const frame = ClientErrors.commandFailedFrame(this.name, command);
+    const info = await this.#commandInfo(command, opts);
+    // An unknown command is the server's to refuse, with its own error (API_CommandNotFound).
+    const value = info === undefined ? undefined : withFrame(() => commandArgin(info, argin), frame);
+    const reply = await this.#invoke<WireCommandInoutReply>("CommandInout", {
+      command,
+      argin: value === undefined ? null : encodeValue(value, this.#arrayEncoding),
+      source: opts?.source ?? this.source,
+      array_encoding: this.#arrayEncoding,
+    }, op(`command ${command}`, false), opts, (df) => df.withFrame(frame));
+    return decodingReply(this.name, `command ${command}`, () => {
+      const out = decodeValue(reply.argout);
+      return coerce(out.type, out.value) as T;
+    });
+  }
+
+  /** Every command's description. */
+  async commandListQuery(opts?: CallOptions): Promise<CommandInfo[]> {
+    const reply = await this.#invoke<WireCommandListReply>("CommandListQuery", {}, OPS.commandList, opts);
+    const infos = reply.commands.map(decodeCommandInfo);
+    this.#descriptions.setCommands(infos);
+    return infos;
+  }
+
+  /** One command's description. */
+  async commandQuery(command: string, opts?: CallOptions): Promise<CommandInfo> {
+    const reply = await this.#invoke<WireCommandInfo>("CommandQuery", { command }, op("command_query", true), opts);
+    const info = decodeCommandInfo(reply);
+    this.#descriptions.commands.set(info.name.toLowerCase(), info);
+    return info;
+  }
+
+  /** Every command name. */
+  async commandList(opts?: CallOptions): Promise<string[]> {
+    return (await this.commandListQuery(opts)).map((c) => c.name);
+  }
+
+  /** Every attribute name. */
+  async attributeList(opts?: CallOptions): Promise<string[]> {
+    return (await this.getAttributeConfig([], opts)).map((c) => c.name);
+  }
+
+  /** Reads one attribute; a failed read rejects with the server's stack and API_AttributeFailed on top. */
+  async readAttribute<V = TangoValue>(name: string, opts?: ReadOptions): Promise<DeviceAttribute<V>> {
+    const [attr] = await this.#read(name, [name], opts);
+    if (attr === undefined) throw ClientErrors.methodArgument(`No value came back for attribute ${name}`, `${ORIGIN}::read_attribute`);
+    if (attr.error !== undefined) throw attr.error;
+    return attr as DeviceAttribute<V>;
+  }
+
+  /** Reads attributes in one call; each failed one carries its own `error`. */
+  async readAttributes(names: readonly string[], opts?: ReadOptions): Promise<DeviceAttribute[]> {
+    return this.#read(names.join(", "), names, opts);
+  }
+
+  /** Writes one attribute, converted to its declared type first (see WriteOptions for images). */
+  async writeAttribute(name: string, value: unknown, opts?: WriteOptions): Promise<void> {
+    const writes = await this.#writes([[name, value]], opts);
+    await this.#invokeWrite("WriteAttributes", { values: writes }, OPS.writeAttributes, [name], opts);
+  }
+
+  /**
+   * Writes attributes in one call. When some fail, rejects with the server's MultiDevFailed
+   * (the others were written); a failure of the whole call is a DevFailed.
+   */
+  async writeAttributes(values: AttributeValues, opts?: CallOptions): Promise<void> {
+    const entries = entriesOf(values);
+    const writes = await this.#writes(entries, opts);
+    await this.#invoke("WriteAttributes", { values: writes }, OPS.writeAttributes, opts,
+      (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n))));
+  }
+
+  /** Writes one attribute and reads it back in one call. */
+  async writeReadAttribute<V = TangoValue>(name: string, value: unknown, opts?: WriteOptions): Promise<DeviceAttribute<V>> {
+    const writes = await this.#writes([[name, value]], opts);
+    const reply = await this.#invokeWrite<WireReadAttributesReply>("WriteReadAttributes",
+      { values: writes, names: [name], array_encoding: this.#arrayEncoding }, OPS.writeRead, [name], opts);
+    const [attr] = this.#attributes(reply, "write_read_attributes");
+    if (attr === undefined) throw ClientErrors.methodArgument(`No value came back for attribute ${name}`, `${ORIGIN}::write_read_attribute`);
+    if (attr.error !== undefined) throw attr.error;
+    return attr as DeviceAttribute<V>;
+  }
+
+  /** Writes attributes, then reads `readNames`, in one call. */
+  async writeReadAttributes(values: AttributeValues, readNames: readonly string[], opts?: CallOptions): Promise<DeviceAttribute[]> {
+    const entries = entriesOf(values);
+    const writes = await this.#writes(entries, opts);
+    const reply = await this.#invoke<WireReadAttributesReply>("WriteReadAttributes",
+      { values: writes, names: readNames, array_encoding: this.#arrayEncoding }, OPS.writeRead, opts,
+      (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n))));
+    return this.#attributes(reply, "write_read_attributes");
+  }
+
+  /** One attribute's configuration, or several (`[]`: every attribute's). */
+  getAttributeConfig(name: string, opts?: CallOptions): Promise<AttributeConfig>;
+  getAttributeConfig(names: readonly string[], opts?: CallOptions): Promise<AttributeConfig[]>;
+  async getAttributeConfig(names: string | readonly string[], opts?: CallOptions): Promise<AttributeConfig | AttributeConfig[]> {
+    const list = typeof names === "string" ? [names] : names;
+    const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: list }, OPS.getConfig, opts);
+    const configs = reply.configs.map(decodeAttributeConfig);
+    const cache = this.#descriptions.configs;
+    for (const c of configs) cache.set(c.name.toLowerCase(), c);
+    if (typeof names !== "string") return configs;
+    const [config] = configs;
+    if (config === undefined) throw ClientErrors.methodArgument(`No configuration came back for attribute ${names}`, `${ORIGIN}::get_attribute_config`);
+    return config;
+  }
+
+  /** Changes attribute properties; only the properties listed in each update change. */
+  async setAttributeConfig(updates: AttributeConfigUpdate | readonly AttributeConfigUpdate[], opts?: CallOptions): Promise<void> {
+    const list = isUpdateList(updates) ? updates : [updates];
+    for (const u of list) this.#descriptions.configs.delete(u.name.toLowerCase());
+    await this.#invoke("SetAttributeConfig", { configs: list.map(encodeAttributeConfigUpdate) }, OPS.setConfig, opts);
+  }
+
+  /** Device properties by name (`[]`: all of them); a property that is not set has no values. */
+  async getProperty(names: string | readonly string[], opts?: CallOptions): Promise<Record<string, string[]>> {
+    const list = typeof names === "string" ? [names] : names;
+    const reply = await this.#invoke<WirePropertyReply>("GetProperty", { names: list }, OPS.getProperty, opts);
+    return Object.fromEntries(reply.properties.map((p) => [p.name, p.values]));
+  }
+
+  /** Sets device properties; each value, or each element of an array, is sent as text. */
+  async putProperty(props: Readonly<Record<string, PropertyInput>>, opts?: CallOptions): Promise<void> {
+    const properties = Object.entries(props).map(([name, v]) => ({
+      name, values: (Array.isArray(v) ? v : [v]).map(String),
+    }));
+    await this.#invoke("PutProperty", { properties }, OPS.putProperty, opts);
+  }
+
+  /** Deletes device properties. */
+  async deleteProperty(names: string | readonly string[], opts?: CallOptions): Promise<void> {
+    await this.#invoke("DeleteProperty", { names: typeof names === "string" ? [names] : names }, OPS.deleteProperty, opts);
+  }
+
+  /** Closes the connection. A later call opens a new one. */
+  close(): void {
+    this.#conn.close();
+  }
+
+  /** The proxy's connection (DeviceProxy's event streams share it). */
+  protected get connection(): Connection {
+    return this.#conn;
+  }
+
+  /** How numeric arrays travel, both ways. */
+  protected get arrayEncoding(): ArrayEncoding {
+    return this.#arrayEncoding;
+  }
+
+  /** Sends one request of tango.v1.Device for this device, with the proxy's rules (see Invoker). */
+  protected invokeMethod<Res>(
+    method: string, fields: object, operation: Operation, opts: CallOptions | undefined,
+    onServerError?: (df: DevFailed) => DevFailed,
+  ): Promise<Res> {
+    return this.#invoke<Res>(method, fields, operation, opts, onServerError);
+  }
+
+  async #invoke<Res>(
+    method: string, fields: object, operation: Operation, opts: CallOptions | undefined,
+    onServerError?: (df: DevFailed) => DevFailed,
+  ): Promise<Res> {
+    return this.#invoker.invoke<Res>(method, { device: this.name, ...fields }, operation, opts, onServerError);
+  }
+
+  /** A write of one attribute: a MultiDevFailed becomes that attribute's DevFailed. */
+  async #invokeWrite<Res>(method: string, fields: object, operation: Operation, names: readonly string[], opts?: CallOptions): Promise<Res> {
+    const frame = ClientErrors.writeFailedFrame(this.name, names);
+    try {
+      return await this.#invoke<Res>(method, fields, operation, opts, (df) => df.withFrame(frame));
+    } catch (err) {
+      if (!(err instanceof MultiDevFailed)) throw err;
+      const [first] = err.errors;
+      throw new DevFailed(first.errors).withFrame(frame);
+    }
+  }
+
+  async #read(label: string, names: readonly string[], opts?: ReadOptions): Promise<DeviceAttribute[]> {
+    const reply = await this.#invoke<WireReadAttributesReply>("ReadAttributes", {
+      names, source: opts?.source ?? this.source, array_encoding: this.#arrayEncoding,
+    }, OPS.readAttributes, opts, (df) => df.withFrame(ClientErrors.readFailedFrame(this.name, label)));
+    return this.#attributes(reply, "read_attributes");
+  }
+
+  #attributes(reply: WireReadAttributesReply, operation: string): DeviceAttribute[] {
+    return decodingReply(this.name, operation, () => reply.values.map((w) => toDeviceAttribute(decodeAttributeValue(w), this.name)));
+  }
+
+  /** The wire writes of `entries`, each converted by its attribute's (cached) configuration. */
+  async #writes(entries: ReadonlyArray<readonly [string, unknown]>, opts?: WriteOptions): Promise<object[]> {
+    const names = entries.map(([n]) => n);
+    const frame = ClientErrors.writeFailedFrame(this.name, names);
+    const cache = this.#descriptions.configs;
+    const missing = names.filter((n) => !cache.has(n.toLowerCase()));
+    if (missing.length > 0) {
+      const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: missing }, OPS.getConfig, opts,
+        (df) => df.withFrame(frame));
+      for (const c of reply.configs.map(decodeAttributeConfig)) cache.set(c.name.toLowerCase(), c);
+    }
+    return entries.map(([name, value]) => {
+      const config = cache.get(name.toLowerCase());
+      if (config === undefined) throw ClientErrors.methodArgument(`No configuration for attribute ${name}`, `${ORIGIN}::write_attribute`);
+      const input = withFrame(() => attributeInput(config, value, opts), frame);
+      const write: AttributeWrite = input.dim === undefined ? { name, value: input.value } : { name, value: input.value, dim: input.dim };
+      return encodeAttributeWrite(write, this.#arrayEncoding);
+    });
+  }
+
+  async #commandInfo(command: string, opts?: CallOptions): Promise<CommandInfo | undefined> {
+    const key = command.toLowerCase();
+    const known = this.#descriptions.commands.get(key);
+    if (known !== undefined) return known;
+    await this.commandListQuery(opts);
+    return this.#descriptions.commands.get(key);
+  }
+}

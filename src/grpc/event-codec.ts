@@ -1,0 +1,94 @@
+import {
+  ValueCoercionError, type CmdArgType, type CommandHistoryRecord, type EventRecord, type EventType, type TimeVal,
+} from "../core/index.js";
+import { decodeAttributeValue, encodeAttributeValue } from "./attribute-codec.js";
+import { decodeValue, encodeValue } from "./codec.js";
+import { decodeAttributeConfig, encodeAttributeConfig } from "./config-codec.js";
+import { decodeDevErrors, encodeDevErrors } from "./error-codec.js";
+import { decodeCommandInfo, encodeCommandInfo } from "./info-codec.js";
+import type { WireCommandHistoryRecord, WireEvent } from "./wire-messages.js";
+import { ArrayEncoding, type WireTimeVal } from "./wire-types.js";
+
+/** Events and command history records ⇄ tango.v1.Event / CommandHistoryRecord. Pure. */
+
+function encodeTime(t: TimeVal): WireTimeVal {
+  return { tv_sec: t.sec, tv_usec: t.usec, tv_nsec: 0 };
+}
+
+function decodeTime(t: WireTimeVal | null): TimeVal {
+  return t === null ? { sec: 0, usec: 0 } : { sec: Number(t.tv_sec), usec: t.tv_usec };
+}
+
+/** Encodes one event. A value's numeric arrays travel as `encoding` says. */
+export function encodeEvent(e: EventRecord, encoding: ArrayEncoding = ArrayEncoding.PACKED): WireEvent {
+  const w: WireEvent = {
+    device: e.device, attribute: e.attribute, event_type: e.eventType, sequence: e.sequence, time: encodeTime(e.time),
+    errors: e.errors === undefined ? [] : encodeDevErrors(e.errors),
+  };
+  if (e.value !== undefined) {
+    w.data = "value";
+    w.value = encodeAttributeValue(e.value, encoding);
+  } else if (e.config !== undefined) {
+    w.data = "config";
+    w.config = encodeAttributeConfig(e.config);
+  } else if (e.dataReady !== undefined) {
+    w.data = "data_ready";
+    w.data_ready = { data_type: e.dataReady.dataType, counter: e.dataReady.counter };
+  } else if (e.interfaceChange !== undefined) {
+    const c = e.interfaceChange;
+    w.data = "interface_change";
+    w.interface_change = {
+      commands: c.commands.map(encodeCommandInfo), attributes: c.attributes.map(encodeAttributeConfig), device_started: c.deviceStarted,
+    };
+  }
+  return w;
+}
+
+/** Decodes one event (the client side). Throws ValueCoercionError for a malformed value. */
+export function decodeEvent(w: WireEvent): EventRecord {
+  const base = {
+    device: w.device, attribute: w.attribute, eventType: w.event_type as EventType, sequence: Number(w.sequence), time: decodeTime(w.time),
+  };
+  const errors = w.errors.length > 0 ? { errors: decodeDevErrors(w.errors) } : {};
+  switch (w.data) {
+    case "value":
+      if (w.value === null || w.value === undefined) break;
+      return { ...base, ...errors, value: decodeAttributeValue(w.value) };
+    case "config":
+      if (w.config === null || w.config === undefined) break;
+      return { ...base, ...errors, config: decodeAttributeConfig(w.config) };
+    case "data_ready":
+      if (w.data_ready === null || w.data_ready === undefined) break;
+      return { ...base, ...errors, dataReady: { dataType: w.data_ready.data_type as CmdArgType, counter: w.data_ready.counter } };
+    case "interface_change": {
+      const c = w.interface_change;
+      if (c === null || c === undefined) break;
+      return {
+        ...base, ...errors,
+        interfaceChange: {
+          commands: c.commands.map(decodeCommandInfo), attributes: c.attributes.map(decodeAttributeConfig), deviceStarted: c.device_started,
+        },
+      };
+    }
+    default:
+      break;
+  }
+  if (w.errors.length === 0 && w.data !== undefined) throw new ValueCoercionError("type", `event ${w.data} without its data`);
+  return { ...base, ...errors };
+}
+
+/** Encodes one record of a command's history. */
+export function encodeCommandHistoryRecord(r: CommandHistoryRecord, encoding: ArrayEncoding = ArrayEncoding.PACKED): WireCommandHistoryRecord {
+  return {
+    time: encodeTime(r.time),
+    value: r.value === undefined ? null : encodeValue(r.value, encoding),
+    errors: r.errors === undefined ? [] : encodeDevErrors(r.errors),
+  };
+}
+
+/** Decodes one record of a command's history (values in their canonical form once coerced). */
+export function decodeCommandHistoryRecord(w: WireCommandHistoryRecord): CommandHistoryRecord {
+  const time = decodeTime(w.time);
+  if (w.errors.length > 0) return { time, errors: decodeDevErrors(w.errors) };
+  return { time, value: decodeValue(w.value) };
+}

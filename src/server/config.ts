@@ -22,9 +22,27 @@ export const PropertyMap = Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z
   description: "property name → value(s)",
 });
 
+/** A value of an attribute property: Tango keeps them as text; numbers are accepted. */
+const AttributePropertyValue = Type.Union([Type.String(), Type.Number()]);
+
+/**
+ * The attribute properties a Tango database keeps per device (what Jive's attribute config
+ * edits), by their database names: what `get_attribute_config` shows at start.
+ */
+export const AttributeProperties = Type.Object(Object.fromEntries([
+  "description", "label", "unit", "standard_unit", "display_unit", "format", "min_value", "max_value",
+  "min_alarm", "max_alarm", "min_warning", "max_warning", "delta_t", "delta_val", "rel_change", "abs_change",
+  "event_period", "archive_rel_change", "archive_abs_change", "archive_period",
+].map((name) => [name, Type.Optional(AttributePropertyValue)])), {
+  additionalProperties: false, description: "attribute property name (as in a Tango database) → value",
+});
+
 export const DeviceConfig = Type.Object({
   name: Type.String({ pattern: "^[^/\\s]+/[^/\\s]+/[^/\\s]+$", maxLength: 255, description: "domain/family/member" }),
   properties: Type.Optional(PropertyMap),
+  attributeProperties: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z0-9_]+$" }), AttributeProperties, {
+    description: "attribute name → its properties (abs_change, event_period, min_alarm, …)",
+  })),
 }, { additionalProperties: false });
 export type DeviceConfig = Static<typeof DeviceConfig>;
 
@@ -70,9 +88,20 @@ export const ServerConfig = Type.Object({
 }, { additionalProperties: false });
 export type ServerConfig = Static<typeof ServerConfig>;
 
-/** The server that `npm start` runs with no config file: TangoTest/test with sys/tg_test/1. */
+/**
+ * The server that `npm start` runs with no config file: TangoTest/test with sys/tg_test/1. Two
+ * of its scalars are polled every second with change thresholds, as a facility configures them
+ * in its database, so that change events flow from the start (`tango-grpc watch`).
+ */
 export const DEFAULT_SERVER_CONFIG = {
   server: "TangoTest",
   instance: "test",
-  classes: [{ name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] }],
+  classes: [{
+    name: "TangoTest",
+    devices: [{
+      name: "sys/tg_test/1",
+      properties: { polled_attr: ["double_scalar", "1000", "long_scalar", "1000"] },
+      attributeProperties: { double_scalar: { abs_change: "0.1" }, long_scalar: { abs_change: "1" } },
+    }],
+  }],
 } as const;

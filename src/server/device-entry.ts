@@ -1,6 +1,7 @@
 import type { Device, DeviceInit } from "../device/index.js";
 import { DeviceMetrics } from "../metrics/index.js";
 import { BlackBox } from "./blackbox.js";
+import type { AttributePropertiesConfig } from "./attribute-properties.js";
 import type { Monitor } from "./monitor.js";
 
 /** A device class: what `classes` in the config names. */
@@ -22,6 +23,8 @@ export class DeviceEntry {
   initError: unknown;
   /** The tango_* counts of the device; they outlive rebuilds, as Prometheus counters must. */
   readonly metrics: DeviceMetrics;
+  /** Attribute properties from the config, applied each time the device is built. */
+  attributeProperties: AttributePropertiesConfig | undefined;
 
   constructor(name: string, className: string, cls: DeviceClass, blackboxDepth: number, monitor: Monitor | undefined, writeMonitor: Monitor) {
     this.name = name;

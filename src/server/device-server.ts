@@ -14,6 +14,7 @@ import { RequestHandler } from "./request-handler.js";
 import type { RequestApi } from "./request-api.js";
 import { createDServerClass, type ServerAdmin } from "./dserver.js";
 import { deviceHostFor, eventHubHostOf, pollingHostOf } from "./device-host.js";
+import { applyAttributeProperties } from "./attribute-properties.js";
 import { EventHub } from "./events/event-hub.js";
 import { Polling } from "./polling/polling.js";
 import { ADMIN_DEVICE_ALIAS, SHUTDOWN_GRACE_MS } from "../core/defaults.js";
@@ -110,7 +111,9 @@ export class DeviceServer implements ServerAdmin {
       this.properties.configure(`class:${c.name}`, normalise(c.properties));
       for (const d of c.devices) {
         this.properties.configure(d.name, normalise(d.properties));
-        this.#order.push(add(d.name, c.name, cls));
+        const entry = add(d.name, c.name, cls);
+        entry.attributeProperties = d.attributeProperties;
+        this.#order.push(entry);
       }
     }
     // spec §10.6: admin commands follow the server's model; in BY_PROCESS they share its lock.
@@ -251,6 +254,7 @@ export class DeviceServer implements ServerAdmin {
         throw DevFailed.of(Reason.BadConfigurationProperty, `Mandatory property ${missing.name} of ${entry.name} is not set`, "DeviceServer::export");
       }
       await device.initDevice();
+      applyAttributeProperties(device, entry.attributeProperties);
       entry.device = device;
       entry.initError = undefined;
     } catch (err) {

@@ -56,7 +56,14 @@ describe("loadConfig", () => {
         polling: { ringDepth: POLL_RING_DEPTH },
         events: { heartbeatMs: EVENT_HEARTBEAT_MS, queueDepth: EVENT_QUEUE_DEPTH },
         logLevel: "info",
-        classes: [{ name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] }],
+        classes: [{
+          name: "TangoTest",
+          devices: [{
+            name: "sys/tg_test/1",
+            properties: { polled_attr: ["double_scalar", "1000", "long_scalar", "1000"] },
+            attributeProperties: { double_scalar: { abs_change: "0.1" }, long_scalar: { abs_change: "1" } },
+          }],
+        }],
       });
     });
 

@@ -6,6 +6,7 @@ import type { DurationRecord } from "./duration-record.js";
 import { OPERATION_NAMES } from "./operation.js";
 import { RecordHistogram, type RecordSeries } from "./record-histogram.js";
 import { registerRecordCounter, registerRecordGauge } from "./record-collectors.js";
+import { registerEventMetrics } from "./event-metrics.js";
 
 /** Where the tango_* metrics come from: a DeviceServer. */
 export interface TangoMetricsSource {
@@ -70,6 +71,7 @@ function* namedSeries<N extends Named>(source: TangoMetricsSource, label: N,
  * - `tango_device_exported{device}`: 1 while the device serves requests, 0 when its init failed or
  *   during a restart or shutdown.
  * - `tango_build_info{version, node_version, idl_version}` = 1.
+ * - the polling and event metrics: see registerEventMetrics.
  *
  * Command and attribute series appear with the first timing of a declared name; names clients send
  * that the device does not declare never create series. One set per registry: a second call on
@@ -146,4 +148,5 @@ export function registerTangoMetrics(registry: Registry, source: TangoMetricsSou
     help: "Build information of the Tango device server (package, Node.js and server IDL versions); always 1.",
     labelNames: ["version", "node_version", "idl_version"], registers: [registry],
   }).set({ version: opts.version, node_version: opts.nodeVersion ?? process.version, idl_version: String(SERVER_IDL_VERSION) }, 1);
+  registerEventMetrics(registry, source);
 }

@@ -211,6 +211,11 @@ describe("tango_* metrics", () => {
       tango_device_state: "gauge",
       tango_device_exported: "gauge",
       tango_build_info: "gauge",
+      tango_events_sent_total: "counter",
+      tango_events_dropped_total: "counter",
+      tango_event_subscribers: "gauge",
+      tango_polling_duration_seconds: "histogram",
+      tango_polling_late_total: "counter",
     });
     for (const name of types.keys()) expect(text).to.match(new RegExp(`^# HELP ${name} \\S.{20,}$`, "m"));
     const les = parseSamples(text).filter((s) => s.name === "tango_command_duration_seconds_bucket").map((s) => s.labels.le);

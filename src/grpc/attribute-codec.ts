@@ -5,7 +5,7 @@ import {
 import { decodeValue, encodeValue } from "./codec.js";
 import { decodeDevErrors, encodeDevErrors } from "./error-codec.js";
 import {
-  ArrayEncoding, type WireAttributeDim, type WireAttributeValue, type WireAttributeWrite,
+  ArrayEncoding, int64ToNumber, type WireAttributeDim, type WireAttributeValue, type WireAttributeWrite,
 } from "./wire-types.js";
 
 /** Attribute values and writes ⇄ tango.v1.AttributeValue / AttributeWrite. Pure. */
@@ -72,7 +72,7 @@ export function decodeAttributeValue(w: WireAttributeValue): AttributeValue {
   const hasValue = w.value !== null;
   const hasWValue = w.w_value !== null;
   const type = hasValue || hasWValue ? attributeValueType(dataFormat, dataType) : CmdArgType.DevVoid;
-  const time = w.time === null ? { sec: 0, usec: 0 } : { sec: Number(w.time.tv_sec), usec: w.time.tv_usec };
+  const time = w.time === null ? { sec: 0, usec: 0 } : { sec: int64ToNumber(w.time.tv_sec), usec: w.time.tv_usec };
   const av: { -readonly [K in keyof AttributeValue]: AttributeValue[K] } = {
     name: w.name,
     quality: w.quality,

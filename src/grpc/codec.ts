@@ -1,7 +1,9 @@
 import {
   CmdArgType, ValueCoercionError, coerce, isKnownType, typeName, type DevEncodedValue, type TypedValue,
 } from "../core/index.js";
-import { ArrayEncoding, type WireEncoded, type WireInt64, type WireValue, type WireValueField } from "./wire-types.js";
+import {
+  ArrayEncoding, int64ToBigInt, type WireEncoded, type WireInt64, type WireValue, type WireValueField,
+} from "./wire-types.js";
 
 /**
  * tango.v1.Value ⇄ core TypedValue. Pure: no I/O, no proto loading; shared by the server adapter
@@ -105,8 +107,8 @@ export function decodeValue(v: WireValue | null | undefined): TypedValue {
 
 function decodeData(type: CmdArgType, v: WireValue, field: WireValueField): unknown {
   switch (field) {
-    case "long64_value": return BigInt(v.long64_value ?? 0);
-    case "ulong64_value": return BigInt(v.ulong64_value ?? 0);
+    case "long64_value": return int64ToBigInt(v.long64_value ?? 0);
+    case "ulong64_value": return int64ToBigInt(v.ulong64_value ?? 0);
     case "encoded_value": return decodeEncoded(v.encoded_value);
     case "int_array": {
       const values = v.int_array?.values ?? [];
@@ -150,7 +152,7 @@ function decodeData(type: CmdArgType, v: WireValue, field: WireValueField): unkn
 }
 
 function toBigInt(s: WireInt64): bigint {
-  return BigInt(s);
+  return int64ToBigInt(s);
 }
 
 function decodeEncoded(e: WireEncoded | undefined): DevEncodedValue {

@@ -12,6 +12,7 @@ import { decodeAttributeConfigUpdate, encodeAttributeConfig } from "./config-cod
 import { encodeCommandInfo, encodeDeviceInfo } from "./info-codec.js";
 import { encodeCommandHistoryRecord } from "./event-codec.js";
 import { EventStreamWriter } from "./event-stream.js";
+import { WritePacer } from "./write-pacing.js";
 import { toGrpcStatus } from "./status.js";
 import { ArrayEncoding, type WireAttributeWrite, type WireCommandInfo, type WireDevInfo } from "./wire-types.js";
 import type {
@@ -118,6 +119,7 @@ function decodeWrites(values: readonly WireAttributeWrite[], method: string): At
  */
 export function createDeviceService(api: RequestApi, log: Logger): DeviceServiceHandlers {
   const identities = new ClientIdentityReader();
+  const pacer = new WritePacer();
 
   function unary<Req, Res>(run: (ctx: CallContext, req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
     return (call, callback) => {
@@ -206,7 +208,7 @@ export function createDeviceService(api: RequestApi, log: Logger): DeviceService
     Subscribe: (call) => {
       const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()));
       // The writer owns the call from here: every outcome ends in a status it sends.
-      new EventStreamWriter(call, { api, ctx, log, onEnd: () => ctx.end() }).start();
+      new EventStreamWriter(call, { api, ctx, log, pacer, onEnd: () => ctx.end() }).start();
     },
   };
 }

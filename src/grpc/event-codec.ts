@@ -7,7 +7,7 @@ import { decodeAttributeConfig, encodeAttributeConfig } from "./config-codec.js"
 import { decodeDevErrors, encodeDevErrors } from "./error-codec.js";
 import { decodeCommandInfo, encodeCommandInfo } from "./info-codec.js";
 import type { WireCommandHistoryRecord, WireEvent } from "./wire-messages.js";
-import { ArrayEncoding, type WireTimeVal } from "./wire-types.js";
+import { ArrayEncoding, int64ToNumber, type WireTimeVal } from "./wire-types.js";
 
 /** Events and command history records ⇄ tango.v1.Event / CommandHistoryRecord. Pure. */
 
@@ -16,7 +16,7 @@ function encodeTime(t: TimeVal): WireTimeVal {
 }
 
 function decodeTime(t: WireTimeVal | null): TimeVal {
-  return t === null ? { sec: 0, usec: 0 } : { sec: Number(t.tv_sec), usec: t.tv_usec };
+  return t === null ? { sec: 0, usec: 0 } : { sec: int64ToNumber(t.tv_sec), usec: t.tv_usec };
 }
 
 /** Encodes one event. A value's numeric arrays travel as `encoding` says. */
@@ -44,37 +44,41 @@ export function encodeEvent(e: EventRecord, encoding: ArrayEncoding = ArrayEncod
   return w;
 }
 
-/** Decodes one event (the client side). Throws ValueCoercionError for a malformed value. */
+/**
+ * Decodes one event (the client side), from proto-loader's shapes or from a message protobufjs
+ * decoded itself (event-frames.ts). Throws ValueCoercionError for a malformed value.
+ */
 export function decodeEvent(w: WireEvent): EventRecord {
-  const base = {
-    device: w.device, attribute: w.attribute, eventType: w.event_type as EventType, sequence: Number(w.sequence), time: decodeTime(w.time),
-  };
-  const errors = w.errors.length > 0 ? { errors: decodeDevErrors(w.errors) } : {};
+  const device = w.device;
+  const attribute = w.attribute;
+  const eventType = w.event_type as EventType;
+  const sequence = int64ToNumber(w.sequence);
+  const time = decodeTime(w.time);
+  const errors = w.errors.length > 0 ? decodeDevErrors(w.errors) : undefined;
+  // One object shape per payload, built in place: this runs for every event a client receives.
   switch (w.data) {
     case "value":
       if (w.value === null || w.value === undefined) break;
-      return { ...base, ...errors, value: decodeAttributeValue(w.value) };
+      return { device, attribute, eventType, sequence, time, errors, value: decodeAttributeValue(w.value) };
     case "config":
       if (w.config === null || w.config === undefined) break;
-      return { ...base, ...errors, config: decodeAttributeConfig(w.config) };
+      return { device, attribute, eventType, sequence, time, errors, config: decodeAttributeConfig(w.config) };
     case "data_ready":
       if (w.data_ready === null || w.data_ready === undefined) break;
-      return { ...base, ...errors, dataReady: { dataType: w.data_ready.data_type as CmdArgType, counter: w.data_ready.counter } };
+      return { device, attribute, eventType, sequence, time, errors, dataReady: { dataType: w.data_ready.data_type as CmdArgType, counter: w.data_ready.counter } };
     case "interface_change": {
       const c = w.interface_change;
       if (c === null || c === undefined) break;
-      return {
-        ...base, ...errors,
-        interfaceChange: {
-          commands: c.commands.map(decodeCommandInfo), attributes: c.attributes.map(decodeAttributeConfig), deviceStarted: c.device_started,
-        },
+      const interfaceChange = {
+        commands: c.commands.map(decodeCommandInfo), attributes: c.attributes.map(decodeAttributeConfig), deviceStarted: c.device_started,
       };
+      return { device, attribute, eventType, sequence, time, errors, interfaceChange };
     }
     default:
       break;
   }
-  if (w.errors.length === 0 && w.data !== undefined) throw new ValueCoercionError("type", `event ${w.data} without its data`);
-  return { ...base, ...errors };
+  if (errors === undefined && w.data !== undefined && w.data !== null) throw new ValueCoercionError("type", `event ${w.data} without its data`);
+  return { device, attribute, eventType, sequence, time, errors };
 }
 
 /** Encodes one record of a command's history. */

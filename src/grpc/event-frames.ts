@@ -2,7 +2,7 @@ import type protobuf from "protobufjs";
 import type { EventRecord } from "../core/index.js";
 import { encodeEvent } from "./event-codec.js";
 import { fastRoot } from "./fast-codec.js";
-import { PROTO_LOADER_OPTIONS, tangoProtoFile } from "./proto.js";
+import { tangoProtoFile } from "./proto.js";
 import type { WireEventStreamMessage } from "./wire-messages.js";
 import type { ArrayEncoding } from "./wire-types.js";
 
@@ -21,8 +21,9 @@ function streamMessage(): protobuf.Type {
 }
 
 function encodePart(fields: object): Buffer {
-  const type = streamMessage();
-  const bytes = type.encode(type.fromObject(fields)).finish();
+  // The codec's plain objects have the types protobufjs's encoder takes (numbers and enums as
+  // numbers, 64-bit integers as decimal strings, bytes as Uint8Array): no fromObject pass.
+  const bytes = streamMessage().encode(fields).finish();
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -47,8 +48,12 @@ export function encodeSubscribedPart(heartbeatMs: number, queueDepth: number): B
   return encodePart({ subscribed: { heartbeat_ms: heartbeatMs, queue_depth: queueDepth } });
 }
 
-/** Decodes a stream message (the client side), in proto-loader's shapes. Throws on malformed bytes. */
+/**
+ * Decodes a stream message (the client side). The result is protobufjs's message itself, not
+ * a converted copy (a client decodes every event): its fields have proto-loader's names and
+ * defaults, 64-bit integers are WireLongs (read with int64ToNumber / int64ToBigInt), and unset
+ * messages are null. Throws on malformed bytes.
+ */
 export function decodeEventStreamMessage(bytes: Uint8Array): WireEventStreamMessage {
-  const type = streamMessage();
-  return type.toObject(type.decode(bytes), PROTO_LOADER_OPTIONS) as WireEventStreamMessage;
+  return streamMessage().decode(bytes) as unknown as WireEventStreamMessage;
 }

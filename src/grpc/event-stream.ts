@@ -5,6 +5,7 @@ import { DevFailed, EventType, Reason, type DevFailed as DevFailedType } from ".
 import type { CallContext, EventSink, RequestApi, Subscription } from "../server/index.js";
 import { encodeEventPart, encodeHeartbeat, encodeMissedPart, encodeSubscribedPart } from "./event-frames.js";
 import { toGrpcStatus } from "./status.js";
+import type { WritePacer } from "./write-pacing.js";
 import type { WireSubscribeRequest } from "./wire-messages.js";
 import { ArrayEncoding } from "./wire-types.js";
 
@@ -15,6 +16,8 @@ export interface SubscribeContext {
   readonly api: RequestApi;
   readonly ctx: CallContext;
   readonly log: Logger;
+  /** When to write (shared by the server's streams). */
+  readonly pacer: WritePacer;
   /** Called once the call has ended, however (for the call's context). */
   readonly onEnd: () => void;
 }
@@ -40,6 +43,10 @@ export class EventStreamWriter implements EventSink {
   readonly #encodingKey: string;
   #subscription: Subscription | undefined;
   #isScheduled = false;
+  /** Set while a paced write waits (WritePacer). */
+  #pacedTimer: NodeJS.Timeout | undefined;
+  /** When the last message was written (performance.now()). */
+  #lastWriteMs = -Infinity;
   #isBlocked = false;
   #isEnded = false;
   /** The first message carries the `subscribed` part. */
@@ -79,15 +86,30 @@ export class EventStreamWriter implements EventSink {
     );
   }
 
-  wake(): void {
-    if (this.#isScheduled || this.#isBlocked || this.#isEnded) return;
+  wake(pending: number): void {
+    if (this.#isBlocked || this.#isEnded) return;
+    if (this.#isScheduled) {
+      // A full batch waits: write it now rather than at the paced time.
+      if (this.#pacedTimer !== undefined && pending >= (this.#subscription?.fullBatch ?? EVENT_BATCH_MAX)) {
+        clearTimeout(this.#pacedTimer);
+        this.#pacedTimer = undefined;
+        setImmediate(this.#scheduledFlush);
+      }
+      return;
+    }
     this.#isScheduled = true;
-    // After the current turn: pushes made together go out in one message.
-    setImmediate(() => {
-      this.#isScheduled = false;
-      this.#flush();
-    });
+    // After the current turn at least: pushes made together go out in one message; later when
+    // this stream wrote very recently or the server is busy (WritePacer).
+    const delayMs = this.#c.pacer.delayMs(performance.now() - this.#lastWriteMs);
+    if (delayMs <= 0) setImmediate(this.#scheduledFlush);
+    else this.#pacedTimer = setTimeout(this.#scheduledFlush, delayMs);
   }
+
+  readonly #scheduledFlush = (): void => {
+    this.#isScheduled = false;
+    this.#pacedTimer = undefined;
+    this.#flush();
+  };
 
   heartbeat(timeMs: number): void {
     if (this.#isBlocked || this.#isEnded || this.#subscription === undefined) return;
@@ -115,6 +137,7 @@ export class EventStreamWriter implements EventSink {
   }
 
   #write(message: Buffer): void {
+    this.#lastWriteMs = performance.now();
     if (this.#call.write(message)) return;
     this.#isBlocked = true;
     this.#call.once("drain", () => {

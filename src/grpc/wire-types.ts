@@ -17,8 +17,32 @@ export enum ArrayEncoding {
   BYTES = 1,
 }
 
-/** A protobuf int64/uint64 as proto-loader gives it (`longs: String`); numbers are accepted on encode. */
-export type WireInt64 = string | number;
+/** A 64-bit integer as protobufjs decodes it itself (event streams are decoded so, event-frames.ts): its two halves. */
+export interface WireLong {
+  readonly low: number;
+  readonly high: number;
+  readonly unsigned: boolean;
+}
+
+/**
+ * A protobuf int64/uint64 as proto-loader gives it (`longs: String`); numbers are accepted on
+ * encode; messages decoded by protobufjs directly carry a WireLong.
+ */
+export type WireInt64 = string | number | WireLong;
+
+/** A 64-bit wire integer as a number (exact below 2^53: times, counters). */
+export function int64ToNumber(v: WireInt64): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") return Number(v);
+  return (v.unsigned ? v.high >>> 0 : v.high) * 4294967296 + (v.low >>> 0);
+}
+
+/** A 64-bit wire integer as a bigint, exact. */
+export function int64ToBigInt(v: WireInt64): bigint {
+  if (typeof v !== "object") return BigInt(v);
+  const high = BigInt(v.unsigned ? v.high >>> 0 : v.high);
+  return (high << 32n) | BigInt(v.low >>> 0);
+}
 
 /** The oneof members of tango.v1.Value. */
 export type WireValueField =

@@ -1,3 +1,4 @@
+import { EVENT_BATCH_MAX } from "../../core/defaults.js";
 import type { DevFailed, EventRecord, EventType } from "../../core/index.js";
 import type { EventCounts } from "../../metrics/index.js";
 
@@ -25,8 +26,13 @@ export class HubEvent {
 
 /** The transport's side of a subscription: a gRPC stream, a Server-Sent Events response. */
 export interface EventSink {
-  /** Events wait in the subscription: take them when the transport can write. Called when the queue stops being empty. */
-  wake(): void;
+  /**
+   * Events wait in the subscription: take them when the transport can write. Called when the
+   * queue stops being empty, and again when it holds a full batch (EVENT_BATCH_MAX events, or
+   * half its depth if less; `pending`): a transport that waits to gather events should write
+   * then rather than let the queue fill.
+   */
+  wake(pending: number): void;
   /** A heartbeat is due (every heartbeat period, on every subscription). */
   heartbeat(timeMs: number): void;
   /** The server ends the subscription (shutdown): tell the client `reason` and close. */
@@ -59,6 +65,8 @@ export class Subscription {
   readonly #counts: EventCounts;
   readonly #slots: (HubEvent | undefined)[];
   readonly #onClose: (s: Subscription) => void;
+  /** Events that make a full batch: the sink is woken again when this many wait. */
+  readonly #fullBatch: number;
   #head = 0;
   #size = 0;
   #missed = 0;
@@ -79,6 +87,12 @@ export class Subscription {
     this.#counts = init.counts;
     this.#slots = new Array<HubEvent | undefined>(init.queueDepth);
     this.#onClose = init.onClose;
+    this.#fullBatch = Math.max(2, Math.min(EVENT_BATCH_MAX, Math.ceil(init.queueDepth / 2)));
+  }
+
+  /** Events that make a full batch (EVENT_BATCH_MAX, or half the queue's depth if less). */
+  get fullBatch(): number {
+    return this.#fullBatch;
   }
 
   /** Events queued at most before the oldest are dropped. */
@@ -113,7 +127,7 @@ export class Subscription {
     }
     this.#slots[(this.#head + this.#size) % depth] = event;
     this.#size++;
-    if (this.#size === 1 && !this.#isHeld) this.#sink.wake();
+    if ((this.#size === 1 || this.#size === this.#fullBatch) && !this.#isHeld) this.#sink.wake(this.#size);
   }
 
   /** Puts the subscription's first event ahead of anything queued meanwhile, then lets events flow. */
@@ -132,7 +146,7 @@ export class Subscription {
       this.#size++;
     }
     this.#isHeld = false;
-    if (this.#size > 0) this.#sink.wake();
+    if (this.#size > 0) this.#sink.wake(this.#size);
   }
 
   /** Takes up to `max` events, oldest first, with the count of those missed before them. */

@@ -20,18 +20,19 @@ export function eventDataOf(device: string, eventType: EventType, wire: WireEven
   } catch (err) {
     if (!(err instanceof ValueCoercionError)) throw err;
     const df = ClientErrors.malformedReply(device, `a ${EVENT_NAMES[eventType]} event`, err.message);
-    return { ...clientErrorEvent(device, wire.attribute, eventType, df), missed, resubscribed };
+    const event = clientErrorEvent(device, wire.attribute, eventType, df);
+    return { ...event, missed, resubscribed };
   }
-  const base = {
-    device: record.device, attribute: record.attribute, eventType: record.eventType, event: EVENT_NAMES[record.eventType] ?? String(record.eventType),
-    sequence: record.sequence, serverTime: dateOf(record.time), receptionTime, missed, resubscribed,
-  };
   const errors = record.errors;
-  if (errors !== undefined && errors.length > 0) return { ...base, error: new DevFailed(errors as [DevError, ...DevError[]]) };
-  if (record.value !== undefined) return { ...base, value: toDeviceAttribute(record.value, record.device) };
-  if (record.config !== undefined) return { ...base, config: record.config };
-  if (record.dataReady !== undefined) return { ...base, dataReady: record.dataReady };
-  return { ...base, interfaceChange: record.interfaceChange };
+  // One shape for every event, every field set (undefined where absent): this runs for each event received.
+  return {
+    device: record.device, attribute: record.attribute, eventType: record.eventType,
+    event: EVENT_NAMES[record.eventType] ?? String(record.eventType), sequence: record.sequence,
+    serverTime: dateOf(record.time), receptionTime, missed, resubscribed,
+    error: errors !== undefined && errors.length > 0 ? new DevFailed(errors as [DevError, ...DevError[]]) : undefined,
+    value: record.value === undefined ? undefined : toDeviceAttribute(record.value, record.device),
+    config: record.config, dataReady: record.dataReady, interfaceChange: record.interfaceChange,
+  };
 }
 
 /** An error event the client makes (the stream broke, events were missed, a resubscription was refused). */

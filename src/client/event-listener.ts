@@ -1,9 +1,15 @@
 import type { EventCallback, EventData } from "./event-data.js";
 
+/** Events waiting for a callback from which its subscription stops reading (about one stream message's worth). */
+const PAUSE_AT = 256;
+
 /**
- * One callback of a subscription: its events wait in a bounded queue and are given to it one
- * at a time, outside the transport's handlers (DESIGN §9). When the callback is slower than the
- * events, the oldest queued ones are dropped and the next one given says how many in `missed`.
+ * One callback of a subscription: its events wait in a queue and are given to it one at a time,
+ * outside the transport's handlers (DESIGN §9). When PAUSE_AT events wait (or `depth`, if fewer),
+ * `isFull` says so and the subscription stops reading its stream: HTTP/2 flow control then holds
+ * the server back, whose own bounded queue drops the oldest and says how many. `onRoom` is called
+ * once the queue has emptied again. Should more arrive all the same, the queue keeps at most
+ * `depth` events, dropping its oldest, and the next event given says how many in `missed`.
  *
  * @internal
  */
@@ -13,9 +19,11 @@ export class EventListener {
   readonly #depth: number;
   readonly #onError: (err: unknown, event: EventData) => void;
   readonly #queue: EventData[] = [];
+  #head = 0;
   #dropped = 0;
   #running: Promise<void> | undefined;
   #isClosed = false;
+  #onRoom: (() => void) | undefined;
 
   constructor(id: number, callback: EventCallback, depth: number, onError: (err: unknown, event: EventData) => void) {
     this.id = id;
@@ -24,12 +32,26 @@ export class EventListener {
     this.#onError = onError;
   }
 
+  /** Whether the callback is `depth` events behind: its subscription should stop reading. */
+  get isFull(): boolean {
+    return this.#queue.length - this.#head >= Math.min(PAUSE_AT, this.#depth);
+  }
+
+  /** Called once, the next time the queue is empty (the subscription may read again). */
+  set onRoom(fn: (() => void) | undefined) {
+    this.#onRoom = fn;
+  }
+
   /** Queues an event for the callback; never waits, never throws. */
   push(event: EventData): void {
     if (this.#isClosed) return;
-    if (this.#queue.length >= this.#depth) {
-      this.#queue.shift();
+    if (this.#queue.length - this.#head >= this.#depth) {
+      this.#head++;
       this.#dropped++;
+    }
+    if (this.#head > this.#depth) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
     }
     this.#queue.push(event);
     if (this.#running === undefined) {
@@ -38,28 +60,41 @@ export class EventListener {
     }
   }
 
-  /** No more events are given (a queued one is dropped); a callback under way finishes. */
+  /** No more events are given (queued ones are dropped); a callback under way finishes. */
   close(): void {
     this.#isClosed = true;
     this.#queue.length = 0;
+    this.#head = 0;
+    // It no longer holds its subscription's stream back.
+    const onRoom = this.#onRoom;
+    this.#onRoom = undefined;
+    onRoom?.();
   }
 
   async #drain(): Promise<void> {
     try {
-      for (let event = this.#queue.shift(); event !== undefined && !this.#isClosed; event = this.#queue.shift()) {
+      while (!this.#isClosed && this.#head < this.#queue.length) {
+        let event = this.#queue[this.#head] as EventData;
+        this.#head++;
         if (this.#dropped > 0) {
           event = { ...event, missed: event.missed + this.#dropped };
           this.#dropped = 0;
         }
         try {
-          await this.#callback(event);
+          // A callback that returns no promise is not awaited: no turn of the microtask queue per event.
+          const result = this.#callback(event);
+          if (result instanceof Promise) await result;
         } catch (err) {
           this.#onError(err, event);
         }
       }
     } finally {
+      this.#queue.length = 0;
+      this.#head = 0;
       this.#running = undefined;
-      if (this.#queue.length > 0 && !this.#isClosed) this.#running = this.#drain();
+      const onRoom = this.#onRoom;
+      this.#onRoom = undefined;
+      onRoom?.();
     }
   }
 }

@@ -45,7 +45,7 @@ class Channel {
   readonly attribute: string;
   readonly eventType: EventType;
   readonly listeners = new Set<EventListener>();
-  call: grpc.ClientReadableStream<WireEventStreamMessage> | undefined;
+  call: grpc.ClientReadableStream<Buffer> | undefined;
   isBroken = false;
   /** The next event is the first after a break. */
   wasBroken = false;
@@ -57,6 +57,10 @@ class Channel {
   lastError: string | undefined;
   /** The first opening, which callbacks joining meanwhile wait for too. */
   opening: Promise<void> | undefined;
+  /** The stream is paused: a callback is too far behind (see EventListener.isFull). */
+  isPaused = false;
+  /** The server is dropping events for this subscriber: one API_MissedEvents error event per episode. */
+  isMissing = false;
 
   constructor(key: string, attribute: string, eventType: EventType) {
     this.key = key;
@@ -165,8 +169,11 @@ export class EventSubscriptions {
     const method = deviceMethods().Subscribe;
     if (method === undefined) throw new TypeError("tango.v1.Device has no method Subscribe");
     const request = { device: this.#s.device, attribute: channel.attribute, event_type: channel.eventType, array_encoding: this.#s.arrayEncoding };
-    const call = this.#conn.serverStream(method, request, decodeEventStreamMessage);
+    // Messages are decoded when taken, not when they arrive: while a paused stream holds some,
+    // they stay compact bytes rather than many objects for the garbage collector to trace.
+    const call = this.#conn.serverStream(method, request, (bytes: Buffer) => bytes);
     channel.call = call;
+    channel.isPaused = false;
     await new Promise<void>((resolve, reject) => {
       let isConfirmed = false;
       const timer = Number.isFinite(timeoutMs) ? setTimeout(() => {
@@ -174,8 +181,18 @@ export class EventSubscriptions {
         if (channel.call === call) this.#cancel(channel);
         reject(new OpenFailure(ClientErrors.deviceTimedOut(timeoutMs, this.#s.device, `subscribe ${channel.attribute}`, true), false));
       }, timeoutMs) : undefined;
-      call.on("data", (message: WireEventStreamMessage) => {
+      call.on("data", (bytes: Buffer) => {
         if (channel.call !== call) return;
+        let message: WireEventStreamMessage;
+        try {
+          message = decodeEventStreamMessage(bytes);
+        } catch (err) {
+          // Bytes that are no stream message: the stream cannot be trusted any more.
+          this.#cancel(channel);
+          if (!isConfirmed) reject(new OpenFailure(ClientErrors.malformedReply(this.#s.device, "subscribe", String(err)), false));
+          else this.#broken(channel, ClientErrors.malformedReply(this.#s.device, "an event stream", String(err)), true);
+          return;
+        }
         if (message.subscribed !== null) {
           isConfirmed = true;
           clearTimeout(timer);
@@ -200,10 +217,13 @@ export class EventSubscriptions {
     });
   }
 
-  /** Restarts a channel's heartbeat watchdog: two heartbeats without a message mean the server is gone. */
+  /**
+   * Restarts a channel's heartbeat watchdog: two heartbeats without a message mean the server is
+   * gone. A paused stream is not watched: its messages wait because this client is busy.
+   */
   #watch(channel: Channel): void {
     clearTimeout(channel.watchdog);
-    if (channel.heartbeatMs <= 0) return;
+    if (channel.heartbeatMs <= 0 || channel.isPaused) return;
     channel.watchdog = setTimeout(() => {
       channel.watchdog = undefined;
       this.#cancel(channel);
@@ -225,6 +245,9 @@ export class EventSubscriptions {
    * its text) or could not be opened (the cause itself): one error event, then the recovery loop.
    */
   #broken(channel: Channel, cause: DevFailed, isLost: boolean): void {
+    // The lost stream's watchdog must not report it a second time.
+    clearTimeout(channel.watchdog);
+    channel.watchdog = undefined;
     channel.isBroken = true;
     channel.wasBroken = true;
     this.#errorEvent(channel, isLost ? DevFailed.of(Reason.EventTimeout,
@@ -246,9 +269,14 @@ export class EventSubscriptions {
   #deliver(channel: Channel, message: WireEventStreamMessage): void {
     const reception = new Date();
     let missed = message.missed;
-    if (missed > 0) {
+    if (missed > 0 && !channel.isMissing) {
+      // Once while the server keeps dropping (building a DevFailed per message would slow this client further).
+      channel.isMissing = true;
       this.#errorEvent(channel, DevFailed.of(Reason.MissedEvents,
-        `Missed ${missed} event(s): the server dropped them because this client did not read them in time`, "EventConsumer::push_event()"));
+        "Missed some events: the server dropped them because this client did not read them in time (see each event's missed count)",
+        "EventConsumer::push_event()"));
+    } else if (missed === 0 && message.events.length > 0) {
+      channel.isMissing = false;
     }
     for (const wire of message.events) {
       const event = eventDataOf(this.#s.device, channel.eventType, wire, reception, missed, channel.wasBroken);
@@ -257,6 +285,31 @@ export class EventSubscriptions {
       channel.last = event;
       if (event.error === undefined) channel.lastError = undefined;
       for (const l of channel.listeners) l.push(event);
+    }
+    this.#throttle(channel);
+  }
+
+  /**
+   * Stops reading a channel's stream while a callback is too far behind, and reads again once
+   * every callback has caught up: the server's queue for this subscriber then holds the events,
+   * and drops the oldest when it is full (the subscriber hears how many it missed).
+   */
+  #throttle(channel: Channel): void {
+    const call = channel.call;
+    if (call === undefined || channel.isPaused) return;
+    const full = [...channel.listeners].filter((l) => l.isFull);
+    if (full.length === 0) return;
+    channel.isPaused = true;
+    clearTimeout(channel.watchdog);
+    call.pause();
+    let waiting = full.length;
+    for (const l of full) {
+      l.onRoom = () => {
+        if (--waiting > 0 || channel.call !== call) return;
+        channel.isPaused = false;
+        this.#watch(channel);
+        call.resume();
+      };
     }
   }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { DeviceConfig, ServerConfig } from "../../src/server/index.js";
 
 const FIXTURE = fileURLToPath(new URL("./serve-fixture.ts", import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -20,6 +21,8 @@ export interface ServerProcess {
   readonly httpPort: number;
   /** `tango://127.0.0.1:<port>/<device>`. */
   trl(device: string): string;
+  /** Sends the process a signal and returns at once (SIGSTOP freezes it, SIGCONT thaws it). */
+  signal(signal: NodeJS.Signals): void;
   /** Kills the process (SIGKILL by default) and waits until it is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts the process again on the same port; resolves when it is ready. */
@@ -30,8 +33,21 @@ export interface ServerProcess {
   output(): string;
 }
 
+/** What a test may add to the server process's config. */
+export interface ServerProcessOptions {
+  /**
+   * Properties and attribute properties of `sys/tg_test/1`, as a Tango database holds them:
+   * `{ properties: { polled_attr: ["double_scalar", "100"] }, attributeProperties: { double_scalar: { abs_change: "0.01" } } }`.
+   * None by default: a polled attribute is read from the polling buffer (CACHE_DEV), which
+   * tests of plain reads do not expect.
+   */
+  readonly tangoTest?: Pick<DeviceConfig, "properties" | "attributeProperties">;
+  /** The config's event section (heartbeatMs, queueDepth); the server's defaults when absent. */
+  readonly events?: Partial<ServerConfig["events"]>;
+}
+
 /** Starts TangoTest `sys/tg_test/1` and SlowDevice `test/slow/1` in a server process (port 0: the OS picks). */
-export async function startServerProcess(): Promise<ServerProcess> {
+export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), "tango-grpc-proc-"));
   let child: ChildProcess | undefined;
   let out = "";
@@ -43,8 +59,9 @@ export async function startServerProcess(): Promise<ServerProcess> {
       server: "Fixture", instance: "proc",
       grpc: { host: "127.0.0.1", port },
       http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
+      ...(options.events === undefined ? {} : { events: options.events }),
       classes: [
-        { name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] },
+        { name: "TangoTest", devices: [{ name: "sys/tg_test/1", ...options.tangoTest }] },
         { name: "SlowDevice", devices: [{ name: "test/slow/1" }] },
       ],
     }));
@@ -98,6 +115,9 @@ export async function startServerProcess(): Promise<ServerProcess> {
       return httpPort;
     },
     trl: (device) => `tango://127.0.0.1:${port}/${device}`,
+    signal(signal) {
+      child?.kill(signal);
+    },
     kill,
     async restart() {
       await launch(port);

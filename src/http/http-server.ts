@@ -7,6 +7,7 @@ import { DevFailed, MultiDevFailed } from "../core/index.js";
 import type { Readiness, RequestApi } from "../server/index.js";
 import { adminRoutes } from "./admin-routes.js";
 import { deviceRoutes } from "./device-routes.js";
+import { eventRoutes } from "./event-routes.js";
 import { registerDocsPage } from "./docs-page.js";
 import { instrumentHttp } from "./http-metrics.js";
 import { lazySchemaCompilers } from "./lazy-compilers.js";
@@ -166,6 +167,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     };
     await app.register(adminRoutes, { ...routeOptions, prefix: REST_PREFIX });
     await app.register(deviceRoutes, { ...routeOptions, prefix: REST_PREFIX });
+    await app.register(eventRoutes, { ...routeOptions, prefix: REST_PREFIX });
   }
 
   await app.listen({ host: opts.host, port: opts.port });
@@ -176,8 +178,25 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     port,
     routes,
     app,
-    close: () => (closing ??= app.close()),
+    close: () => (closing ??= closeWithin(app, CLOSE_GRACE_MS)),
   };
+}
+
+/** How long the sidecar's close waits for requests in progress before it drops their connections, ms. */
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Closes the app: requests in progress (an event stream ends itself at shutdown) get `graceMs`,
+ * then every connection left is dropped, so that a stuck client never holds up the server's stop.
+ */
+async function closeWithin(app: FastifyInstance, graceMs: number): Promise<void> {
+  const closed = app.close();
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { once } from "node:events";
+import { connect } from "node:net";
 import { Registry } from "prom-client";
 import { Device, DevState } from "../../src/device/index.js";
 import { startHttpServer, type HttpServerHandle } from "../../src/http/index.js";
@@ -79,5 +81,20 @@ describe("HTTP health and readiness probes", () => {
     const res = await fetch(`http://127.0.0.1:${http.port}/metrics`);
     expect(res.status).to.equal(200);
     expect(res.headers.get("content-type")).to.equal(registry.contentType);
+  });
+
+  it("closes within its grace time although a client left a request half sent", async () => {
+    const { started } = await start(["test/gated/1"]);
+    gate.opened.resolve();
+    await started;
+    const socket = connect(http.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    await once(socket, "connect");
+    socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n"); // no blank line: the request never ends
+    const socketClosed = once(socket, "close");
+    const t0 = performance.now();
+    await http.close();
+    expect(performance.now() - t0, "ms to close").to.be.below(4_000);
+    await socketClosed;
   });
 });

@@ -13,8 +13,14 @@ export interface ClientHelp {
   readonly description: string;
   /** `[name, explanation]` per positional argument; the TRL's is standard (see TRL_ARGUMENT). */
   readonly arguments: readonly (readonly [string, string])[];
+  /** The verb's own options, `[synopsis, explanation]`, listed before the common ones. */
+  readonly optionsHelp?: readonly (readonly [string, string])[];
   /** What `--json` writes. */
   readonly jsonHelp: string;
+  /** `--json` writes a stream of documents, one a line (JSON lines), instead of one document. */
+  readonly isJsonLines?: boolean;
+  /** What exit code 0 means, when "success" does not say it all. */
+  readonly okHelp?: string;
   /** Set when the verb takes `--source`: what it applies to. */
   readonly sourceHelp?: string;
   /** Whether the help lists the value syntax (verbs that parse argins or values). */
@@ -57,8 +63,9 @@ strings "NaN", "Infinity", "-Infinity", states, qualities, formats and types by
 name, DevEncoded as {"format", "data": base64}, times as {"sec", "usec", "iso"}.
 `;
 
-const EXIT_CODES = `Exit codes:
-  0  success
+function exitCodes(okHelp = "success"): string {
+  return `Exit codes:
+  0  ${okHelp}
   1  a Tango failure (DevFailed): the error stack on stderr, outermost frame
      first, one "tango-grpc: <reason>: <desc>" line per frame; with --json,
      stdout also gets {"error": {"errors": [{"reason", "desc", "origin",
@@ -66,6 +73,7 @@ const EXIT_CODES = `Exit codes:
   2  a usage error: unknown option, missing or extra argument, bad TRL, bad
      --timeout or --source, or a value that does not fit its type
 `;
+}
 
 /** Help lines stay within a classic terminal. */
 const LINE_WIDTH = 80;
@@ -94,8 +102,10 @@ function columns(rows: readonly (readonly [string, string])[]): string {
 
 /** The help after the synopsis line: description, arguments, options, values, examples, exit codes. */
 export function composeClientHelp(help: ClientHelp): string {
+  const json = help.isJsonLines === true ? "write JSON lines on stdout, one document a line" : "write one JSON document on stdout";
   const options: (readonly [string, string])[] = [
-    ["--json", `write one JSON document on stdout: ${help.jsonHelp}`],
+    ...(help.optionsHelp ?? []),
+    ["--json", `${json}: ${help.jsonHelp}`],
     ["--timeout <ms>", `time allowed for each call, in milliseconds, or "none" to wait for ever (default ${Defaults.CLIENT_TIMEOUT_MS})`],
   ];
   if (help.sourceHelp !== undefined) {
@@ -109,6 +119,6 @@ export function composeClientHelp(help: ClientHelp): string {
     help.hasValues === true ? VALUE_SYNTAX.trimStart() : undefined,
     JSON_VALUES,
     `Example${help.examples.length > 1 ? "s" : ""}:\n${help.examples.map((e) => `  ${e}`).join("\n")}\n`,
-    EXIT_CODES,
+    exitCodes(help.okHelp),
   ].filter((part) => part !== undefined).join("\n");
 }

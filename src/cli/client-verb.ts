@@ -3,7 +3,7 @@ import { Defaults, DevSource, Reason, type DevFailed, type MultiDevFailed } from
 import { ValueTextError } from "./argin.js";
 import { composeClientHelp, type ClientHelp } from "./client-help.js";
 import { formatTangoFailure, tangoFailureJson } from "./error-output.js";
-import { toJsonText } from "./json-output.js";
+import { toJsonLine, toJsonText } from "./json-output.js";
 import { ExitCode, type CliIo, type Verb, type VerbArgs } from "./verb.js";
 
 type ClientModule = typeof import("../client/index.js");
@@ -25,7 +25,7 @@ export interface ClientVerbContext {
   readonly client: ClientModule;
   readonly positionals: readonly string[];
   readonly values: VerbArgs["values"];
-  /** `--json` was given: write one JSON document with `print`. */
+  /** `--json` was given: write one JSON document with `print` (one per `print`, with isJsonLines). */
   readonly isJson: boolean;
   /** Options every proxy is opened with (`--timeout`). */
   readonly proxyOptions: DeviceProxyOptions;
@@ -38,7 +38,10 @@ export interface ClientVerbContext {
   readonly openDeviceOrAttribute: (trl: string) => { proxy: DeviceProxy; attribute: string | undefined };
   /** Closes `proxy` with the others when the verb ends. */
   readonly adopt: (proxy: DeviceProxy) => DeviceProxy;
-  /** Writes the result: `json()` as a JSON document with --json, `human()` otherwise. */
+  /**
+   * Writes the result: `json()` as a JSON document with --json (on one line, when the verb's
+   * isJsonLines says so), `human()` otherwise.
+   */
   readonly print: (human: () => string, json: () => unknown) => void;
 }
 
@@ -48,6 +51,8 @@ export interface ClientVerbSpec extends ClientHelp {
   readonly summary: string;
   /** Positional arguments allowed. */
   readonly positionals: { readonly min: number; readonly max: number };
+  /** The verb's own options (parseArgs'), beside --json, --timeout and --source; see optionsHelp. */
+  readonly options?: Readonly<Record<string, { readonly type: "string" | "boolean" }>>;
   /** Resolves to the exit code (ExitCode.Ok when nothing is returned). */
   run(ctx: ClientVerbContext): Promise<number | void>;
 }
@@ -98,7 +103,8 @@ export function parseSourceOption(text: string | undefined): DevSource | undefin
   return source;
 }
 
-function stringOption(values: VerbArgs["values"], name: string): string | undefined {
+/** An option's text, or undefined when it was not given. */
+export function stringOption(values: VerbArgs["values"], name: string): string | undefined {
   const v = values[name];
   return typeof v === "string" ? v : undefined;
 }
@@ -116,6 +122,7 @@ export function defineClientVerb(spec: ClientVerbSpec): Verb {
       json: { type: "boolean" },
       timeout: { type: "string" },
       ...(hasSource ? { source: { type: "string" as const } } : {}),
+      ...spec.options,
     },
     run: (args, io) => runClientVerb(spec, args, io),
   };
@@ -142,6 +149,7 @@ async function runClientVerb(spec: ClientVerbSpec, { values, positionals }: Verb
 
   const client = await import("../client/index.js");
   const isJson = values.json === true;
+  const toJson = spec.isJsonLines === true ? toJsonLine : toJsonText;
   const proxies: DeviceProxy[] = [];
   const adopt = (proxy: DeviceProxy): DeviceProxy => {
     proxies.push(proxy);
@@ -161,7 +169,7 @@ async function runClientVerb(spec: ClientVerbSpec, { values, positionals }: Verb
       return proxy;
     },
     print: (human, json) => {
-      io.stdout.write(isJson ? toJsonText(json()) : human());
+      io.stdout.write(isJson ? toJson(json()) : human());
     },
   };
   try {
@@ -170,7 +178,7 @@ async function runClientVerb(spec: ClientVerbSpec, { values, positionals }: Verb
     if (err instanceof UsageError || err instanceof ValueTextError) return usageError(err.message);
     if (!isTangoFailure(client, err)) throw err;
     io.stderr.write(formatTangoFailure(err));
-    if (isJson) io.stdout.write(toJsonText(tangoFailureJson(err)));
+    if (isJson) io.stdout.write(toJson(tangoFailureJson(err)));
     return ExitCode.Failure;
   } finally {
     for (const proxy of proxies) proxy.close();

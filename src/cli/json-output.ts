@@ -31,20 +31,37 @@ function writeScalar(v: unknown): string {
   }
 }
 
+function itemsOf(v: unknown): readonly unknown[] | undefined {
+  if (Array.isArray(v)) return v;
+  return isTypedArray(v) ? Array.from(v) : undefined;
+}
+
+function definedEntries(v: object): [string, unknown][] {
+  return Object.entries(v as Record<string, unknown>).filter(([, value]) => value !== undefined);
+}
+
 function write(v: unknown, depth: number): string {
   if (isScalar(v)) return writeScalar(v);
   const pad = INDENT.repeat(depth + 1);
   const end = INDENT.repeat(depth);
-  if (isTypedArray(v) || Array.isArray(v)) {
-    const items: readonly unknown[] = Array.isArray(v) ? v : Array.from(v);
+  const items = itemsOf(v);
+  if (items !== undefined) {
     if (items.length === 0) return "[]";
     // A list of numbers or strings stays on one line: a 1000-element spectrum is one line, not 1000.
     if (items.every(isScalar)) return `[${items.map(writeScalar).join(", ")}]`;
     return `[\n${items.map((item) => pad + write(item, depth + 1)).join(",\n")}\n${end}]`;
   }
-  const entries = Object.entries(v as Record<string, unknown>).filter(([, value]) => value !== undefined);
+  const entries = definedEntries(v as object);
   if (entries.length === 0) return "{}";
   return `{\n${entries.map(([key, value]) => `${pad}${JSON.stringify(key)}: ${write(value, depth + 1)}`).join(",\n")}\n${end}}`;
+}
+
+/** As `write`, on one line with no spaces (JSON.stringify's layout). */
+function writeCompact(v: unknown): string {
+  if (isScalar(v)) return writeScalar(v);
+  const items = itemsOf(v);
+  if (items !== undefined) return `[${items.map(writeCompact).join(",")}]`;
+  return `{${definedEntries(v as object).map(([key, value]) => `${JSON.stringify(key)}:${writeCompact(value)}`).join(",")}}`;
 }
 
 /**
@@ -55,4 +72,14 @@ function write(v: unknown, depth: number): string {
  */
 export function toJsonText(value: unknown): string {
   return `${write(value, 0)}\n`;
+}
+
+/**
+ * One JSON document on one line, ending in a newline (JSON lines, for a stream of documents such
+ * as `watch --json` writes); values are written as by `toJsonText`.
+ *
+ * @example toJsonLine({ value: 1n, list: [NaN] }) // '{"value":1,"list":["NaN"]}\n'
+ */
+export function toJsonLine(value: unknown): string {
+  return `${writeCompact(value)}\n`;
 }

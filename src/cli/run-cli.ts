@@ -8,11 +8,12 @@ import { infoVerb, pingVerb, stateVerb, statusVerb } from "./verbs/device-querie
 import { attributesVerb, blackboxVerb, commandsVerb } from "./verbs/lists.js";
 import { readVerb } from "./verbs/read.js";
 import { serveVerb } from "./verbs/serve.js";
+import { watchVerb } from "./verbs/watch.js";
 import { writeVerb } from "./verbs/write.js";
 
 /** Every verb, in the order the help lists them; a new verb is one file in verbs/ and one entry here. */
 const VERBS: readonly Verb[] = [
-  serveVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, configVerb,
+  serveVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, watchVerb, configVerb,
   commandsVerb, attributesVerb, blackboxVerb, adminVerb,
 ];
 
@@ -39,16 +40,18 @@ Options:
   -h, --help      show this help; "tango-grpc <verb> --help" shows a verb's
   -v, --version   print the version
 Client verbs also take:
-  --json          write one JSON document on stdout instead of text
+  --json          write one JSON document on stdout instead of text (watch
+                  writes one per event, one a line)
   --timeout <ms>  time allowed for each call, or "none" (default 3000)
 
 Examples:
   tango-grpc serve --config server.yaml
   tango-grpc read tango://localhost:50051/sys/tg_test/1 double_scalar
   tango-grpc cmd localhost:50051/sys/tg_test/1 DevLong64 9007199254740993 --json
+  tango-grpc watch localhost:50051/sys/tg_test/1 double_scalar --count 5
 
 Exit codes:
-  0  success, or a clean shutdown
+  0  success, or a clean stop (serve, watch) after SIGINT or SIGTERM
   1  a runtime failure: a DevFailed from a device (its error stack on stderr),
      or startup or shutdown of serve failed, or a forced exit
   2  a usage error (unknown verb or option, missing argument, bad TRL, a value

@@ -15,6 +15,12 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
+  /**
+   * Aborted when the process is asked to stop (SIGINT, SIGTERM), for verbs that run until then
+   * (`watch`). main.ts catches those signals only once a verb reads this, so the other verbs keep
+   * Node's default (the process ends at once). Tests pass their own; none means never.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Parsed command-line arguments of one verb. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { toJsonText } from "../../src/cli/json-output.js";
+import { toJsonLine, toJsonText } from "../../src/cli/json-output.js";
 
 describe("toJsonText", () => {
   it("writes bigint as exact JSON number text", () => {
@@ -29,5 +29,16 @@ describe("toJsonText", () => {
     const text = toJsonText(doc);
     expect(text).to.contain('"rows": [\n    [1, 2],\n    [3, 4]\n  ]');
     expect(JSON.parse(text)).to.deep.equal(doc);
+  });
+});
+
+describe("toJsonLine", () => {
+  it("writes one document on one line, values as toJsonText writes them", () => {
+    const doc = { v: 9007199254740993n, list: new Float64Array([1, NaN]), nested: { rows: [[1, 2], [3]], s: "a\nb" }, gone: undefined };
+    const text = toJsonLine(doc);
+    expect(text).to.equal('{"v":9007199254740993,"list":[1,"NaN"],"nested":{"rows":[[1,2],[3]],"s":"a\\nb"}}\n');
+    expect(text.indexOf("\n")).to.equal(text.length - 1);
+    expect(toJsonLine([])).to.equal("[]\n");
+    expect(toJsonLine({})).to.equal("{}\n");
   });
 });

@@ -1,21 +1,8 @@
-import type { AttributeConfig } from "../../client/index.js";
-import { AttrDataFormat, AttrWriteType, DispLevel, typeName } from "../../core/index.js";
 import { TRL_ARGUMENT } from "../client-help.js";
 import { defineClientVerb } from "../client-verb.js";
 import { formatFields, formatValue } from "../format.js";
-import { enumName } from "../present-value.js";
+import { presentConfig } from "../present-attribute.js";
 import type { Verb } from "../verb.js";
-
-/** An AttributeConfig with its enums and type by name, as both outputs show it. */
-function presentConfig(c: AttributeConfig): Record<string, unknown> {
-  return {
-    ...c,
-    writable: enumName(AttrWriteType, c.writable),
-    dataFormat: enumName(AttrDataFormat, c.dataFormat),
-    dataType: typeName(c.dataType),
-    level: enumName(DispLevel, c.level),
-  };
-}
 
 /** `name: value` lines; the alarm and event parts as `alarms.minAlarm`, `events.period`, … */
 function configFields(config: Record<string, unknown>): [string, string][] {

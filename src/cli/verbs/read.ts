@@ -1,23 +1,16 @@
 import type { DeviceAttribute } from "../../client/index.js";
-import { AttrDataFormat, AttrQuality, typeName } from "../../core/index.js";
+import { AttrDataFormat, AttrQuality } from "../../core/index.js";
 import { TRL_ARGUMENT } from "../client-help.js";
 import { UsageError, defineClientVerb } from "../client-verb.js";
-import { errorFramesJson, formatErrorStack } from "../error-output.js";
+import { formatErrorStack } from "../error-output.js";
 import { formatTable, formatValue } from "../format.js";
-import { enumName, formatTime, presentAttributeValue, presentTime } from "../present-value.js";
+import { attributeJson, readValueOf, writeValueOf } from "../present-attribute.js";
+import { enumName, formatTime } from "../present-value.js";
 import { ExitCode, type Verb } from "../verb.js";
 
 function dimsOf(attr: DeviceAttribute): string {
   if (attr.dataFormat === AttrDataFormat.IMAGE) return `${attr.dimX}x${attr.dimY}`;
   return attr.dataFormat === AttrDataFormat.SPECTRUM ? String(attr.dimX) : "";
-}
-
-function readValue(attr: DeviceAttribute): unknown {
-  return presentAttributeValue(attr.value, attr.dataType, attr.dataFormat, attr.dimX, attr.dimY);
-}
-
-function writeValue(attr: DeviceAttribute): unknown {
-  return presentAttributeValue(attr.wValue, attr.dataType, attr.dataFormat, attr.wDimX, attr.wDimY);
 }
 
 /** The human table: dims and write-value columns only when some attribute has them. */
@@ -27,29 +20,13 @@ function formatReadTable(attrs: readonly DeviceAttribute[]): string {
   const header = ["NAME", "VALUE", "QUALITY", "TIME", ...(hasDims ? ["DIMS"] : []), ...(hasWrite ? ["WRITE"] : [])];
   const rows = attrs.map((a) => [
     a.name,
-    formatValue(readValue(a)),
+    formatValue(readValueOf(a)),
     enumName(AttrQuality, a.quality),
     formatTime(a.time),
     ...(hasDims ? [dimsOf(a)] : []),
-    ...(hasWrite ? [formatValue(writeValue(a))] : []),
+    ...(hasWrite ? [formatValue(writeValueOf(a))] : []),
   ]);
   return formatTable(header, rows);
-}
-
-function attributeJson(a: DeviceAttribute): Record<string, unknown> {
-  if (a.error !== undefined) return { name: a.name, error: { errors: errorFramesJson(a.error.errors) } };
-  return {
-    name: a.name,
-    value: readValue(a) ?? null,
-    wValue: writeValue(a),
-    quality: enumName(AttrQuality, a.quality),
-    time: presentTime(a.time),
-    dataFormat: enumName(AttrDataFormat, a.dataFormat),
-    dataType: typeName(a.dataType),
-    dimX: a.dimX,
-    dimY: a.dimY,
-    ...(a.wValue === undefined ? {} : { wDimX: a.wDimX, wDimY: a.wDimY }),
-  };
 }
 
 /** `tango-grpc read <trl> <attr…>`: read attributes and print them as a table. */

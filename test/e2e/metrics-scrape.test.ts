@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { expect } from "chai";
-import { DevFailed, DeviceProxy } from "../../src/client/index.js";
+import { DevFailed, DeviceProxy, EventType, type EventData } from "../../src/client/index.js";
 import { parseSamples } from "../support/prom-text.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
+import { waitFor } from "../support/wait-for.js";
 
 /** promtool from Debian's `prometheus` package; `.ci/run` installs it, so CI never skips. */
 function promtool(): string | undefined {
@@ -23,9 +24,18 @@ describe("/metrics of a real server process", function () {
   let text: string;
 
   before(async () => {
-    sp = await startServerProcess();
+    // double_scalar polled every 100 ms and changing as often: the event and polling series have data.
+    sp = await startServerProcess({
+      tangoTest: {
+        properties: { polled_attr: ["double_scalar", "100"], Sleep_period: ["100"] },
+        attributeProperties: { double_scalar: { abs_change: "0.01" } },
+      },
+    });
     const dev = new DeviceProxy(sp.trl("sys/tg_test/1"));
     try {
+      const events: EventData[] = [];
+      await dev.subscribeEvent("double_scalar", EventType.CHANGE_EVENT, (ev) => { events.push(ev); });
+      await waitFor(() => events.filter((e) => e.value !== undefined).length >= 3, "three change events", 10_000);
       for (let i = 0; i < 3; i++) await dev.commandInout("DevDouble", i + 0.5);
       await dev.readAttribute("double_scalar");
       await dev.commandInout("NoSuchCommand").then(() => expect.fail("an unknown command succeeded"), (err: unknown) => {
@@ -50,6 +60,15 @@ describe("/metrics of a real server process", function () {
     expect(sample(text, "grpc_server_started_total", method)).to.equal(4);
     expect(sample(text, "http_requests_total", { method: "GET", route: "/readyz", status_code: "200" })).to.equal(1);
     expect(sample(text, "process_resident_memory_bytes", {})).to.be.greaterThan(0);
+  });
+
+  it("counts the events sent and the subscribers, and times the polls", () => {
+    const channel = { device: "sys/tg_test/1", attribute: "double_scalar", event_type: "change" };
+    expect(sample(text, "tango_event_subscribers", channel)).to.equal(1);
+    expect(sample(text, "tango_events_sent_total", channel)).to.be.at.least(3);
+    expect(sample(text, "tango_events_dropped_total", channel)).to.equal(0);
+    expect(sample(text, "tango_polling_duration_seconds_count", { device: "sys/tg_test/1", object: "double_scalar" })).to.be.at.least(3);
+    expect(sample(text, "tango_polling_late_total", { device: "sys/tg_test/1" })).to.be.a("number");
   });
 
   it("passes promtool check metrics with no problem reported", function () {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { DEFAULT_SERVER_CONFIG, type ServerConfig } from "../../src/server/index.js";
 import { startTangoTest, type GrpcHarness } from "./grpc-harness.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -19,34 +20,52 @@ function readmeSnippet(name: string): string {
   return body.slice(0, body.indexOf("\n```"));
 }
 
-describe("README client quick start", function () {
+/** Runs README.md's `name` snippet against the server at `port`; resolves with its stdout and stderr once it exited 0. */
+async function runSnippet(name: string, port: number, dir: string): Promise<{ snippet: string; stdout: string }> {
+  const snippet = readmeSnippet(name);
+  const code = snippet
+    .replace('"tango-grpc/client"', JSON.stringify(pathToFileURL(join(REPO_ROOT, "src/client/index.ts")).href))
+    .replaceAll("localhost:50051", `127.0.0.1:${port}`);
+  const file = join(dir, `${name}.mts`);
+  writeFileSync(file, code);
+  const child = spawn(process.execPath, ["--import", "tsx", file], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => { stdout += s; });
+  child.stderr.setEncoding("utf8").on("data", (s: string) => { stderr += s; });
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`the snippet did not end: ${stderr}`)); }, RUN_TIMEOUT_MS);
+    child.on("close", (c) => { clearTimeout(timer); resolve(c); });
+  });
+  expect(exitCode, stderr).to.equal(0);
+  return { snippet, stdout };
+}
+
+/** Each console.log line's comment is what it prints. */
+function expectPrintedAsCommented(snippet: string, stdout: string): void {
+  const promised = [...snippet.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => (m[1] ?? "").replace(/, exact$/, ""));
+  expect(promised).to.not.be.empty;
+  expect(stdout.trim().split("\n")).to.deep.equal(promised);
+}
+
+describe("README client quick starts", function () {
   this.timeout(RUN_TIMEOUT_MS + 5_000);
   let h: GrpcHarness;
   let dir: string;
-  before(async () => { h = await startTangoTest(); });
+  // The embedded defaults of `npm start`, polling included.
+  before(async () => { h = await startTangoTest({ classes: structuredClone(DEFAULT_SERVER_CONFIG.classes) as unknown as ServerConfig["classes"] }); });
   after(async () => { await h?.close(); });
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "tango-grpc-readme-")); });
   afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
-  it("runs as written against a TangoTest server and prints what its comments say", async () => {
-    const snippet = readmeSnippet("client");
-    const code = snippet
-      .replace('"tango-grpc/client"', JSON.stringify(pathToFileURL(join(REPO_ROOT, "src/client/index.ts")).href))
-      .replaceAll("localhost:50051", `127.0.0.1:${h.grpc.port}`);
-    const file = join(dir, "client.mts");
-    writeFileSync(file, code);
-    const child = spawn(process.execPath, ["--import", "tsx", file], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => { stdout += s; });
-    child.stderr.setEncoding("utf8").on("data", (s: string) => { stderr += s; });
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`the snippet did not end: ${stderr}`)); }, RUN_TIMEOUT_MS);
-      child.on("close", (c) => { clearTimeout(timer); resolve(c); });
-    });
-    expect(exitCode, stderr).to.equal(0);
-    // Each console.log line's comment is what it prints.
-    const promised = [...snippet.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => (m[1] ?? "").replace(/, exact$/, ""));
-    expect(stdout.trim().split("\n")).to.deep.equal(promised);
+  it("runs the client snippet as written against a TangoTest server and prints what its comments say", async () => {
+    const { snippet, stdout } = await runSnippet("client", h.grpc.port, dir);
+    expectPrintedAsCommented(snippet, stdout);
+  });
+
+  it("runs the events snippet as written against the embedded defaults and prints what its comments say", async () => {
+    const { snippet, stdout } = await runSnippet("events", h.grpc.port, dir);
+    expectPrintedAsCommented(snippet, stdout);
+    expect(h.server.events.subscriptionCount, "subscriptions left behind").to.equal(0);
   });
 });

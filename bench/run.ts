@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { mergeLargeData, runLargeData, BARE_KINDS, ENCODINGS, ARRAY_DEVICE, type LargeDataResult } from "./large-data.js";
 import { describeMachine } from "./machine.js";
+import { eventTargets, eventsServerConfig, printEvents, runEvents, type EventsResult } from "./events.js";
 import { MANY_DEVICES, runMemory, type MemoryResult } from "./memory.js";
 import { installPeers, peersInstalled, runPeers, type PeerReport } from "./peers.js";
 import {
@@ -20,13 +21,13 @@ import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type
  * writes bench/results/latest.json. Options:
  *   --install-peers   apt-get install Debian's tango-test and python3-tango first (root, apt)
  *   --no-peers        skip part 4
- *   --only <parts>    comma-separated: request-reply, large-data, memory, peers
+ *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events
  *   --quick           short windows and few runs: a smoke check, not figures to quote
  *   --cpu-prof        servers write V8 CPU profiles to bench/results/profiles/ (open them in
  *                     Chrome DevTools); for the client side, run `node --cpu-prof dist/bench/run.js`
  */
 
-const PARTS = ["request-reply", "large-data", "memory", "peers"] as const;
+const PARTS = ["request-reply", "large-data", "memory", "peers", "events"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -88,6 +89,21 @@ async function startServers(dir: string): Promise<{ ours: BenchProcess; echo: Be
   } catch (err) {
     await ours.stop();
     throw err;
+  }
+}
+
+/** Runs `fn` with a fresh server process of the events part's config, stopped afterwards. */
+async function withEventServer<T>(fn: (server: BenchProcess) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-events-"));
+  const config = join(dir, "server.json");
+  writeFileSync(config, JSON.stringify(eventsServerConfig()));
+  const env = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0", TANGO_LOG_LEVEL: "info" };
+  const server = await startProcess(distScript("./bench-server.js"), ["--config", config], env);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -252,6 +268,7 @@ async function main(): Promise<void> {
   let ld: LargeDataResult | undefined;
   let mem: MemoryResult | undefined;
   let peers: PeerReport | undefined;
+  let events: EventsResult | undefined;
 
   if (parts.has("request-reply") || parts.has("large-data")) {
     const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-"));
@@ -300,6 +317,11 @@ async function main(): Promise<void> {
     });
   }
 
+  if (parts.has("events")) {
+    log("part 5: events");
+    events = await withEventServer((server) => runEvents({ server, seconds: QUICK ? 0.5 : 2, log }));
+  }
+
   console.log(`# tango-grpc bench, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (--quick: not figures to quote)" : ""}\n`);
   console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Linux ${machine.kernel}, Node ${machine.node}, `
     + `commit ${machine.commit}; ${pinned ? `servers pinned to CPU ${SERVER_CPU}, clients to CPU ${CLIENT_CPU}` : "not pinned"}; load average ${machine.loadAverage1m} at start.`);
@@ -307,7 +329,8 @@ async function main(): Promise<void> {
   if (ld) printLargeData(ld, peers);
   if (mem) printMemory(mem, peers);
   if (peers) printPeers(peers, rr);
-  const rows = targets(rr, ld, mem, peers);
+  if (events) printEvents(events);
+  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : [])];
   if (rows.length > 0) {
     console.log("\n### Targets\n");
     console.log(table(["target", "measured", "met"], rows.map((r) => [r.target, r.measured, r.met === undefined ? "–" : r.met ? "yes" : "**no**"])));
@@ -318,7 +341,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({
     date: new Date().toISOString(), machine: { ...machine, pinned }, quick: QUICK, settings: SETTINGS, seconds,
-    requestReply: rr, largeData: ld, memory: mem, peers, targets: rows,
+    requestReply: rr, largeData: ld, memory: mem, peers, events, targets: rows,
   }, null, 2)}\n`);
   log(`wrote bench/results/latest.json`);
 }

@@ -67,6 +67,14 @@ describe("event subscriptions across server failures", function () {
     }
   }
 
+  /** A subscription to double_scalar's change events that has had three events. */
+  async function subscribed(): Promise<Recorder> {
+    const rec = new Recorder();
+    await proxy().subscribeEvent<number>("double_scalar", EventType.CHANGE_EVENT, rec.callback);
+    await waitFor(() => rec.values().length >= 3, "three events", 10_000);
+    return rec;
+  }
+
   before(async () => {
     // double_scalar changes every 100 ms (Sleep_period) by far more than abs_change and is polled
     // as often: a change event every poll. Heartbeats every 500 ms.
@@ -89,9 +97,7 @@ describe("event subscriptions across server failures", function () {
   });
 
   it("gives one API_EventTimeout error event when the server is killed, then fresh events within 2 s of its restart, once each", async () => {
-    const rec = new Recorder();
-    await proxy().subscribeEvent<number>("double_scalar", EventType.CHANGE_EVENT, rec.callback);
-    await waitFor(() => rec.values().length >= 3, "three events", 10_000);
+    const rec = await subscribed();
 
     await sp.kill("SIGKILL");
     const lost = await rec.next((e) => e.error !== undefined, 0, "the error event", 5_000);
@@ -116,9 +122,7 @@ describe("event subscriptions across server failures", function () {
   });
 
   it("notices a frozen server (SIGSTOP) within two heartbeats, and is back once it thaws", async () => {
-    const rec = new Recorder();
-    await proxy().subscribeEvent<number>("double_scalar", EventType.CHANGE_EVENT, rec.callback);
-    await waitFor(() => rec.values().length >= 3, "three events", 10_000);
+    const rec = await subscribed();
 
     const stoppedAt = Date.now();
     sp.signal("SIGSTOP");
@@ -164,9 +168,7 @@ describe("event subscriptions across server failures", function () {
   });
 
   it("resubscribes after a graceful shutdown (SIGTERM ends the streams with API_ShutdownInProgress)", async () => {
-    const rec = new Recorder();
-    await proxy().subscribeEvent<number>("double_scalar", EventType.CHANGE_EVENT, rec.callback);
-    await waitFor(() => rec.values().length >= 3, "three events", 10_000);
+    const rec = await subscribed();
 
     await sp.kill("SIGTERM");
     const lost = await rec.next((e) => e.error !== undefined, 0, "the error event", 5_000);

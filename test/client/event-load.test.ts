@@ -83,6 +83,8 @@ describe("events under load", function () {
         if (i % 25 === 0) await yieldToLoop();
       }
       const pushMs = performance.now() - start;
+      // memory stays bounded: the stalled subscriber's queue holds at most its depth, whatever was pushed
+      expect(es.server.events.queuedEventCount, "events queued on the server: the stalled queue full, no more").to.be.within(50, 2 * 50);
       await waitFor(() => healthy.length >= pushes + 1, "the healthy subscriber to get every event", 20_000);
       expect(healthy.every((e) => e.missed === 0), "the healthy subscriber missed nothing").to.equal(true);
       // the device's clients are served meanwhile

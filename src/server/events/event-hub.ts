@@ -73,6 +73,17 @@ export class EventHub {
     return this.#subscriptionCount;
   }
 
+  /** Events waiting in the subscribers' queues now, all together (at most queueDepth each). */
+  get queuedEventCount(): number {
+    let n = 0;
+    for (const byAttribute of this.#channels.values()) {
+      for (const channels of byAttribute.values()) {
+        for (const channel of channels.values()) for (const s of channel.subscribers) n += s.pending;
+      }
+    }
+    return n;
+  }
+
   /**
    * Subscribes `sink` to one event channel. Refusals (unknown device or attribute, polling not
    * started, thresholds not set, …) are thrown before anything is sent; once accepted, the

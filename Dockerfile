@@ -9,7 +9,7 @@
 # Ports: 50051 gRPC (TANGO_GRPC_PORT), 8080 HTTP sidecar (TANGO_HTTP_PORT: /healthz, /readyz,
 # /metrics, REST under /api/v1). Both stages use the same base, so the node_modules the build
 # stage compiles against are those the runtime installs.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /build

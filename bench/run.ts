@@ -27,6 +27,9 @@ import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type
  *                     Chrome DevTools); for the client side, run `node --cpu-prof dist/bench/run.js`
  */
 
+/** The Node.js major line of the Dockerfile's base image (and of CI): the figures to quote. */
+const IMAGE_NODE_LINE = 24;
+
 const PARTS = ["request-reply", "large-data", "memory", "peers", "events"] as const;
 type Part = (typeof PARTS)[number];
 
@@ -255,6 +258,9 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   const pinned = pinSelf(CLIENT_CPU);
   log(`${machine.cpu}, ${machine.cores} cores, ${machine.node}; ${pinned ? `servers on CPU ${SERVER_CPU}, clients on CPU ${CLIENT_CPU}` : "not pinned (no taskset)"}`);
+  if (!machine.node.startsWith(`v${IMAGE_NODE_LINE}.`)) {
+    log(`warning: Node ${machine.node} is not the line the image ships (${IMAGE_NODE_LINE}.x); figures may not be the container's`);
+  }
   if (machine.loadAverage1m > 0.5) log(`warning: the load average is ${machine.loadAverage1m}; figures will be noisy`);
 
   const resultsDir = fileURLToPath(new URL("../../bench/results/", import.meta.url));

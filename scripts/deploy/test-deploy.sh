@@ -5,7 +5,7 @@
 #     deploy/prometheus.yml; helm lint --strict (scripts/deploy/check-helm.mjs)
 #  2. helm template + Kubernetes schema validation (scripts/deploy/check-helm.mjs)
 #  3. a private dockerd (state under a temp dir, --bridge=none --iptables=false); the base image
-#     pulled or, offline, a stand-in node:20-bookworm-slim built with debootstrap + the host's node;
+#     pulled or, offline, a stand-in node:24-bookworm-slim built with debootstrap + the host's node;
 #     the image built with --network host; one container on host networking and free ports, checked
 #     from the host: Docker health, /readyz, `buf curl` (reflection, health, a command), promtool on
 #     /metrics, a real Prometheus scraping it (up == 1), `docker stop` clean within 10 s.
@@ -20,13 +20,13 @@
 #   TEST_DEPLOY_KEEP         1: keep the temp dir (logs, rootfs) for inspection
 #   TEST_DEPLOY_CACHE        a directory where the stand-in base image tarball is kept between runs
 #   TEST_DEPLOY_IMAGES       image tarballs (`docker save` output) to `docker load` first, ':'-separated,
-#                            e.g. a saved node:20-bookworm-slim and prom/prometheus for offline machines
-#   NODE_IMAGE               base image (default node:20-bookworm-slim)
+#                            e.g. a saved node:24-bookworm-slim and prom/prometheus for offline machines
+#   NODE_IMAGE               base image (default node:24-bookworm-slim)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
-NODE_IMAGE=${NODE_IMAGE:-node:20-bookworm-slim}
+NODE_IMAGE=${NODE_IMAGE:-node:24-bookworm-slim}
 IMAGE=tango-grpc:ci
 BUF_VERSION=1.75.0
 PROJECT=tangogrpcci
@@ -502,8 +502,10 @@ build_standin() {
   mirror=$(apt_mirror | head -1)
   mirror=${mirror:-http://deb.debian.org/debian}
   node_bin=$(readlink -f "$(command -v node)")
-  npm_dir=$(dirname "$(dirname "$node_bin")")/lib/node_modules
-  case "$(node --version)" in v20.*) ;; *) log "    warning: the host's node is $(node --version), not 20.x" ;; esac
+  # npm's own folder, wherever it lives: beside the node binary in an official tarball, elsewhere
+  # when that node came from the npm registry's `node` package (.ci/run) and npm is the machine's
+  npm_dir=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")")
+  case "$(node --version)" in v24.*) ;; *) log "    warning: the host's node is $(node --version), not 24.x" ;; esac
   log "    debootstrap --variant=minbase bookworm from $mirror"
   timeout 600 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$TMP/debootstrap.log" 2>&1 ||
     { tail -20 "$TMP/debootstrap.log"; fail "debootstrap failed (log above)"; }
@@ -558,7 +560,7 @@ EOF
   tar -C "$rootfs" --numeric-owner --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' -cf "$TMP/standin.tar" .
   import_standin "$TMP/standin.tar"
   if [ -n "${TEST_DEPLOY_CACHE:-}" ]; then
-    mkdir -p "$TEST_DEPLOY_CACHE" && mv "$TMP/standin.tar" "$TEST_DEPLOY_CACHE/node-standin.tar"
+    mkdir -p "$TEST_DEPLOY_CACHE" && mv "$TMP/standin.tar" "$TEST_DEPLOY_CACHE/node-standin-$(node --version).tar"
   fi
   rm -rf "$rootfs" "$TMP/standin.tar"
 }
@@ -567,9 +569,9 @@ if "$DOCKER" image inspect "$NODE_IMAGE" >/dev/null 2>&1; then
   log "    already present"
 elif timeout --foreground 45 "$DOCKER" pull -q "$NODE_IMAGE" >"$TMP/pull.log" 2>&1; then
   log "    pulled from the registry"
-elif [ -n "${TEST_DEPLOY_CACHE:-}" ] && [ -f "$TEST_DEPLOY_CACHE/node-standin.tar" ]; then
+elif [ -n "${TEST_DEPLOY_CACHE:-}" ] && [ -f "$TEST_DEPLOY_CACHE/node-standin-$(node --version).tar" ]; then
   log "    no registry ($(head -c 200 "$TMP/pull.log")); importing the cached stand-in"
-  import_standin "$TEST_DEPLOY_CACHE/node-standin.tar"
+  import_standin "$TEST_DEPLOY_CACHE/node-standin-$(node --version).tar"
 else
   log "    no registry ($(head -c 200 "$TMP/pull.log")); building a stand-in"
   build_standin

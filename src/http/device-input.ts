@@ -1,6 +1,6 @@
 import {
-  AttrDataFormat, CmdArgType, TangoErrors, arrayTypeOf, attributeInput, commandArgin, elementTypeOf,
-  type AttributeConfig, type AttributeWrite, type CommandInfo, type TypedValue,
+  AttrDataFormat, CmdArgType, TangoErrors, ValueCoercionError, arrayTypeOf, attributeInput, commandArgin, elementTypeOf,
+  type AttributeConfig, type AttributeWrite, type CommandInfo, type DevFailed, type TypedValue,
 } from "../core/index.js";
 import { jsonToValueInput, parseJsonBody } from "./json-value.js";
 import { HttpProblem, HttpReason } from "./rest-errors.js";
@@ -49,6 +49,16 @@ function textToJson(text: string, type: CmdArgType, isSequence: boolean): unknow
   return isSequence ? text.split(",").map((part) => textScalar(part, type)) : textScalar(t, type);
 }
 
+/** Runs `make`, turning a ValueCoercionError of the JSON's shape into the DevFailed of `fail`. */
+function shaped<T>(make: () => T, fail: (detail: string) => DevFailed): T {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof ValueCoercionError) throw fail(err.message);
+    throw err;
+  }
+}
+
 /** Tango REST's image value `{data, width, height}`. */
 function isImageObject(v: unknown): v is { data: unknown; width?: unknown; height?: unknown } {
   return typeof v === "object" && v !== null && !Array.isArray(v) && "data" in v;
@@ -77,6 +87,10 @@ const numberOrUndefined = (v: unknown): number | undefined => (typeof v === "num
  * Throws DevFailed API_IncompatibleAttrDataType, or HttpProblem 400 for text that is not JSON.
  */
 export function attributeWriteOf(config: AttributeConfig, source: ValueSource): AttributeWrite {
+  return shaped(() => attributeWriteOfJson(config, source), (detail) => TangoErrors.incompatibleAttrDataType(config.dataType, detail));
+}
+
+function attributeWriteOfJson(config: AttributeConfig, source: ValueSource): AttributeWrite {
   const { name, dataType: type, dataFormat: format } = config;
   let json = source.kind === "json" ? source.json : textToJson(source.text, type, format !== AttrDataFormat.SCALAR);
   if (type === CmdArgType.DevEnum) json = enumValues(json, config);
@@ -101,5 +115,6 @@ export function commandArginOf(info: CommandInfo, source: ValueSource | undefine
   let json: unknown;
   if (source?.kind === "json") json = source.json;
   else if (source?.kind === "text") json = textToJson(source.text, element ?? info.inType, element !== undefined);
-  return commandArgin(info, jsonToValueInput(json, info.inType));
+  const input = shaped(() => jsonToValueInput(json, info.inType), (detail) => TangoErrors.incompatibleCmdArgumentType(info.inType, detail));
+  return commandArgin(info, input);
 }

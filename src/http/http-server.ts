@@ -1,11 +1,13 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import fastifySwagger from "@fastify/swagger";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { Type } from "typebox";
-import { DevFailed, MultiDevFailed } from "../core/index.js";
+import { Defaults } from "../core/index.js";
 import type { Readiness, RequestApi } from "../server/index.js";
 import { adminRoutes } from "./admin-routes.js";
+import { createClientErrorHandler } from "./client-errors.js";
+import { frameworkErrorHandler, installErrorHandlers } from "./error-handlers.js";
 import { deviceRoutes } from "./device-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { registerDocsPage } from "./docs-page.js";
@@ -15,9 +17,7 @@ import { parseJsonBody } from "./json-value.js";
 import { withOptionalBodies } from "./openapi-doc.js";
 import { createRestAuth } from "./rest-auth.js";
 import { createRestCaller } from "./rest-call.js";
-import {
-  HttpProblem, HttpReason, httpStatusOf, restErrorOf, restMultiErrorOf, restProblemOf, type RestErrorBody,
-} from "./rest-errors.js";
+import { HttpProblem, HttpReason } from "./rest-errors.js";
 
 /** The REST routes' part of the sidecar (DESIGN §4). */
 export interface RestOptions {
@@ -100,7 +100,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     schemaController: { compilersFactory: lazySchemaCompilers() },
+    // Errors in the sidecar's error body, from the router and from node:http too (error-handlers.ts).
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: createClientErrorHandler(logger, Defaults.MAX_HTTP_URL_BYTES),
+    // A path segment is bounded by the URL's length only; names are the server's to judge.
+    routerOptions: { maxParamLength: Defaults.MAX_HTTP_URL_BYTES },
+    // A property a schema does not declare is refused, never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   });
+  const errorOptions = { maxUrlBytes: Defaults.MAX_HTTP_URL_BYTES };
   const routes: HttpRoute[] = [];
   app.addHook("onRoute", (route) => {
     for (const method of [route.method].flat()) {
@@ -109,7 +117,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   });
   instrumentHttp(app, opts.registry);
   installJsonParser(app);
-  installErrorHandlers(app);
+  installErrorHandlers(app, errorOptions);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
@@ -132,7 +140,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     },
     transformObject: (documents) => ("openapiObject" in documents ? withOptionalBodies(documents.openapiObject) : documents.swaggerObject),
   });
-  registerDocsPage(app, installErrorHandlers);
+  registerDocsPage(app, (docsApp) => installErrorHandlers(docsApp, errorOptions));
 
   app.get("/healthz", {
     schema: { tags: ["probes"], summary: "Liveness: the event loop answers", response: { 200: HealthBody } },
@@ -217,38 +225,5 @@ function installJsonParser(app: FastifyInstance): void {
       const message = err instanceof Error ? err.message : String(err);
       done(new HttpProblem(400, HttpReason.BadRequest, `The body is not valid JSON: ${message}`, ORIGIN), undefined);
     }
-  });
-}
-
-/** Every failure becomes a RestErrorBody with a fitting status (src/http/rest-errors.ts). */
-function installErrorHandlers(app: FastifyInstance): void {
-  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(restProblemOf(HttpReason.NotFound,
-    `No route ${request.method} ${request.url.split("?")[0] ?? ""}; the routes are listed in /openapi.json`, ORIGIN)));
-
-  app.setErrorHandler(async (err: FastifyError | Error, request, reply) => {
-    let status: number;
-    let body: RestErrorBody;
-    if (err instanceof HttpProblem) {
-      void reply.headers(err.headers);
-      status = err.statusCode;
-      body = restProblemOf(err.reason, err.message, err.origin);
-    } else if (err instanceof DevFailed) {
-      status = httpStatusOf(err);
-      body = restErrorOf(err);
-    } else if (err instanceof MultiDevFailed) {
-      ({ status, body } = restMultiErrorOf(err));
-    } else if ("validation" in err && err.validation !== undefined) {
-      status = 400;
-      body = restProblemOf(HttpReason.BadRequest, `Bad request: ${err.message}`, `${request.method} ${request.routeOptions.url ?? request.url}`);
-    } else if ("statusCode" in err && typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
-      status = err.statusCode;
-      body = restProblemOf(HttpReason.BadRequest, err.message, ORIGIN);
-    } else {
-      // A bug, not a Tango error: logged, and reported like the gRPC side does (API_StdException).
-      request.log.error({ err, route: request.routeOptions.url }, "REST route failed with an unexpected error");
-      status = 500;
-      body = restErrorOf(DevFailed.from(err, `${request.method} ${request.routeOptions.url ?? request.url}`));
-    }
-    return reply.code(status).send(body);
   });
 }

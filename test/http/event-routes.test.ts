@@ -248,9 +248,10 @@ describe("REST event streams (Server-Sent Events)", () => {
         expectRefusal(await rs.request("GET", `${PU}/events?type=change`), 400, "HTTP_BadRequest");
       });
 
-      it("has no HEAD twin", async () => {
+      it("has no HEAD twin: HEAD is 405, with GET as the only method allowed", async () => {
         const res = await fetch(`${rs.url}${PU}/attributes/count/events`, { method: "HEAD", signal: AbortSignal.timeout(5_000) });
-        expect(res.status).to.equal(404);
+        expect(res.status).to.equal(405);
+        expect(res.headers.get("allow")).to.equal("GET");
       });
     });
   });

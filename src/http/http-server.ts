@@ -14,10 +14,10 @@ import { registerDocsPage } from "./docs-page.js";
 import { instrumentHttp } from "./http-metrics.js";
 import { lazySchemaCompilers } from "./lazy-compilers.js";
 import { parseJsonBody } from "./json-value.js";
-import { withOptionalBodies } from "./openapi-doc.js";
+import { withCommonErrors, withOptionalBodies } from "./openapi-doc.js";
 import { createRestAuth } from "./rest-auth.js";
 import { createRestCaller } from "./rest-call.js";
-import { HttpProblem, HttpReason } from "./rest-errors.js";
+import { HttpProblem, HttpReason, RestErrorBody } from "./rest-errors.js";
 
 /** The REST routes' part of the sidecar (DESIGN §4). */
 export interface RestOptions {
@@ -124,7 +124,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       info: {
         title: "tango-grpc HTTP sidecar",
         description: "Health, readiness, Prometheus metrics, the admin device and device access of one Tango device server. "
-          + "Errors are {\"errors\":[{reason, description, severity, origin}]}, root cause first.",
+          + "Every error, the HTTP layer's own included, is {\"errors\":[{reason, description, severity, origin}]}, root cause first; "
+          + "Tango's reasons (API_*) for Tango errors, HTTP_* for the HTTP layer's.",
         version: opts.version ?? "0.0.0",
       },
       components: {
@@ -138,7 +139,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         { name: "devices", description: "devices, in the shape of the Tango REST API v1" },
       ],
     },
-    transformObject: (documents) => ("openapiObject" in documents ? withOptionalBodies(documents.openapiObject) : documents.swaggerObject),
+    transformObject: (documents) => ("openapiObject" in documents
+      ? withCommonErrors(withOptionalBodies(documents.openapiObject), RestErrorBody)
+      : documents.swaggerObject),
   });
   registerDocsPage(app, (docsApp) => installErrorHandlers(docsApp, errorOptions));
 

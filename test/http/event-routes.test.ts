@@ -222,7 +222,7 @@ describe("REST event streams (Server-Sent Events)", () => {
         expect(op.tags, path).to.deep.equal(["devices"]);
         expect(op.summary, path).to.match(/Server-Sent Events/);
         expect(op.parameters.find((p) => p.in === "query" && p.name === "type")?.schema.enum, path).to.deep.equal(types);
-        expect(Object.keys(op.responses).sort(), path).to.deep.equal(["200", "400", "404", "503"]);
+        expect(Object.keys(op.responses).sort(), path).to.deep.equal(["200", "400", "404", "405", "408", "414", "431", "500", "501", "503"]);
         expect(op.responses["200"]?.content, path).to.have.all.keys("text/event-stream");
         for (const code of ["400", "404", "503"]) expect(op.responses[code]?.content, `${path} ${code}`).to.have.all.keys("application/json");
       }

@@ -79,7 +79,24 @@ function enumValues(json: unknown, config: AttributeConfig): unknown {
   return json;
 }
 
-const numberOrUndefined = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+const IMAGE_KEYS: readonly string[] = ["data", "width", "height"];
+
+/** An image object's `width` and `height`: absent, or whole numbers; no other key than these and `data`. */
+function imageDimsOf(image: { data: unknown; width?: unknown; height?: unknown }): { dimX?: number; dimY?: number } {
+  const unknown = Object.keys(image).filter((k) => !IMAGE_KEYS.includes(k));
+  if (unknown.length > 0) {
+    throw new ValueCoercionError("type", `an image is {"data", "width", "height"}: ${unknown.map((k) => `"${k}" is not one of its keys`).join(", ")}`);
+  }
+  const dim = (key: "width" | "height"): number | undefined => {
+    const v = image[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+      throw new ValueCoercionError("type", `the image's "${key}" must be a whole number, not ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  return { dimX: dim("width"), dimY: dim("height") };
+}
 
 /**
  * The write of `source` to the attribute `config` describes, in its declared type and shape. An
@@ -97,7 +114,7 @@ function attributeWriteOfJson(config: AttributeConfig, source: ValueSource): Att
   if (format === AttrDataFormat.SCALAR) return { name, ...attributeInput(config, jsonToValueInput(json, type)) };
   const arrayType = arrayTypeOf(type);
   if (format === AttrDataFormat.IMAGE && isImageObject(json)) {
-    const dims = { dimX: numberOrUndefined(json.width), dimY: numberOrUndefined(json.height) };
+    const dims = imageDimsOf(json);
     return { name, ...attributeInput(config, jsonToValueInput(json.data, arrayType), dims) };
   }
   if (format === AttrDataFormat.IMAGE && Array.isArray(json) && json.length > 0 && json.every((row) => Array.isArray(row))) {

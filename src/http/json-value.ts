@@ -113,7 +113,7 @@ function scalarInput(type: CmdArgType, v: unknown): unknown {
   switch (type) {
     case CmdArgType.DevLong64:
     case CmdArgType.DevULong64:
-      return typeof v === "string" && INTEGER_TEXT.test(v.trim()) ? BigInt(v.trim()) : v;
+      return typeof v === "string" && INTEGER_TEXT.test(v) ? BigInt(v) : v;
     case CmdArgType.DevFloat:
     case CmdArgType.DevDouble:
       if (typeof v === "bigint") return Number(v);

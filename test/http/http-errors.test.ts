@@ -158,6 +158,17 @@ describe("HTTP sidecar errors: one shape for every error, strict input", () => {
     });
   });
 
+  describe("attribute values", () => {
+    it("takes an image object with only data, width and height, its dimensions whole numbers", async () => {
+      const write = (body: unknown): Promise<RestAnswer> => rs.request("PUT", `${TG}/attributes/double_image/value`, { body, token: TEST_TOKEN });
+      for (const body of [{ data: [1, 2, 3, 4], width: 2, height: 2, depth: 1 }, { data: [1, 2, 3, 4], width: "2" }, { data: [1, 2], width: 1.5 }]) {
+        expectError(await write(body), 400, "API_IncompatibleAttrDataType");
+      }
+      const ok = await write({ data: [1, 2, 3, 4], width: 2, height: 2 });
+      expect(ok.status, ok.text).to.equal(200);
+    });
+  });
+
   describe("query parameters", () => {
     it("refuses an n that is too large, not integral, negative or not written in decimal", async () => {
       for (const n of ["99999999999999999999", "2147483648", "1.5", "-1", "0x10", "1e3", " 5", "5,6"]) {

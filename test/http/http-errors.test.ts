@@ -127,6 +127,50 @@ describe("HTTP sidecar errors: one shape for every error, strict input", () => {
     const run = (cmd: string, body: unknown, device = TG): Promise<RestAnswer> =>
       rs.request("PUT", `${device}/commands/${cmd}`, { body: typeof body === "string" ? body : JSON.stringify(body), token: TEST_TOKEN });
 
+    /** Per argin type of TangoTest's echo commands: a value and how it comes back, and values refused. */
+    const ARGINS: Record<string, { good: unknown; out?: unknown; bad: unknown[] }> = {
+      DevBoolean: { good: true, bad: [1, "true", null, [true]] },
+      DevShort: { good: -32768, bad: [32768, 1.5, "1", true, [1]] },
+      DevUShort: { good: 65535, bad: [-1, 65536, "1", 1.5] },
+      DevLong: { good: 2147483647, bad: [2147483648, 1.5, "1", {}] },
+      DevULong: { good: 4294967295, bad: [-1, 4294967296, "1"] },
+      DevLong64: { good: "-9223372036854775808", bad: ["-9223372036854775809", 1.5, "1.5", " 1", true] },
+      DevULong64: { good: "18446744073709551615", bad: [-1, "18446744073709551616", "0x1"] },
+      DevFloat: { good: 1.5, bad: [1e39, "1.5", true] },
+      DevDouble: { good: "NaN", bad: ["1.5", "nan", true, [1]] },
+      DevString: { good: "ß", bad: [1, null, ["a"], { s: "a" }] },
+      DevVarCharArray: { good: [0, 255], bad: [[256], [-1], "AQL/", [1.5]] },
+      DevVarShortArray: { good: [1, -2], bad: [[40000], 1, ["1"]] },
+      DevVarUShortArray: { good: [1, 2], bad: [[-1], [1, null]] },
+      DevVarLongArray: { good: [1, -2], bad: [[2 ** 31], {}, [true]] },
+      DevVarULongArray: { good: [1, 2], bad: [[-1], [2 ** 32]] },
+      DevVarLong64Array: { good: [1, "-9223372036854775808"], bad: [["1.5"], [1.5]] },
+      DevVarULong64Array: { good: [1, "18446744073709551615"], bad: [[-1], ["18446744073709551616"]] },
+      DevVarFloatArray: { good: [1.5, "Infinity"], bad: [[1e39], ["x"]] },
+      DevVarDoubleArray: { good: [1.5, "-Infinity"], bad: [["1"], 1.5, [[1]]] },
+      DevVarStringArray: { good: ["a", ""], bad: [[1], "a", [null]] },
+      DevVarLongStringArray: { good: { lvalue: [1], svalue: ["a"] }, bad: [{}, { lvalue: [1] }, { lvalue: [1.5], svalue: [] }, [[1], ["a"]]] },
+      DevVarDoubleStringArray: { good: { dvalue: [1.5], svalue: ["a"] }, bad: [{}, { svalue: ["a"] }, { dvalue: ["x"], svalue: [] }] },
+      DevVoid: { good: undefined, bad: [1, "x", [], { argin: 1 }] },
+    };
+
+    it("refuses, for every argin type, what does not fit it with 400 API_IncompatibleCmdArgumentType naming the type", async () => {
+      const commands = (await rs.request("GET", `${TG}/commands`)).body as Array<{ name: string; info: { in_type: string } }>;
+      const types = new Set(commands.map((c) => c.info.in_type));
+      for (const type of types) expect(ARGINS, `a row for ${type}`).to.have.property(type);
+      // Every value as JSON, strings too (run() sends a string as it is).
+      const runJson = (type: string, value: unknown): Promise<RestAnswer> => run(type, value === undefined ? "" : JSON.stringify(value));
+      for (const [type, { good, out, bad }] of Object.entries(ARGINS)) {
+        const res = await runJson(type, good);
+        expect(res.status, `${type} ${JSON.stringify(good)}: ${res.text}`).to.equal(200);
+        if (good !== undefined) expect((res.body as Json).output, type).to.deep.equal(out ?? good);
+        for (const value of bad) {
+          const e = expectError(await runJson(type, value), 400, "API_IncompatibleCmdArgumentType");
+          expect(e.description, `${type} ${JSON.stringify(value)}`).to.contain(`Tango::${type}`);
+        }
+      }
+    });
+
     it("needs both lvalue and svalue for DevVarLongStringArray, and no other key", async () => {
       for (const [body, missing] of [[{}, /"lvalue" is missing, "svalue" is missing/], [{ lvalue: [1] }, /"svalue" is missing/],
         [{ svalue: ["a"] }, /"lvalue" is missing/], [{ lvalue: [1], svalue: ["a"], dvalue: [] }, /"dvalue" is not one of its keys/]] as const) {

@@ -49,12 +49,16 @@ function isEmptyBody(body: unknown): boolean {
 }
 
 /**
- * Refuses (400 HTTP_BadRequest) a body sent to a route that takes none (a DELETE, a POST that
- * only runs a DevVoid command), so that nothing a client sends is silently dropped. An empty
- * body, `null` and `{}` are no body.
+ * Refuses (400 HTTP_BadRequest) a body sent to a route that takes none (a GET, a DELETE, a POST
+ * that only runs a DevVoid command), so that nothing a client sends is silently dropped. An
+ * empty body, `null` and `{}` are no body.
  */
 export function checkBodyAllowed(request: FastifyRequest): void {
-  if (request.routeOptions.schema?.body !== undefined || isEmptyBody(request.body)) return;
+  if (request.routeOptions.schema?.body !== undefined) return;
+  // Fastify does not read the body of a GET or HEAD: its headers tell there is one.
+  const { "content-length": length, "transfer-encoding": encoding } = request.headers;
+  const hasUnreadBody = request.body === undefined && ((length !== undefined && length !== "0") || encoding !== undefined);
+  if (!hasUnreadBody && isEmptyBody(request.body)) return;
   throw new HttpProblem(400, HttpReason.BadRequest,
     `${originOf(request)} takes no body; leave it out (the parameters go in the path or the query)`, originOf(request));
 }

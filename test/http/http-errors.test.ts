@@ -108,6 +108,8 @@ describe("HTTP sidecar errors: one shape for every error, strict input", () => {
         + "d\r\n{\"force\":true\r\n1\r\n}\r\n0\r\n\r\n";
       expect(expectError(await raw(chunked), 400, "HTTP_BadRequest").description).to.match(/takes no body/);
       expectError(await rs.request("POST", `${A}/init`, { body: { really: true }, token: TEST_TOKEN }), 400, "HTTP_BadRequest");
+      const get = `GET ${A}/blackbox HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: 4\r\nConnection: close\r\n\r\n<a/>`;
+      expect(expectError(await raw(get), 400, "HTTP_BadRequest").description).to.match(/takes no body/);
       // No body, an empty object and null are no body.
       expect((await rs.request("POST", `${A}/logging/stop`, { body: {}, token: TEST_TOKEN })).status).to.equal(200);
       expect((await rs.request("POST", `${A}/logging/start`, { body: "null", token: TEST_TOKEN })).status).to.equal(200);

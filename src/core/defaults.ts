@@ -83,3 +83,8 @@ export const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
  * (nginx's large_client_header_buffers, Apache's LimitRequestLine). Longer ones are 414.
  */
 export const MAX_HTTP_URL_BYTES = 8 * 1024;
+/**
+ * Longest time an HTTP client may take to send a request's headers and body to the sidecar, ms:
+ * then 408. A client that stops half way through a body is not waited for without end.
+ */
+export const HTTP_RECEIVE_TIMEOUT_MS = 30_000;

@@ -49,6 +49,12 @@ export interface HttpServerOptions {
   readonly rest?: RestOptions;
   /** `info.version` of the OpenAPI document. */
   readonly version?: string;
+  /**
+   * Longest time a client may take to send a request's headers and body, ms; then it is answered
+   * 408 HTTP_RequestTimeout and the connection closed. Default HTTP_RECEIVE_TIMEOUT_MS (30 s).
+   * Answering (a slow command, an event stream) is not bounded by it.
+   */
+  readonly receiveTimeoutMs?: number;
 }
 
 /** One route of the sidecar, as registered. */
@@ -96,6 +102,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   // Typed as FastifyBaseLogger so the instance keeps Fastify's default type parameters. The
   // authorization header is redacted should a request ever be logged.
   const logger: FastifyBaseLogger = opts.logger.child({ component: "http" }, { redact: ["req.headers.authorization"] });
+  const receiveTimeoutMs = opts.receiveTimeoutMs ?? Defaults.HTTP_RECEIVE_TIMEOUT_MS;
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -103,6 +110,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     // Errors in the sidecar's error body, from the router and from node:http too (error-handlers.ts).
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler: createClientErrorHandler(logger, Defaults.MAX_HTTP_URL_BYTES),
+    // A request that never finishes arriving is answered 408, not waited for (Fastify's default
+    // is no limit); node:http checks every connectionsCheckingInterval.
+    requestTimeout: receiveTimeoutMs,
+    http: { requestTimeout: receiveTimeoutMs, headersTimeout: receiveTimeoutMs, connectionsCheckingInterval: checkIntervalOf(receiveTimeoutMs) },
     // A path segment is bounded by the URL's length only; names are the server's to judge.
     routerOptions: { maxParamLength: Defaults.MAX_HTTP_URL_BYTES },
     // A property a schema does not declare is refused, never silently dropped.
@@ -191,6 +202,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     app,
     close: () => (closing ??= closeWithin(app, CLOSE_GRACE_MS)),
   };
+}
+
+/** How often node:http looks for requests past their receive timeout: a quarter of it, within [10 ms, 1 s]. */
+function checkIntervalOf(receiveTimeoutMs: number): number {
+  return Math.max(10, Math.min(1_000, Math.floor(receiveTimeoutMs / 4)));
 }
 
 /** How long the sidecar's close waits for requests in progress before it drops their connections, ms. */

@@ -36,7 +36,7 @@ export const COMMON_ERRORS: readonly CommonError[] = [
   { status: 400, scope: "all", description: "HTTP_BadRequest: the path is not valid percent-encoding, the query or body does not match the schema, or the request is not valid HTTP/1.1" },
   { status: 404, scope: "params", description: "HTTP_NotFound: no route for this path" },
   { status: 405, scope: "all", description: "HTTP_MethodNotAllowed: the path's routes take other methods, listed in the Allow header" },
-  { status: 408, scope: "all", description: "HTTP_RequestTimeout: the request's headers did not arrive in time" },
+  { status: 408, scope: "all", description: "HTTP_RequestTimeout: the request's headers and body did not all arrive within 30 s" },
   { status: 413, scope: "body", description: "HTTP_PayloadTooLarge: the body is over 1 MiB" },
   { status: 414, scope: "all", description: "HTTP_UriTooLong: the URL is over 8 KiB" },
   { status: 415, scope: "body", description: "HTTP_UnsupportedMediaType: the body is not application/json (or text/plain where listed), or has no Content-Type" },

@@ -1,12 +1,16 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
-import { DevEncoded, Device, command, type DevEncodedValue } from "../../src/device/index.js";
+import { DevEncoded, DevLong, Device, command, type DevEncodedValue } from "../../src/device/index.js";
 import { rawRequest, type RawAnswer } from "../support/raw-http.js";
 import { TEST_TOKEN, startRestServer, type RestAnswer, type RestServer } from "../support/rest-server.js";
 
-/** A device with what TangoTest lacks: a DevEncoded argin. */
+/** A device with what TangoTest lacks: a DevEncoded argin, a slow command. */
 class EncodedProbe extends Device {
   @command({ dtypeIn: DevEncoded, dtypeOut: DevEncoded })
   Echo(argin: DevEncodedValue): DevEncodedValue { return argin; }
+
+  @command({ dtypeIn: DevLong, docIn: "milliseconds" })
+  async Sleep(ms: number): Promise<void> { await sleep(ms); }
 }
 
 const TG = "/api/v1/devices/sys/tg_test/1";
@@ -228,6 +232,30 @@ describe("HTTP sidecar errors: one shape for every error, strict input", () => {
       expect(expectError(await rs.request("GET", `${A}/blackbox?N=5`), 400, "HTTP_BadRequest").description).to.contain("\"N\"");
       expectError(await rs.request("GET", `${TG}/attributes/value?attr=short_scalar&atr=long_scalar`), 400, "HTTP_BadRequest");
       expectError(await rs.request("PUT", `${TG}/attributes/short_scalar_w/value?v=1&value=2`, { token: TEST_TOKEN }), 400, "HTTP_BadRequest");
+    });
+  });
+
+  describe("a client that does not finish sending", () => {
+    let slow: RestServer;
+    before(async () => {
+      slow = await startRestServer({
+        receiveTimeoutMs: 300, requestTimeoutMs: 5_000,
+        classes: { EncodedProbe }, devices: { EncodedProbe: ["test/encoded/1"] },
+      });
+    });
+    after(async () => { await slow?.close(); });
+
+    it("answers a body shorter than its Content-Length with 408 HTTP_RequestTimeout once the receive timeout is over", async () => {
+      const started = Date.now();
+      const res = await rawRequest(slow.http.port, `PUT /api/v1/devices/test/encoded/1/commands/Echo HTTP/1.1\r\nHost: x\r\n${AUTH}`
+        + "Content-Type: application/json\r\nContent-Length: 30\r\nConnection: close\r\n\r\n\"abc", 5_000);
+      expectError(res, 408, "HTTP_RequestTimeout");
+      expect(Date.now() - started).to.be.below(4_000);
+    });
+
+    it("does not bound the answer: a command slower than the receive timeout still replies", async () => {
+      const res = await slow.request("PUT", "/api/v1/devices/test/encoded/1/commands/Sleep", { body: 800, token: TEST_TOKEN });
+      expect(res.status, res.text).to.equal(200);
     });
   });
 });

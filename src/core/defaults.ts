@@ -78,3 +78,13 @@ export const PING_AFTER_TIMEOUT_MS = 100;
  * 1,000,000-double round trip takes half the time. It bounds what one peer can make us buffer.
  */
 export const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+/**
+ * Longest URL (path and query) the HTTP sidecar reads, bytes: 8 KiB, the limit of common proxies
+ * (nginx's large_client_header_buffers, Apache's LimitRequestLine). Longer ones are 414.
+ */
+export const MAX_HTTP_URL_BYTES = 8 * 1024;
+/**
+ * Longest time an HTTP client may take to send a request's headers and body to the sidecar, ms:
+ * then 408. A client that stops half way through a body is not waited for without end.
+ */
+export const HTTP_RECEIVE_TIMEOUT_MS = 30_000;

@@ -24,16 +24,26 @@ export const ClassParams = Type.Object({
 
 /** How many blackbox records GET /admin/blackbox gives when `n` is not said. */
 export const DEFAULT_BLACKBOX_RECORDS = 10;
+/** The largest `n`: black_box's argument is an IDL `long` (spec §10.7). */
+const MAX_BLACKBOX_RECORDS = 0x7fffffff;
+
+/*
+ * Request schemas refuse properties they do not declare (additionalProperties: false): a
+ * misspelt `?N=5` or `{"argn": 1}` is a 400, not silently ignored.
+ */
 
 export const BlackBoxQuery = Type.Object({
-  n: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULT_BLACKBOX_RECORDS, description: "how many records, newest first" })),
-});
+  n: Type.Optional(Type.Integer({
+    minimum: 1, maximum: MAX_BLACKBOX_RECORDS, default: DEFAULT_BLACKBOX_RECORDS,
+    description: "how many records, newest first; a decimal integer from 1 to 2147483647 (more than the blackbox holds gives all of them)",
+  })),
+}, { additionalProperties: false });
 
 export const LevelsQuery = Type.Object({
   device: Type.Optional(Type.Array(Type.String({ minLength: 1 }), {
     minItems: 1, description: "device names or wildcard patterns (`*`); repeat the parameter for several; default `*`",
   })),
-});
+}, { additionalProperties: false });
 
 /** Device information (IDL DevInfo_3 plus extras), as the request API gives it. */
 export const DeviceInfoJson = Type.Object({
@@ -76,7 +86,7 @@ export const CommandBody = Type.Union([
       description: "the input, as JSON of the command's declared input type: absent or null for DevVoid; 64-bit integers as numbers or decimal strings; "
         + "DevVarLongStringArray as {\"lvalue\": [...], \"svalue\": [...]}",
     })),
-  }),
+  }, { additionalProperties: false }),
   Type.Null(),
 ], {
   description: "`{\"argin\": …}`. For a command without input the body may also be `{}`, `null`, or left out altogether.",
@@ -115,10 +125,10 @@ export const SetLoggingLevelBody = Type.Array(Type.Object({
     Type.Integer({ minimum: 0, maximum: 5, description: "0=OFF 1=FATAL 2=ERROR 3=WARN 4=INFO 5=DEBUG" }),
     Type.Enum(LEVEL_NAMES, { description: "or the level's name" }),
   ]),
-}), { minItems: 1, description: "the levels to set (SetLoggingLevel)" });
+}, { additionalProperties: false }), { minItems: 1, description: "the levels to set (SetLoggingLevel)" });
 
 export const LoggingTarget = Type.Object({
   device: Type.String({ minLength: 1, description: "device name or wildcard pattern" }),
   target: Type.String({ minLength: 1, description: "`type::name`, e.g. `file::/tmp/dev.log` or `console::cout`; wildcards allowed when removing" }),
-});
+}, { additionalProperties: false });
 

@@ -1,6 +1,6 @@
 import {
-  AttrDataFormat, CmdArgType, TangoErrors, arrayTypeOf, attributeInput, commandArgin, elementTypeOf,
-  type AttributeConfig, type AttributeWrite, type CommandInfo, type TypedValue,
+  AttrDataFormat, CmdArgType, TangoErrors, ValueCoercionError, arrayTypeOf, attributeInput, commandArgin, elementTypeOf,
+  type AttributeConfig, type AttributeWrite, type CommandInfo, type DevFailed, type TypedValue,
 } from "../core/index.js";
 import { jsonToValueInput, parseJsonBody } from "./json-value.js";
 import { HttpProblem, HttpReason } from "./rest-errors.js";
@@ -49,6 +49,16 @@ function textToJson(text: string, type: CmdArgType, isSequence: boolean): unknow
   return isSequence ? text.split(",").map((part) => textScalar(part, type)) : textScalar(t, type);
 }
 
+/** Runs `make`, turning a ValueCoercionError of the JSON's shape into the DevFailed of `fail`. */
+function shaped<T>(make: () => T, fail: (detail: string) => DevFailed): T {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof ValueCoercionError) throw fail(err.message);
+    throw err;
+  }
+}
+
 /** Tango REST's image value `{data, width, height}`. */
 function isImageObject(v: unknown): v is { data: unknown; width?: unknown; height?: unknown } {
   return typeof v === "object" && v !== null && !Array.isArray(v) && "data" in v;
@@ -69,7 +79,24 @@ function enumValues(json: unknown, config: AttributeConfig): unknown {
   return json;
 }
 
-const numberOrUndefined = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+const IMAGE_KEYS: readonly string[] = ["data", "width", "height"];
+
+/** An image object's `width` and `height`: absent, or whole numbers; no other key than these and `data`. */
+function imageDimsOf(image: { data: unknown; width?: unknown; height?: unknown }): { dimX?: number; dimY?: number } {
+  const unknown = Object.keys(image).filter((k) => !IMAGE_KEYS.includes(k));
+  if (unknown.length > 0) {
+    throw new ValueCoercionError("type", `an image is {"data", "width", "height"}: ${unknown.map((k) => `"${k}" is not one of its keys`).join(", ")}`);
+  }
+  const dim = (key: "width" | "height"): number | undefined => {
+    const v = image[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+      throw new ValueCoercionError("type", `the image's "${key}" must be a whole number, not ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  return { dimX: dim("width"), dimY: dim("height") };
+}
 
 /**
  * The write of `source` to the attribute `config` describes, in its declared type and shape. An
@@ -77,13 +104,17 @@ const numberOrUndefined = (v: unknown): number | undefined => (typeof v === "num
  * Throws DevFailed API_IncompatibleAttrDataType, or HttpProblem 400 for text that is not JSON.
  */
 export function attributeWriteOf(config: AttributeConfig, source: ValueSource): AttributeWrite {
+  return shaped(() => attributeWriteOfJson(config, source), (detail) => TangoErrors.incompatibleAttrDataType(config.dataType, detail));
+}
+
+function attributeWriteOfJson(config: AttributeConfig, source: ValueSource): AttributeWrite {
   const { name, dataType: type, dataFormat: format } = config;
   let json = source.kind === "json" ? source.json : textToJson(source.text, type, format !== AttrDataFormat.SCALAR);
   if (type === CmdArgType.DevEnum) json = enumValues(json, config);
   if (format === AttrDataFormat.SCALAR) return { name, ...attributeInput(config, jsonToValueInput(json, type)) };
   const arrayType = arrayTypeOf(type);
   if (format === AttrDataFormat.IMAGE && isImageObject(json)) {
-    const dims = { dimX: numberOrUndefined(json.width), dimY: numberOrUndefined(json.height) };
+    const dims = imageDimsOf(json);
     return { name, ...attributeInput(config, jsonToValueInput(json.data, arrayType), dims) };
   }
   if (format === AttrDataFormat.IMAGE && Array.isArray(json) && json.length > 0 && json.every((row) => Array.isArray(row))) {
@@ -101,5 +132,6 @@ export function commandArginOf(info: CommandInfo, source: ValueSource | undefine
   let json: unknown;
   if (source?.kind === "json") json = source.json;
   else if (source?.kind === "text") json = textToJson(source.text, element ?? info.inType, element !== undefined);
-  return commandArgin(info, jsonToValueInput(json, info.inType));
+  const input = shaped(() => jsonToValueInput(json, info.inType), (detail) => TangoErrors.incompatibleCmdArgumentType(info.inType, detail));
+  return commandArgin(info, input);
 }

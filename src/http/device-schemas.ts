@@ -164,12 +164,12 @@ export const WriteQuery = Type.Object({
   v: Type.Optional(Type.String({
     description: "the value as text instead of a body (Tango REST): a scalar, or a spectrum as comma-separated elements or a JSON array",
   })),
-});
+}, { additionalProperties: false });
 
 /** The query of `GET .../attributes/value`. */
 export const MultiReadQuery = Type.Object({
   attr: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: "attribute names, repeated: ?attr=a&attr=b" }),
-});
+}, { additionalProperties: false });
 
 /** `info` of a command (IDL DevCmdInfo_2) with Tango REST's CommandInfo names. */
 export const CommandInfoBody = Type.Object({

@@ -29,10 +29,10 @@ const AttributeEventsQuery = Type.Object({
     enum: ATTRIBUTE_EVENT_TYPES.map((t) => EVENT_NAMES[t]), default: EVENT_NAMES[EventType.CHANGE_EVENT],
     description: "the event type, by its Tango wire name",
   })),
-});
+}, { additionalProperties: false });
 const DeviceEventsQuery = Type.Object({
   type: Type.Optional(Type.String({ enum: [INTERFACE_CHANGE], default: INTERFACE_CHANGE, description: "the event type: only intr_change" })),
-});
+}, { additionalProperties: false });
 
 const MESSAGE_DOC = "Server-Sent Events, one message per event: `event: <type>`, `id: <sequence>`, `data: <one line of JSON>`. "
   + "The JSON is {device, attribute, event, sequence, time (ms since the Unix epoch)} and one of: value (as GET …/attributes/{attr}/value "

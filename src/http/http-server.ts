@@ -1,23 +1,23 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import fastifySwagger from "@fastify/swagger";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { Type } from "typebox";
-import { DevFailed, MultiDevFailed } from "../core/index.js";
+import { Defaults } from "../core/index.js";
 import type { Readiness, RequestApi } from "../server/index.js";
 import { adminRoutes } from "./admin-routes.js";
+import { createClientErrorHandler } from "./client-errors.js";
+import { frameworkErrorHandler, installErrorHandlers } from "./error-handlers.js";
 import { deviceRoutes } from "./device-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { registerDocsPage } from "./docs-page.js";
 import { instrumentHttp } from "./http-metrics.js";
 import { lazySchemaCompilers } from "./lazy-compilers.js";
 import { parseJsonBody } from "./json-value.js";
-import { withOptionalBodies } from "./openapi-doc.js";
+import { withCommonErrors, withOptionalBodies } from "./openapi-doc.js";
 import { createRestAuth } from "./rest-auth.js";
 import { createRestCaller } from "./rest-call.js";
-import {
-  HttpProblem, HttpReason, httpStatusOf, restErrorOf, restMultiErrorOf, restProblemOf, type RestErrorBody,
-} from "./rest-errors.js";
+import { HttpProblem, HttpReason, RestErrorBody } from "./rest-errors.js";
 
 /** The REST routes' part of the sidecar (DESIGN §4). */
 export interface RestOptions {
@@ -49,6 +49,12 @@ export interface HttpServerOptions {
   readonly rest?: RestOptions;
   /** `info.version` of the OpenAPI document. */
   readonly version?: string;
+  /**
+   * Longest time a client may take to send a request's headers and body, ms; then it is answered
+   * 408 HTTP_RequestTimeout and the connection closed. Default HTTP_RECEIVE_TIMEOUT_MS (30 s).
+   * Answering (a slow command, an event stream) is not bounded by it.
+   */
+  readonly receiveTimeoutMs?: number;
 }
 
 /** One route of the sidecar, as registered. */
@@ -96,11 +102,24 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   // Typed as FastifyBaseLogger so the instance keeps Fastify's default type parameters. The
   // authorization header is redacted should a request ever be logged.
   const logger: FastifyBaseLogger = opts.logger.child({ component: "http" }, { redact: ["req.headers.authorization"] });
+  const receiveTimeoutMs = opts.receiveTimeoutMs ?? Defaults.HTTP_RECEIVE_TIMEOUT_MS;
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     schemaController: { compilersFactory: lazySchemaCompilers() },
+    // Errors in the sidecar's error body, from the router and from node:http too (error-handlers.ts).
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: createClientErrorHandler(logger, Defaults.MAX_HTTP_URL_BYTES),
+    // A request that never finishes arriving is answered 408, not waited for (Fastify's default
+    // is no limit); node:http checks every connectionsCheckingInterval.
+    requestTimeout: receiveTimeoutMs,
+    http: { requestTimeout: receiveTimeoutMs, headersTimeout: receiveTimeoutMs, connectionsCheckingInterval: checkIntervalOf(receiveTimeoutMs) },
+    // A path segment is bounded by the URL's length only; names are the server's to judge.
+    routerOptions: { maxParamLength: Defaults.MAX_HTTP_URL_BYTES },
+    // A property a schema does not declare is refused, never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   });
+  const errorOptions = { maxUrlBytes: Defaults.MAX_HTTP_URL_BYTES };
   const routes: HttpRoute[] = [];
   app.addHook("onRoute", (route) => {
     for (const method of [route.method].flat()) {
@@ -109,14 +128,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   });
   instrumentHttp(app, opts.registry);
   installJsonParser(app);
-  installErrorHandlers(app);
+  installErrorHandlers(app, errorOptions);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
       info: {
         title: "tango-grpc HTTP sidecar",
         description: "Health, readiness, Prometheus metrics, the admin device and device access of one Tango device server. "
-          + "Errors are {\"errors\":[{reason, description, severity, origin}]}, root cause first.",
+          + "Every error, the HTTP layer's own included, is {\"errors\":[{reason, description, severity, origin}]}, root cause first; "
+          + "Tango's reasons (API_*) for Tango errors, HTTP_* for the HTTP layer's.",
         version: opts.version ?? "0.0.0",
       },
       components: {
@@ -130,9 +150,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         { name: "devices", description: "devices, in the shape of the Tango REST API v1" },
       ],
     },
-    transformObject: (documents) => ("openapiObject" in documents ? withOptionalBodies(documents.openapiObject) : documents.swaggerObject),
+    transformObject: (documents) => ("openapiObject" in documents
+      ? withCommonErrors(withOptionalBodies(documents.openapiObject), RestErrorBody)
+      : documents.swaggerObject),
   });
-  registerDocsPage(app, installErrorHandlers);
+  registerDocsPage(app, (docsApp) => installErrorHandlers(docsApp, errorOptions));
 
   app.get("/healthz", {
     schema: { tags: ["probes"], summary: "Liveness: the event loop answers", response: { 200: HealthBody } },
@@ -182,6 +204,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   };
 }
 
+/** How often node:http looks for requests past their receive timeout: a quarter of it, within [10 ms, 1 s]. */
+function checkIntervalOf(receiveTimeoutMs: number): number {
+  return Math.max(10, Math.min(1_000, Math.floor(receiveTimeoutMs / 4)));
+}
+
 /** How long the sidecar's close waits for requests in progress before it drops their connections, ms. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -217,38 +244,5 @@ function installJsonParser(app: FastifyInstance): void {
       const message = err instanceof Error ? err.message : String(err);
       done(new HttpProblem(400, HttpReason.BadRequest, `The body is not valid JSON: ${message}`, ORIGIN), undefined);
     }
-  });
-}
-
-/** Every failure becomes a RestErrorBody with a fitting status (src/http/rest-errors.ts). */
-function installErrorHandlers(app: FastifyInstance): void {
-  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(restProblemOf(HttpReason.NotFound,
-    `No route ${request.method} ${request.url.split("?")[0] ?? ""}; the routes are listed in /openapi.json`, ORIGIN)));
-
-  app.setErrorHandler(async (err: FastifyError | Error, request, reply) => {
-    let status: number;
-    let body: RestErrorBody;
-    if (err instanceof HttpProblem) {
-      void reply.headers(err.headers);
-      status = err.statusCode;
-      body = restProblemOf(err.reason, err.message, err.origin);
-    } else if (err instanceof DevFailed) {
-      status = httpStatusOf(err);
-      body = restErrorOf(err);
-    } else if (err instanceof MultiDevFailed) {
-      ({ status, body } = restMultiErrorOf(err));
-    } else if ("validation" in err && err.validation !== undefined) {
-      status = 400;
-      body = restProblemOf(HttpReason.BadRequest, `Bad request: ${err.message}`, `${request.method} ${request.routeOptions.url ?? request.url}`);
-    } else if ("statusCode" in err && typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
-      status = err.statusCode;
-      body = restProblemOf(HttpReason.BadRequest, err.message, ORIGIN);
-    } else {
-      // A bug, not a Tango error: logged, and reported like the gRPC side does (API_StdException).
-      request.log.error({ err, route: request.routeOptions.url }, "REST route failed with an unexpected error");
-      status = 500;
-      body = restErrorOf(DevFailed.from(err, `${request.method} ${request.routeOptions.url ?? request.url}`));
-    }
-    return reply.code(status).send(body);
   });
 }

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { isInteger, isSafeNumber, parse as parseLossless } from "lossless-json";
-import { CmdArgType, DevState, coerce, elementTypeOf, type TypedValue } from "../core/index.js";
+import { CmdArgType, DevState, ValueCoercionError, coerce, elementTypeOf, typeName, type TypedValue } from "../core/index.js";
 
 /*
  * Tango values as JSON for the REST routes, both ways. JSON has no 64-bit integers, typed arrays,
@@ -10,7 +10,9 @@ import { CmdArgType, DevState, coerce, elementTypeOf, type TypedValue } from "..
  * - NaN and ±Infinity are the strings "NaN", "Infinity", "-Infinity";
  * - DevState is its name ("ON"); a name or its number is taken back;
  * - DevEncoded is `{format, data}` with data in base64 (or a list of bytes on input);
- * - DevVarLongStringArray / DevVarDoubleStringArray keep their `{lvalue|dvalue, svalue}` shape.
+ * - DevVarLongStringArray / DevVarDoubleStringArray keep their `{lvalue|dvalue, svalue}` shape;
+ *   on input both keys are required (either array may be empty) and no other key is taken, as
+ *   for DevEncoded's `{format, data}`.
  */
 
 /** A JSON value as the routes send it. */
@@ -80,11 +82,38 @@ export function typedToJson(v: TypedValue): JsonValue {
   return valueToJson(v.value, v.type);
 }
 
+/** Standard base64 (RFC 4648 §4) with its padding: Buffer.from would skip any other character. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function base64Bytes(text: string): Uint8Array {
+  if (!BASE64.test(text)) {
+    throw new ValueCoercionError("type", `DevEncoded data must be base64 (RFC 4648, padded) or a list of bytes, not ${JSON.stringify(text.slice(0, 40))}`);
+  }
+  return new Uint8Array(Buffer.from(text, "base64"));
+}
+
+/**
+ * The JSON object of a structured type with exactly the keys `keys`: a missing one is not taken
+ * as empty, an unknown one is not dropped (the gRPC message has no room for either).
+ */
+function checkKeys(type: CmdArgType, o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const missing = keys.filter((k) => !(k in o));
+  const unknown = Object.keys(o).filter((k) => !keys.includes(k));
+  if (missing.length > 0 || unknown.length > 0) {
+    const problems = [
+      ...missing.map((k) => `"${k}" is missing`),
+      ...unknown.map((k) => `"${k}" is not one of its keys`),
+    ];
+    throw new ValueCoercionError("type", `a ${typeName(type)} is {${keys.map((k) => `"${k}"`).join(", ")}}: ${problems.join(", ")}`);
+  }
+  return o;
+}
+
 function scalarInput(type: CmdArgType, v: unknown): unknown {
   switch (type) {
     case CmdArgType.DevLong64:
     case CmdArgType.DevULong64:
-      return typeof v === "string" && INTEGER_TEXT.test(v.trim()) ? BigInt(v.trim()) : v;
+      return typeof v === "string" && INTEGER_TEXT.test(v) ? BigInt(v) : v;
     case CmdArgType.DevFloat:
     case CmdArgType.DevDouble:
       if (typeof v === "bigint") return Number(v);
@@ -92,9 +121,9 @@ function scalarInput(type: CmdArgType, v: unknown): unknown {
     case CmdArgType.DevState:
       return typeof v === "string" && v.toUpperCase() in DevState ? DevState[v.toUpperCase() as keyof typeof DevState] : v;
     case CmdArgType.DevEncoded: {
-      if (typeof v !== "object" || v === null) return v;
-      const { format, data } = v as { format?: unknown; data?: unknown };
-      return { format, data: typeof data === "string" ? new Uint8Array(Buffer.from(data, "base64")) : data };
+      if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
+      const { format, data } = checkKeys(type, v as Record<string, unknown>, ["format", "data"]);
+      return { format, data: typeof data === "string" ? base64Bytes(data) : data };
     }
     default:
       return typeof v === "bigint" && Number.isSafeInteger(Number(v)) ? Number(v) : v;
@@ -111,8 +140,8 @@ export function jsonToValueInput(json: unknown, type: CmdArgType): unknown {
   if (element !== undefined && Array.isArray(json)) return json.map((x: unknown) => scalarInput(element, x));
   if (type === CmdArgType.DevVarLongStringArray || type === CmdArgType.DevVarDoubleStringArray) {
     if (typeof json !== "object" || json === null || Array.isArray(json)) return json;
-    const o = json as Record<string, unknown>;
     const [key, numType] = type === CmdArgType.DevVarLongStringArray ? ["lvalue", CmdArgType.DevLong] : ["dvalue", CmdArgType.DevDouble];
+    const o = checkKeys(type, json as Record<string, unknown>, [key, "svalue"]);
     const nums = o[key];
     return { ...o, [key]: Array.isArray(nums) ? nums.map((x: unknown) => scalarInput(numType, x)) : nums };
   }

@@ -19,7 +19,8 @@ type Factory<F> = (externalSchemas: unknown, options: unknown) => (route: unknow
  * route's compiled on the route's first use instead of at start-up. Compiling every route of the
  * sidecar took about half of the server's start-up (~0.4 s here) and ~10 MB of heap, for routes
  * most servers never see called. The compiled functions are the ones Fastify builds by default,
- * from the same schemas and options, so requests and replies are checked and written as before;
+ * from the same schemas and options (but without type coercion for bodies), so requests and
+ * replies are checked and written as before;
  * only a broken schema fails at its route's first call rather than at boot (the OpenAPI and route
  * tests call the routes). Ajv and fast-json-stringify themselves load on first use too.
  *
@@ -31,7 +32,9 @@ export function lazySchemaCompilers(): NonNullable<NonNullable<FastifyServerOpti
 
   const buildValidator: Factory<Validator> = (externalSchemas, options) => {
     const compiler = once(() => ajvFactory()(externalSchemas, options));
-    return (route) => lazyValidator(() => compiler()(route));
+    // A JSON body has real types: "5" is not a number there, unlike in a path or a query.
+    const bodyCompiler = once(() => ajvFactory()(externalSchemas, withoutCoercion(options)));
+    return (route) => lazyValidator(() => (isBodyRoute(route) ? bodyCompiler() : compiler())(route));
   };
   const buildSerializer: Factory<(doc: unknown) => string> = (externalSchemas, options) => {
     const compiler = once(() => serializerFactory()(externalSchemas, options));
@@ -45,6 +48,17 @@ export function lazySchemaCompilers(): NonNullable<NonNullable<FastifyServerOpti
     buildValidator: buildValidator as unknown as ValidatorFactory,
     buildSerializer: buildSerializer as unknown as SerializerFactory,
   };
+}
+
+/** Whether Fastify asks for the validator of a request body (it passes `{ schema, httpPart, … }`). */
+function isBodyRoute(route: unknown): boolean {
+  return typeof route === "object" && route !== null && (route as { httpPart?: unknown }).httpPart === "body";
+}
+
+/** The Ajv options of the sidecar with type coercion off. */
+function withoutCoercion(options: unknown): unknown {
+  const o = (typeof options === "object" && options !== null ? options : {}) as { customOptions?: object };
+  return { ...o, customOptions: { ...o.customOptions, coerceTypes: false } };
 }
 
 /** Fastify reads `errors` off the validator after a failed call, as Ajv sets it. */

@@ -42,7 +42,20 @@ export const HttpReason = {
   Unauthorized: "HTTP_Unauthorized",
   /** The route is disabled: no admin token is configured. */
   Forbidden: "HTTP_Forbidden",
+  /** The path has routes, but not for this method (the `Allow` header lists them). */
+  MethodNotAllowed: "HTTP_MethodNotAllowed",
+  /** The client took too long to send its request line, headers or body. */
+  RequestTimeout: "HTTP_RequestTimeout",
+  /** The body is longer than the sidecar accepts. */
+  PayloadTooLarge: "HTTP_PayloadTooLarge",
+  /** The URL (path and query), or one of its path segments, is longer than the sidecar accepts. */
+  UriTooLong: "HTTP_UriTooLong",
+  /** The body's Content-Type is not one the route reads (or the body has none). */
+  UnsupportedMediaType: "HTTP_UnsupportedMediaType",
+  /** The request's headers are larger than Node's HTTP parser accepts. */
+  HeadersTooLarge: "HTTP_HeadersTooLarge",
 } as const;
+export type HttpReason = (typeof HttpReason)[keyof typeof HttpReason];
 
 /** An HTTP-layer failure with its status; the error handler turns it into a RestErrorBody. */
 export class HttpProblem extends Error {
@@ -164,4 +177,23 @@ export function restMultiErrorOf(err: MultiDevFailed): { status: number; body: R
 /** An HTTP-layer failure as a REST error body. */
 export function restProblemOf(reason: string, description: string, origin: string): RestErrorBody {
   return { errors: [{ reason, description, severity: "ERR", origin }] };
+}
+
+/** The HTTP-layer reason of each error status the sidecar itself answers (not Tango's errors). */
+const REASON_BY_STATUS: Readonly<Record<number, HttpReason>> = {
+  400: HttpReason.BadRequest,
+  401: HttpReason.Unauthorized,
+  403: HttpReason.Forbidden,
+  404: HttpReason.NotFound,
+  405: HttpReason.MethodNotAllowed,
+  408: HttpReason.RequestTimeout,
+  413: HttpReason.PayloadTooLarge,
+  414: HttpReason.UriTooLong,
+  415: HttpReason.UnsupportedMediaType,
+  431: HttpReason.HeadersTooLarge,
+};
+
+/** The reason of an HTTP-layer error with status `status`; any other client error is HTTP_BadRequest. */
+export function httpReasonOf(status: number): HttpReason {
+  return REASON_BY_STATUS[status] ?? HttpReason.BadRequest;
 }

@@ -387,8 +387,9 @@ describe("REST admin routes", () => {
       expect(bodyOf(`post ${A}/logging/levels`)).to.deep.include({ type: "array" });
       expect(bodyOf(`post ${A}/logging/targets`)).to.deep.include({ type: "object" });
       expect(Object.keys(ops.get(`post ${A}/kill`)?.responses ?? {})).to.include("202");
-      expect(ops.get(`get ${A}/blackbox`)?.parameters).to.deep.include({ in: "query", name: "n", required: false,
-        schema: { type: "integer", minimum: 1, default: 10 }, description: "how many records, newest first" });
+      const n = ops.get(`get ${A}/blackbox`)?.parameters?.find((p) => p.name === "n");
+      expect(n).to.deep.include({ in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 2147483647, default: 10 } });
+      expect(n).to.have.property("description").that.matches(/^how many records, newest first/);
       expect(ops.get(`delete ${A}/logging/targets`)?.parameters?.map((p) => p.name)).to.deep.equal(["device", "target"]);
       await srv().close();
       rs = await startAdminServer({ protectReads: true });

@@ -222,7 +222,7 @@ describe("REST event streams (Server-Sent Events)", () => {
         expect(op.tags, path).to.deep.equal(["devices"]);
         expect(op.summary, path).to.match(/Server-Sent Events/);
         expect(op.parameters.find((p) => p.in === "query" && p.name === "type")?.schema.enum, path).to.deep.equal(types);
-        expect(Object.keys(op.responses).sort(), path).to.deep.equal(["200", "400", "404", "503"]);
+        expect(Object.keys(op.responses).sort(), path).to.deep.equal(["200", "400", "404", "405", "408", "414", "431", "500", "501", "503"]);
         expect(op.responses["200"]?.content, path).to.have.all.keys("text/event-stream");
         for (const code of ["400", "404", "503"]) expect(op.responses[code]?.content, `${path} ${code}`).to.have.all.keys("application/json");
       }
@@ -248,9 +248,10 @@ describe("REST event streams (Server-Sent Events)", () => {
         expectRefusal(await rs.request("GET", `${PU}/events?type=change`), 400, "HTTP_BadRequest");
       });
 
-      it("has no HEAD twin", async () => {
+      it("has no HEAD twin: HEAD is 405, with GET as the only method allowed", async () => {
         const res = await fetch(`${rs.url}${PU}/attributes/count/events`, { method: "HEAD", signal: AbortSignal.timeout(5_000) });
-        expect(res.status).to.equal(404);
+        expect(res.status).to.equal(405);
+        expect(res.headers.get("allow")).to.equal("GET");
       });
     });
   });

@@ -45,6 +45,20 @@ describe("REST JSON values", () => {
       expect(() => jsonToValue([1, "a"], CmdArgType.DevVarDoubleArray)).to.throw(ValueCoercionError, /element 1/);
     });
 
+    it("holds structured values to their exact keys: both lvalue/dvalue and svalue, DevEncoded's format and data", () => {
+      expect(() => jsonToValue({}, CmdArgType.DevVarLongStringArray)).to.throw(ValueCoercionError, /"lvalue" is missing, "svalue" is missing/);
+      expect(() => jsonToValue({ lvalue: [1] }, CmdArgType.DevVarLongStringArray)).to.throw(ValueCoercionError, /"svalue" is missing/);
+      expect(() => jsonToValue({ svalue: [] }, CmdArgType.DevVarDoubleStringArray)).to.throw(ValueCoercionError, /"dvalue" is missing/);
+      expect(() => jsonToValue({ lvalue: [], svalue: [], x: 1 }, CmdArgType.DevVarLongStringArray)).to.throw(ValueCoercionError, /"x" is not one of its keys/);
+      expect(jsonToValue({ lvalue: [], svalue: [] }, CmdArgType.DevVarLongStringArray)).to.deep.equal({ lvalue: new Int32Array(0), svalue: [] });
+      expect(() => jsonToValue({ format: "raw" }, CmdArgType.DevEncoded)).to.throw(ValueCoercionError, /"data" is missing/);
+      expect(() => jsonToValue([{ format: "raw", data: "", more: 1 }], CmdArgType.DevVarEncodedArray)).to.throw(ValueCoercionError, /"more"/);
+      for (const bad of ["AQL", "AQL/=", "A QL/", "AQL_", "!!!!"]) {
+        expect(() => jsonToValue({ format: "raw", data: bad }, CmdArgType.DevEncoded), bad).to.throw(ValueCoercionError, /base64/);
+      }
+      expect(() => jsonToValue(" 12", CmdArgType.DevLong64)).to.throw(ValueCoercionError, /not a DevLong64/);
+    });
+
     it("takes the spellings valueToJson gives back: NaN names, state names, base64", () => {
       expect(jsonToValue("NaN", CmdArgType.DevDouble)).to.be.NaN;
       expect(jsonToValue(["Infinity", 2], CmdArgType.DevVarDoubleArray)).to.deep.equal(Float64Array.of(Infinity, 2));

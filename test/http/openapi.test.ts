@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { expect } from "chai";
+import { HttpReason } from "../../src/http/rest-errors.js";
 import { startRestServer, type RestServer } from "../support/rest-server.js";
 
 interface Operation {
@@ -13,6 +15,16 @@ interface Operation {
 interface OpenApiDocument {
   readonly openapi: string;
   readonly paths: Record<string, Record<string, Operation>>;
+  readonly components?: { readonly schemas?: Record<string, unknown> };
+}
+
+/** The rows of the error table of docs/http-sidecar.md: status and reasons. */
+function documentedErrors(): Array<{ status: string; reasons: string[] }> {
+  const doc = readFileSync(new URL("../../docs/http-sidecar.md", import.meta.url), "utf8");
+  const section = doc.slice(doc.indexOf("## Errors"), doc.indexOf("\n## ", doc.indexOf("## Errors") + 1));
+  return [...section.matchAll(/^\| (\d{3}) \| ([^|]+) \|/gm)].map((m) => ({
+    status: m[1] ?? "", reasons: [...(m[2] ?? "").matchAll(/`([A-Za-z_]+)`/g)].map((r) => r[1] ?? ""),
+  }));
 }
 
 /** `/api/v1/devices/:domain/:family/:member` → `/api/v1/devices/{domain}/{family}/{member}` */
@@ -68,6 +80,36 @@ describe("OpenAPI document", () => {
         expect(op.security, `${where}: needs the admin token`).to.deep.equal([{ adminToken: [] }]);
       }
     }
+  });
+
+  describe("documents every error status the sidecar answers", () => {
+    const rows = documentedErrors();
+    it("has the error table in docs/http-sidecar.md, every HTTP_ reason in it", () => {
+      expect(rows.length).to.be.greaterThan(10);
+      const reasons = rows.flatMap((r) => r.reasons);
+      for (const reason of Object.values(HttpReason)) expect(reasons, reason).to.include(reason);
+    });
+    for (const { status, reasons } of rows) {
+      it(`lists ${status} (${reasons.join(", ")}) among the responses of the operations`, () => {
+        const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => ({ where: `${m} ${path}`, op })));
+        const answering = operations.filter(({ op }) => op.responses?.[status] !== undefined);
+        expect(answering.map((o) => o.where), status).to.not.be.empty;
+        for (const { where, op } of answering) {
+          const schema = op.responses?.[status]?.content?.["application/json"]?.schema;
+          expect(schema, `${where} ${status}: a JSON error body`).to.be.an("object");
+        }
+      });
+    }
+    it("lists the errors every request can meet on every operation, and 413 and 415 on those with a body", () => {
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(ops)) {
+          const codes = Object.keys(op.responses ?? {});
+          expect(codes, `${method} ${path}`).to.include.members(["400", "405", "408", "414", "431", "500"]);
+          if (op.requestBody !== undefined) expect(codes, `${method} ${path}`).to.include.members(["413", "415"]);
+        }
+      }
+      expect(doc.components?.schemas).to.have.property("RestErrorBody");
+    });
   });
 
   it("marks a body optional where the route runs without one (a DevVoid command)", () => {

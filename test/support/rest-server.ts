@@ -42,6 +42,8 @@ export async function startRestServer(opts: {
   adminToken?: string | null;
   protectReads?: boolean;
   requestTimeoutMs?: number;
+  /** The sidecar's receiveTimeoutMs (default its own). */
+  receiveTimeoutMs?: number;
   classes?: Record<string, DeviceClass>;
   devices?: Record<string, string[]>;
   config?: Partial<ServerConfig>;
@@ -53,7 +55,7 @@ export async function startRestServer(opts: {
   const registry = new Registry();
   const { logger, lines } = memoryLogger();
   const http = await startHttpServer({
-    host: "127.0.0.1", port: 0, registry, logger, readiness: () => server.readiness(), version: "0.0.0-test",
+    host: "127.0.0.1", port: 0, registry, logger, readiness: () => server.readiness(), version: "0.0.0-test", receiveTimeoutMs: opts.receiveTimeoutMs,
     rest: {
       api: server.api,
       adminDevice: server.adminName,

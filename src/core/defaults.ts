@@ -78,3 +78,10 @@ export const PING_AFTER_TIMEOUT_MS = 100;
  * 1,000,000-double round trip takes half the time. It bounds what one peer can make us buffer.
  */
 export const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+
+/** Largest value of one property in the file store, bytes of JSON text (a Tango database column holds far less). */
+export const STORE_MAX_PROPERTY_BYTES = 1024 * 1024;
+/** Largest the file store's run-time properties may grow together, bytes. */
+export const STORE_MAX_BYTES = 64 * 1024 * 1024;
+/** The store's journal is compacted once it has grown this much, and more than its last snapshot, bytes. */
+export const STORE_COMPACT_MIN_BYTES = 1024 * 1024;

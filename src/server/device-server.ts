@@ -87,7 +87,9 @@ export class DeviceServer implements ServerAdmin {
     this.hostName = opts.hostName ?? hostname();
     this.log = opts.logger.child({ server: config.server, instance: config.instance });
     this.logging = new DeviceLogging(opts.logger);
-    this.properties = new PropertyStore(config.storePath);
+    this.properties = new PropertyStore({
+      ...config.store, log: this.log, ...(config.storePath === undefined ? {} : { path: config.storePath }),
+    });
     const model = SerialModel[config.serialization];
     const processMonitor = new Monitor("process", config.monitorTimeoutMs);
     const classMonitors = new Map<string, Monitor>();
@@ -379,6 +381,7 @@ export class DeviceServer implements ServerAdmin {
       if (this.#inFlight > 0) this.log.warn({ inFlight: this.#inFlight }, "shutdown grace period over with calls in progress");
     }
     for (const entry of [this.#admin, ...[...this.#order].reverse()]) await this.#unexport(entry);
+    await this.properties.flush();
     this.logging.close();
   }
 

@@ -9,7 +9,7 @@ import type { ServerConfig } from "./config.js";
 import { DeviceEntry, type DeviceClass } from "./device-entry.js";
 import { DeviceLogging } from "./device-logging.js";
 import { Monitor } from "./monitor.js";
-import { PropertyStore } from "./property-store.js";
+import { PropertyStore, type StoreStats } from "./property-store.js";
 import { RequestHandler } from "./request-handler.js";
 import type { RequestApi } from "./request-api.js";
 import { createDServerClass, type ServerAdmin } from "./dserver.js";
@@ -383,6 +383,11 @@ export class DeviceServer implements ServerAdmin {
     for (const entry of [this.#admin, ...[...this.#order].reverse()]) await this.#unexport(entry);
     await this.properties.flush();
     this.logging.close();
+  }
+
+  /** The property store's counts (the `tango_store_*` metrics). */
+  storeStats(): StoreStats {
+    return this.properties.stats();
   }
 
   /** Default directory of `file` logging targets (spec §13: TANGO_LOG_PATH, read by the CLI). */

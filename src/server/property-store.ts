@@ -54,6 +54,11 @@ interface Op {
   readonly reject: (err: unknown) => void;
 }
 
+/** A property map without a prototype, so that a property named `__proto__` is kept like any other. */
+function newProps(): Record<string, StoredValues> {
+  return Object.create(null) as Record<string, StoredValues>;
+}
+
 /** The size a property counts for: its values as JSON text, plus its name. */
 function sizeOf(key: string, e: Entry | undefined): number {
   return e === undefined || e === null ? 0 : key.length + Buffer.byteLength(JSON.stringify(e.values));
@@ -159,7 +164,7 @@ export class PropertyStore {
    * the store would outgrow `maxBytes` or the write fails; nothing is changed then.
    */
   put(owner: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void> {
-    const changes: Record<string, StoredValues> = {};
+    const changes = newProps();
     for (const p of props) {
       const size = sizeOf(p.name, { name: p.name, values: p.values });
       if (size > this.#maxPropertyBytes) return Promise.reject(propertyTooLarge(owner, p.name, size, this.#maxPropertyBytes));
@@ -170,7 +175,7 @@ export class PropertyStore {
 
   /** Deletes properties at run time (a configured value is hidden too); resolves and rejects as `put`. */
   delete(owner: string, names: readonly string[]): Promise<void> {
-    const changes: Record<string, StoredValues> = {};
+    const changes = newProps();
     for (const n of names) changes[n] = null;
     return this.#change(owner, changes);
   }
@@ -251,7 +256,11 @@ export class PropertyStore {
   /** Writes every durable value, then `extra`, as a new file. */
   async #writeSnapshot(file: JournalFile, extra: readonly JournalRecord[]): Promise<void> {
     const text = this.#snapshotText(extra);
-    await file.writeSnapshot(text);
+    const { dirSyncError } = await file.writeSnapshot(text);
+    if (dirSyncError !== undefined) {
+      // The new file is complete and in place; only the rename's durability is in doubt.
+      this.#log?.error({ err: dirSyncError, storePath: file.path }, "property store: fsync of its directory failed after a snapshot");
+    }
     this.#fileBytes = this.#snapshotBytes = Buffer.byteLength(text);
     this.#needsSnapshot = false;
     this.#isFileSuspect = false;
@@ -261,7 +270,7 @@ export class PropertyStore {
   #snapshotText(extra: readonly JournalRecord[]): string {
     const lines = [encodeRecord(HEADER)];
     for (const [owner, m] of this.#durable) {
-      const p: Record<string, StoredValues> = {};
+      const p = newProps();
       for (const [key, e] of m) p[e?.name ?? key] = e === null ? null : e.values;
       lines.push(encodeRecord({ t: "props", o: owner, p }));
     }

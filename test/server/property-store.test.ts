@@ -74,6 +74,22 @@ describe("PropertyStore (file)", () => {
     for (const [name, values] of expected) expect(reopened.get("a/b/c", name), name).to.deep.equal(values);
   });
 
+  it("keeps appending when a compaction fails, and compacts once it can", async () => {
+    const { logger, lines } = memoryLogger();
+    const store = new PropertyStore({ path, compactMinBytes: 0, log: logger });
+    await store.put("a/b/c", [{ name: "P", values: ["0"] }]);
+    const tmp = `${path}.tmp-${process.pid}`;
+    mkdirSync(tmp); // the snapshot's temp file cannot be created
+    for (let i = 1; i <= 5; i++) await store.put("a/b/c", [{ name: "P", values: [String(i)] }]);
+    expect(store.stats().compactions, "only the first write's snapshot").to.equal(1);
+    expect(lines().filter((l) => l.msg === "property store compaction failed; the journal is kept as it is")).to.not.be.empty;
+    expect(new PropertyStore({ path }).get("a/b/c", "P")).to.deep.equal(["5"]);
+    rmSync(tmp, { recursive: true });
+    await store.put("a/b/c", [{ name: "P", values: ["6"] }]);
+    expect(store.stats().compactions).to.equal(2);
+    expect(new PropertyStore({ path }).get("a/b/c", "P")).to.deep.equal(["6"]);
+  });
+
   it("rolls a failed write back, answers API_DatabaseFileError without the path, and logs the path and errno", async () => {
     const { logger, lines } = memoryLogger();
     const store = new PropertyStore({ path, log: logger });
@@ -157,6 +173,12 @@ describe("PropertyStore (file)", () => {
     expect(lines().find((l) => l.level === 50)).to.deep.include({ storePath: path, movedTo: aside, problems: ["line 3: no checksum"], recoveredRecords: 2 });
     const reopened = new PropertyStore({ path });
     expect(reopened.get("a/b/c", "Other"), "the repaired file is a good journal").to.deep.equal(["3"]);
+  });
+
+  it("keeps a property named __proto__ like any other", async () => {
+    const store = new PropertyStore({ path });
+    await store.put("a/b/c", [{ name: "__proto__", values: ["kept"] }]);
+    expect(new PropertyStore({ path }).get("a/b/c", "__proto__")).to.deep.equal(["kept"]);
   });
 
   it("reads a first-format file and turns it into a journal at the first write", async () => {

@@ -70,8 +70,12 @@ export class JournalFile {
     }
   }
 
-  /** Replaces the file with `text` atomically and durably. */
-  async writeSnapshot(text: string): Promise<void> {
+  /**
+   * Replaces the file with `text` atomically and durably. A failure before the rename leaves the
+   * old file as it was and throws; a failed fsync of the directory after it is returned, since
+   * the new file is then in place.
+   */
+  async writeSnapshot(text: string): Promise<{ dirSyncError?: unknown }> {
     const dir = dirname(this.path);
     await mkdir(dir, { recursive: true });
     const tmp = this.#tempPath();
@@ -89,13 +93,18 @@ export class JournalFile {
       await rm(tmp, { force: true });
       throw err;
     }
-    const dh = await open(dir, "r");
     try {
-      this.#fsyncs++;
-      await dh.sync();
-    } finally {
-      await dh.close();
+      const dh = await open(dir, "r");
+      try {
+        this.#fsyncs++;
+        await dh.sync();
+      } finally {
+        await dh.close();
+      }
+    } catch (err) {
+      return { dirSyncError: err };
     }
+    return {};
   }
 
   /** `writeSnapshot` at startup, before anything else runs (the repair of a damaged file). */

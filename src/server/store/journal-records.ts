@@ -68,7 +68,7 @@ export function parseRecord(data: unknown): JournalRecord | { problem: LineProbl
 /** `{ name: [values] | null }`, or a sentence saying what is wrong. */
 export function parseProps(data: unknown): Record<string, StoredValues> | string {
   if (!isObject(data)) return "properties are not an object";
-  const out: Record<string, StoredValues> = {};
+  const out = Object.create(null) as Record<string, StoredValues>; // `__proto__` is a property name like any other
   for (const [name, values] of Object.entries(data)) {
     if (values === null) {
       out[name] = null;

@@ -298,6 +298,7 @@ export class PropertyStore {
   #settle(batch: readonly Op[], error: unknown): void {
     for (const op of batch) {
       const durable = this.#durable.get(op.owner) ?? new Map<string, Entry>();
+      if (error === undefined) this.#durable.set(op.owner, durable);
       const byKey = this.#pending.get(op.owner);
       for (const [name, values] of Object.entries(op.props)) {
         const key = name.toLowerCase();
@@ -311,7 +312,6 @@ export class PropertyStore {
       }
       if (byKey?.size === 0) this.#pending.delete(op.owner);
       if (error === undefined) {
-        this.#durable.set(op.owner, durable);
         op.resolve();
       } else {
         op.reject(storeWriteFailed(op.owner, error));

@@ -125,6 +125,17 @@ describe("PropertyStore (file)", () => {
     await store.put("a/b/c", [{ name: "P9", values: ["y".repeat(1500)] }]); // a delete makes room
   });
 
+  it("counts every owner's properties against maxBytes, also after a restart", async () => {
+    const store = new PropertyStore({ path, maxBytes: 7000 });
+    await Promise.all([1, 2, 3, 4].map((i) => store.put(`dev/${i}/x`, [{ name: "Table", values: ["y".repeat(1500)] }])));
+    const live = store.stats().liveBytes;
+    expect(live).to.be.within(6000, 6300);
+    await expectDevFailed(store.put("dev/5/x", [{ name: "Table", values: ["y".repeat(1500)] }]), Reason.DatabaseFileError);
+    const reopened = new PropertyStore({ path, maxBytes: 7000 });
+    expect(reopened.stats().liveBytes).to.equal(live);
+    await expectDevFailed(reopened.put("dev/5/x", [{ name: "Table", values: ["y".repeat(1500)] }]), Reason.DatabaseFileError);
+  });
+
   it("drops a torn last record with a warning, and appends after the good ones", async () => {
     const good = [HEADER, { t: "props" as const, o: "a/b/c", p: { Speed: ["1"] } }].map(encodeRecord).join("");
     writeFileSync(path, good + encodeRecord({ t: "props", o: "a/b/c", p: { Speed: ["2"] } }).slice(0, 25));

@@ -48,7 +48,10 @@ export interface StoreStats {
 }
 
 interface Op {
+  /** Lower case, as the maps key it. */
   readonly owner: string;
+  /** As the caller wrote it, for messages. */
+  readonly ownerName: string;
   readonly props: Readonly<Record<string, StoredValues>>;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
@@ -195,7 +198,7 @@ export class PropertyStore {
     let resolve!: () => void;
     let reject!: (err: unknown) => void;
     const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-    const op: Op = { owner, props, resolve, reject };
+    const op: Op = { owner, ownerName, props, resolve, reject };
     if (this.#file === undefined) {
       this.#settle([op], undefined);
       return done;
@@ -314,7 +317,7 @@ export class PropertyStore {
       if (error === undefined) {
         op.resolve();
       } else {
-        op.reject(storeWriteFailed(op.owner, error));
+        op.reject(storeWriteFailed(op.ownerName, error));
       }
     }
   }

@@ -21,6 +21,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_MAX_MESSAGE_BYTES", path: ["grpc", "maxMessageBytes"], kind: "integer" },
   { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], kind: "string" },
   { variable: "TANGO_STORE_PATH", path: ["storePath"], kind: "string" },
+  { variable: "TANGO_STORE_REPAIR", path: ["store", "repair"], kind: "boolean" },
   { variable: "TANGO_EVENT_HEARTBEAT_MS", path: ["events", "heartbeatMs"], kind: "integer" },
 ];
 

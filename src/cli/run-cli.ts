@@ -56,6 +56,8 @@ Exit codes:
      or startup or shutdown of serve failed, or a forced exit
   2  a usage error (unknown verb or option, missing argument, bad TRL, a value
      that does not fit its type) or an unusable config
+  4  serve: the property store is damaged (serve --repair moves it aside) or
+     cannot be read
 `;
 }
 

@@ -4,7 +4,7 @@ import { BUILTIN_CLASSES } from "../devices/index.js";
 import { DEVICE_SERVICE_NAME, startGrpcServer, type GrpcServerHandle } from "../grpc/index.js";
 import { startHttpServer, type HttpServerHandle } from "../http/index.js";
 import { registerTangoMetrics } from "../metrics/index.js";
-import { DeviceServer, type DeviceClass } from "../server/index.js";
+import { DeviceServer, StoreFileError, type DeviceClass } from "../server/index.js";
 import { loadConfig } from "./load-config.js";
 import { createProcessRegistry } from "./process-registry.js";
 import { createRootLogger } from "./logger.js";
@@ -29,6 +29,10 @@ export interface ServeOptions {
   readonly logDestination?: DestinationStream;
   /** The process by default. */
   readonly process?: ServeProcess;
+  /** `serve --repair`: move a damaged property store aside (as `store.repair: true`). */
+  readonly isRepair?: boolean;
+  /** Where a refusal to start that an operator must act on is also written (a damaged store); none by default. */
+  readonly stderr?: { write(text: string): unknown };
 }
 
 /**
@@ -40,7 +44,8 @@ export interface ServeOptions {
  */
 export async function runServe(opts: ServeOptions): Promise<number> {
   const classes = opts.classes ?? BUILTIN_CLASSES;
-  const config = loadConfig(opts.configFile, opts.env, { knownClasses: [...classes.keys()] });
+  const loaded = loadConfig(opts.configFile, opts.env, { knownClasses: [...classes.keys()] });
+  const config = opts.isRepair === true ? { ...loaded, store: { ...loaded.store, repair: true } } as typeof loaded : loaded;
   const log = createRootLogger(config.logLevel, opts.logDestination);
   const proc = opts.process ?? process;
 
@@ -112,6 +117,12 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       });
       await server.start();
     } catch (err) {
+      if (err instanceof StoreFileError) {
+        log.fatal({ err, storePath: err.path, problems: err.problems }, "startup failed: the property store is unusable");
+        opts.stderr?.write(`tango-grpc: ${err.message}\n`);
+        await shutdown(server, grpc, http, log);
+        return ExitCode.StoreUnusable;
+      }
       log.fatal({ err }, "startup failed");
       await shutdown(server, grpc, http, log);
       return ExitCode.Failure;

@@ -8,6 +8,8 @@ export const ExitCode = {
   Failure: 1,
   /** A usage error (unknown verb or option) or an unusable config. */
   Usage: 2,
+  /** `serve`: the property store file is damaged (`--repair` moves it aside) or cannot be read. */
+  StoreUnusable: 4,
 } as const;
 
 /** The process as a verb sees it; tests pass their own. */

@@ -88,3 +88,10 @@ export const MAX_HTTP_URL_BYTES = 8 * 1024;
  * then 408. A client that stops half way through a body is not waited for without end.
  */
 export const HTTP_RECEIVE_TIMEOUT_MS = 30_000;
+
+/** Largest value of one property in the file store, bytes of JSON text (a Tango database column holds far less). */
+export const STORE_MAX_PROPERTY_BYTES = 1024 * 1024;
+/** Largest the file store's run-time properties may grow together, bytes. */
+export const STORE_MAX_BYTES = 64 * 1024 * 1024;
+/** The store's journal is compacted once it has grown this much, and more than its last snapshot, bytes. */
+export const STORE_COMPACT_MIN_BYTES = 1024 * 1024;

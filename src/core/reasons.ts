@@ -38,6 +38,7 @@ export const Reason = {
   InternalError: "API_InternalError",
   StdException: "API_StdException",
   CannotOpenFile: "API_CannotOpenFile",
+  DatabaseFileError: "API_DatabaseFileError",
   WrongWildcardUsage: "API_WrongWildcardUsage",
   // polling and the cache (spec §11, §18.1)
   AlreadyPolled: "API_AlreadyPolled",

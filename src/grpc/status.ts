@@ -35,7 +35,7 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * | ABORTED             | CommandTimedOut (serialization monitor not acquired in time),            |
  * |                     | PollThreadOutOfSync (a poll discarded; only ever in an event)            |
  * | UNAVAILABLE         | ShutdownInProgress                                                        |
- * | INTERNAL            | InternalError                                                             |
+ * | INTERNAL            | InternalError, DatabaseFileError (the property store could not be written) |
  * | UNKNOWN             | raised by device code: StdException, InitThrowsException, CannotOpenFile,|
  * |                     | and any device-specific reason. Client-side reasons (CommandFailed,       |
  * |                     | AttributeFailed, DeviceTimedOut, CantConnectToDevice, ServerNotRunning,   |
@@ -97,6 +97,7 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.PollThreadOutOfSync]: status.ABORTED,
   [Reason.ShutdownInProgress]: status.UNAVAILABLE,
   [Reason.InternalError]: status.INTERNAL,
+  [Reason.DatabaseFileError]: status.INTERNAL,
 
   [Reason.StdException]: status.UNKNOWN,
   [Reason.InitThrowsException]: status.UNKNOWN,

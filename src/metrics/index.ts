@@ -6,6 +6,7 @@ export { registerTangoMetrics } from "./tango-metrics.js";
 export type { TangoMetricsSource, TangoMetricsOptions } from "./tango-metrics.js";
 export { DeviceMetrics, TANGO_BUCKETS_SECONDS, UNKNOWN_DEVICE } from "./device-metrics.js";
 export type { EventCounts } from "./device-metrics.js";
+export type { StoreCounts } from "./store-metrics.js";
 export { Operation, OPERATION_NAMES } from "./operation.js";
 export type { OperationName } from "./operation.js";
 export { ReasonCounts, MAX_REASON_LABELS, OTHER_REASON } from "./reason-counts.js";

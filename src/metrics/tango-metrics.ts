@@ -7,6 +7,7 @@ import { OPERATION_NAMES } from "./operation.js";
 import { RecordHistogram, type RecordSeries } from "./record-histogram.js";
 import { registerRecordCounter, registerRecordGauge } from "./record-collectors.js";
 import { registerEventMetrics } from "./event-metrics.js";
+import { registerStoreMetrics, type StoreCounts } from "./store-metrics.js";
 
 /** Where the tango_* metrics come from: a DeviceServer. */
 export interface TangoMetricsSource {
@@ -14,6 +15,8 @@ export interface TangoMetricsSource {
   deviceMetrics(): Iterable<DeviceMetrics>;
   /** Requests naming no device of the server (device="(unknown)"). */
   readonly unknownDeviceMetrics: DeviceMetrics;
+  /** The property store's counts (`tango_store_*`); none registers no store metrics. */
+  storeStats?(): StoreCounts;
 }
 
 /** Options of registerTangoMetrics. */
@@ -149,4 +152,6 @@ export function registerTangoMetrics(registry: Registry, source: TangoMetricsSou
     labelNames: ["version", "node_version", "idl_version"], registers: [registry],
   }).set({ version: opts.version, node_version: opts.nodeVersion ?? process.version, idl_version: String(SERVER_IDL_VERSION) }, 1);
   registerEventMetrics(registry, source);
+  const storeStats = source.storeStats?.bind(source);
+  if (storeStats !== undefined) registerStoreMetrics(registry, storeStats);
 }

@@ -3,6 +3,7 @@ import {
   CLIENT_TIMEOUT_MS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH,
   EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH, POLL_RING_DEPTH,
 } from "../core/defaults.js";
+import { STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES } from "../core/defaults.js";
 
 /*
  * The server config file's schema and type (DESIGN §5). Pure: `src/cli/load-config.ts` reads the
@@ -84,6 +85,12 @@ export const ServerConfig = Type.Object({
     Type.Literal("fatal"), Type.Literal("silent"),
   ], { default: "info", description: "level of the server's own JSON log" }),
   storePath: Type.Optional(Type.String({ minLength: 1, description: "file keeping properties set at run time" })),
+  store: Type.Optional(Type.Object({
+    repair: Type.Boolean({ default: false, description: "move a damaged store file aside (<file>.damaged-<time>) and start with what can be read, instead of refusing to start" }),
+    maxPropertyBytes: Type.Integer({ minimum: 1024, default: STORE_MAX_PROPERTY_BYTES, description: "largest value of one property put at run time, bytes" }),
+    maxBytes: Type.Integer({ minimum: 1024, default: STORE_MAX_BYTES, description: "largest the run-time properties may grow together, bytes" }),
+    compactMinBytes: Type.Integer({ minimum: 0, default: STORE_COMPACT_MIN_BYTES, description: "the journal is compacted once it has grown this much, and more than its last snapshot, bytes" }),
+  }, { additionalProperties: false, default: {}, description: "the property store at storePath: repair, limits, compaction" })),
   classes: Type.Array(ClassConfig, { minItems: 1 }),
 }, { additionalProperties: false });
 export type ServerConfig = Static<typeof ServerConfig>;

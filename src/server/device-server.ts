@@ -9,7 +9,7 @@ import type { ServerConfig } from "./config.js";
 import { DeviceEntry, type DeviceClass } from "./device-entry.js";
 import { DeviceLogging } from "./device-logging.js";
 import { Monitor } from "./monitor.js";
-import { PropertyStore } from "./property-store.js";
+import { PropertyStore, type StoreStats } from "./property-store.js";
 import { RequestHandler } from "./request-handler.js";
 import type { RequestApi } from "./request-api.js";
 import { createDServerClass, type ServerAdmin } from "./dserver.js";
@@ -87,7 +87,9 @@ export class DeviceServer implements ServerAdmin {
     this.hostName = opts.hostName ?? hostname();
     this.log = opts.logger.child({ server: config.server, instance: config.instance });
     this.logging = new DeviceLogging(opts.logger);
-    this.properties = new PropertyStore(config.storePath);
+    this.properties = new PropertyStore({
+      ...config.store, log: this.log, ...(config.storePath === undefined ? {} : { path: config.storePath }),
+    });
     const model = SerialModel[config.serialization];
     const processMonitor = new Monitor("process", config.monitorTimeoutMs);
     const classMonitors = new Map<string, Monitor>();
@@ -379,7 +381,13 @@ export class DeviceServer implements ServerAdmin {
       if (this.#inFlight > 0) this.log.warn({ inFlight: this.#inFlight }, "shutdown grace period over with calls in progress");
     }
     for (const entry of [this.#admin, ...[...this.#order].reverse()]) await this.#unexport(entry);
+    await this.properties.flush();
     this.logging.close();
+  }
+
+  /** The property store's counts (the `tango_store_*` metrics). */
+  storeStats(): StoreStats {
+    return this.properties.stats();
   }
 
   /** Default directory of `file` logging targets (spec §13: TANGO_LOG_PATH, read by the CLI). */

@@ -24,24 +24,24 @@ function deviceOf(server: PollingAdmin, name: string | undefined): DeviceEntry {
 export function dserverPollingCommands(server: PollingAdmin): abstract new (...args: ConstructorParameters<typeof Device>) => Device {
   abstract class DServerPolling extends Device {
     @command({ dtypeIn: DevVarLongStringArray, docIn: "Lg[0]=Upd period. Str[0]=Device name. Str[1]=Object type. Str[2]=Object name" })
-    AddObjPolling(argin: DevVarLongStringArrayValue): void {
+    async AddObjPolling(argin: DevVarLongStringArrayValue): Promise<void> {
       if (argin.svalue.length !== 3 || argin.lvalue.length !== 1) throw TangoErrors.wrongNumberOfArgs("DServer::add_obj_polling");
       const [device, type = "", name = ""] = argin.svalue;
-      server.polling.addObject(deviceOf(server, device), type, name, argin.lvalue[0] ?? 0);
+      await server.polling.addObject(deviceOf(server, device), type, name, argin.lvalue[0] ?? 0);
     }
 
     @command({ dtypeIn: DevVarLongStringArray, docIn: "Lg[0]=Upd period. Str[0]=Device name. Str[1]=Object type. Str[2]=Object name" })
-    UpdObjPollingPeriod(argin: DevVarLongStringArrayValue): void {
+    async UpdObjPollingPeriod(argin: DevVarLongStringArrayValue): Promise<void> {
       if (argin.svalue.length !== 3 || argin.lvalue.length !== 1) throw TangoErrors.wrongNumberOfArgs("DServer::upd_obj_polling_period");
       const [device, type = "", name = ""] = argin.svalue;
-      server.polling.updatePeriod(deviceOf(server, device), type, name, argin.lvalue[0] ?? 0);
+      await server.polling.updatePeriod(deviceOf(server, device), type, name, argin.lvalue[0] ?? 0);
     }
 
     @command({ dtypeIn: DevVarStringArray, docIn: "Str[0]=Device name. Str[1]=Object type. Str[2]=Object name" })
-    RemObjPolling(argin: readonly string[]): void {
+    async RemObjPolling(argin: readonly string[]): Promise<void> {
       if (argin.length !== 3) throw TangoErrors.wrongNumberOfArgs("DServer::rem_obj_polling");
       const [device, type = "", name = ""] = argin;
-      server.polling.removeObject(deviceOf(server, device), type, name);
+      await server.polling.removeObject(deviceOf(server, device), type, name);
     }
 
     @command()

@@ -5,5 +5,8 @@ export { ServerConfig, ClassConfig, DeviceConfig, DEFAULT_SERVER_CONFIG } from "
 export type { RequestApi, CallContext, ClientIdentity, ReadOptions } from "./request-api.js";
 export { formatBlackBoxRecord } from "./blackbox.js";
 export { Monitor } from "./monitor.js";
+export { PropertyStore } from "./property-store.js";
+export type { PropertyStoreOptions, StoreStats } from "./property-store.js";
+export { StoreFileError } from "./store/store-errors.js";
 export { HubEvent, Subscription } from "./events/subscription.js";
 export type { EventSink, EventBatch } from "./events/subscription.js";

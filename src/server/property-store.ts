@@ -1,100 +1,334 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
-import { dirname } from "node:path";
-import { DevFailed, Reason } from "../core/index.js";
+import type { Logger } from "pino";
+import { STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES } from "../core/defaults.js";
+import { JournalFile } from "./store/journal-file.js";
+import { encodeRecord, HEADER, type JournalRecord, type StoredValues } from "./store/journal-records.js";
+import { loadStore } from "./store/store-load.js";
+import { propertyTooLarge, storeFull, storeWriteFailed } from "./store/store-errors.js";
 
-type Props = Map<string, { name: string; values: readonly string[] }>;
+type Prop = { readonly name: string; readonly values: readonly string[] };
+/** A run-time value: the property, or null when it was deleted (a configured value is hidden too). */
+type Entry = Prop | null;
+
+/** Options of a PropertyStore; every size is in bytes of JSON text. */
+export interface PropertyStoreOptions {
+  /** The store file; without one, run-time changes last until the process ends. */
+  readonly path?: string;
+  /** Move a damaged file aside (`<file>.damaged-<time>`) and start with what can be read, instead of refusing to start. */
+  readonly repair?: boolean;
+  /** Largest value of one property (default STORE_MAX_PROPERTY_BYTES). */
+  readonly maxPropertyBytes?: number;
+  /** Largest the run-time properties may grow together (default STORE_MAX_BYTES). */
+  readonly maxBytes?: number;
+  /** The journal is compacted once it holds this much more than its last snapshot, and more than that snapshot (default STORE_COMPACT_MIN_BYTES). */
+  readonly compactMinBytes?: number;
+  /** Where problems are logged: write failures (with the file and errno), torn tails, repairs. */
+  readonly log?: Logger;
+  /** The clock of the repair's file name; tests pass their own. */
+  readonly now?: () => Date;
+}
+
+/** What the store has done since it was opened (`tango_store_*` metrics, tests). */
+export interface StoreStats {
+  /** fsync calls: appends, truncations, snapshots and their directory. */
+  readonly fsyncs: number;
+  /** Batches written (each is one append and one fsync, whatever the number of puts in it). */
+  readonly commits: number;
+  /** Puts and deletes made durable. */
+  readonly records: number;
+  /** Bytes appended to the journal (snapshots excluded). */
+  readonly appendedBytes: number;
+  /** Snapshots written (compactions, the migration of a first-format file, the first write). */
+  readonly compactions: number;
+  /** Writes that failed and were rolled back. */
+  readonly writeErrors: number;
+  /** Size of the store file. */
+  readonly fileBytes: number;
+  /** Size of the run-time properties as the store counts them against `maxBytes`. */
+  readonly liveBytes: number;
+}
+
+interface Op {
+  /** Lower case, as the maps key it. */
+  readonly owner: string;
+  /** As the caller wrote it, for messages. */
+  readonly ownerName: string;
+  readonly props: Readonly<Record<string, StoredValues>>;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** A property map without a prototype, so that a property named `__proto__` is kept like any other. */
+function newProps(): Record<string, StoredValues> {
+  return Object.create(null) as Record<string, StoredValues>;
+}
+
+/** The size a property counts for: its values as JSON text, plus its name. */
+function sizeOf(key: string, e: Entry | undefined): number {
+  return e === undefined || e === null ? 0 : key.length + Buffer.byteLength(JSON.stringify(e.values));
+}
 
 /**
- * Device and class properties without a database (spec §7, §15): the config file's values, with
- * values put at run time on top. With a path, run-time changes are kept in a JSON file written
- * atomically (temp file, fsync, rename: DESIGN §5), so they survive restarts.
+ * Device and class properties without a database (spec §7, §15, DESIGN §10): the config file's
+ * values, with values put at run time on top. With a path, run-time changes go to an append-only
+ * journal (one checksummed record per line), compacted into a snapshot now and then.
+ *
+ * A change is visible at once and `put`/`delete` resolve once its record is on disk (fsync).
+ * Changes made while a write is in progress share the next write and its fsync (group commit).
+ * A write that fails is rolled back, in memory and on disk, and rejects with
+ * API_DatabaseFileError; the file's path and the errno are only logged.
  */
 export class PropertyStore {
-  readonly #configured = new Map<string, Props>();
-  readonly #runtime = new Map<string, Map<string, { name: string; values: readonly string[] } | null>>();
-  readonly #path: string | undefined;
+  readonly #configured = new Map<string, Map<string, Prop>>();
+  /** Run-time values on disk. */
+  readonly #durable = new Map<string, Map<string, Entry>>();
+  /** Run-time values not yet on disk, oldest first, by owner and property. */
+  readonly #pending = new Map<string, Map<string, Array<{ op: Op; entry: Entry }>>>();
+  readonly #file: JournalFile | undefined;
+  readonly #log: Logger | undefined;
+  readonly #maxPropertyBytes: number;
+  readonly #maxBytes: number;
+  readonly #compactMinBytes: number;
+  #queue: Op[] = [];
+  #writing: Promise<void> | undefined;
+  /** The next write must be a snapshot: no file yet, a first-format file, or compaction due. */
+  #needsSnapshot = false;
+  /** The file may hold bytes past `#fileBytes` (a torn tail, a failed append): cut them first. */
+  #isFileSuspect = false;
+  #fileBytes = 0;
+  #snapshotBytes = 0;
+  #liveBytes = 0;
+  #stats = { commits: 0, records: 0, appendedBytes: 0, compactions: 0, writeErrors: 0 };
 
-  constructor(path?: string) {
-    this.#path = path;
-    if (path !== undefined) this.#load(path);
+  constructor(opts: PropertyStoreOptions = {}) {
+    this.#log = opts.log;
+    this.#maxPropertyBytes = opts.maxPropertyBytes ?? STORE_MAX_PROPERTY_BYTES;
+    this.#maxBytes = opts.maxBytes ?? STORE_MAX_BYTES;
+    this.#compactMinBytes = opts.compactMinBytes ?? STORE_COMPACT_MIN_BYTES;
+    if (opts.path === undefined) return;
+    const file = new JournalFile(opts.path);
+    this.#file = file;
+    const loaded = loadStore(file, { isRepair: opts.repair ?? false, now: opts.now ?? (() => new Date()), log: opts.log });
+    for (const r of loaded.records) this.#replay(r);
+    for (const [owner, m] of this.#durable) for (const [key, e] of m) this.#liveBytes += sizeOf(owner + key, e);
+    this.#fileBytes = loaded.fileBytes;
+    this.#snapshotBytes = loaded.fileBytes;
+    this.#needsSnapshot = loaded.needsSnapshot;
+    this.#isFileSuspect = loaded.hasTornTail;
   }
 
-  #load(path: string): void {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw DevFailed.of(Reason.CannotOpenFile, `Cannot read the property store ${path}: ${(err as Error).message}`, "PropertyStore::load");
-    }
-    const data = JSON.parse(text) as Record<string, Record<string, string[] | null>>;
-    for (const [owner, props] of Object.entries(data)) {
-      const m = new Map<string, { name: string; values: readonly string[] } | null>();
-      for (const [name, values] of Object.entries(props)) m.set(name.toLowerCase(), values === null ? null : { name, values });
-      this.#runtime.set(owner.toLowerCase(), m);
-    }
-  }
-
-  #save(): void {
-    if (this.#path === undefined) return;
-    const out: Record<string, Record<string, readonly string[] | null>> = {};
-    for (const [owner, m] of this.#runtime) {
-      out[owner] = {};
-      for (const [key, p] of m) out[owner][p?.name ?? key] = p === null ? null : p.values;
-    }
-    mkdirSync(dirname(this.#path), { recursive: true });
-    const tmp = `${this.#path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(out, null, 2));
-    const fd = openSync(tmp, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.#path);
+  #replay(r: JournalRecord): void {
+    if (r.t !== "props") return;
+    const owner = r.o.toLowerCase();
+    const m = this.#durable.get(owner) ?? new Map<string, Entry>();
+    for (const [name, values] of Object.entries(r.p)) m.set(name.toLowerCase(), values === null ? null : { name, values });
+    this.#durable.set(owner, m);
   }
 
   /** Sets what the config file says for an owner (a device name, or `class:<Class>`). */
   configure(owner: string, props: Readonly<Record<string, readonly string[]>>): void {
-    const m: Props = new Map();
+    const m = new Map<string, Prop>();
     for (const [name, values] of Object.entries(props)) m.set(name.toLowerCase(), { name, values });
     this.#configured.set(owner.toLowerCase(), m);
   }
 
+  /** The run-time value of a property, pending changes first; undefined when none was set at run time. */
+  #runtime(owner: string, key: string): Entry | undefined {
+    const queue = this.#pending.get(owner)?.get(key);
+    if (queue !== undefined && queue.length > 0) return queue[queue.length - 1]?.entry;
+    return this.#durable.get(owner)?.get(key);
+  }
+
   /** The values of one property, or undefined when it is not set. */
   get(owner: string, name: string): readonly string[] | undefined {
+    const o = owner.toLowerCase();
     const key = name.toLowerCase();
-    const rt = this.#runtime.get(owner.toLowerCase())?.get(key);
+    const rt = this.#runtime(o, key);
     if (rt === null) return undefined;
     if (rt !== undefined) return rt.values;
-    return this.#configured.get(owner.toLowerCase())?.get(key)?.values;
+    return this.#configured.get(o)?.get(key)?.values;
   }
 
   /** Every property set for an owner. */
-  list(owner: string): { name: string; values: readonly string[] }[] {
-    const merged = new Map(this.#configured.get(owner.toLowerCase()) ?? []);
-    for (const [key, p] of this.#runtime.get(owner.toLowerCase()) ?? []) {
+  list(owner: string): Prop[] {
+    const o = owner.toLowerCase();
+    const merged = new Map<string, Prop>(this.#configured.get(o) ?? []);
+    const keys = new Set([...this.#durable.get(o)?.keys() ?? [], ...this.#pending.get(o)?.keys() ?? []]);
+    for (const key of keys) {
+      const p = this.#runtime(o, key);
       if (p === null) merged.delete(key);
-      else merged.set(key, p);
+      else if (p !== undefined) merged.set(key, p);
     }
     return [...merged.values()];
   }
 
-  /** Sets properties at run time (kept in the file when there is one). */
-  put(owner: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): void {
-    const key = owner.toLowerCase();
-    const m = this.#runtime.get(key) ?? new Map<string, { name: string; values: readonly string[] } | null>();
-    for (const p of props) m.set(p.name.toLowerCase(), { name: p.name, values: [...p.values] });
-    this.#runtime.set(key, m);
-    this.#save();
+  /**
+   * Sets properties at run time. Visible at once; resolves once saved (at once without a file).
+   * Rejects with API_InvalidArgs for a value over `maxPropertyBytes`, API_DatabaseFileError when
+   * the store would outgrow `maxBytes` or the write fails; nothing is changed then.
+   */
+  put(owner: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void> {
+    const changes = newProps();
+    for (const p of props) {
+      const size = sizeOf(p.name, { name: p.name, values: p.values });
+      if (size > this.#maxPropertyBytes) return Promise.reject(propertyTooLarge(owner, p.name, size, this.#maxPropertyBytes));
+      changes[p.name] = [...p.values];
+    }
+    return this.#change(owner, changes);
   }
 
-  /** Deletes properties at run time (a configured value is hidden too). */
-  delete(owner: string, names: readonly string[]): void {
-    const key = owner.toLowerCase();
-    const m = this.#runtime.get(key) ?? new Map<string, { name: string; values: readonly string[] } | null>();
-    for (const n of names) m.set(n.toLowerCase(), null);
-    this.#runtime.set(key, m);
-    this.#save();
+  /** Deletes properties at run time (a configured value is hidden too); resolves and rejects as `put`. */
+  delete(owner: string, names: readonly string[]): Promise<void> {
+    const changes = newProps();
+    for (const n of names) changes[n] = null;
+    return this.#change(owner, changes);
+  }
+
+  #change(ownerName: string, props: Record<string, StoredValues>): Promise<void> {
+    const owner = ownerName.toLowerCase();
+    const entries = Object.entries(props).map(([name, values]) => [name.toLowerCase(), values === null ? null : { name, values }] as const);
+    let growth = 0;
+    const seen = new Map<string, Entry>();
+    for (const [key, e] of entries) {
+      growth += sizeOf(owner + key, e) - sizeOf(owner + key, seen.has(key) ? seen.get(key) : this.#runtime(owner, key));
+      seen.set(key, e);
+    }
+    if (growth > 0 && this.#liveBytes + growth > this.#maxBytes) {
+      return Promise.reject(storeFull(ownerName, this.#liveBytes + growth, this.#maxBytes));
+    }
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+    const op: Op = { owner, ownerName, props, resolve, reject };
+    if (this.#file === undefined) {
+      this.#settle([op], undefined);
+      return done;
+    }
+    this.#liveBytes += growth;
+    const byKey = this.#pending.get(owner) ?? new Map<string, Array<{ op: Op; entry: Entry }>>();
+    this.#pending.set(owner, byKey);
+    for (const [key, entry] of entries) {
+      const q = byKey.get(key) ?? [];
+      q.push({ op, entry });
+      byKey.set(key, q);
+    }
+    this.#queue.push(op);
+    this.#writing ??= this.#drain(this.#file);
+    return done;
+  }
+
+  /** Writes batches until the queue is empty: everything queued during a write goes in the next one. */
+  async #drain(file: JournalFile): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      let error: unknown;
+      try {
+        await this.#write(file, batch);
+      } catch (err) {
+        error = err;
+        this.#stats.writeErrors++;
+        this.#isFileSuspect = true;
+        const code = (err as NodeJS.ErrnoException).code;
+        this.#log?.error({ err, storePath: file.path, code, puts: batch.length }, "property store write failed; the changes are rolled back");
+      }
+      this.#settle(batch, error);
+      if (error === undefined && this.#isCompactionDue()) await this.#compact(file);
+    }
+    this.#writing = undefined;
+  }
+
+  async #write(file: JournalFile, batch: readonly Op[]): Promise<void> {
+    const records = batch.map((op): JournalRecord => ({ t: "props", o: op.owner, p: op.props }));
+    if (this.#needsSnapshot) {
+      await this.#writeSnapshot(file, records);
+    } else {
+      if (this.#isFileSuspect) {
+        await file.truncate(this.#fileBytes);
+        this.#isFileSuspect = false;
+      }
+      const text = records.map(encodeRecord).join("");
+      await file.append(text, this.#fileBytes);
+      const bytes = Buffer.byteLength(text);
+      this.#fileBytes += bytes;
+      this.#stats.appendedBytes += bytes;
+    }
+    this.#stats.commits++;
+    this.#stats.records += batch.length;
+  }
+
+  /** Writes every durable value, then `extra`, as a new file. */
+  async #writeSnapshot(file: JournalFile, extra: readonly JournalRecord[]): Promise<void> {
+    const text = this.#snapshotText(extra);
+    const { dirSyncError } = await file.writeSnapshot(text);
+    if (dirSyncError !== undefined) {
+      // The new file is complete and in place; only the rename's durability is in doubt.
+      this.#log?.error({ err: dirSyncError, storePath: file.path }, "property store: fsync of its directory failed after a snapshot");
+    }
+    this.#fileBytes = this.#snapshotBytes = Buffer.byteLength(text);
+    this.#needsSnapshot = false;
+    this.#isFileSuspect = false;
+    this.#stats.compactions++;
+  }
+
+  #snapshotText(extra: readonly JournalRecord[]): string {
+    const lines = [encodeRecord(HEADER)];
+    for (const [owner, m] of this.#durable) {
+      const p = newProps();
+      for (const [key, e] of m) p[e?.name ?? key] = e === null ? null : e.values;
+      lines.push(encodeRecord({ t: "props", o: owner, p }));
+    }
+    for (const r of extra) lines.push(encodeRecord(r));
+    return lines.join("");
+  }
+
+  #isCompactionDue(): boolean {
+    const garbage = this.#fileBytes - this.#snapshotBytes;
+    return garbage > this.#compactMinBytes && garbage > this.#snapshotBytes;
+  }
+
+  /** A failed compaction leaves the journal as it was (still valid); it is tried again after the next write. */
+  async #compact(file: JournalFile): Promise<void> {
+    const before = this.#fileBytes;
+    try {
+      await this.#writeSnapshot(file, []);
+      this.#log?.info({ storePath: file.path, beforeBytes: before, afterBytes: this.#fileBytes }, "property store compacted");
+    } catch (err) {
+      this.#log?.error({ err, storePath: file.path }, "property store compaction failed; the journal is kept as it is");
+    }
+  }
+
+  /** Ends a batch: applies it to the durable values (or drops it) and answers its callers. */
+  #settle(batch: readonly Op[], error: unknown): void {
+    for (const op of batch) {
+      const durable = this.#durable.get(op.owner) ?? new Map<string, Entry>();
+      if (error === undefined) this.#durable.set(op.owner, durable);
+      const byKey = this.#pending.get(op.owner);
+      for (const [name, values] of Object.entries(op.props)) {
+        const key = name.toLowerCase();
+        const before = this.#runtime(op.owner, key);
+        const q = byKey?.get(key);
+        const i = q?.findIndex((p) => p.op === op) ?? -1;
+        if (q !== undefined && i >= 0) q.splice(i, 1);
+        if (q?.length === 0) byKey?.delete(key);
+        if (error === undefined) durable.set(key, values === null ? null : { name, values });
+        this.#liveBytes += sizeOf(op.owner + key, this.#runtime(op.owner, key)) - sizeOf(op.owner + key, before);
+      }
+      if (byKey?.size === 0) this.#pending.delete(op.owner);
+      if (error === undefined) {
+        op.resolve();
+      } else {
+        op.reject(storeWriteFailed(op.ownerName, error));
+      }
+    }
+  }
+
+  /** Waits until every change made so far is saved or has failed (shutdown). */
+  async flush(): Promise<void> {
+    while (this.#writing !== undefined) await this.#writing;
+  }
+
+  /** What the store has done since it was opened. */
+  stats(): StoreStats {
+    return { ...this.#stats, fsyncs: this.#file?.fsyncs ?? 0, fileBytes: this.#fileBytes, liveBytes: this.#liveBytes };
   }
 }

@@ -300,14 +300,14 @@ export class RequestHandler implements RequestApi {
           throw DevFailed.of(Reason.InvalidArgs, `Invalid property name "${p.name}" (letters, digits and _, spec §2.1)`, "DeviceServer::put_property");
         }
       }
-      this.#server.properties.put(entry.name, props);
+      await this.#server.properties.put(entry.name, props);
     });
   }
 
   async deleteProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<void> {
     return this.#request(device, Operation.delete_property, async (entry) => {
       record(entry, ctx, "Operation", "delete_property", false);
-      this.#server.properties.delete(entry.name, names);
+      await this.#server.properties.delete(entry.name, names);
     });
   }
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/cli/load-config.js";
 import { parse } from "yaml";
 import { DEFAULT_SERVER_CONFIG } from "../../src/server/index.js";
+import { STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES } from "../../src/core/defaults.js";
 import {
   DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH, POLL_RING_DEPTH,
   EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH,
@@ -56,6 +57,7 @@ describe("loadConfig", () => {
         polling: { ringDepth: POLL_RING_DEPTH },
         events: { heartbeatMs: EVENT_HEARTBEAT_MS, queueDepth: EVENT_QUEUE_DEPTH },
         logLevel: "info",
+        store: { repair: false, maxPropertyBytes: STORE_MAX_PROPERTY_BYTES, maxBytes: STORE_MAX_BYTES, compactMinBytes: STORE_COMPACT_MIN_BYTES },
         classes: [{
           name: "TangoTest",
           devices: [{
@@ -171,6 +173,13 @@ classes:
       expect(loadConfig(file, { TANGO_GRPC_PORT: "", TANGO_LOG_LEVEL: " " }).grpc.port).to.equal(50052);
     });
 
+    it("TANGO_STORE_REPAIR turns store.repair on and keeps the store's other defaults", () => {
+      const config = loadConfig(undefined, { TANGO_STORE_REPAIR: "true" });
+      expect(config.store).to.deep.equal({
+        repair: true, maxPropertyBytes: STORE_MAX_PROPERTY_BYTES, maxBytes: STORE_MAX_BYTES, compactMinBytes: STORE_COMPACT_MIN_BYTES,
+      });
+    });
+
     it("name the variable when TANGO_GRPC_PORT is not a number", () => {
       const err = expectConfigError(() => loadConfig(undefined, { TANGO_GRPC_PORT: "http" }));
       expect(err.message).to.contain('env TANGO_GRPC_PORT: grpc.port: must be a whole number, got "http"');
@@ -227,7 +236,7 @@ classes:
       expect(lines.slice(1)).to.deep.equal([
         `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
         `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
-        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, polling, events, logLevel, storePath, classes`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, polling, events, logLevel, storePath, store, classes`,
         `  ${file}:9:14: classes[0].devices: must list at least one entry`,
         "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
       ]);

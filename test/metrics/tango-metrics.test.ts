@@ -216,6 +216,13 @@ describe("tango_* metrics", () => {
       tango_event_subscribers: "gauge",
       tango_polling_duration_seconds: "histogram",
       tango_polling_late_total: "counter",
+      tango_store_fsyncs_total: "counter",
+      tango_store_commits_total: "counter",
+      tango_store_records_total: "counter",
+      tango_store_compactions_total: "counter",
+      tango_store_write_errors_total: "counter",
+      tango_store_file_bytes: "gauge",
+      tango_store_live_bytes: "gauge",
     });
     for (const name of types.keys()) expect(text).to.match(new RegExp(`^# HELP ${name} \\S.{20,}$`, "m"));
     const les = parseSamples(text).filter((s) => s.name === "tango_command_duration_seconds_bucket").map((s) => s.labels.le);

@@ -44,6 +44,9 @@ export interface ServerProcessOptions {
   readonly tangoTest?: Pick<DeviceConfig, "properties" | "attributeProperties">;
   /** The config's event section (heartbeatMs, queueDepth); the server's defaults when absent. */
   readonly events?: Partial<ServerConfig["events"]>;
+  /** The property store file (`storePath`) and its `store` section; none by default. */
+  readonly storePath?: string;
+  readonly store?: Partial<NonNullable<ServerConfig["store"]>>;
 }
 
 /** Starts TangoTest `sys/tg_test/1` and SlowDevice `test/slow/1` in a server process (port 0: the OS picks). */
@@ -60,6 +63,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       grpc: { host: "127.0.0.1", port },
       http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
       ...(options.events === undefined ? {} : { events: options.events }),
+      ...(options.storePath === undefined ? {} : { storePath: options.storePath }),
+      ...(options.store === undefined ? {} : { store: options.store }),
       classes: [
         { name: "TangoTest", devices: [{ name: "sys/tg_test/1", ...options.tangoTest }] },
         { name: "SlowDevice", devices: [{ name: "test/slow/1" }] },

@@ -8,7 +8,7 @@ const envLines = ENV_OVERRIDES.map(({ variable, path }) => `  ${variable.padEnd(
 export const serveVerb: Verb = {
   name: "serve",
   summary: "run a device server (the default verb)",
-  usage: "tango-grpc serve [--config <file>]",
+  usage: "tango-grpc serve [--config <file>] [--repair]",
   help: `
 Runs a device server: exports every configured device and the admin device
 dserver/<server>/<instance>, then serves tango.v1.Device over gRPC (with server
@@ -20,6 +20,8 @@ instance test, device sys/tg_test/1, gRPC on 0.0.0.0:50051.
 
 Options:
   -c, --config <file>   server config, YAML or JSON (see docs/configuration.md)
+      --repair          move a damaged property store aside (<file>.damaged-<time>)
+                        and start with the records that can be read
   -h, --help            show this help
 
 Environment (an empty variable counts as unset):
@@ -30,12 +32,13 @@ Exit codes:
   0  clean shutdown after SIGTERM, SIGINT or Kill
   1  startup or shutdown failed (logged at fatal/error level), or a second signal
   2  usage error, or an unusable config (every problem is listed on stderr)
+  3  the property store (storePath) is damaged or cannot be read (named on stderr)
 `,
-  options: { config: { type: "string", short: "c" } },
+  options: { config: { type: "string", short: "c" }, repair: { type: "boolean" } },
   async run({ values }, io) {
     // Loaded on demand: --help and the client verbs need neither the server nor gRPC.
     const { runServe } = await import("../serve.js");
     const configFile = typeof values.config === "string" ? values.config : undefined;
-    return runServe({ configFile, env: io.env });
+    return runServe({ configFile, env: io.env, isRepair: values.repair === true, stderr: io.stderr });
   },
 };

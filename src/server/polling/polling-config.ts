@@ -54,22 +54,24 @@ export class PollingConfig {
   }
 
   /** Notes that an object is polled with a period (AddObjPolling, UpdObjPollingPeriod). */
-  remember(kind: PollKind, name: string, periodMs: number): void {
+  remember(kind: PollKind, name: string, periodMs: number): Promise<void> {
     const pairs = this.#pairs(kind).filter(([n]) => n !== name);
     pairs.push([name, String(periodMs)]);
-    this.#put(POLLED[kind], pairs.flat());
+    const saves = [this.#put(POLLED[kind], pairs.flat())];
     const stopped = this.stopped(kind);
-    if (stopped.delete(name)) this.#put(STOPPED[kind], [...stopped]);
+    if (stopped.delete(name)) saves.push(this.#put(STOPPED[kind], [...stopped]));
+    return allSaved(saves);
   }
 
   /** Notes that an object is no longer polled (RemObjPolling); a declared default is noted as stopped. */
-  forget(kind: PollKind, name: string, isDeclaredDefault: boolean): void {
-    this.#put(POLLED[kind], this.#pairs(kind).filter(([n]) => n !== name).flat());
+  forget(kind: PollKind, name: string, isDeclaredDefault: boolean): Promise<void> {
+    const saves = [this.#put(POLLED[kind], this.#pairs(kind).filter(([n]) => n !== name).flat())];
     if (isDeclaredDefault) {
       const stopped = this.stopped(kind);
       stopped.add(name);
-      this.#put(STOPPED[kind], [...stopped]);
+      saves.push(this.#put(STOPPED[kind], [...stopped]));
     }
+    return allSaved(saves);
   }
 
   /**
@@ -100,11 +102,18 @@ export class PollingConfig {
     return out;
   }
 
-  #put(property: string, values: readonly string[]): void {
+  /** Resolves once saved (PropertyStore.put). */
+  #put(property: string, values: readonly string[]): Promise<void> {
     if (values.length === 0) {
-      if (this.#store.get(this.#device, property) !== undefined) this.#store.delete(this.#device, [property]);
-    } else {
-      this.#store.put(this.#device, [{ name: property, values }]);
+      return this.#store.get(this.#device, property) !== undefined ? this.#store.delete(this.#device, [property]) : Promise.resolve();
     }
+    return this.#store.put(this.#device, [{ name: property, values }]);
   }
+}
+
+/** Waits for every save, so none is left unobserved, then fails with the first failure. */
+async function allSaved(saves: ReadonlyArray<Promise<void>>): Promise<void> {
+  const results = await Promise.allSettled(saves);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }

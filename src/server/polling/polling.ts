@@ -132,7 +132,7 @@ export class Polling {
    * device's `polled_attr`/`polled_cmd` property, and starts its loop if polling is on (it does
    * not start a stopped polling).
    */
-  addObject(entry: DeviceEntry, type: string, objectName: string, periodMs: number): void {
+  addObject(entry: DeviceEntry, type: string, objectName: string, periodMs: number): Promise<void> {
     const origin = "DServer::add_obj_polling";
     const device = this.#host.liveDevice(entry);
     const { kind, name } = resolveObject(device, type, objectName, origin);
@@ -142,12 +142,13 @@ export class Polling {
     if (periodMs !== 0) this.#config(entry).checkMinPeriod(kind, lower, periodMs);
     const poller = this.#pollers.get(entry) ?? this.#newPoller(entry);
     poller.add(polledObject(kind, name, periodMs, this.#ringDepth(entry)));
-    this.#config(entry).remember(kind, lower, periodMs);
+    const saved = this.#config(entry).remember(kind, lower, periodMs);
     if (this.#isOn) poller.start();
+    return saved;
   }
 
   /** UpdObjPollingPeriod (spec §17): a new period for a polled object, remembered too. */
-  updatePeriod(entry: DeviceEntry, type: string, objectName: string, periodMs: number): void {
+  updatePeriod(entry: DeviceEntry, type: string, objectName: string, periodMs: number): Promise<void> {
     const origin = "DServer::upd_obj_polling_period";
     const poller = this.#polledDevice(entry, origin);
     const kind = objectKind(type, objectName, origin);
@@ -157,17 +158,17 @@ export class Polling {
     this.#config(entry).checkMinPeriod(kind, lower, periodMs);
     if (periodMs !== 0 && periodMs < MIN_POLL_PERIOD_MS) throw TangoErrors.belowMinPollPeriod(periodMs, MIN_POLL_PERIOD_MS, "DServer::upd_obj_polling");
     poller.setPeriod(object, periodMs);
-    this.#config(entry).remember(kind, lower, periodMs);
+    return this.#config(entry).remember(kind, lower, periodMs);
   }
 
   /** RemObjPolling (spec §17): stops polling an object and forgets it (a declared default is noted as stopped). */
-  removeObject(entry: DeviceEntry, type: string, objectName: string): void {
+  removeObject(entry: DeviceEntry, type: string, objectName: string): Promise<void> {
     const origin = "DServer::rem_obj_polling";
     const poller = this.#polledDevice(entry, origin);
     const kind = objectKind(type, objectName, origin);
     const lower = objectName.toLowerCase();
     if (!poller.remove(kind, lower)) throw TangoErrors.pollObjNotFound(lower);
-    this.#config(entry).forget(kind, lower, this.#declaredPeriod(entry, kind, lower) !== undefined);
+    return this.#config(entry).forget(kind, lower, this.#declaredPeriod(entry, kind, lower) !== undefined);
   }
 
   /** PolledDevice: the devices with at least one polled object, sorted (spec §17). */

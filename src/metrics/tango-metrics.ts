@@ -7,6 +7,7 @@ import { OPERATION_NAMES } from "./operation.js";
 import { RecordHistogram, type RecordSeries } from "./record-histogram.js";
 import { registerRecordCounter, registerRecordGauge } from "./record-collectors.js";
 import { registerEventMetrics } from "./event-metrics.js";
+import { registerIsolationMetrics } from "./isolation-metrics.js";
 
 /** Where the tango_* metrics come from: a DeviceServer. */
 export interface TangoMetricsSource {
@@ -72,6 +73,7 @@ function* namedSeries<N extends Named>(source: TangoMetricsSource, label: N,
  *   during a restart or shutdown.
  * - `tango_build_info{version, node_version, idl_version}` = 1.
  * - the polling and event metrics: see registerEventMetrics.
+ * - hung handlers and event-loop stalls: see registerIsolationMetrics.
  *
  * Command and attribute series appear with the first timing of a declared name; names clients send
  * that the device does not declare never create series. One set per registry: a second call on
@@ -149,4 +151,5 @@ export function registerTangoMetrics(registry: Registry, source: TangoMetricsSou
     labelNames: ["version", "node_version", "idl_version"], registers: [registry],
   }).set({ version: opts.version, node_version: opts.nodeVersion ?? process.version, idl_version: String(SERVER_IDL_VERSION) }, 1);
   registerEventMetrics(registry, source);
+  registerIsolationMetrics(registry, source);
 }

@@ -216,6 +216,10 @@ describe("tango_* metrics", () => {
       tango_event_subscribers: "gauge",
       tango_polling_duration_seconds: "histogram",
       tango_polling_late_total: "counter",
+      tango_hung_handlers: "gauge",
+      tango_hung_handlers_total: "counter",
+      tango_event_loop_stalls_total: "counter",
+      tango_event_loop_stall_seconds_total: "counter",
     });
     for (const name of types.keys()) expect(text).to.match(new RegExp(`^# HELP ${name} \\S.{20,}$`, "m"));
     const les = parseSamples(text).filter((s) => s.name === "tango_command_duration_seconds_bucket").map((s) => s.labels.le);

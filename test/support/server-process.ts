@@ -31,6 +31,8 @@ export interface ServerProcess {
   close(): Promise<void>;
   /** Everything the process wrote, for failure messages. */
   output(): string;
+  /** The exit code of the latest start once it exited (null: still running, or ended by a signal). */
+  exitCode(): number | null;
 }
 
 /** What a test may add to the server process's config. */
@@ -44,6 +46,8 @@ export interface ServerProcessOptions {
   readonly tangoTest?: Pick<DeviceConfig, "properties" | "attributeProperties">;
   /** The config's event section (heartbeatMs, queueDepth); the server's defaults when absent. */
   readonly events?: Partial<ServerConfig["events"]>;
+  /** The config's shutdownGraceMs; the server's default (10 s) when absent. */
+  readonly shutdownGraceMs?: number;
 }
 
 /** Starts TangoTest `sys/tg_test/1` and SlowDevice `test/slow/1` in a server process (port 0: the OS picks). */
@@ -60,6 +64,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       grpc: { host: "127.0.0.1", port },
       http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
       ...(options.events === undefined ? {} : { events: options.events }),
+      ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
       classes: [
         { name: "TangoTest", devices: [{ name: "sys/tg_test/1", ...options.tangoTest }] },
         { name: "SlowDevice", devices: [{ name: "test/slow/1" }] },
@@ -127,6 +132,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       rmSync(dir, { recursive: true, force: true });
     },
     output: () => out,
+    exitCode: () => child?.exitCode ?? null,
   };
 }
 

@@ -192,6 +192,13 @@ classes:
       expect(err.message).to.contain('env TANGO_HTTP_PROTECT_READS: http.protectReads: must be true or false, got "yes"');
     });
 
+    it("set the isolation and shutdown keys from TANGO_HUNG_HANDLER_FACTOR, TANGO_EVENT_LOOP_STALL_MS and TANGO_SHUTDOWN_GRACE_MS", () => {
+      const config = loadConfig(undefined, { TANGO_HUNG_HANDLER_FACTOR: "5", TANGO_EVENT_LOOP_STALL_MS: "500", TANGO_SHUTDOWN_GRACE_MS: "20000" });
+      expect([config.hungHandlerFactor, config.eventLoopStallMs, config.shutdownGraceMs]).to.deep.equal([5, 500, 20000]);
+      const err = expectConfigError(() => loadConfig(undefined, { TANGO_HUNG_HANDLER_FACTOR: "1" }));
+      expect(err.message).to.contain("env TANGO_HUNG_HANDLER_FACTOR: hungHandlerFactor: must be >= 2, got 1");
+    });
+
     it("name the variable when TANGO_LOG_LEVEL is not a level", () => {
       const err = expectConfigError(() => loadConfig(undefined, { TANGO_LOG_LEVEL: "loud" }));
       expect(err.message).to.contain("env TANGO_LOG_LEVEL: logLevel: must be one of trace, debug, info, warn, error, fatal, silent");

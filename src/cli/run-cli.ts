@@ -56,6 +56,7 @@ Exit codes:
      or startup or shutdown of serve failed, or a forced exit
   2  a usage error (unknown verb or option, missing argument, bad TRL, a value
      that does not fit its type) or an unusable config
+  3  serve stopped, but cut calls still running at the end of its grace period
 `;
 }
 

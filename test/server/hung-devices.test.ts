@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Registry } from "prom-client";
 import { CmdArgType, DevDouble, DevLong, DevState, Device, attribute, command } from "../../src/device/index.js";
-import { Reason } from "../../src/core/index.js";
+import { EventType, Reason } from "../../src/core/index.js";
 import { startHttpServer, type HttpServerHandle } from "../../src/http/index.js";
 import { registerTangoMetrics } from "../../src/metrics/index.js";
 import type { DeviceServer } from "../../src/server/index.js";
@@ -39,7 +39,13 @@ class Stuck extends Device {
   async Hang(): Promise<number> {
     await releaseHung.promise;
     this.setState(DevState.FAULT);
+    this.pushEvent("level", 99);
     return ++this.#writes;
+  }
+
+  @command()
+  Push(): void {
+    this.pushEvent("level", 1);
   }
 
   @command({ dtypeIn: DevLong })
@@ -134,6 +140,23 @@ describe("Hung and busy devices", function () {
     await server.api.state(CTX, DEV);
     expect(performance.now() - startMs).to.be.at.least(140);
     await sleeping;
+  });
+
+  it("drops the events the old instance pushes late: subscribers of the fresh one never see them", async () => {
+    const sink = { wake: (): void => undefined, heartbeat: (): void => undefined, end: (): void => undefined };
+    const sub = await server.api.subscribeEvent(CTX, DEV, "level", EventType.USER_EVENT, sink);
+    try {
+      const { late } = await hang();
+      await run(ADMIN, "DevRestart", { type: CmdArgType.DevString, value: DEV });
+      const before = sub.pending;
+      releaseHung.resolve();
+      await late;
+      expect(sub.pending, "events of the replaced instance").to.equal(before);
+      await run(DEV, "Push");
+      expect(sub.pending, "events of the fresh instance").to.equal(before + 1);
+    } finally {
+      sub.close();
+    }
   });
 
   it("after Init of a hung device, replaces it: State answers and /readyz is 200 without the hung detail", async () => {

@@ -177,7 +177,8 @@ function checkRendering(where, docs, externalSecrets = []) {
     if (c.readinessProbe?.grpc?.service !== "tango.v1.Device" || c.readinessProbe.grpc.port !== ports.grpc) fail(at, "readinessProbe must be grpc on the grpc port, service tango.v1.Device");
     if (!c.livenessProbe?.grpc || c.livenessProbe.grpc.service || c.livenessProbe.grpc.port !== ports.grpc) fail(at, "livenessProbe must be grpc on the grpc port, service \"\"");
     if (!matches(w.spec.selector.matchLabels, pod.metadata.labels)) fail(at, "selector does not match the pod template's labels");
-    if (!(pod.spec.terminationGracePeriodSeconds >= 30)) fail(at, "terminationGracePeriodSeconds must be >= 30");
+    const graceMs = parseAllDocuments(configMaps.get(pod.spec.volumes?.find((v) => v.configMap)?.configMap.name)?.data?.["server.yaml"] ?? "")[0]?.toJS()?.shutdownGraceMs ?? 10000;
+    if (!(pod.spec.terminationGracePeriodSeconds * 1000 >= graceMs + 2000)) fail(at, `terminationGracePeriodSeconds must be >= shutdownGraceMs / 1000 + 2 (${graceMs} ms)`);
     const sc = c.securityContext ?? {};
     if (sc.readOnlyRootFilesystem !== true || sc.allowPrivilegeEscalation !== false || !sc.capabilities?.drop?.includes("ALL")) fail(at, "securityContext: read-only root, no privilege escalation, drop ALL expected");
     if (!c.volumeMounts?.some((m) => m.mountPath === "/tmp")) fail(at, "/tmp must be a volume (read-only root filesystem)");
@@ -265,7 +266,7 @@ const REFUSED = [
   { name: "an unknown key", args: ["--set", "persistance.enabled=true"], expect: "persistance" },
   { name: "an unknown key of a device", args: ["--set", "server.instances[0].name=a", "--set", "server.instances[0].classes[0].name=TangoTest", "--set", "server.instances[0].classes[0].devices[0].name=a/b/c", "--set", "server.instances[0].classes[0].devices[0].propertys.x=1"], expect: "propertys" },
   { name: "an instance name that is no DNS label", args: ["--set", "server.instances[0].name=Test_1", "--set", "server.instances[0].classes[0].name=TangoTest", "--set", "server.instances[0].classes[0].devices[0].name=a/b/c"], expect: "does not match pattern" },
-  { name: "a grace period under 30 s", args: ["--set", "terminationGracePeriodSeconds=10"], expect: "terminationGracePeriodSeconds" },
+  { name: "a termination grace period not 2 s above shutdownGraceMs", args: ["--set", "terminationGracePeriodSeconds=11"], expect: "terminationGracePeriodSeconds" },
   { name: "a token both created and existing", args: ["--set", "adminToken.create=true", "--set", "adminToken.existingSecret=x"], expect: "either create or existingSecret" },
   { name: "two instances of one name", args: ["-f", join(CHART, "examples/two-instances.yaml"), "--set", "server.instances[1].name=test"], expect: "used twice" },
 ];
@@ -334,6 +335,7 @@ function checkSchemaAgreement(server) {
   same("http.requestTimeoutMs range", range(values.properties.http.properties.requestTimeoutMs), range(p.http.properties.requestTimeoutMs));
   same("monitorTimeoutMs range", range(values.properties.monitorTimeoutMs), range(p.monitorTimeoutMs));
   same("blackboxDepth range", range(values.properties.blackboxDepth), range(p.blackboxDepth));
+  for (const key of ["hungHandlerFactor", "eventLoopStallMs", "shutdownGraceMs"]) same(`${key} range`, range(values.properties[key]), range(p[key]));
   const defaults = parseAllDocuments(readFileSync(join(CHART, "values.yaml"), "utf8"))[0].toJS();
   same("default serialization", defaults.serialization, p.serialization.default);
   same("default logLevel", defaults.logLevel, p.logLevel.default);
@@ -341,6 +343,7 @@ function checkSchemaAgreement(server) {
   same("default http.requestTimeoutMs", defaults.http.requestTimeoutMs, p.http.properties.requestTimeoutMs.default);
   same("default monitorTimeoutMs", defaults.monitorTimeoutMs, p.monitorTimeoutMs.default);
   same("default blackboxDepth", defaults.blackboxDepth, p.blackboxDepth.default);
+  for (const key of ["hungHandlerFactor", "eventLoopStallMs", "shutdownGraceMs"]) same(`default ${key}`, defaults[key], p[key].default);
   same("default ports", [defaults.ports.grpc, defaults.ports.http], [p.grpc.properties.port.default, p.http.properties.port.default]);
 }
 

@@ -23,6 +23,9 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_STORE_PATH", path: ["storePath"], kind: "string" },
   { variable: "TANGO_STORE_REPAIR", path: ["store", "repair"], kind: "boolean" },
   { variable: "TANGO_EVENT_HEARTBEAT_MS", path: ["events", "heartbeatMs"], kind: "integer" },
+  { variable: "TANGO_HUNG_HANDLER_FACTOR", path: ["hungHandlerFactor"], kind: "integer" },
+  { variable: "TANGO_EVENT_LOOP_STALL_MS", path: ["eventLoopStallMs"], kind: "integer" },
+  { variable: "TANGO_SHUTDOWN_GRACE_MS", path: ["shutdownGraceMs"], kind: "integer" },
 ];
 
 /** What applying the environment did: problems it found, and which key each variable set. */

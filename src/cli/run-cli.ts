@@ -58,6 +58,7 @@ Exit codes:
      that does not fit its type) or an unusable config
   4  serve: the property store is damaged (serve --repair moves it aside) or
      cannot be read
+  3  serve stopped, but cut calls still running at the end of its grace period
 `;
 }
 

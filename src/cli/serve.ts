@@ -1,5 +1,4 @@
 import type { Logger, DestinationStream } from "pino";
-import { SHUTDOWN_GRACE_MS } from "../core/defaults.js";
 import { BUILTIN_CLASSES } from "../devices/index.js";
 import { DEVICE_SERVICE_NAME, startGrpcServer, type GrpcServerHandle } from "../grpc/index.js";
 import { startHttpServer, type HttpServerHandle } from "../http/index.js";
@@ -38,7 +37,8 @@ export interface ServeOptions {
 /**
  * Runs a device server until SIGTERM, SIGINT or the admin command Kill, then shuts it down
  * (DESIGN §5). Resolves to the exit code: 0 after a clean shutdown, 1 when startup or shutdown
- * failed (logged at fatal or error level). A second signal exits at once with 1.
+ * failed (logged at fatal or error level), 3 when calls still running at the end of the grace
+ * period (`shutdownGraceMs`) were cut. A second signal exits at once with 1.
  *
  * @throws ConfigError before anything starts, when the config is unusable.
  */
@@ -120,11 +120,11 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       if (err instanceof StoreFileError) {
         log.fatal({ err, storePath: err.path, problems: err.problems }, "startup failed: the property store is unusable");
         opts.stderr?.write(`tango-grpc: ${err.message}\n`);
-        await shutdown(server, grpc, http, log);
+        await shutdown(server, grpc, http, log, config.shutdownGraceMs);
         return ExitCode.StoreUnusable;
       }
       log.fatal({ err }, "startup failed");
-      await shutdown(server, grpc, http, log);
+      await shutdown(server, grpc, http, log, config.shutdownGraceMs);
       return ExitCode.Failure;
     }
     log.info({
@@ -138,9 +138,12 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     const cause = await stopRequested;
     log.info({ cause }, "shutting down");
     const startedAt = performance.now();
-    const isClean = await shutdown(server, grpc, http, log);
-    log.info({ durationMs: Math.round(performance.now() - startedAt), isClean }, "shutdown complete");
-    return isClean ? ExitCode.Ok : ExitCode.Failure;
+    const { isClean, hasFailed, cutCalls } = await shutdown(server, grpc, http, log, config.shutdownGraceMs);
+    const durationMs = Math.round(performance.now() - startedAt);
+    const exitCode = hasFailed ? ExitCode.Failure : isClean ? ExitCode.Ok : ExitCode.CallsCut;
+    if (isClean) log.info({ durationMs, isClean, exitCode }, "shutdown complete");
+    else log.error({ durationMs, isClean, cutCalls, exitCode }, "shutdown complete");
+    return exitCode;
   } finally {
     proc.off("SIGTERM", onSignal);
     proc.off("SIGINT", onSignal);
@@ -162,37 +165,51 @@ function logDirFrom(env: NodeJS.ProcessEnv): string | undefined {
   return dir === undefined || dir === "" ? undefined : dir;
 }
 
+/** What the shutdown did: whether a step failed, and the calls it cut. */
+interface ShutdownOutcome {
+  /** No step failed and no call was cut. */
+  readonly isClean: boolean;
+  /** A step failed (logged). */
+  readonly hasFailed: boolean;
+  /** Device server calls still running at the end of the grace period (gRPC streams cut are not counted). */
+  readonly cutCalls: number;
+}
+
 /**
- * The one shutdown order (STYLE §4): readiness off → the server stops accepting, drains calls
- * (bounded) and deletes every device → the gRPC server closes, forcing streams after the grace
- * period → the HTTP sidecar closes (probes answer until then). Also cleans up after a failed
- * startup, so any part may be missing.
- *
- * @returns whether every step succeeded; a failed step is logged and the later ones still run.
+ * The one shutdown order (STYLE §4), within one grace period `graceMs` in total: readiness off →
+ * the server stops accepting, drains calls until the grace ends and deletes every device → the
+ * gRPC server closes (health watches at once), cutting what still runs when the grace is over →
+ * the HTTP sidecar closes (probes answer until then) in what is left. Also cleans up after a
+ * failed startup, so any part may be missing. A failed step is logged and the later ones still run.
  */
 async function shutdown(
-  server: DeviceServer | undefined, grpc: GrpcServerHandle | undefined, http: HttpServerHandle | undefined, log: Logger,
-): Promise<boolean> {
+  server: DeviceServer | undefined, grpc: GrpcServerHandle | undefined, http: HttpServerHandle | undefined, log: Logger, graceMs: number,
+): Promise<ShutdownOutcome> {
+  const endMs = performance.now() + graceMs;
+  const leftMs = (): number => Math.max(0, endMs - performance.now());
   grpc?.setServing("", false);
   grpc?.setServing(DEVICE_SERVICE_NAME, false);
-  let isClean = true;
+  let hasFailed = false;
+  let cutCalls = 0;
+  let isGrpcClean = true;
   try {
-    await server?.shutdown();
+    cutCalls = (await server?.shutdown(graceMs))?.cutCalls ?? 0;
   } catch (err) {
-    isClean = false;
+    hasFailed = true;
     log.error({ err }, "device server shutdown failed");
   }
   try {
-    await grpc?.close(SHUTDOWN_GRACE_MS);
+    isGrpcClean = (await grpc?.close(leftMs())) ?? true;
+    if (!isGrpcClean) log.error({ graceMs }, "gRPC calls still running at the end of the grace period were cut");
   } catch (err) {
-    isClean = false;
+    hasFailed = true;
     log.error({ err }, "gRPC server close failed");
   }
   try {
-    await http?.close();
+    await http?.close(leftMs());
   } catch (err) {
-    isClean = false;
+    hasFailed = true;
     log.error({ err }, "HTTP server close failed");
   }
-  return isClean;
+  return { isClean: !hasFailed && cutCalls === 0 && isGrpcClean, hasFailed, cutCalls };
 }

@@ -8,6 +8,8 @@ export const ExitCode = {
   Failure: 1,
   /** A usage error (unknown verb or option) or an unusable config. */
   Usage: 2,
+  /** `serve` shut down, but calls still running at the end of the grace period (`shutdownGraceMs`) were cut. */
+  CallsCut: 3,
   /** `serve`: the property store file is damaged (`--repair` moves it aside) or cannot be read. */
   StoreUnusable: 4,
 } as const;

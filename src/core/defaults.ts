@@ -95,3 +95,18 @@ export const STORE_MAX_PROPERTY_BYTES = 1024 * 1024;
 export const STORE_MAX_BYTES = 64 * 1024 * 1024;
 /** The store's journal is compacted once it has grown this much, and more than its last snapshot, bytes. */
 export const STORE_COMPACT_MIN_BYTES = 1024 * 1024;
+/**
+ * Isolation of hung and busy devices (not in Tango: cppTango has no watchdog). A handler running
+ * longer than this many monitor timeouts (spec §10.6: 3200 ms, so 9.6 s) is reported hung; its
+ * device can then be replaced by DevRestart or Init while it still runs.
+ */
+export const HUNG_HANDLER_FACTOR = 3;
+/** An event-loop stall at least this long is logged with the operation blamed for it, ms. */
+export const EVENT_LOOP_STALL_MS = 1000;
+/** How often the watchdog looks for hung handlers and measures its own lateness (a stall), ms. */
+export const WATCHDOG_INTERVAL_MS = 100;
+/**
+ * At shutdown, devices get at least this long to be deleted even when draining the calls used the
+ * whole grace period, ms: the process ends within the grace period plus this.
+ */
+export const SHUTDOWN_DELETE_FLOOR_MS = 500;

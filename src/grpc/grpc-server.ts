@@ -1,6 +1,7 @@
 import {
   Server, ServerCredentials, type ServerInterceptor, type ServiceDefinition, type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { closeHealthWatches, trackHealthWatches, type HealthWatch } from "./health-watches.js";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -49,11 +50,12 @@ export interface GrpcServerHandle {
    */
   setServing(service: HealthServiceName, serving: boolean): void;
   /**
-   * Stops the server: both health statuses go NOT_SERVING, new calls are refused, running calls
-   * get up to `graceMs` to finish, then every connection is cut. Resolves when done; later calls
-   * return the same promise.
+   * Stops the server: both health statuses go NOT_SERVING, health Watch streams end at once
+   * (UNAVAILABLE), new calls are refused, running calls get up to `graceMs` to finish, then every
+   * connection is cut. Resolves when done, to true when every call ended by itself and false when
+   * some were cut; later calls return the same promise.
    */
-  close(graceMs: number): Promise<void>;
+  close(graceMs: number): Promise<boolean>;
 }
 
 function listenAddress(host: string, port: number): string {
@@ -90,7 +92,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     },
   };
   registrar.addService(proto.deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
-  health.addToServer(registrar);
+  // Watch streams never end by themselves: close() ends them, or they would hold the server.
+  const watches = new Set<HealthWatch>();
+  health.addToServer(trackHealthWatches(registrar, watches));
   addLazyReflection(registrar, () => reflectionPackageDefinition(proto.packageDefinition));
   metrics?.initialize(services);
 
@@ -108,24 +112,24 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   }
   health.setStatus("", "SERVING");
 
-  let closing: Promise<void> | undefined;
+  let closing: Promise<boolean> | undefined;
   return {
     port,
     setServing(service, serving) {
       if (closing === undefined) health.setStatus(service, serving ? "SERVING" : "NOT_SERVING");
     },
     close(graceMs) {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= new Promise<boolean>((resolve) => {
         health.setStatus(DEVICE_SERVICE_NAME, "NOT_SERVING");
         health.setStatus("", "NOT_SERVING");
-        // Health Watch streams never end by themselves, so a watcher makes us use the whole grace.
+        closeHealthWatches(watches);
         const timer = setTimeout(() => {
           server.forceShutdown();
-          resolve();
+          resolve(false);
         }, graceMs);
         server.tryShutdown(() => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         });
       });
       return closing;

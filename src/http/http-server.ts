@@ -74,8 +74,11 @@ export interface HttpServerHandle {
   readonly routes: readonly HttpRoute[];
   /** The Fastify instance, for `inject` in tests and for more routes. */
   readonly app: FastifyInstance;
-  /** Stops listening and closes connections; later calls return the same promise. */
-  close(): Promise<void>;
+  /**
+   * Stops listening and closes connections: requests in progress get `graceMs` (default 2 s),
+   * then their connections are dropped; later calls return the same promise.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 const REST_PREFIX = "/api/v1";
@@ -200,7 +203,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     port,
     routes,
     app,
-    close: () => (closing ??= closeWithin(app, CLOSE_GRACE_MS)),
+    close: (graceMs = CLOSE_GRACE_MS) => (closing ??= closeWithin(app, graceMs)),
   };
 }
 

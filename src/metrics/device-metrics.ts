@@ -63,6 +63,14 @@ export class DeviceMetrics {
   readonly #events = new Map<string, EventCounts>();
   /** Polls discarded because the device's polling was late (cppTango API_PollThreadOutOfSync). */
   latePolls = 0;
+  /** Handlers of the device running past the hung-handler limit now (a restart abandons them). */
+  hungHandlers = 0;
+  /** Handlers ever found running past the hung-handler limit. */
+  hungHandlersTotal = 0;
+  /** Event-loop stalls blamed on the device (the last operation that started before each). */
+  eventLoopStalls = 0;
+  /** Their total length, seconds. */
+  eventLoopStallSeconds = 0;
   readonly #stateOf: () => DevState | undefined;
 
   /** `stateOf` gives the state the device last set, or undefined while it is not exported. */

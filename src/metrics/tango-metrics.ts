@@ -8,6 +8,7 @@ import { RecordHistogram, type RecordSeries } from "./record-histogram.js";
 import { registerRecordCounter, registerRecordGauge } from "./record-collectors.js";
 import { registerEventMetrics } from "./event-metrics.js";
 import { registerStoreMetrics, type StoreCounts } from "./store-metrics.js";
+import { registerIsolationMetrics } from "./isolation-metrics.js";
 
 /** Where the tango_* metrics come from: a DeviceServer. */
 export interface TangoMetricsSource {
@@ -75,6 +76,7 @@ function* namedSeries<N extends Named>(source: TangoMetricsSource, label: N,
  *   during a restart or shutdown.
  * - `tango_build_info{version, node_version, idl_version}` = 1.
  * - the polling and event metrics: see registerEventMetrics.
+ * - hung handlers and event-loop stalls: see registerIsolationMetrics.
  *
  * Command and attribute series appear with the first timing of a declared name; names clients send
  * that the device does not declare never create series. One set per registry: a second call on
@@ -154,4 +156,5 @@ export function registerTangoMetrics(registry: Registry, source: TangoMetricsSou
   registerEventMetrics(registry, source);
   const storeStats = source.storeStats?.bind(source);
   if (storeStats !== undefined) registerStoreMetrics(registry, storeStats);
+  registerIsolationMetrics(registry, source);
 }

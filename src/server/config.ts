@@ -3,7 +3,9 @@ import {
   CLIENT_TIMEOUT_MS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH,
   EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH, POLL_RING_DEPTH,
 } from "../core/defaults.js";
-import { STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES } from "../core/defaults.js";
+import {
+  EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_GRACE_MS, STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES,
+} from "../core/defaults.js";
 
 /*
  * The server config file's schema and type (DESIGN §5). Pure: `src/cli/load-config.ts` reads the
@@ -73,6 +75,10 @@ export const ServerConfig = Type.Object({
   }, { additionalProperties: false, default: {}, description: "the HTTP sidecar: probes, /metrics, the REST routes" }),
   monitorTimeoutMs: Type.Integer({ minimum: 1, default: MONITOR_TIMEOUT_MS, description: "serialization wait before API_CommandTimedOut" }),
   blackboxDepth: Type.Integer({ minimum: 1, maximum: 100000, default: BLACKBOX_DEPTH }),
+  // Isolation of hung and busy devices, and the shutdown's one grace period (docs/configuration.md).
+  hungHandlerFactor: Type.Integer({ minimum: 2, maximum: 1000, default: HUNG_HANDLER_FACTOR, description: "a handler running longer than this many monitorTimeoutMs is reported hung; DevRestart or Init then replaces its device" }),
+  eventLoopStallMs: Type.Integer({ minimum: 100, maximum: 600000, default: EVENT_LOOP_STALL_MS, description: "an event-loop stall at least this long is logged with the operation that caused it, ms" }),
+  shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 3600000, default: SHUTDOWN_GRACE_MS, description: "the whole shutdown's grace period: calls still running after it are cut, ms" }),
   polling: Type.Object({
     ringDepth: Type.Integer({ minimum: 1, maximum: 100000, default: POLL_RING_DEPTH, description: "records each polled object keeps (a device's poll_ring_depth property overrides it)" }),
   }, { additionalProperties: false, default: {}, description: "polling (Tango's polling thread and cache)" }),

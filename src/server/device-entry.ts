@@ -2,6 +2,7 @@ import type { Device, DeviceInit } from "../device/index.js";
 import { DeviceMetrics } from "../metrics/index.js";
 import { BlackBox } from "./blackbox.js";
 import type { AttributePropertiesConfig } from "./attribute-properties.js";
+import type { CallRecord } from "./call-watch.js";
 import type { Monitor } from "./monitor.js";
 
 /** A device class: what `classes` in the config names. */
@@ -13,10 +14,17 @@ export class DeviceEntry {
   readonly className: string;
   readonly cls: DeviceClass;
   readonly blackbox: BlackBox;
-  /** The monitor of the serialization model in force; undefined in NO_SYNC. */
-  readonly monitor: Monitor | undefined;
-  /** The per-device monitor that writes and configuration changes take even in NO_SYNC. */
-  readonly writeMonitor: Monitor;
+  /**
+   * The monitor of the serialization model in force; undefined in NO_SYNC. Replaced by a fresh
+   * one when DevRestart or Init recovers a device whose hung handler holds it.
+   */
+  monitor: Monitor | undefined;
+  /** The per-device monitor that writes and configuration changes take even in NO_SYNC (replaced likewise). */
+  writeMonitor: Monitor;
+  /** Calls of this device running past the hung-handler limit, until they end or a restart abandons them. */
+  readonly hungCalls = new Set<CallRecord>();
+  /** Instances replaced by DevRestart, Init or a server restart: what they push late is dropped. */
+  readonly retired = new WeakSet<Device>();
   /** The live instance; replaced by DevRestart and server restarts. */
   device: Device | undefined;
   /** Why the last initDevice failed, when the device is not exported because of it. */

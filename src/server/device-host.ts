@@ -27,8 +27,13 @@ export function deviceHostFor(
     readAttributes: readOwn,
     propertyValue: (device, className, name, scope) => server.properties.get(scope === "class" ? `class:${className}` : device, name),
     events: {
-      push: (device, attribute, type, value) => server.events.push(entry, device, attribute, type, value),
-      pushDataReady: (device, attribute, counter) => server.events.pushDataReady(entry, device, attribute, counter),
+      // A replaced instance whose handler still runs must not feed the fresh one's subscribers.
+      push: (device, attribute, type, value) => {
+        if (!entry.retired.has(device)) server.events.push(entry, device, attribute, type, value);
+      },
+      pushDataReady: (device, attribute, counter) => {
+        if (!entry.retired.has(device)) server.events.pushDataReady(entry, device, attribute, counter);
+      },
       interfaceChanged: (device, change) => {
         // During initDevice the device is not exported yet: its export sets polling up and tells subscribers.
         if (entry.device !== device) return;

@@ -1,15 +1,18 @@
 import { hostname, tmpdir } from "node:os";
 import type { Logger } from "pino";
-import { DevFailed, Reason, SerialModel, TangoErrors } from "../core/index.js";
+import { DevFailed, Reason, TangoErrors } from "../core/index.js";
 import { runtimeOf, type Device } from "../device/index.js";
 import { DeviceMetrics, UNKNOWN_DEVICE, type DurationRecord } from "../metrics/index.js";
 import type { AttributeValue } from "../core/index.js";
 import { CallChains, type CallChain } from "./call-chain.js";
 import type { ServerConfig } from "./config.js";
-import { DeviceEntry, type DeviceClass } from "./device-entry.js";
+import type { DeviceEntry, DeviceClass } from "./device-entry.js";
+import { entryMaker, normalise } from "./device-entries.js";
 import { DeviceLogging } from "./device-logging.js";
-import { Monitor } from "./monitor.js";
+import { runUnder, type Monitor } from "./monitor.js";
+import { Drain, type ShutdownResult } from "./drain.js";
 import { PropertyStore, type StoreStats } from "./property-store.js";
+import type { DeviceServerOptions } from "./device-server-options.js";
 import { RequestHandler } from "./request-handler.js";
 import type { RequestApi } from "./request-api.js";
 import { createDServerClass, type ServerAdmin } from "./dserver.js";
@@ -18,30 +21,15 @@ import { applyAttributeProperties } from "./attribute-properties.js";
 import { EventHub } from "./events/event-hub.js";
 import { Polling } from "./polling/polling.js";
 import { ADMIN_DEVICE_ALIAS, SHUTDOWN_GRACE_MS } from "../core/defaults.js";
+import { EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_DELETE_FLOOR_MS } from "../core/defaults.js";
+import { CallWatch } from "./call-watch.js";
+import { recoverHung } from "./hung-recovery.js";
+import { deleteInstance } from "./device-teardown.js";
+import { readinessOf, type Readiness } from "./readiness.js";
 
-/** See DeviceServer.readiness. */
-export interface Readiness {
-  readonly isReady: boolean;
-  readonly reason: string;
-}
-
-/** Options of a DeviceServer; everything from outside is passed in (STYLE §1). */
-export interface DeviceServerOptions {
-  /** Validated config with defaults applied (src/cli/load-config.ts). */
-  readonly config: Readonly<ServerConfig>;
-  /** Device classes by the names the config uses. */
-  readonly classes: ReadonlyMap<string, DeviceClass>;
-  /** Root logger; the server derives one child per device. */
-  readonly logger: Logger;
-  /** Host name reported by Info (default: os.hostname()). */
-  readonly hostName?: string;
-  /** Called with true once every device is exported, false when a restart or shutdown begins. */
-  readonly onReadyChange?: (ready: boolean) => void;
-  /** Called after the admin Kill command replied: the process should shut down. */
-  readonly onKill?: () => void;
-  /** Directory of `file` logging targets without a path (default: the OS temp directory). */
-  readonly logDir?: string;
-}
+export type { Readiness } from "./readiness.js";
+export type { ShutdownResult } from "./drain.js";
+export type { DeviceServerOptions } from "./device-server-options.js";
 
 /**
  * A Tango device server (RFC 8): its devices, the admin device `dserver/<server>/<instance>`,
@@ -62,6 +50,8 @@ export class DeviceServer implements ServerAdmin {
   readonly polling: Polling;
   /** The event hub (spec §12). */
   readonly events: EventHub;
+  /** The calls in progress, hung handlers and event-loop stalls (the watchdog). */
+  readonly watch: CallWatch;
   readonly #handler: RequestHandler;
   /** The tango_* counts of requests naming no device of this server (never the name sent). */
   readonly unknownDeviceMetrics = new DeviceMetrics(UNKNOWN_DEVICE, () => undefined);
@@ -71,9 +61,9 @@ export class DeviceServer implements ServerAdmin {
   readonly #classOrder: string[] = [];
   #admin: DeviceEntry;
   readonly #dserverClass: DeviceClass;
-  #inFlight = 0;
-  #drained: (() => void) | undefined;
+  readonly #drain = new Drain();
   #shuttingDown = false;
+  #shutdown: Promise<ShutdownResult> | undefined;
   #ready = false;
   /** `host:port` where clients reach this server's gRPC service (the admin event commands tell it); set once it listens. */
   grpcAddress: string | undefined;
@@ -90,16 +80,9 @@ export class DeviceServer implements ServerAdmin {
     this.properties = new PropertyStore({
       ...config.store, log: this.log, ...(config.storePath === undefined ? {} : { path: config.storePath }),
     });
-    const model = SerialModel[config.serialization];
-    const processMonitor = new Monitor("process", config.monitorTimeoutMs);
-    const classMonitors = new Map<string, Monitor>();
+    const make = entryMaker(config);
     const add = (name: string, className: string, cls: DeviceClass): DeviceEntry => {
-      const own = new Monitor(name, config.monitorTimeoutMs);
-      let classMonitor = classMonitors.get(className);
-      if (classMonitor === undefined) classMonitors.set(className, classMonitor = new Monitor(className, config.monitorTimeoutMs));
-      const monitor = model === SerialModel.BY_DEVICE ? own : model === SerialModel.BY_CLASS ? classMonitor
-        : model === SerialModel.BY_PROCESS ? processMonitor : undefined;
-      const entry = new DeviceEntry(name, className, cls, config.blackboxDepth, monitor, own);
+      const entry = make(name, className, cls);
       if (this.#entries.has(name.toLowerCase())) throw new TypeError(`device ${name} is configured twice`);
       this.#entries.set(name.toLowerCase(), entry);
       return entry;
@@ -121,6 +104,12 @@ export class DeviceServer implements ServerAdmin {
     // spec §10.6: admin commands follow the server's model; in BY_PROCESS they share its lock.
     this.#dserverClass = createDServerClass(this);
     this.#admin = add(this.adminName, "DServer", this.#dserverClass);
+    this.watch = new CallWatch({
+      log: this.log,
+      hungAfterMs: (config.hungHandlerFactor ?? HUNG_HANDLER_FACTOR) * config.monitorTimeoutMs,
+      stallMs: config.eventLoopStallMs ?? EVENT_LOOP_STALL_MS,
+      unknownMetrics: this.unknownDeviceMetrics,
+    });
     this.#handler = new RequestHandler(this);
     this.api = this.#handler;
     this.events = new EventHub(eventHubHostOf(this), { ...config.events, log: this.log });
@@ -132,19 +121,12 @@ export class DeviceServer implements ServerAdmin {
     return this.#ready;
   }
 
-  /**
-   * Whether the server is ready (what `/readyz` and the gRPC health service report), and in
-   * words why not: shutting down, a device whose init failed, or devices still being exported.
-   */
+  /** Whether the server is ready, and in words why not (what `/readyz` and the gRPC health service report; see readinessOf). */
   readiness(): Readiness {
-    if (this.#shuttingDown) return { isReady: false, reason: "the device server is shutting down" };
-    if (this.#ready) return { isReady: true, reason: `every device of ${this.serverId} is exported` };
-    const failed = this.#order.find((e) => e.device === undefined && e.initError !== undefined);
-    if (failed !== undefined) {
-      const cause = failed.initError instanceof Error ? failed.initError.message : String(failed.initError);
-      return { isReady: false, reason: `device ${failed.name} is not exported: its init failed (${cause})` };
-    }
-    return { isReady: false, reason: "the devices are being exported" };
+    return readinessOf({
+      isShuttingDown: this.#shuttingDown, isExported: this.#ready, serverId: this.serverId, userDevices: this.#order,
+      allDevices: this.allDevices(), hungAfterMs: this.watch.hungAfterMs,
+    });
   }
 
   get isShuttingDown(): boolean {
@@ -220,29 +202,11 @@ export class DeviceServer implements ServerAdmin {
   async serialize<T>(monitor: Monitor | undefined, fn: (chain: CallChain) => Promise<T>, waits?: DurationRecord,
     chain: CallChain = this.chains.start()): Promise<T> {
     if (this.#shuttingDown) throw TangoErrors.shutdownInProgress();
-    this.#inFlight++;
+    this.#drain.enter();
     try {
-      if (monitor === undefined) {
-        waits?.observe(0);
-        return await fn(chain);
-      }
-      const wait = monitor.acquire(chain);
-      if (wait === undefined) waits?.observe(0);
-      else {
-        const startMs = performance.now();
-        try {
-          await wait;
-        } finally {
-          waits?.observe((performance.now() - startMs) / 1000);
-        }
-      }
-      try {
-        return await fn(chain);
-      } finally {
-        monitor.release();
-      }
+      return await runUnder(monitor, chain, fn, waits);
     } finally {
-      if (--this.#inFlight === 0) this.#drained?.();
+      this.#drain.leave();
     }
   }
 
@@ -273,21 +237,25 @@ export class DeviceServer implements ServerAdmin {
     this.events.interfaceChanged(entry, true);
   }
 
-  async #unexport(entry: DeviceEntry): Promise<void> {
+  /** Unexports and deletes the device (see deleteInstance for `boundMs`). */
+  async #unexport(entry: DeviceEntry, boundMs: number = this.config.monitorTimeoutMs): Promise<void> {
     const device = entry.device;
     this.polling.deviceUnexported(entry);
     entry.device = undefined;
     if (device === undefined) return;
-    try {
-      await device.deleteDevice();
-    } catch (err) {
-      this.log.error({ err, device: entry.name }, "deleteDevice failed");
-    }
-    await runtimeOf(device).tasks.abort(SHUTDOWN_GRACE_MS);
+    // Late side effects of this instance (events it pushes from a handler still running) go nowhere.
+    entry.retired.add(device);
+    await deleteInstance(device, entry.name, boundMs, this.log);
+  }
+
+  /** Before DevRestart or Init: frees a hung device's monitors (see hung-recovery.ts); true when it was hung. */
+  recoverHung(entry: DeviceEntry): boolean {
+    return recoverHung(entry, this.allDevices(), this.watch, this.config.monitorTimeoutMs, this.log);
   }
 
   /** The export sequence (spec §9.2): user devices in config order, the admin device last, then the init hooks. */
   async start(): Promise<void> {
+    this.watch.start();
     await this.#exportAll();
     await this.#export(this.#admin);
     await this.#serverInitHooks();
@@ -298,8 +266,12 @@ export class DeviceServer implements ServerAdmin {
     for (const entry of this.#order) {
       try {
         await this.serialize(entry.monitor, () => this.#export(entry), undefined, chain);
-      } catch {
-        // logged by #export; the device stays unexported and the server keeps serving the others
+      } catch (err) {
+        // #export logged an init failure; anything else (the monitor) is logged here. Readiness names it.
+        if (entry.initError !== err) {
+          entry.initError = err;
+          this.log.error({ err, device: entry.name }, "device not exported");
+        }
       }
     }
   }
@@ -311,8 +283,15 @@ export class DeviceServer implements ServerAdmin {
     this.#setReady(this.#order.every((e) => e.device !== undefined));
   }
 
-  /** Init of a user device (spec §9.4): deleteDevice + initDevice in place. */
-  async reinit(entry: DeviceEntry): Promise<void> {
+  /**
+   * Init of a user device (spec §9.4): deleteDevice + initDevice in place; `isHung` (see
+   * recoverHung): a fresh instance instead, as DevRestart builds.
+   */
+  async reinit(entry: DeviceEntry, isHung = false): Promise<void> {
+    if (isHung) {
+      await this.#rebuild(entry);
+      return;
+    }
     const device = this.liveDevice(entry);
     await device.deleteDevice();
     await runtimeOf(device).tasks.abort(SHUTDOWN_GRACE_MS);
@@ -328,6 +307,11 @@ export class DeviceServer implements ServerAdmin {
   async restartDevice(name: string): Promise<void> {
     const entry = this.#entries.get(name.toLowerCase());
     if (entry === undefined || entry === this.#admin) throw TangoErrors.deviceNotFound(name);
+    this.recoverHung(entry);
+    await this.#rebuild(entry);
+  }
+
+  async #rebuild(entry: DeviceEntry): Promise<void> {
     await this.#unexport(entry);
     try {
       await this.#export(entry);
@@ -343,6 +327,7 @@ export class DeviceServer implements ServerAdmin {
    */
   async restartAll(chain?: CallChain): Promise<void> {
     this.#setReady(false);
+    for (const entry of this.#order) this.recoverHung(entry);
     for (const entry of [...this.#order].reverse()) await this.#unexport(entry);
     await this.#exportAll(chain);
     await this.#serverInitHooks();
@@ -361,28 +346,35 @@ export class DeviceServer implements ServerAdmin {
   }
 
   /**
-   * The unexport sequence (spec §9.3): refuse new requests, drain the ones in progress (bounded),
-   * delete the devices in reverse order, close the log files.
+   * The unexport sequence (spec §9.3): refuse new requests, drain the ones in progress until the
+   * grace period (`shutdownGraceMs`) ends, delete the devices in reverse order (within what is
+   * left of the grace, at least SHUTDOWN_DELETE_FLOOR_MS in all), close the log files. Calls
+   * still running then are cut: counted in the result and logged at error level. A second call
+   * returns the first one's result.
    */
-  async shutdown(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
-    if (this.#shuttingDown) return;
+  shutdown(graceMs: number = this.config.shutdownGraceMs ?? SHUTDOWN_GRACE_MS): Promise<ShutdownResult> {
+    return this.#shutdown ??= this.#runShutdown(graceMs);
+  }
+
+  async #runShutdown(graceMs: number): Promise<ShutdownResult> {
+    const endMs = performance.now() + graceMs;
     this.#setReady(false);
     this.#shuttingDown = true;
     // STYLE §4: polling and events stop before the calls drain; streams end telling clients to resubscribe.
     this.polling.stopAll();
     this.events.close(TangoErrors.shutdownInProgress());
-    if (this.#inFlight > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.#drained = resolve;
-        timer = setTimeout(resolve, graceMs);
-      });
-      clearTimeout(timer);
-      if (this.#inFlight > 0) this.log.warn({ inFlight: this.#inFlight }, "shutdown grace period over with calls in progress");
+    const cutCalls = await this.#drain.settle(graceMs);
+    if (cutCalls > 0) {
+      this.log.error({ cutCalls, graceMs, calls: this.watch.describeRunning(10) }, "shutdown grace period over with calls in progress: they are cut");
     }
-    for (const entry of [this.#admin, ...[...this.#order].reverse()]) await this.#unexport(entry);
+    this.watch.stop();
+    const deleteByMs = Math.max(endMs, performance.now() + SHUTDOWN_DELETE_FLOOR_MS);
+    for (const entry of [this.#admin, ...[...this.#order].reverse()]) {
+      await this.#unexport(entry, Math.max(0, deleteByMs - performance.now()));
+    }
     await this.properties.flush();
     this.logging.close();
+    return { cutCalls };
   }
 
   /** The property store's counts (the `tango_store_*` metrics). */
@@ -394,10 +386,4 @@ export class DeviceServer implements ServerAdmin {
   get logDir(): string {
     return this.#opts.logDir ?? tmpdir();
   }
-}
-
-function normalise(props: Readonly<Record<string, unknown>> | undefined): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(props ?? {})) out[k] = Array.isArray(v) ? v.map(String) : [String(v)];
-  return out;
 }

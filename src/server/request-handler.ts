@@ -18,6 +18,8 @@ import { attributeHistory, commandHistory } from "./polling/poll-cache.js";
 import { Operation } from "../metrics/index.js";
 import type { BlackBoxRecord } from "./blackbox.js";
 import type { CallChain } from "./call-chain.js";
+import type { CallDetail } from "./call-watch.js";
+import { resultDiscarded } from "./hung-recovery.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { DeviceServer } from "./device-server.js";
 import type { CallContext, ReadOptions, RequestApi } from "./request-api.js";
@@ -52,8 +54,10 @@ export class RequestHandler implements RequestApi {
   /**
    * Runs one request of `device`: finds it (a name the server does not know counts as
    * "(unknown)"), counts the request, and counts the error `fn` throws to the client, if any.
+   * `detail` (a command, attribute names) is what the watchdog logs of the call; a call whose
+   * device was replaced while it hung gets an error instead of its late result.
    */
-  async #request<T>(device: string | DeviceEntry, operation: number, fn: (entry: DeviceEntry) => T | Promise<T>): Promise<T> {
+  async #request<T>(device: string | DeviceEntry, operation: number, fn: (entry: DeviceEntry) => T | Promise<T>, detail?: CallDetail): Promise<T> {
     const entry = typeof device === "string" ? this.#server.findEntry(device) : device;
     if (entry === undefined) {
       const unknown = this.#server.unknownDeviceMetrics;
@@ -63,11 +67,18 @@ export class RequestHandler implements RequestApi {
       throw err;
     }
     entry.metrics.countRequest(operation);
+    // The watchdog sees every call: hung handlers and event-loop stalls are blamed on it.
+    const watch = this.#server.watch;
+    const call = watch.begin(entry, operation, detail);
     try {
-      return await fn(entry);
+      const result = await fn(entry);
+      if (call.isAbandoned) throw resultDiscarded(call, watch.hungAfterMs);
+      return result;
     } catch (err) {
       entry.metrics.countFailure(err);
       throw err;
+    } finally {
+      watch.end(call);
     }
   }
 
@@ -135,14 +146,17 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.command_inout, async (entry) => {
       const source = opts?.source ?? DevSource.DEV;
       record(entry, ctx, "Operation", `command_inout_4 (cmd = ${command})`, true, source);
+      const isInit = command.toLowerCase() === "init";
+      // Init of a hung user device frees its monitor first, else Init would wait behind the hung handler.
+      const isHung = isInit && entry.className !== "DServer" && this.#server.recoverHung(entry);
       const execute = (): Promise<TypedValue> => this.#server.serialize(entry.monitor, async (chain) => {
         const dev = this.#server.liveDevice(entry);
-        if (command.toLowerCase() === "init") return await this.#init(entry, dev, argin, chain);
+        if (isInit) return await this.#init(entry, dev, argin, chain, isHung);
         return await executeCommandOf(dev, command, argin, entry.metrics);
       }, entry.metrics.serializationWait);
       if (source === DevSource.DEV) return await execute();
       return await commandFromCacheOrDevice(this.#server.polling, entry, this.#server.liveDevice(entry), command, source, execute);
-    });
+    }, command);
   }
 
   /** A command run by the polling: through the monitor, recorded "from device requested from polling". */
@@ -151,17 +165,17 @@ export class RequestHandler implements RequestApi {
       record(entry, POLLING, "Operation", `command_inout_4 (cmd = ${command})`, true, DevSource.DEV);
       return await this.#server.serialize(entry.monitor,
         async () => executeCommandOf(this.#server.liveDevice(entry), command, undefined, entry.metrics), entry.metrics.serializationWait);
-    });
+    }, command);
   }
 
   /** Init (spec §9.4), run by the server rather than the device pipeline, timed as a command. */
-  async #init(entry: DeviceEntry, dev: Device, argin: TypedValue | undefined, chain: CallChain): Promise<TypedValue> {
+  async #init(entry: DeviceEntry, dev: Device, argin: TypedValue | undefined, chain: CallChain, isHung: boolean): Promise<TypedValue> {
     const startMs = performance.now();
     try {
       await dev.alwaysExecutedHook();
       if (argin !== undefined && argin.value !== undefined) throw TangoErrors.incompatibleCmdArgumentType(CmdArgType.DevVoid);
       if (entry.className === "DServer") await this.#server.restartAll(chain);
-      else await this.#server.reinit(entry);
+      else await this.#server.reinit(entry, isHung);
       return { type: CmdArgType.DevVoid, value: undefined };
     } finally {
       entry.metrics.observeCommand("Init", (performance.now() - startMs) / 1000);
@@ -194,7 +208,7 @@ export class RequestHandler implements RequestApi {
         : await readFromCache(this.#server.polling, entry, this.#server.liveDevice(entry), names, source, fromDevice);
       entry.metrics.countReadErrors(values);
       return values;
-    });
+    }, names);
   }
 
   /** Attributes read by the polling: through the monitor, recorded "from device requested from polling" (spec §11.2). */
@@ -205,7 +219,7 @@ export class RequestHandler implements RequestApi {
         () => readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics), entry.metrics.serializationWait);
       entry.metrics.countReadErrors(values);
       return values;
-    });
+    }, names);
   }
 
   /**
@@ -221,7 +235,7 @@ export class RequestHandler implements RequestApi {
       const values = await readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics);
       entry.metrics.countReadErrors(values);
       return values;
-    });
+    }, names);
   }
 
   async writeAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[]): Promise<void> {
@@ -230,7 +244,7 @@ export class RequestHandler implements RequestApi {
       // spec §10.6: writes take the per-device lock even in NO_SYNC.
       await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
         () => writeAttributesOf(this.#server.liveDevice(entry), values, entry.metrics), entry.metrics.serializationWait);
-    });
+    }, values);
   }
 
   async writeReadAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[], names: readonly string[]): Promise<AttributeValue[]> {
@@ -243,7 +257,7 @@ export class RequestHandler implements RequestApi {
       }, entry.metrics.serializationWait);
       entry.metrics.countReadErrors(read);
       return read;
-    });
+    }, values);
   }
 
   async getAttributeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<AttributeConfig[]> {

@@ -54,6 +54,9 @@ describe("loadConfig", () => {
         http: { host: "0.0.0.0", port: DEFAULT_HTTP_PORT, protectReads: false, requestTimeoutMs: 3000 },
         monitorTimeoutMs: MONITOR_TIMEOUT_MS,
         blackboxDepth: BLACKBOX_DEPTH,
+        hungHandlerFactor: 3,
+        eventLoopStallMs: 1000,
+        shutdownGraceMs: 10_000,
         polling: { ringDepth: POLL_RING_DEPTH },
         events: { heartbeatMs: EVENT_HEARTBEAT_MS, queueDepth: EVENT_QUEUE_DEPTH },
         logLevel: "info",
@@ -198,6 +201,13 @@ classes:
       expect(err.message).to.contain('env TANGO_HTTP_PROTECT_READS: http.protectReads: must be true or false, got "yes"');
     });
 
+    it("set the isolation and shutdown keys from TANGO_HUNG_HANDLER_FACTOR, TANGO_EVENT_LOOP_STALL_MS and TANGO_SHUTDOWN_GRACE_MS", () => {
+      const config = loadConfig(undefined, { TANGO_HUNG_HANDLER_FACTOR: "5", TANGO_EVENT_LOOP_STALL_MS: "500", TANGO_SHUTDOWN_GRACE_MS: "20000" });
+      expect([config.hungHandlerFactor, config.eventLoopStallMs, config.shutdownGraceMs]).to.deep.equal([5, 500, 20000]);
+      const err = expectConfigError(() => loadConfig(undefined, { TANGO_HUNG_HANDLER_FACTOR: "1" }));
+      expect(err.message).to.contain("env TANGO_HUNG_HANDLER_FACTOR: hungHandlerFactor: must be >= 2, got 1");
+    });
+
     it("name the variable when TANGO_LOG_LEVEL is not a level", () => {
       const err = expectConfigError(() => loadConfig(undefined, { TANGO_LOG_LEVEL: "loud" }));
       expect(err.message).to.contain("env TANGO_LOG_LEVEL: logLevel: must be one of trace, debug, info, warn, error, fatal, silent");
@@ -236,7 +246,7 @@ classes:
       expect(lines.slice(1)).to.deep.equal([
         `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
         `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
-        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, polling, events, logLevel, storePath, store, classes`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, hungHandlerFactor, eventLoopStallMs, shutdownGraceMs, polling, events, logLevel, storePath, store, classes`,
         `  ${file}:9:14: classes[0].devices: must list at least one entry`,
         "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
       ]);

@@ -44,7 +44,7 @@ describe("tango-grpc serve with an unusable property store", () => {
     ["wrongly shaped", () => writeFileSync(storePath, '{"sys/tg_test/1": ["Speed", "1"]}'), 'is damaged: owner "sys/tg_test/1": properties are not an object'],
     ["a directory", () => mkdirSync(storePath), "cannot be read: EISDIR"],
   ] as const) {
-    it(`exits with code 3 naming the file when the store is ${what}`, async () => {
+    it(`exits with code 4 naming the file when the store is ${what}`, async () => {
       write();
       const { code, stderr, log } = await serve();
       expect(code).to.equal(ExitCode.StoreUnusable);

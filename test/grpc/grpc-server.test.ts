@@ -84,7 +84,7 @@ describe("gRPC server", () => {
     const stream = client.makeServerStreamRequest(watch.path, watch.requestSerialize,
       watch.responseDeserialize as (b: Buffer) => { status: number }, { service: "tango.v1.Device" });
     const seen: number[] = [];
-    let closing: Promise<void> | undefined;
+    let closing: Promise<boolean> | undefined;
     const notServing = new Promise<void>((resolve, reject) => {
       stream.on("data", (m: { status: number }) => {
         seen.push(m.status);

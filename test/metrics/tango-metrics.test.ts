@@ -223,6 +223,10 @@ describe("tango_* metrics", () => {
       tango_store_write_errors_total: "counter",
       tango_store_file_bytes: "gauge",
       tango_store_live_bytes: "gauge",
+      tango_hung_handlers: "gauge",
+      tango_hung_handlers_total: "counter",
+      tango_event_loop_stalls_total: "counter",
+      tango_event_loop_stall_seconds_total: "counter",
     });
     for (const name of types.keys()) expect(text).to.match(new RegExp(`^# HELP ${name} \\S.{20,}$`, "m"));
     const les = parseSamples(text).filter((s) => s.name === "tango_command_duration_seconds_bucket").map((s) => s.labels.le);

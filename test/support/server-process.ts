@@ -31,6 +31,8 @@ export interface ServerProcess {
   close(): Promise<void>;
   /** Everything the process wrote, for failure messages. */
   output(): string;
+  /** The exit code of the latest start once it exited (null: still running, or ended by a signal). */
+  exitCode(): number | null;
 }
 
 /** What a test may add to the server process's config. */
@@ -47,6 +49,8 @@ export interface ServerProcessOptions {
   /** The property store file (`storePath`) and its `store` section; none by default. */
   readonly storePath?: string;
   readonly store?: Partial<NonNullable<ServerConfig["store"]>>;
+  /** The config's shutdownGraceMs; the server's default (10 s) when absent. */
+  readonly shutdownGraceMs?: number;
 }
 
 /** Starts TangoTest `sys/tg_test/1` and SlowDevice `test/slow/1` in a server process (port 0: the OS picks). */
@@ -65,6 +69,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       ...(options.events === undefined ? {} : { events: options.events }),
       ...(options.storePath === undefined ? {} : { storePath: options.storePath }),
       ...(options.store === undefined ? {} : { store: options.store }),
+      ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
       classes: [
         { name: "TangoTest", devices: [{ name: "sys/tg_test/1", ...options.tangoTest }] },
         { name: "SlowDevice", devices: [{ name: "test/slow/1" }] },
@@ -132,6 +137,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       rmSync(dir, { recursive: true, force: true });
     },
     output: () => out,
+    exitCode: () => child?.exitCode ?? null,
   };
 }
 

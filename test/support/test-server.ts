@@ -26,13 +26,13 @@ export async function startServer(opts: {
     server: "Test", instance: "t", serialization: "BY_DEVICE",
     grpc: { host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024 },
     http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
-    monitorTimeoutMs: 3200, blackboxDepth: 50, logLevel: "info", polling: { ringDepth: 10 }, events: { heartbeatMs: 3000, queueDepth: 1000 },
+    monitorTimeoutMs: 3200, hungHandlerFactor: 3, eventLoopStallMs: 1000, shutdownGraceMs: 10000, blackboxDepth: 50, logLevel: "info", polling: { ringDepth: 10 }, events: { heartbeatMs: 3000, queueDepth: 1000 },
     classes: Object.entries(opts.devices).map(([name, devices]) => ({ name, devices: devices.map((d) => ({ name: d })) })),
     ...opts.config,
   } as ServerConfig;
   const server = new DeviceServer({ config, classes: new Map(Object.entries(opts.classes)), logger, hostName: "testhost" });
   await server.start();
-  return { server, logs: lines, close: () => server.shutdown(1000) };
+  return { server, logs: lines, close: async () => { await server.shutdown(1000); } };
 }
 
 /** Awaits `p`, expects a DevFailed with `reason` at the root, and returns it. */

@@ -164,6 +164,9 @@ http:
   requestTimeoutMs: {{ $v.http.requestTimeoutMs | int }}
 monitorTimeoutMs: {{ $v.monitorTimeoutMs | int }}
 blackboxDepth: {{ $v.blackboxDepth | int }}
+hungHandlerFactor: {{ $v.hungHandlerFactor | int }}
+eventLoopStallMs: {{ $v.eventLoopStallMs | int }}
+shutdownGraceMs: {{ $v.shutdownGraceMs | int }}
 classes:
 {{- range $inst.classes }}
   - name: {{ .name | quote }}

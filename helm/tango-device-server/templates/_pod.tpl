@@ -32,7 +32,10 @@ spec:
   {{- end }}
   serviceAccountName: {{ include "tango-device-server.serviceAccountName" $root }}
   automountServiceAccountToken: {{ $v.serviceAccount.automountServiceAccountToken }}
-  # The server bounds its own shutdown (readiness off, drain, unexport) at about 20 s.
+  # The server bounds its own shutdown at shutdownGraceMs plus about 0.5 s; Kubernetes waits longer.
+  {{- if lt (mul (int $v.terminationGracePeriodSeconds) 1000) (add (int $v.shutdownGraceMs) 2000) }}
+  {{- fail (printf "terminationGracePeriodSeconds (%d) must be at least shutdownGraceMs / 1000 + 2 (%d ms): the server needs its grace period" (int $v.terminationGracePeriodSeconds) (int $v.shutdownGraceMs)) }}
+  {{- end }}
   terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
   {{- with $v.podSecurityContext }}
   securityContext:

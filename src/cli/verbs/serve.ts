@@ -32,7 +32,8 @@ Exit codes:
   0  clean shutdown after SIGTERM, SIGINT or Kill
   1  startup or shutdown failed (logged at fatal/error level), or a second signal
   2  usage error, or an unusable config (every problem is listed on stderr)
-  3  the property store (storePath) is damaged or cannot be read (named on stderr)
+  3  calls still running at the end of the grace period (shutdownGraceMs) were cut
+  4  the property store (storePath) is damaged or cannot be read (named on stderr)
 `,
   options: { config: { type: "string", short: "c" }, repair: { type: "boolean" } },
   async run({ values }, io) {

@@ -1,0 +1,21 @@
+import type { Logger } from "pino";
+import type { ServerConfig } from "./config.js";
+import type { DeviceClass } from "./device-entry.js";
+
+/** Options of a DeviceServer; everything from outside is passed in (STYLE §1). */
+export interface DeviceServerOptions {
+  /** Validated config with defaults applied (src/cli/load-config.ts). */
+  readonly config: Readonly<ServerConfig>;
+  /** Device classes by the names the config uses. */
+  readonly classes: ReadonlyMap<string, DeviceClass>;
+  /** Root logger; the server derives one child per device. */
+  readonly logger: Logger;
+  /** Host name reported by Info (default: os.hostname()). */
+  readonly hostName?: string;
+  /** Called with true once every device is exported, false when a restart or shutdown begins. */
+  readonly onReadyChange?: (ready: boolean) => void;
+  /** Called after the admin Kill command replied: the process should shut down. */
+  readonly onKill?: () => void;
+  /** Directory of `file` logging targets without a path (default: the OS temp directory). */
+  readonly logDir?: string;
+}

@@ -39,6 +39,8 @@ export const Reason = {
   StdException: "API_StdException",
   CannotOpenFile: "API_CannotOpenFile",
   WrongWildcardUsage: "API_WrongWildcardUsage",
+  // limits (spec §18.3): a request refused because serving it would pass the memory configured
+  MemoryAllocation: "API_MemoryAllocation",
   // polling and the cache (spec §11, §18.1)
   AlreadyPolled: "API_AlreadyPolled",
   DeviceNotPolled: "API_DeviceNotPolled",

@@ -22,6 +22,8 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], kind: "string" },
   { variable: "TANGO_STORE_PATH", path: ["storePath"], kind: "string" },
   { variable: "TANGO_EVENT_HEARTBEAT_MS", path: ["events", "heartbeatMs"], kind: "integer" },
+  { variable: "TANGO_MAX_HEAP_BYTES", path: ["limits", "maxHeapBytes"], kind: "integer" },
+  { variable: "TANGO_MAX_PACKED_ARRAY_BYTES", path: ["limits", "maxPackedArrayBytes"], kind: "integer" },
 ];
 
 /** What applying the environment did: problems it found, and which key each variable set. */

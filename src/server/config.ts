@@ -71,10 +71,6 @@ export const ServerConfig = Type.Object({
     protectReads: Type.Boolean({ default: false, description: "GET routes under /api/v1 need the admin token too" }),
     requestTimeoutMs: Type.Integer({ minimum: 1, default: CLIENT_TIMEOUT_MS, description: "longest a REST call may take before 503 API_DeviceTimedOut" }),
   }, { additionalProperties: false, default: {}, description: "the HTTP sidecar: probes, /metrics, the REST routes" }),
-  limits: Type.Optional(Type.Object({
-    maxPackedArrayBytes: Type.Integer({ minimum: 1024, default: DEFAULT_MAX_PACKED_ARRAY_BYTES, description: "budget of one request's packed arrays, as the bytes of the typed arrays they decode into; over it: API_MemoryAllocation" }),
-    maxHeapBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024 * 1024, description: "memory (V8 heap + buffers) a large request may not take the server past; over it: API_MemoryAllocation. Unset: no guard" })),
-  }, { additionalProperties: false, description: "what one request may cost (names are limited to 1,024 bytes in any case)" })),
   monitorTimeoutMs: Type.Integer({ minimum: 1, default: MONITOR_TIMEOUT_MS, description: "serialization wait before API_CommandTimedOut" }),
   blackboxDepth: Type.Integer({ minimum: 1, maximum: 100000, default: BLACKBOX_DEPTH }),
   polling: Type.Object({
@@ -89,6 +85,10 @@ export const ServerConfig = Type.Object({
     Type.Literal("fatal"), Type.Literal("silent"),
   ], { default: "info", description: "level of the server's own JSON log" }),
   storePath: Type.Optional(Type.String({ minLength: 1, description: "file keeping properties set at run time" })),
+  limits: Type.Optional(Type.Object({
+    maxPackedArrayBytes: Type.Integer({ minimum: 1024, default: DEFAULT_MAX_PACKED_ARRAY_BYTES, description: "budget of one request's packed arrays, as the bytes of the typed arrays they decode into; over it: API_MemoryAllocation" }),
+    maxHeapBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024 * 1024, description: "memory (V8 heap + buffers) a large request may not take the server past; over it: API_MemoryAllocation. Unset: no guard" })),
+  }, { additionalProperties: false, description: "what one request may cost (names are limited to 1,024 bytes in any case)" })),
   classes: Type.Array(ClassConfig, { minItems: 1 }),
 }, { additionalProperties: false });
 export type ServerConfig = Static<typeof ServerConfig>;

@@ -162,6 +162,18 @@ function decodeData(type: CmdArgType, v: WireValue, field: WireValueField): unkn
  * which element does not.
  */
 function narrowed(values: ArrayLike<number>, Ctor: new (from: ArrayLike<number>) => NumericArray, min: number, max: number): unknown {
+  if (values instanceof Uint32Array) {
+    // What the fast path decodes: integers already, only the range to check.
+    for (let i = 0; i < values.length; i++) if (values[i]! > max) return values;
+    return new Ctor(values);
+  }
+  if (values instanceof Int32Array) {
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
+      if (x < min || x > max) return values;
+    }
+    return new Ctor(values);
+  }
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     if (!(x >= min && x <= max && Number.isInteger(x))) return values;

@@ -60,32 +60,66 @@ function halves(v: BigInt64Array | BigUint64Array): Uint32Array {
   return new Uint32Array(v.buffer, v.byteOffset, v.length * 2);
 }
 
+/*
+ * The loops below are written out per element type (no shared generic loop): V8 then sees one
+ * typed-array kind at each element access and compiles tight code, several times faster than a
+ * loop that meets them all.
+ */
+
+function zigzag64(h: Uint32Array, i: number): [number, number] {
+  const lo = h[i]!;
+  const hi = h[i + 1]!;
+  const mask = hi >> 31;
+  return [((lo << 1) ^ mask) >>> 0, (((hi << 1) | (lo >>> 31)) ^ mask) >>> 0];
+}
+
 /** The encoded size of `values` as varints. */
 function encodedBytes(values: IntegerArray, zigzag: boolean): number {
   let n = 0;
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     const h = halves(values);
     for (let i = 0; i < h.length; i += 2) {
-      let lo = h[i]!;
-      let hi = h[i + 1]!;
-      if (zigzag) {
-        const mask = hi >> 31;
-        hi = (((hi << 1) | (lo >>> 31)) ^ mask) >>> 0;
-        lo = ((lo << 1) ^ mask) >>> 0;
-      }
+      const [lo, hi] = zigzag ? zigzag64(h, i) : [h[i]!, h[i + 1]!];
       n += length64(lo, hi);
     }
     return n;
   }
   if (values instanceof Uint8Array) {
-    for (let i = 0; i < values.length; i++) n += values[i]! < 128 ? 1 : 2;
+    n = values.length;
+    for (let i = 0; i < values.length; i++) if (values[i]! > 127) n++;
     return n;
   }
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    n += length32(zigzag ? ((v << 1) ^ (v >> 31)) >>> 0 : v >>> 0);
+  if (values instanceof Int32Array) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      n += length32(((v << 1) ^ (v >> 31)) >>> 0);
+    }
+    return n;
   }
+  if (values instanceof Int16Array) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      n += length32(((v << 1) ^ (v >> 31)) >>> 0);
+    }
+    return n;
+  }
+  if (values instanceof Uint32Array) {
+    for (let i = 0; i < values.length; i++) n += length32(values[i]!);
+    return n;
+  }
+  for (let i = 0; i < values.length; i++) n += length32(values[i]!);
   return n;
+}
+
+function writeUnsigned(u: number, buf: Uint8Array, pos: number): number {
+  let p = pos;
+  let v = u;
+  while (v > 127) {
+    buf[p++] = (v & 127) | 128;
+    v >>>= 7;
+  }
+  buf[p++] = v;
+  return p;
 }
 
 function writeVarints(zigzag: boolean): (values: IntegerArray, buf: Uint8Array, pos: number) => void {
@@ -94,80 +128,53 @@ function writeVarints(zigzag: boolean): (values: IntegerArray, buf: Uint8Array, 
     if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
       const h = halves(values);
       for (let i = 0; i < h.length; i += 2) {
-        let lo = h[i]!;
-        let hi = h[i + 1]!;
-        if (zigzag) {
-          const mask = hi >> 31;
-          hi = (((hi << 1) | (lo >>> 31)) ^ mask) >>> 0;
-          lo = ((lo << 1) ^ mask) >>> 0;
-        }
+        let [lo, hi] = zigzag ? zigzag64(h, i) : [h[i]!, h[i + 1]!];
         while (hi !== 0) {
           buf[p++] = (lo & 127) | 128;
           lo = ((lo >>> 7) | (hi << 25)) >>> 0;
           hi >>>= 7;
         }
-        while (lo > 127) {
-          buf[p++] = (lo & 127) | 128;
-          lo >>>= 7;
+        p = writeUnsigned(lo, buf, p);
+      }
+    } else if (values instanceof Uint8Array) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        if (v < 128) buf[p++] = v;
+        else {
+          buf[p++] = v | 128;
+          buf[p++] = 1;
         }
-        buf[p++] = lo;
       }
-      return;
-    }
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      let u = zigzag ? ((v << 1) ^ (v >> 31)) >>> 0 : v >>> 0;
-      while (u > 127) {
-        buf[p++] = (u & 127) | 128;
-        u >>>= 7;
+    } else if (values instanceof Int32Array) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        p = writeUnsigned(((v << 1) ^ (v >> 31)) >>> 0, buf, p);
       }
-      buf[p++] = u;
+    } else if (values instanceof Int16Array) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        p = writeUnsigned(((v << 1) ^ (v >> 31)) >>> 0, buf, p);
+      }
+    } else if (values instanceof Uint32Array) {
+      for (let i = 0; i < values.length; i++) p = writeUnsigned(values[i]!, buf, p);
+    } else {
+      for (let i = 0; i < values.length; i++) p = writeUnsigned(values[i]!, buf, p);
     }
   };
 }
 
-/**
- * Reads the varints of buf[start, end) into a new array of `kind`. Throws RangeError when the
- * last varint is cut off. Charges the decoded bytes to the reader's budget before allocating.
- */
-function readVarints(reader: protobuf.Reader, kind: VarintKind, start: number, end: number): Int32Array | Uint32Array | BigInt64Array | BigUint64Array {
-  const buf = reader.buf;
-  let n = 0;
-  for (let i = start; i < end; i++) if (buf[i]! < 128) n++;
-  if (end > start && buf[end - 1]! >= 128) throw new RangeError("a packed array ends inside a varint");
-  chargePacked(reader, n * kind.Out.BYTES_PER_ELEMENT);
-  const out = new kind.Out(n);
+/** The number of varints in buf[start, end); throws RangeError when the last one is cut off. */
+function countVarints(buf: Uint8Array, start: number, end: number): number {
+  let continued = 0;
+  for (let i = start; i < end; i++) continued += buf[i]! >>> 7;
+  if (end > start && buf[end - 1]! > 127) throw new RangeError("a packed array ends inside a varint");
+  return end - start - continued;
+}
+
+/** The `out.length` varints from buf[start] on, as 32-bit values (the low bits of longer ones). */
+function readUint32s(buf: Uint8Array, start: number, out: Uint32Array | Int32Array, zigzag: boolean): void {
   let p = start;
-  if (kind.wide) {
-    const h = halves(out as BigInt64Array);
-    for (let k = 0; k < n; k++) {
-      let lo = 0;
-      let hi = 0;
-      let b: number;
-      let i = 0;
-      do {
-        b = buf[p++]!;
-        const bits = b & 127;
-        if (i < 4) lo |= bits << (7 * i);
-        else if (i === 4) {
-          lo |= bits << 28;
-          hi |= bits >>> 4;
-        } else if (i < 10) hi |= bits << (7 * i - 32);
-        i++;
-      } while (b > 127);
-      if (kind.zigzag) {
-        const mask = -(lo & 1);
-        lo = (lo >>> 1) | (hi << 31);
-        lo ^= mask;
-        hi = (hi >>> 1) ^ mask;
-      }
-      h[2 * k] = lo >>> 0;
-      h[2 * k + 1] = hi >>> 0;
-    }
-    return out;
-  }
-  const o = out as Int32Array | Uint32Array;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < out.length; k++) {
     let b = buf[p++]!;
     let v = b & 127;
     if (b > 127) {
@@ -187,8 +194,48 @@ function readVarints(reader: protobuf.Reader, kind: VarintKind, start: number, e
         }
       }
     }
-    o[k] = kind.zigzag ? (v >>> 1) ^ -(v & 1) : v >>> 0;
+    out[k] = zigzag ? (v >>> 1) ^ -(v & 1) : v >>> 0;
   }
+}
+
+/** The same for 64-bit values, into the 32-bit halves of the output. */
+function readUint64s(buf: Uint8Array, start: number, h: Uint32Array, zigzag: boolean): void {
+  let p = start;
+  for (let k = 0; k < h.length; k += 2) {
+    let lo = 0;
+    let hi = 0;
+    let b: number;
+    let i = 0;
+    do {
+      b = buf[p++]!;
+      const bits = b & 127;
+      if (i < 4) lo |= bits << (7 * i);
+      else if (i === 4) {
+        lo |= bits << 28;
+        hi |= bits >>> 4;
+      } else if (i < 10) hi |= bits << (7 * i - 32);
+      i++;
+    } while (b > 127);
+    if (zigzag) {
+      const mask = -(lo & 1);
+      lo = ((lo >>> 1) | (hi << 31)) ^ mask;
+      hi = (hi >>> 1) ^ mask;
+    }
+    h[k] = lo >>> 0;
+    h[k + 1] = hi >>> 0;
+  }
+}
+
+/**
+ * Reads the varints of buf[start, end) into a new array of `kind`. Throws RangeError when the
+ * last varint is cut off. Charges the decoded bytes to the reader's budget before allocating.
+ */
+function readVarints(reader: protobuf.Reader, kind: VarintKind, start: number, end: number): Int32Array | Uint32Array | BigInt64Array | BigUint64Array {
+  const n = countVarints(reader.buf, start, end);
+  chargePacked(reader, n * kind.Out.BYTES_PER_ELEMENT);
+  const out = new kind.Out(n);
+  if (out instanceof BigInt64Array || out instanceof BigUint64Array) readUint64s(reader.buf, start, halves(out), kind.zigzag);
+  else readUint32s(reader.buf, start, out, kind.zigzag);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { BUILTIN_CLASSES } from "../../src/devices/index.js";
 import { DeviceProxy } from "../../src/client/index.js";
 import { fromGrpcError, loadTangoProto, startGrpcServer, type GrpcServerHandle } from "../../src/grpc/index.js";
 import { startServer } from "../support/test-server.js";
+import { waitFor } from "../support/wait-for.js";
 
 /** A device whose command fails with a description of 200,000 bytes, as careless device code may. */
 class Verbose extends Device {
@@ -25,6 +26,12 @@ class Verbose extends Device {
 
 const identity = (b: Buffer): Buffer => b;
 
+function connect(port: number): grpc.Client {
+  return new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+    "grpc.max_send_message_length": 64 * 1024 * 1024, "grpc.max_receive_message_length": 64 * 1024 * 1024,
+  });
+}
+
 /** The first few hundred ms are plenty for an answer that needs no work; a hang is what failed before. */
 const AT_ONCE_MS = 2_000;
 
@@ -41,7 +48,7 @@ describe("request limits on tango.v1.Device", function () {
       devices: { TangoTest: ["sys/tg_test/1"], Verbose: ["test/verbose/1"] },
     });
     handle = await startGrpcServer({ api: ts.server.api, host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024, logger: ts.server.log });
-    client = new grpc.Client(`127.0.0.1:${handle.port}`, grpc.credentials.createInsecure());
+    client = connect(handle.port);
   });
   afterEach(async () => {
     for (const p of proxies.splice(0)) p.close();
@@ -165,7 +172,7 @@ describe("request limits on tango.v1.Device", function () {
       limits: { maxPackedArrayBytes: 1024 * 1024 },
     });
     client.close();
-    client = new grpc.Client(`127.0.0.1:${handle.port}`, grpc.credentials.createInsecure());
+    client = connect(handle.port);
     const argin = (n: number): object => ({ type: 15, data: "uint_array", uint_array: { values: new Uint32Array(n).fill(7) } });
     // 262,144 elements decode to exactly 1 MiB: within the budget.
     await call("CommandInout", { device: "sys/tg_test/1", command: "DevVarULongArray", argin: argin(262_144) });
@@ -174,5 +181,34 @@ describe("request limits on tango.v1.Device", function () {
     const df = fromGrpcError(err) as DevFailed;
     expect(df.reason).to.equal(Reason.MemoryAllocation);
     expect(df.desc).to.contain("limits.maxPackedArrayBytes");
+  });
+
+  it("refuses a large request with API_MemoryAllocation when decoding it would pass limits.maxHeapBytes", async () => {
+    let inUseBytes = 0;
+    await handle.close(1000);
+    handle = await startGrpcServer({
+      api: ts.server.api, host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024, logger: ts.server.log,
+      limits: { maxHeapBytes: 256 * 1024 * 1024, memoryInUse: () => inUseBytes },
+    });
+    client.close();
+    client = connect(handle.port);
+    const request = { device: "sys/tg_test/1", command: "DevVarCharArray", argin: { type: 9, data: "raw", raw: new Uint8Array(8 * 1024 * 1024) }, array_encoding: 1 };
+    await call("CommandInout", request);
+    // 8 MiB decoded at twice its size would pass 256 MiB from 250 MiB in use.
+    inUseBytes = 250 * 1024 * 1024;
+    const err = await serviceError(call("CommandInout", request));
+    expect(err.code, err.details).to.equal(grpc.status.RESOURCE_EXHAUSTED);
+    const df = fromGrpcError(err) as DevFailed;
+    expect(df.reason).to.equal(Reason.MemoryAllocation);
+    expect(df.desc).to.contain("limits.maxHeapBytes");
+    // Small requests still pass, to tell the client so.
+    await call("Ping", { device: "sys/tg_test/1" });
+    // Refused from its length prefix meanwhile (the receive limit follows the headroom), the
+    // large request passes again once memory is back and a request has refreshed the limit.
+    inUseBytes = 0;
+    await waitFor(async () => {
+      await call("Ping", { device: "sys/tg_test/1" });
+      return call("CommandInout", request).then(() => true, () => false);
+    }, "a large request accepted again once memory is free");
   });
 });

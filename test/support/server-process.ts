@@ -44,6 +44,10 @@ export interface ServerProcessOptions {
   readonly tangoTest?: Pick<DeviceConfig, "properties" | "attributeProperties">;
   /** The config's event section (heartbeatMs, queueDepth); the server's defaults when absent. */
   readonly events?: Partial<ServerConfig["events"]>;
+  /** The config's request limits (maxPackedArrayBytes, maxHeapBytes); the server's defaults when absent. */
+  readonly limits?: ServerConfig["limits"];
+  /** The config's grpc.maxMessageBytes; the server's default when absent. */
+  readonly maxMessageBytes?: number;
 }
 
 /** Starts TangoTest `sys/tg_test/1` and SlowDevice `test/slow/1` in a server process (port 0: the OS picks). */
@@ -57,9 +61,10 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     const config = join(dir, "server.json");
     writeFileSync(config, JSON.stringify({
       server: "Fixture", instance: "proc",
-      grpc: { host: "127.0.0.1", port },
+      grpc: { host: "127.0.0.1", port, ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }) },
       http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
       ...(options.events === undefined ? {} : { events: options.events }),
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
       classes: [
         { name: "TangoTest", devices: [{ name: "sys/tg_test/1", ...options.tangoTest }] },
         { name: "SlowDevice", devices: [{ name: "test/slow/1" }] },

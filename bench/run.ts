@@ -7,6 +7,7 @@ import { mergeLargeData, runLargeData, BARE_KINDS, ENCODINGS, ARRAY_DEVICE, type
 import { describeMachine } from "./machine.js";
 import { eventTargets, eventsServerConfig, printEvents, runEvents, type EventsResult } from "./events.js";
 import { MANY_DEVICES, runMemory, type MemoryResult } from "./memory.js";
+import { printPackedArrays, runPackedArrays, type PackedArraysResult } from "./packed-arrays.js";
 import { installPeers, peersInstalled, runPeers, type PeerReport } from "./peers.js";
 import {
   CLIENT_CPU, distScript, HAS_TASKSET, pinSelf, profileServersTo, SERVER_CPU, startProcess, type BenchProcess,
@@ -21,7 +22,7 @@ import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type
  * writes bench/results/latest.json. Options:
  *   --install-peers   apt-get install Debian's tango-test and python3-tango first (root, apt)
  *   --no-peers        skip part 4
- *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events
+ *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events, packed-arrays
  *   --quick           short windows and few runs: a smoke check, not figures to quote
  *   --cpu-prof        servers write V8 CPU profiles to bench/results/profiles/ (open them in
  *                     Chrome DevTools); for the client side, run `node --cpu-prof dist/bench/run.js`
@@ -30,7 +31,7 @@ import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type
 /** The Node.js major line of the Dockerfile's base image (and of CI): the figures to quote. */
 const IMAGE_NODE_LINE = 24;
 
-const PARTS = ["request-reply", "large-data", "memory", "peers", "events"] as const;
+const PARTS = ["request-reply", "large-data", "memory", "peers", "events", "packed-arrays"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -275,6 +276,7 @@ async function main(): Promise<void> {
   let mem: MemoryResult | undefined;
   let peers: PeerReport | undefined;
   let events: EventsResult | undefined;
+  let packed: PackedArraysResult | undefined;
 
   if (parts.has("request-reply") || parts.has("large-data")) {
     const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-"));
@@ -328,6 +330,11 @@ async function main(): Promise<void> {
     events = await withEventServer((server) => runEvents({ server, seconds: QUICK ? 0.5 : 2, log }));
   }
 
+  if (parts.has("packed-arrays")) {
+    log("part 6: packed integer arrays");
+    packed = runPackedArrays({ quick: QUICK, log });
+  }
+
   console.log(`# tango-grpc bench, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (--quick: not figures to quote)" : ""}\n`);
   console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Linux ${machine.kernel}, Node ${machine.node}, `
     + `commit ${machine.commit}; ${pinned ? `servers pinned to CPU ${SERVER_CPU}, clients to CPU ${CLIENT_CPU}` : "not pinned"}; load average ${machine.loadAverage1m} at start.`);
@@ -336,6 +343,7 @@ async function main(): Promise<void> {
   if (mem) printMemory(mem, peers);
   if (peers) printPeers(peers, rr);
   if (events) printEvents(events);
+  if (packed) printPackedArrays(packed);
   const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : [])];
   if (rows.length > 0) {
     console.log("\n### Targets\n");
@@ -347,7 +355,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({
     date: new Date().toISOString(), machine: { ...machine, pinned }, quick: QUICK, settings: SETTINGS, seconds,
-    requestReply: rr, largeData: ld, memory: mem, peers, events, targets: rows,
+    requestReply: rr, largeData: ld, memory: mem, peers, events, packedArrays: packed, targets: rows,
   }, null, 2)}\n`);
   log(`wrote bench/results/latest.json`);
 }

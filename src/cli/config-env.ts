@@ -26,6 +26,8 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_HUNG_HANDLER_FACTOR", path: ["hungHandlerFactor"], kind: "integer" },
   { variable: "TANGO_EVENT_LOOP_STALL_MS", path: ["eventLoopStallMs"], kind: "integer" },
   { variable: "TANGO_SHUTDOWN_GRACE_MS", path: ["shutdownGraceMs"], kind: "integer" },
+  { variable: "TANGO_MAX_HEAP_BYTES", path: ["limits", "maxHeapBytes"], kind: "integer" },
+  { variable: "TANGO_MAX_PACKED_ARRAY_BYTES", path: ["limits", "maxPackedArrayBytes"], kind: "integer" },
 ];
 
 /** What applying the environment did: problems it found, and which key each variable set. */

@@ -92,6 +92,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         host: config.grpc.host,
         port: config.grpc.port,
         maxMessageBytes: config.grpc.maxMessageBytes,
+        limits: config.limits,
         logger: log,
         registry,
       });

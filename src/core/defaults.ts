@@ -110,3 +110,40 @@ export const WATCHDOG_INTERVAL_MS = 100;
  * whole grace period, ms: the process ends within the grace period plus this.
  */
 export const SHUTDOWN_DELETE_FLOOR_MS = 500;
+
+/*
+ * Limits (DESIGN §11): checked in the adapters before decoding work is done, so that bad or
+ * oversized input gets a clear Tango error at once instead of a hang, a stall or a bloated heap.
+ */
+/**
+ * Longest device, attribute, command or property name accepted, in UTF-8 bytes. Tango's database
+ * keeps device names in 255 characters; a name of kilobytes is never a real one, and echoing it
+ * into error trailers is what used to break connections.
+ */
+export const MAX_NAME_BYTES = 1024;
+/** How much of a refused name an error description quotes, in UTF-8 bytes. */
+export const QUOTED_NAME_BYTES = 64;
+/**
+ * Bounds of an error stack on the wire (src/grpc/status.ts), so that the status message and the
+ * `grpc-status-details-bin` trailer always fit in the peer's header limits (HTTP/2 header lists of
+ * 16–64 KiB): each frame's description, its reason and origin, the frames kept (the root causes
+ * and the outermost ones) and the status message.
+ */
+export const MAX_ERROR_DESC_BYTES = 1024;
+export const MAX_ERROR_FIELD_BYTES = 256;
+export const MAX_ERROR_FRAMES = 6;
+export const MAX_ERROR_ELEMENTS = 8;
+export const MAX_STATUS_MESSAGE_BYTES = 1024;
+/**
+ * Default budget of one request's packed numeric arrays, counted as the bytes of the typed arrays
+ * they decode into (a 16 MiB DevVarCharArray sent packed decodes as 16 M × 4 bytes).
+ */
+export const DEFAULT_MAX_PACKED_ARRAY_BYTES = 256 * 1024 * 1024;
+/** Requests from this size on are checked against the memory guard (`limits.maxHeapBytes`). */
+export const MEMORY_GUARD_MIN_REQUEST_BYTES = 1024 * 1024;
+/**
+ * What decoding a request of N bytes may cost on top of the memory in use, as a multiple of N
+ * (the decoded values and their copies); the memory guard refuses the request when that would
+ * pass `limits.maxHeapBytes`.
+ */
+export const DECODE_COST_FACTOR = 2;

@@ -13,6 +13,7 @@ export {
   SerialModel, LogLevel, EventType, EVENT_NAMES,
 } from "./enums.js";
 export { Reason, isReason } from "./reasons.js";
+export { truncateUtf8, utf8Length } from "./truncate-utf8.js";
 export { DevFailed, MultiDevFailed } from "./dev-failed.js";
 export type { DevError, DevErrorInit, NamedDevError } from "./dev-failed.js";
 export { TangoErrors } from "./errors.js";

@@ -40,6 +40,8 @@ export const Reason = {
   CannotOpenFile: "API_CannotOpenFile",
   DatabaseFileError: "API_DatabaseFileError",
   WrongWildcardUsage: "API_WrongWildcardUsage",
+  // limits (spec §18.3): a request refused because serving it would pass the memory configured
+  MemoryAllocation: "API_MemoryAllocation",
   // polling and the cache (spec §11, §18.1)
   AlreadyPolled: "API_AlreadyPolled",
   DeviceNotPolled: "API_DeviceNotPolled",

@@ -112,11 +112,14 @@ function decodeData(type: CmdArgType, v: WireValue, field: WireValueField): unkn
     case "encoded_value": return decodeEncoded(v.encoded_value);
     case "int_array": {
       const values = v.int_array?.values ?? [];
-      return type === CmdArgType.DevVarLongArray ? Int32Array.from(values) : values;
+      if (type === CmdArgType.DevVarLongArray) return values instanceof Int32Array ? values : Int32Array.from(values);
+      return type === CmdArgType.DevVarShortArray ? narrowed(values, Int16Array, -0x8000, 0x7fff) : values;
     }
     case "uint_array": {
       const values = v.uint_array?.values ?? [];
-      return type === CmdArgType.DevVarULongArray ? Uint32Array.from(values) : values;
+      if (type === CmdArgType.DevVarULongArray) return values instanceof Uint32Array ? values : Uint32Array.from(values);
+      if (type === CmdArgType.DevVarCharArray) return narrowed(values, Uint8Array, 0, 0xff);
+      return type === CmdArgType.DevVarUShortArray ? narrowed(values, Uint16Array, 0, 0xffff) : values;
     }
     case "float_array": {
       const values = v.float_array?.values ?? [];
@@ -128,10 +131,12 @@ function decodeData(type: CmdArgType, v: WireValue, field: WireValueField): unkn
     }
     case "long64_array": {
       const values = v.long64_array?.values ?? [];
+      if (values instanceof BigInt64Array) return values;
       return type === CmdArgType.DevVoid ? values.map(toBigInt) : BigInt64Array.from(values, toBigInt);
     }
     case "ulong64_array": {
       const values = v.ulong64_array?.values ?? [];
+      if (values instanceof BigUint64Array) return values;
       return type === CmdArgType.DevVoid ? values.map(toBigInt) : BigUint64Array.from(values, toBigInt);
     }
     case "encoded_array": return (v.encoded_array?.values ?? []).map(decodeEncoded);
@@ -149,6 +154,31 @@ function decodeData(type: CmdArgType, v: WireValue, field: WireValueField): unkn
     default:
       return v[field];
   }
+}
+
+/**
+ * A packed array of a narrower type (DevVarCharArray in `uint_array`) as its typed array, in one
+ * native copy when every element fits; otherwise the values as they came, for `coerce` to say
+ * which element does not.
+ */
+function narrowed(values: ArrayLike<number>, Ctor: new (from: ArrayLike<number>) => NumericArray, min: number, max: number): unknown {
+  if (values instanceof Uint32Array) {
+    // What the fast path decodes: integers already, only the range to check.
+    for (let i = 0; i < values.length; i++) if (values[i]! > max) return values;
+    return new Ctor(values);
+  }
+  if (values instanceof Int32Array) {
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
+      if (x < min || x > max) return values;
+    }
+    return new Ctor(values);
+  }
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (!(x >= min && x <= max && Number.isInteger(x))) return values;
+  }
+  return new Ctor(values);
 }
 
 function toBigInt(s: WireInt64): bigint {
@@ -232,12 +262,7 @@ function encodeNumericArray(type: CmdArgType, value: unknown, encoding: ArrayEnc
   if (encoding === ArrayEncoding.BYTES) {
     return { type, data: "raw", raw: new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength) };
   }
-  // Doubles and floats go as their typed array, written as one block (fast-codec.ts);
-  // proto-loader's fromObject wants plain arrays for the rest; 64-bit elements travel as
-  // decimal strings.
-  if (ta instanceof Float64Array || ta instanceof Float32Array) return { type, data: field, [field]: { values: ta } };
-  const values = ta instanceof BigInt64Array || ta instanceof BigUint64Array
-    ? Array.from(ta, String)
-    : Array.from(ta);
-  return { type, data: field, [field]: { values } };
+  // Every packed array goes as its typed array, written in one go (fast-codec.ts: doubles and
+  // floats as blocks, integers as varints straight into the message buffer).
+  return { type, data: field, [field]: { values: ta } };
 }

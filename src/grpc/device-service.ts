@@ -14,6 +14,7 @@ import { encodeCommandHistoryRecord } from "./event-codec.js";
 import { EventStreamWriter } from "./event-stream.js";
 import { WritePacer } from "./write-pacing.js";
 import { toGrpcStatus } from "./status.js";
+import { withRequestChecks } from "./request-checks.js";
 import { ArrayEncoding, type WireAttributeWrite, type WireCommandInfo, type WireDevInfo } from "./wire-types.js";
 import type {
   WireAttributeConfigReply, WireBlackBoxReply, WireBlackBoxRequest, WireCommandInoutReply,
@@ -138,7 +139,8 @@ export function createDeviceService(api: RequestApi, log: Logger): DeviceService
     };
   }
 
-  return {
+  // Refused requests and over-long names are answered before any handler runs (request-checks.ts).
+  return withRequestChecks({
     Ping: unary(async (ctx, req) => {
       await api.ping(ctx, deviceOf(req, "Ping"));
       return EMPTY;
@@ -210,5 +212,5 @@ export function createDeviceService(api: RequestApi, log: Logger): DeviceService
       // The writer owns the call from here: every outcome ends in a status it sends.
       new EventStreamWriter(call, { api, ctx, log, pacer, onEnd: () => ctx.end() }).start();
     },
-  };
+  }, log);
 }

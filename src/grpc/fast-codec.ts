@@ -3,6 +3,7 @@ import type { ServiceDefinition } from "@grpc/proto-loader";
 import { useAlignedRaw } from "./aligned-raw.js";
 import { RAW_VIEW_MIN_BYTES } from "./codec.js";
 import { useBlocks } from "./packed-blocks.js";
+import { VARINT_KINDS, useVarintBlocks } from "./packed-varints.js";
 
 /*
  * The fast paths of tango.v1.Device's codec, for the messages that carry large arrays: `raw`
@@ -16,7 +17,8 @@ const roots = new Map<string, protobuf.Root>();
 
 /**
  * The protobufjs root of the fast paths, loaded from `protoFile` on first use (once per file):
- * the same messages, with aligned raw blocks and packed doubles and floats as blocks. Event
+ * the same messages, with aligned raw blocks and packed numeric arrays as typed arrays (doubles and
+ * floats as blocks, packed-blocks.ts; integers as varints written in one go, packed-varints.ts). Event
  * frames (event-frames.ts) are encoded and decoded with it too.
  *
  * @internal
@@ -30,6 +32,7 @@ export function fastRoot(protoFile: string): protobuf.Root {
     useAlignedRaw(root.lookupType("tango.v1.Value"));
     useBlocks(root.lookupType("tango.v1.DoubleArray"), Float64Array);
     useBlocks(root.lookupType("tango.v1.FloatArray"), Float32Array);
+    for (const [name, kind] of Object.entries(VARINT_KINDS)) useVarintBlocks(root.lookupType(`tango.v1.${name}`), kind);
     roots.set(protoFile, root);
   }
   return root;
@@ -45,6 +48,10 @@ interface ValueLike {
   raw?: unknown;
   double_array?: { values?: unknown } | null;
   float_array?: { values?: unknown } | null;
+  int_array?: { values?: unknown } | null;
+  uint_array?: { values?: unknown } | null;
+  long64_array?: { values?: unknown } | null;
+  ulong64_array?: { values?: unknown } | null;
 }
 interface ValueHolder {
   argin?: ValueLike | null;
@@ -52,11 +59,13 @@ interface ValueHolder {
   values?: ReadonlyArray<{ value?: ValueLike | null; w_value?: ValueLike | null }>;
 }
 
-/** A large raw block, or packed doubles or floats given as a typed array (codec.ts encodes them so). */
+/** A large raw block, or a packed numeric array given as a typed array (codec.ts encodes them so). */
 function needsFastPath(v: ValueLike | null | undefined): boolean {
   if (v === undefined || v === null) return false;
   if (v.raw instanceof Uint8Array) return v.raw.length >= RAW_VIEW_MIN_BYTES;
-  return v.double_array?.values instanceof Float64Array || v.float_array?.values instanceof Float32Array;
+  return ArrayBuffer.isView(v.double_array?.values) || ArrayBuffer.isView(v.float_array?.values)
+    || ArrayBuffer.isView(v.int_array?.values) || ArrayBuffer.isView(v.uint_array?.values)
+    || ArrayBuffer.isView(v.long64_array?.values) || ArrayBuffer.isView(v.ulong64_array?.values);
 }
 
 /** Whether a request or reply of tango.v1.Device holds a Value for the fast path. */

@@ -5,7 +5,7 @@ import { closeHealthWatches, trackHealthWatches, type HealthWatch } from "./heal
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
+import { DEFAULT_MAX_PACKED_ARRAY_BYTES, FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
 import type { RequestApi } from "../server/index.js";
 import { createDeviceService } from "./device-service.js";
 import { createGrpcServerMetrics } from "./grpc-metrics.js";
@@ -13,6 +13,8 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
 import { addLazyReflection } from "./lazy-reflection.js";
 import { reflectionPackageDefinition } from "./reflection-descriptors.js";
 import { raiseReceiveWindow } from "./server-flow-control.js";
+import { MemoryGuard } from "./memory-guard.js";
+import { withRequestLimits } from "./request-decoding.js";
 
 /** Options of `startGrpcServer`. */
 export interface GrpcServerOptions {
@@ -34,6 +36,18 @@ export interface GrpcServerOptions {
    * metrics. A registry holds the metrics of one server.
    */
   readonly registry?: Registry;
+  /** Request limits (config `limits`); omitted keys take their defaults. */
+  readonly limits?: GrpcRequestLimits;
+}
+
+/** Limits on what one request may cost (config `limits`, docs/configuration.md). */
+export interface GrpcRequestLimits {
+  /** Budget of one request's packed arrays, as the bytes they decode into (core `DEFAULT_MAX_PACKED_ARRAY_BYTES`). */
+  readonly maxPackedArrayBytes?: number;
+  /** Memory (V8 heap + Buffers) not to pass by decoding a large request; omitted: no memory guard. */
+  readonly maxHeapBytes?: number;
+  /** Memory in use, bytes: for tests; defaults to process.memoryUsage() heapUsed + external. */
+  readonly memoryInUse?: () => number;
 }
 
 /** A service name the health service reports on: the whole server (`""`) or tango.v1.Device. */
@@ -58,6 +72,9 @@ export interface GrpcServerHandle {
   close(graceMs: number): Promise<boolean>;
 }
 
+/** How often the memory guard's receive limit follows the memory in use, at most. */
+const RECEIVE_LIMIT_REFRESH_MS = 20;
+
 function listenAddress(host: string, port: number): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -69,7 +86,7 @@ function listenAddress(host: string, port: number): string {
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
   const proto = loadTangoProto();
   const metrics = opts.registry === undefined ? undefined : createGrpcServerMetrics(opts.registry);
-  const server = new Server({
+  const serverOptions = {
     "grpc.max_receive_message_length": opts.maxMessageBytes,
     "grpc.max_send_message_length": opts.maxMessageBytes,
     // channelz keeps per-call counters and timestamps for a channelz service we do not serve.
@@ -77,6 +94,28 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     // grpc-js wraps each interceptor around the ones before it, so the first sits next to the
     // transport: metrics there see every status, including those other interceptors send.
     interceptors: [...(metrics === undefined ? [] : [metrics.interceptor]), ...(opts.interceptors ?? [])],
+  };
+  const server = new Server(serverOptions);
+  // The memory guard (memory-guard.ts). grpc-js 1.14 reads the receive limit from this very
+  // options object for each new call, and refuses a message from its length prefix when over it:
+  // after each request the limit follows the memory headroom, so an oversized request is refused
+  // before it is buffered. test/grpc/request-limits.test.ts checks that grpc-js still does so.
+  const maxHeapBytes = opts.limits?.maxHeapBytes;
+  const guard = maxHeapBytes === undefined ? undefined
+    : new MemoryGuard({ maxHeapBytes, maxMessageBytes: opts.maxMessageBytes, memoryInUse: opts.limits?.memoryInUse });
+  let refreshedAt = 0;
+  const refreshReceiveLimit = guard === undefined ? undefined : (): void => {
+    // At most every RECEIVE_LIMIT_REFRESH_MS: reading the memory in use is not free.
+    const now = performance.now();
+    if (now - refreshedAt < RECEIVE_LIMIT_REFRESH_MS) return;
+    refreshedAt = now;
+    serverOptions["grpc.max_receive_message_length"] = guard.receiveLimit();
+  };
+  refreshReceiveLimit?.();
+  const deviceService = withRequestLimits(proto.deviceService, {
+    maxPackedArrayBytes: opts.limits?.maxPackedArrayBytes ?? DEFAULT_MAX_PACKED_ARRAY_BYTES,
+    guard,
+    afterDecode: refreshReceiveLimit,
   });
   if (!raiseReceiveWindow(server, FLOW_CONTROL_WINDOW_BYTES)) {
     opts.logger.warn({ windowBytes: FLOW_CONTROL_WINDOW_BYTES }, "cannot raise the HTTP/2 receive window of this grpc-js: large requests will be slow");
@@ -91,7 +130,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       server.addService(service, implementation);
     },
   };
-  registrar.addService(proto.deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
+  registrar.addService(deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
   // Watch streams never end by themselves: close() ends them, or they would hold the server.
   const watches = new Set<HealthWatch>();
   health.addToServer(trackHealthWatches(registrar, watches));

@@ -1,4 +1,5 @@
 import protobuf from "protobufjs";
+import { chargePacked } from "./strict-reader.js";
 
 /*
  * `repeated double` and `repeated float` (tango.v1.DoubleArray, FloatArray) as blocks. Packed, such
@@ -59,6 +60,7 @@ export function useBlocks(type: protobuf.Type, Ctor: FloatingArrayCtor): void {
       if (tag === PACKED_TAG) {
         const bytes = reader.bytes();
         if (bytes.length % size !== 0) throw new RangeError(`${type.name}.values: ${bytes.length} bytes is not a whole number of elements`);
+        chargePacked(reader, bytes.length);
         const block = new Ctor(bytes.length / size);
         new Uint8Array(block.buffer).set(bytes);
         parts.push(block);

@@ -2,7 +2,9 @@ import { Buffer } from "node:buffer";
 import { Metadata, status, type StatusObject } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import protobuf from "protobufjs";
-import { DevFailed, MultiDevFailed, Reason, isReason } from "../core/index.js";
+import { DevFailed, MultiDevFailed, Reason, isReason, truncateUtf8 } from "../core/index.js";
+import { MAX_STATUS_MESSAGE_BYTES } from "../core/defaults.js";
+import { boundDevFailed, boundMultiDevFailed } from "./error-bounds.js";
 import { decodeDevFailed, decodeMultiDevFailed, encodeDevFailed, encodeMultiDevFailed } from "./error-codec.js";
 import type { WireDevError, WireNamedDevError } from "./wire-types.js";
 import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
@@ -36,6 +38,7 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * |                     | PollThreadOutOfSync (a poll discarded; only ever in an event)            |
  * | UNAVAILABLE         | ShutdownInProgress                                                        |
  * | INTERNAL            | InternalError, DatabaseFileError (the property store could not be written) |
+ * | RESOURCE_EXHAUSTED  | MemoryAllocation (a large request refused by the memory guard)           |
  * | UNKNOWN             | raised by device code: StdException, InitThrowsException, CannotOpenFile,|
  * |                     | and any device-specific reason. Client-side reasons (CommandFailed,       |
  * |                     | AttributeFailed, DeviceTimedOut, CantConnectToDevice, ServerNotRunning,   |
@@ -98,6 +101,7 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.ShutdownInProgress]: status.UNAVAILABLE,
   [Reason.InternalError]: status.INTERNAL,
   [Reason.DatabaseFileError]: status.INTERNAL,
+  [Reason.MemoryAllocation]: status.RESOURCE_EXHAUSTED,
 
   [Reason.StdException]: status.UNKNOWN,
   [Reason.InitThrowsException]: status.UNKNOWN,
@@ -158,7 +162,8 @@ export function codeOfReason(reason: string): status {
   return isReason(reason) ? CODE_BY_REASON[reason] : status.UNKNOWN;
 }
 
-function statusWithDetail(code: status, details: string, typeUrl: string, detail: Buffer): StatusObject {
+function statusWithDetail(code: status, message: string, typeUrl: string, detail: Buffer): StatusObject {
+  const details = truncateUtf8(message, MAX_STATUS_MESSAGE_BYTES);
   const body: RpcStatus = { code, message: details, details: [{ type_url: typeUrl, value: detail }] };
   const metadata = new Metadata();
   metadata.set(STATUS_DETAILS_KEY, Buffer.from(RPC_STATUS.encode(RPC_STATUS.create(body)).finish()));
@@ -175,11 +180,13 @@ function statusWithDetail(code: status, details: string, typeUrl: string, detail
 export function toGrpcStatus(err: unknown, log: Logger): StatusObject {
   const proto = loadTangoProto();
   if (err instanceof MultiDevFailed) {
-    const detail = proto.message("MultiDevFailed").serialize(encodeMultiDevFailed(err));
-    return statusWithDetail(codeOfReason(err.errors[0].errors[0].reason), err.message, MULTI_DEV_FAILED_TYPE_URL, detail);
+    const mdf = boundMultiDevFailed(err);
+    const detail = proto.message("MultiDevFailed").serialize(encodeMultiDevFailed(mdf));
+    return statusWithDetail(codeOfReason(mdf.errors[0].errors[0].reason), mdf.message, MULTI_DEV_FAILED_TYPE_URL, detail);
   }
   if (!(err instanceof DevFailed)) log.error({ err }, "non-DevFailed error reached the gRPC edge");
-  const df = DevFailed.from(err, DEVICE_SERVICE_NAME);
+  // Bounded whatever raised it: descriptions echo client input and device text (error-bounds.ts).
+  const df = boundDevFailed(DevFailed.from(err, DEVICE_SERVICE_NAME));
   const detail = proto.message("DevFailed").serialize(encodeDevFailed(df));
   return statusWithDetail(codeOfReason(df.reason), df.message, DEV_FAILED_TYPE_URL, detail);
 }

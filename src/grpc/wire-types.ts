@@ -86,10 +86,11 @@ export interface WireValue {
   state_value?: number;
   encoded_value?: WireEncoded;
   boolean_array?: WireArray<boolean>;
-  int_array?: WireArray<number>;
-  uint_array?: WireArray<number>;
-  long64_array?: WireArray<WireInt64>;
-  ulong64_array?: WireArray<WireInt64>;
+  /** Packed integers: typed arrays from encodeValue and from the fast path (packed-varints.ts). */
+  int_array?: { values: number[] | Int32Array | Int16Array };
+  uint_array?: { values: number[] | Uint32Array | Uint16Array | Uint8Array };
+  long64_array?: { values: WireInt64[] | BigInt64Array };
+  ulong64_array?: { values: WireInt64[] | BigUint64Array };
   float_array?: WireFloatingArray<Float32Array>;
   double_array?: WireFloatingArray<Float64Array>;
   string_array?: WireArray<string>;

@@ -105,6 +105,7 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.NotSupportedFeature]: 501,
   [Reason.InternalError]: 500,
   [Reason.DatabaseFileError]: 500,
+  [Reason.MemoryAllocation]: UNAVAILABLE,
 
   [Reason.IncompatibleCmdArgumentType]: BAD_REQUEST,
   [Reason.IncompatibleAttrDataType]: BAD_REQUEST,

@@ -5,6 +5,7 @@ import {
 } from "../core/defaults.js";
 import {
   EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_GRACE_MS, STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES,
+  DEFAULT_MAX_PACKED_ARRAY_BYTES,
 } from "../core/defaults.js";
 
 /*
@@ -97,6 +98,10 @@ export const ServerConfig = Type.Object({
     maxBytes: Type.Integer({ minimum: 1024, default: STORE_MAX_BYTES, description: "largest the run-time properties may grow together, bytes" }),
     compactMinBytes: Type.Integer({ minimum: 0, default: STORE_COMPACT_MIN_BYTES, description: "the journal is compacted once it has grown this much, and more than its last snapshot, bytes" }),
   }, { additionalProperties: false, default: {}, description: "the property store at storePath: repair, limits, compaction" })),
+  limits: Type.Optional(Type.Object({
+    maxPackedArrayBytes: Type.Integer({ minimum: 1024, default: DEFAULT_MAX_PACKED_ARRAY_BYTES, description: "budget of one request's packed arrays, as the bytes of the typed arrays they decode into; over it: API_MemoryAllocation" }),
+    maxHeapBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024 * 1024, description: "memory (V8 heap + buffers) a large request may not take the server past; over it: API_MemoryAllocation. Unset: no guard" })),
+  }, { additionalProperties: false, description: "what one request may cost (names are limited to 1,024 bytes in any case)" })),
   classes: Type.Array(ClassConfig, { minItems: 1 }),
 }, { additionalProperties: false });
 export type ServerConfig = Static<typeof ServerConfig>;

@@ -51,6 +51,10 @@ export interface ServerProcessOptions {
   readonly store?: Partial<NonNullable<ServerConfig["store"]>>;
   /** The config's shutdownGraceMs; the server's default (10 s) when absent. */
   readonly shutdownGraceMs?: number;
+  /** The config's request limits (maxPackedArrayBytes, maxHeapBytes); the server's defaults when absent. */
+  readonly limits?: ServerConfig["limits"];
+  /** The config's grpc.maxMessageBytes; the server's default when absent. */
+  readonly maxMessageBytes?: number;
 }
 
 /** Starts TangoTest `sys/tg_test/1` and SlowDevice `test/slow/1` in a server process (port 0: the OS picks). */
@@ -64,12 +68,13 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     const config = join(dir, "server.json");
     writeFileSync(config, JSON.stringify({
       server: "Fixture", instance: "proc",
-      grpc: { host: "127.0.0.1", port },
+      grpc: { host: "127.0.0.1", port, ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }) },
       http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
       ...(options.events === undefined ? {} : { events: options.events }),
       ...(options.storePath === undefined ? {} : { storePath: options.storePath }),
       ...(options.store === undefined ? {} : { store: options.store }),
       ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
       classes: [
         { name: "TangoTest", devices: [{ name: "sys/tg_test/1", ...options.tangoTest }] },
         { name: "SlowDevice", devices: [{ name: "test/slow/1" }] },

@@ -1,0 +1,80 @@
+import { loadSync, type ServiceDefinition } from "@grpc/proto-loader";
+import { expect } from "chai";
+import { CmdArgType as T } from "../../src/core/index.js";
+import { ArrayEncoding, PROTO_LOADER_OPTIONS, decodeValue, encodeValue, loadTangoProto, type WireValue } from "../../src/grpc/index.js";
+import { resolveProtoDir } from "../../src/grpc/proto.js";
+import { seededRandom } from "../devices/seeded-random.js";
+
+const { deviceService } = loadTangoProto();
+/** proto-loader's own (de)serializers: what every other protobuf implementation reads and writes. */
+const plain = loadSync("tango/v1/tango.proto", { ...PROTO_LOADER_OPTIONS, includeDirs: [resolveProtoDir()] })["tango.v1.Device"] as ServiceDefinition;
+const fast = deviceService.CommandInout!;
+const slow = plain.CommandInout!;
+
+const INT32 = [0, 1, -1, 127, 128, -64, -65, 0x7fffffff, -0x80000000, 300, -300, 16383, 16384];
+const UINT32 = [0, 1, 127, 128, 255, 16383, 16384, 2097151, 2097152, 268435455, 268435456, 0xffffffff];
+const INT64 = [0n, 1n, -1n, 63n, -64n, 2n ** 31n, -(2n ** 31n), 2n ** 35n, 2n ** 56n, 2n ** 63n - 1n, -(2n ** 63n)];
+const UINT64 = [0n, 1n, 127n, 128n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 49n, 2n ** 56n, 2n ** 63n, 2n ** 64n - 1n];
+
+const CASES: Array<[string, T, ArrayLike<number> | ArrayLike<bigint>]> = [
+  ["DevVarCharArray", T.DevVarCharArray, Uint8Array.from([0, 1, 127, 128, 255])],
+  ["DevVarShortArray", T.DevVarShortArray, Int16Array.from([0, 1, -1, 32767, -32768, 200])],
+  ["DevVarUShortArray", T.DevVarUShortArray, Uint16Array.from([0, 1, 128, 65535])],
+  ["DevVarLongArray", T.DevVarLongArray, Int32Array.from(INT32)],
+  ["DevVarULongArray", T.DevVarULongArray, Uint32Array.from(UINT32)],
+  ["DevVarLong64Array", T.DevVarLong64Array, BigInt64Array.from(INT64)],
+  ["DevVarULong64Array", T.DevVarULong64Array, BigUint64Array.from(UINT64)],
+];
+
+/** The same Value with its array as the plain JS array proto-loader's encoder wants. */
+function asPlain(wire: WireValue): WireValue {
+  const field = wire.data!;
+  const values = Array.from((wire[field] as { values: ArrayLike<number | bigint> }).values, (x) => (typeof x === "bigint" ? String(x) : x));
+  return { ...wire, [field]: { values } };
+}
+
+describe("packed integer arrays as typed arrays (packed-varints.ts)", () => {
+  for (const [name, type, value] of CASES) {
+    it(`writes a ${name} as the same bytes as protobufjs and reads them back as its typed array`, () => {
+      const wire = encodeValue({ type, value }, ArrayEncoding.PACKED);
+      const bytes = fast.responseSerialize({ argout: wire });
+      expect(bytes.equals(slow.responseSerialize({ argout: asPlain(wire) })), "same bytes as protobufjs").to.equal(true);
+      const back = fast.responseDeserialize(bytes) as { argout: WireValue };
+      expect(decodeValue(back.argout).value).to.deep.equal(value);
+      const viaPlain = decodeValue((slow.responseDeserialize(bytes) as { argout: WireValue }).argout);
+      expect(viaPlain.value, "protobufjs reads the same values").to.deep.equal(value);
+    });
+  }
+
+  it("matches protobufjs on 2,000 random arrays of every integer type", () => {
+    const random = seededRandom(20261206);
+    const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo));
+    for (let i = 0; i < 2000; i++) {
+      const [, type, sample] = CASES[i % CASES.length]!;
+      const n = int(0, 40);
+      const Ctor = (sample as unknown as { constructor: new (n: number) => { [k: number]: number | bigint } }).constructor;
+      const value = new Ctor(n);
+      const wide = typeof sample[0] === "bigint";
+      for (let k = 0; k < n; k++) {
+        value[k] = wide ? BigInt.asIntN(64, BigInt(int(-(2 ** 31), 2 ** 31)) << BigInt(int(0, 33))) : int(-(2 ** 32), 2 ** 32);
+      }
+      const wire = encodeValue({ type, value }, ArrayEncoding.PACKED);
+      const bytes = fast.responseSerialize({ argout: wire });
+      expect(bytes.equals(slow.responseSerialize({ argout: asPlain(wire) })), `case ${i}`).to.equal(true);
+      expect(decodeValue((fast.responseDeserialize(bytes) as { argout: WireValue }).argout).value, `case ${i}`).to.deep.equal(value);
+    }
+  });
+
+  it("reads elements sent unpacked, one record each, as valid proto3 allows", () => {
+    // CommandInoutReply.argout (1) → Value.uint_array (14?) is looked up, not assumed: encode one
+    // packed, then rewrite its values as unpacked records.
+    const wire = encodeValue({ type: T.DevVarULongArray, value: Uint32Array.from([5, 300]) }, ArrayEncoding.PACKED);
+    const packed = fast.responseSerialize({ argout: wire });
+    // ...0a 03 05 ac 02 → 08 05 08 ac 02: the same length, so the outer lengths stay right.
+    const at = packed.indexOf(Buffer.from([0x0a, 0x03, 0x05, 0xac, 0x02]));
+    expect(at).to.be.greaterThan(0);
+    const unpacked = Buffer.from(packed);
+    Buffer.from([0x08, 0x05, 0x08, 0xac, 0x02]).copy(unpacked, at);
+    expect(decodeValue((fast.responseDeserialize(unpacked) as { argout: WireValue }).argout).value).to.deep.equal(Uint32Array.from([5, 300]));
+  });
+});

@@ -6,6 +6,7 @@ import { startHttpServer, type HttpServerHandle } from "../http/index.js";
 import { registerTangoMetrics } from "../metrics/index.js";
 import { DeviceServer, type DeviceClass } from "../server/index.js";
 import { loadConfig } from "./load-config.js";
+import { openServerTls } from "./serve-tls.js";
 import { createProcessRegistry } from "./process-registry.js";
 import { createRootLogger } from "./logger.js";
 import { ExitCode } from "./verb.js";
@@ -43,6 +44,8 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   const config = loadConfig(opts.configFile, opts.env, { knownClasses: [...classes.keys()] });
   const log = createRootLogger(config.logLevel, opts.logDestination);
   const proc = opts.process ?? process;
+  // Read before anything starts: unusable TLS files are a ConfigError (exit 2), as a bad config is.
+  const tls = await openServerTls(config, opts.configFile, log);
 
   let resolveStop: (cause: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => { resolveStop = resolve; });
@@ -89,6 +92,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         maxMessageBytes: config.grpc.maxMessageBytes,
         logger: log,
         registry,
+        ...(tls === undefined ? {} : { tls }),
       });
       server.grpcAddress = `${server.hostName}:${grpc.port}`;
       grpc.setServing("", true);
@@ -102,6 +106,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         logger: log,
         readiness: () => devices.readiness(),
         version,
+        ...(tls === undefined ? {} : { tls }),
         rest: {
           api: server.api,
           adminDevice: server.adminName,
@@ -131,6 +136,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     log.info({ durationMs: Math.round(performance.now() - startedAt), isClean }, "shutdown complete");
     return isClean ? ExitCode.Ok : ExitCode.Failure;
   } finally {
+    tls?.files.close();
     proc.off("SIGTERM", onSignal);
     proc.off("SIGINT", onSignal);
   }

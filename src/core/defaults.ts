@@ -78,3 +78,8 @@ export const PING_AFTER_TIMEOUT_MS = 100;
  * 1,000,000-double round trip takes half the time. It bounds what one peer can make us buffer.
  */
 export const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+/**
+ * How often a server with TLS looks at its certificate files for a new one, ms: a cert-manager
+ * rotation is in use within about two of these (a change must be stable for one interval).
+ */
+export const TLS_RELOAD_INTERVAL_MS = 5_000;

@@ -12,6 +12,7 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
 import { addLazyReflection } from "./lazy-reflection.js";
 import { reflectionPackageDefinition } from "./reflection-descriptors.js";
 import { raiseReceiveWindow } from "./server-flow-control.js";
+import { createGrpcServerCredentials, type GrpcTlsOptions } from "./tls-credentials.js";
 
 /** Options of `startGrpcServer`. */
 export interface GrpcServerOptions {
@@ -33,6 +34,8 @@ export interface GrpcServerOptions {
    * metrics. A registry holds the metrics of one server.
    */
   readonly registry?: Registry;
+  /** TLS on this port (certificates reloaded as they change); omitted: plaintext. */
+  readonly tls?: GrpcTlsOptions;
 }
 
 /** A service name the health service reports on: the whole server (`""`) or tango.v1.Device. */
@@ -97,7 +100,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(listenAddress(opts.host, opts.port), ServerCredentials.createInsecure(), (err, bound) => {
+      const credentials = opts.tls === undefined ? ServerCredentials.createInsecure() : createGrpcServerCredentials(opts.tls);
+      server.bindAsync(listenAddress(opts.host, opts.port), credentials, (err, bound) => {
         if (err === null) resolve(bound);
         else reject(err);
       });

@@ -15,6 +15,7 @@ import { parseJsonBody } from "./json-value.js";
 import { withOptionalBodies } from "./openapi-doc.js";
 import { createRestAuth } from "./rest-auth.js";
 import { createRestCaller } from "./rest-call.js";
+import { httpsServerFactory, requireClientCertOnRest, type HttpTlsOptions } from "./https-listener.js";
 import {
   HttpProblem, HttpReason, httpStatusOf, restErrorOf, restMultiErrorOf, restProblemOf, type RestErrorBody,
 } from "./rest-errors.js";
@@ -49,6 +50,8 @@ export interface HttpServerOptions {
   readonly rest?: RestOptions;
   /** `info.version` of the OpenAPI document. */
   readonly version?: string;
+  /** HTTPS on this port (certificates reloaded as they change); omitted: plain HTTP. */
+  readonly tls?: HttpTlsOptions;
 }
 
 /** One route of the sidecar, as registered. */
@@ -100,6 +103,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     schemaController: { compilersFactory: lazySchemaCompilers() },
+    ...(opts.tls === undefined ? {} : { serverFactory: httpsServerFactory(opts.tls) }),
   });
   const routes: HttpRoute[] = [];
   app.addHook("onRoute", (route) => {
@@ -108,6 +112,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     }
   });
   instrumentHttp(app, opts.registry);
+  if (opts.tls?.requireClientCert === true) requireClientCertOnRest(app, REST_PREFIX);
   installJsonParser(app);
   installErrorHandlers(app);
   await app.register(fastifySwagger, {

@@ -7,3 +7,5 @@ export { formatBlackBoxRecord } from "./blackbox.js";
 export { Monitor } from "./monitor.js";
 export { HubEvent, Subscription } from "./events/subscription.js";
 export type { EventSink, EventBatch } from "./events/subscription.js";
+export { TlsFileWatcher, TlsFilesError, readTlsMaterial } from "./tls-files.js";
+export type { TlsFilesOptions, TlsMaterial, TlsMaterialListener } from "./tls-files.js";

@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { request as httpsRequest } from "node:https";
 import { DeviceProxy, Reason } from "../../src/client/index.js";
 import { expectDevFailed } from "../support/test-server.js";
@@ -7,6 +9,16 @@ import { makeTestPki, type CertFiles, type TestPki } from "../support/test-certs
 import { SecretVolume, peerSerial, serialOf, startServe, type ServeRun } from "../support/tls-serve.js";
 
 const RELOAD_MS = 100;
+const HEALTHCHECK = fileURLToPath(new URL("../../deploy/healthcheck.mjs", import.meta.url));
+
+/** Runs the container health check script against the sidecar's port; resolves to its exit code and stderr. */
+function runHealthcheck(env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [HEALTHCHECK], { env: { PATH: process.env.PATH, ...env }, timeout: 15_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stderr });
+    });
+  });
+}
 
 /** GET https://127.0.0.1:`port``path` trusting `ca`, optionally with a client certificate. */
 function httpsGet(port: number, path: string, ca: CertFiles, client?: CertFiles): Promise<{ status: number; body: string }> {
@@ -75,6 +87,24 @@ describe("serve with TLS (both ports)", function () {
     expect((dev as unknown as { connection: { generation: number } }).connection.generation).to.equal(generation);
     expect(await proxy(trl, { tls: { ca: pki.ca.cert } }).commandInout("DevString", "new")).to.equal("new");
     expect((await httpsGet(serve.httpPort, "/healthz", pki.ca)).status).to.equal(200);
+  });
+
+  it("passes the container health check over HTTPS, whether TLS is named in the environment or only in the config", async () => {
+    volume.update(pki.server(), pki.ca);
+    serve = await startServe(envOf({ TANGO_TLS_CLIENT_CA_FILE: volume.caFile, TANGO_TLS_REQUIRE_CLIENT_CERT: "true" }));
+    const port = String(serve.httpPort);
+    expect(await runHealthcheck({ TANGO_HTTP_PORT: port, TANGO_TLS_CERT_FILE: volume.certFile })).to.deep.equal({ code: 0, stderr: "" });
+    expect(await runHealthcheck({ TANGO_HTTP_PORT: port })).to.deep.equal({ code: 0, stderr: "" });
+    await serve.stop();
+    serve = undefined;
+    const down = await runHealthcheck({ TANGO_HTTP_PORT: port, TANGO_TLS_CERT_FILE: volume.certFile });
+    expect(down.code).to.equal(1);
+    expect(down.stderr).to.match(/healthcheck: GET https:\/\/127\.0\.0\.1:\d+\/readyz failed: .*ECONNREFUSED/);
+  });
+
+  it("passes the container health check over plain HTTP when TLS is off", async () => {
+    serve = await startServe({});
+    expect(await runHealthcheck({ TANGO_HTTP_PORT: String(serve.httpPort) })).to.deep.equal({ code: 0, stderr: "" });
   });
 
   it("keeps the old certificate when the new key does not match it, and logs the refusal at error level", async () => {

@@ -13,6 +13,7 @@ import {
 } from "./processes.js";
 import { count, fixed, pct, table } from "./report.js";
 import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type Op } from "./request-reply.js";
+import { printTls, runTls, tlsTargets, type TlsResult } from "./tls.js";
 
 /*
  * npm run bench [-- options]: speed and memory of tango-grpc, side by side with bare grpc-js and,
@@ -21,13 +22,13 @@ import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type
  * writes bench/results/latest.json. Options:
  *   --install-peers   apt-get install Debian's tango-test and python3-tango first (root, apt)
  *   --no-peers        skip part 4
- *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events
+ *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events, tls
  *   --quick           short windows and few runs: a smoke check, not figures to quote
  *   --cpu-prof        servers write V8 CPU profiles to bench/results/profiles/ (open them in
  *                     Chrome DevTools); for the client side, run `node --cpu-prof dist/bench/run.js`
  */
 
-const PARTS = ["request-reply", "large-data", "memory", "peers", "events"] as const;
+const PARTS = ["request-reply", "large-data", "memory", "peers", "events", "tls"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -269,6 +270,8 @@ async function main(): Promise<void> {
   let mem: MemoryResult | undefined;
   let peers: PeerReport | undefined;
   let events: EventsResult | undefined;
+  let tls: TlsResult | undefined;
+  const tlsSettings = { runs: QUICK ? 2 : 6, seconds: SETTINGS.seconds * 2, inFlight: 16 };
 
   if (parts.has("request-reply") || parts.has("large-data")) {
     const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-"));
@@ -321,6 +324,10 @@ async function main(): Promise<void> {
     log("part 5: events");
     events = await withEventServer((server) => runEvents({ server, seconds: QUICK ? 0.5 : 2, log }));
   }
+  if (parts.has("tls")) {
+    log("part 6: TLS");
+    tls = await runTls({ ...tlsSettings, log });
+  }
 
   console.log(`# tango-grpc bench, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (--quick: not figures to quote)" : ""}\n`);
   console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Linux ${machine.kernel}, Node ${machine.node}, `
@@ -330,7 +337,8 @@ async function main(): Promise<void> {
   if (mem) printMemory(mem, peers);
   if (peers) printPeers(peers, rr);
   if (events) printEvents(events);
-  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : [])];
+  if (tls) printTls(tls, tlsSettings);
+  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(tls ? tlsTargets(tls) : [])];
   if (rows.length > 0) {
     console.log("\n### Targets\n");
     console.log(table(["target", "measured", "met"], rows.map((r) => [r.target, r.measured, r.met === undefined ? "–" : r.met ? "yes" : "**no**"])));
@@ -341,7 +349,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({
     date: new Date().toISOString(), machine: { ...machine, pinned }, quick: QUICK, settings: SETTINGS, seconds,
-    requestReply: rr, largeData: ld, memory: mem, peers, events, targets: rows,
+    requestReply: rr, largeData: ld, memory: mem, peers, events, tls, targets: rows,
   }, null, 2)}\n`);
   log(`wrote bench/results/latest.json`);
 }

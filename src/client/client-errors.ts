@@ -58,6 +58,13 @@ export const ClientErrors = {
       `Failed to connect to device ${device}\nThe TLS handshake with ${address} failed: ${detail}`,
       "Connection::connect"),
 
+  /** A plaintext client dialled a port that speaks TLS. */
+  tlsExpected: (device: string, address: string): DevFailed =>
+    DevFailed.of(Reason.CantConnectToDevice,
+      `Failed to connect to device ${device}\nThe device server at ${address} speaks TLS: connect with tango+tls:// ` +
+      "(DeviceProxyOptions.tls, or --tls in the CLI)",
+      "Connection::connect"),
+
   /** The connection broke while the call was in flight: the request may have been executed. */
   communicationFailed: (device: string, operation: string, detail: string): DevFailed =>
     DevFailed.of(Reason.CommunicationFailed,

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
 import { loadTangoProto } from "../grpc/wire.js";
-import { diagnoseTls } from "./tls-failure.js";
+import { diagnoseTls, isTlsPort } from "./tls-failure.js";
 import type { ChannelSecurity } from "./tls-options.js";
 
 /** grpc-js options no user needs to touch; the comments say why each one is set. */
@@ -21,7 +21,7 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 /** Why a connection could not be made. */
 export class ConnectError extends Error {
   override readonly name = "ConnectError";
-  constructor(readonly kind: "refused" | "timeout" | "tls", detail: string) {
+  constructor(readonly kind: "refused" | "timeout" | "tls" | "tlsPort", detail: string) {
     super(detail);
   }
 }
@@ -35,6 +35,8 @@ interface Method {
 
 /** How long the handshake that tells why a TLS channel failed may take, ms. */
 const TLS_DIAGNOSIS_MS = 1_000;
+/** How long the check whether a failed plaintext channel dialled a TLS port may take, ms. */
+const TLS_PORT_PROBE_MS = 300;
 
 /** grpc.health.v1's name of our service: SERVING once every device is exported. */
 const DEVICE_SERVICE = "tango.v1.Device";
@@ -103,9 +105,9 @@ export class Connection {
         return;
       }
       if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
-        const tlsDetail = this.#security.isTls ? await this.#lastTlsFailure(deadline) : undefined;
+        const tlsDetail = await this.#tlsFailure(deadline);
         this.reset();
-        if (tlsDetail !== undefined) throw new ConnectError("tls", tlsDetail);
+        if (tlsDetail !== undefined) throw new ConnectError(this.#security.isTls ? "tls" : "tlsPort", tlsDetail);
         throw new ConnectError("refused", "connection refused or address not reachable");
       }
       if (this.#hasBeenReady) {
@@ -126,12 +128,18 @@ export class Connection {
     return this.#security.isTls;
   }
 
-  /** Why a TLS channel failed, when the handshake did; undefined when the cause is not TLS. */
-  async #lastTlsFailure(deadline: number): Promise<string | undefined> {
+  /**
+   * Why a channel failed, when TLS is the cause: the handshake of a TLS channel, or a plaintext
+   * channel dialling a TLS port. Undefined otherwise (nothing listens, say).
+   */
+  async #tlsFailure(deadline: number): Promise<string | undefined> {
     const colon = this.#address.lastIndexOf(":");
     const host = this.#address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
     const port = Number(this.#address.slice(colon + 1));
-    return diagnoseTls(host, port, this.#security.tlsOptions, Math.min(TLS_DIAGNOSIS_MS, deadline - Date.now()));
+    const timeoutMs = Math.min(TLS_DIAGNOSIS_MS, deadline - Date.now());
+    if (this.#security.isTls) return diagnoseTls(host, port, this.#security.tlsOptions, timeoutMs);
+    const isTls = await isTlsPort(host, port, Math.min(timeoutMs, TLS_PORT_PROBE_MS));
+    return isTls ? "a TLS handshake succeeds there" : undefined;
   }
 
   /** Sends one unary call on the current channel; rejects with the grpc-js ServiceError. */

@@ -104,6 +104,7 @@ export class Invoker {
     } catch (err) {
       if (!(err instanceof ConnectError)) throw err;
       if (err.kind === "tls") throw ClientErrors.tlsFailed(s.device, s.address, err.message);
+      if (err.kind === "tlsPort") throw ClientErrors.tlsExpected(s.device, s.address);
       throw err.kind === "refused"
         ? ClientErrors.serverNotRunning(s.device, s.address, err.message)
         : ClientErrors.cantConnect(s.device, s.address, timeoutMs);

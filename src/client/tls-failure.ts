@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 
 /**
@@ -9,8 +10,27 @@ export function tlsFailureOf(details: string): string | undefined {
   if (!TLS_FAILURE.test(details)) return undefined;
   // grpc-js says "No connection established. Last error: <reason> (<time>)": keep the reason.
   const last = /Last error: (?:Error: )?(.*?)(?: \([^()]*\))?(?:\. Resolution note:.*)?$/.exec(details);
-  return (last?.[1] ?? details).trim();
+  return explainTlsFailure((last?.[1] ?? details).trim());
 }
+
+/**
+ * OpenSSL's text (`80EC…:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate
+ * required:../deps/…`) cut to its reason, with what it means for the user in front.
+ */
+export function explainTlsFailure(message: string): string {
+  const reason = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1]?.trim() ?? message.trim();
+  const meaning = MEANINGS.find(([pattern]) => pattern.test(reason))?.[1];
+  return meaning === undefined ? reason : `${meaning} (${reason})`;
+}
+
+const MEANINGS: readonly (readonly [RegExp, string])[] = [
+  [/self[- ]signed|unable to (?:get local issuer|verify the first)|unknown ca|certificate signature failure/i,
+    "the server's certificate is not signed by a CA this client trusts"],
+  [/certificate has expired|certificate is not yet valid/i, "the server's certificate is not valid now"],
+  [/certificate required/i, "the server requires a client certificate"],
+  [/alert (?:bad certificate|unknown ca|certificate unknown|decrypt error)/i, "the server refused this client's certificate"],
+  [/wrong version number|packet length too long|http request/i, "the server does not speak TLS: use tango:// without TLS options"],
+];
 
 const TLS_FAILURE = new RegExp([
   "certificate", "self[- ]signed", "unable to (?:get|verify)", "Hostname/IP does not match", "ERR_TLS", "ERR_SSL",
@@ -42,7 +62,7 @@ export function diagnoseTls(host: string, port: number, options: ConnectionOptio
     };
     timer = setTimeout(() => finish(undefined), Math.max(1, timeoutMs));
     socket.on("error", (err: NodeJS.ErrnoException) => {
-      finish(err.code !== undefined && TCP_FAILURES.has(err.code) ? undefined : err.message);
+      finish(err.code !== undefined && TCP_FAILURES.has(err.code) ? undefined : explainTlsFailure(err.message));
     });
     let isSecure = false;
     socket.on("secureConnect", () => {
@@ -56,5 +76,26 @@ export function diagnoseTls(host: string, port: number, options: ConnectionOptio
     socket.on("end", () => finish(!isSecure ? undefined : options.cert === undefined
       ? "the server closed the connection after the handshake: it requires a client certificate"
       : "the server closed the connection after the handshake: it refused this client's certificate"));
+  });
+}
+
+/**
+ * Whether `host:port` answers a TLS handshake (any certificate), for a plaintext channel that
+ * failed: the user then needs `tango+tls://`, not a server that is "not running".
+ */
+export function isTlsPort(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host, port, ALPNProtocols: ["h2"], rejectUnauthorized: false, ...(isIP(host) === 0 ? { servername: host } : {}) });
+    const finish = (isTls: boolean): void => {
+      clearTimeout(timer);
+      socket.removeAllListeners();
+      socket.on("error", () => undefined);
+      socket.destroy();
+      resolve(isTls);
+    };
+    const timer = setTimeout(() => finish(false), Math.max(1, timeoutMs));
+    socket.on("secureConnect", () => finish(true));
+    socket.on("error", () => finish(false));
+    socket.on("end", () => finish(false));
   });
 }

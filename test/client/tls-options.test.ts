@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { join } from "node:path";
 import { DeviceProxy, Reason, formatTrl, parseTrl } from "../../src/client/index.js";
 import { channelSecurityOf } from "../../src/client/tls-options.js";
-import { tlsFailureOf } from "../../src/client/tls-failure.js";
+import { explainTlsFailure, tlsFailureOf } from "../../src/client/tls-failure.js";
 import { DevFailed } from "../../src/core/index.js";
 import { makeTestPki, type TestPki } from "../support/test-certs.js";
 
@@ -85,8 +85,21 @@ describe("client TLS options", function () {
   describe("tlsFailureOf", () => {
     it("keeps the reason of a grpc-js TLS failure and ignores other failures", () => {
       expect(tlsFailureOf("No connection established. Last error: Error: self-signed certificate in certificate chain (2026-01-01T00:00:00.000Z)"))
-        .to.equal("self-signed certificate in certificate chain");
+        .to.equal("the server's certificate is not signed by a CA this client trusts (self-signed certificate in certificate chain)");
       expect(tlsFailureOf("No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1 (2026-01-01T00:00:00.000Z)")).to.equal(undefined);
+    });
+  });
+
+  describe("explainTlsFailure", () => {
+    it("cuts OpenSSL's text to its reason and says what it means", () => {
+      expect(explainTlsFailure("80EC2157DF7F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:" +
+        "../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 116\n"))
+        .to.equal("the server requires a client certificate (tlsv13 alert certificate required)");
+      expect(explainTlsFailure("803C:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/x.c:350:\n"))
+        .to.equal("the server does not speak TLS: use tango:// without TLS options (wrong version number)");
+      expect(explainTlsFailure("certificate has expired")).to.equal("the server's certificate is not valid now (certificate has expired)");
+      expect(explainTlsFailure("Hostname/IP does not match certificate's altnames: Host: a. is not in the cert's altnames: DNS:b"))
+        .to.equal("Hostname/IP does not match certificate's altnames: Host: a. is not in the cert's altnames: DNS:b");
     });
   });
 });

@@ -12,6 +12,7 @@ export const CLIENT_TLS_ENV = {
   ca: "TANGO_CLIENT_CA_FILE",
   cert: "TANGO_CLIENT_CERT_FILE",
   key: "TANGO_CLIENT_KEY_FILE",
+  "server-name": "TANGO_CLIENT_SERVER_NAME",
 } as const;
 
 /** parseArgs options of the TLS flags, shared by every client verb. */
@@ -20,6 +21,7 @@ export const CLIENT_TLS_OPTIONS = {
   ca: { type: "string" },
   cert: { type: "string" },
   key: { type: "string" },
+  "server-name": { type: "string" },
 } as const;
 
 /** The help rows of the TLS flags. */
@@ -28,10 +30,11 @@ export const CLIENT_TLS_HELP: readonly (readonly [string, string])[] = [
   ["--ca <file>", `PEM CA certificates the server's certificate must chain to; implies --tls (env ${CLIENT_TLS_ENV.ca})`],
   ["--cert <file>", `PEM client certificate, for servers that require one (mutual TLS); needs --key (env ${CLIENT_TLS_ENV.cert})`],
   ["--key <file>", `PEM private key of --cert (env ${CLIENT_TLS_ENV.key})`],
+  ["--server-name <name>", `the name the server's certificate must carry, when the address is another (a port-forward to localhost); implies --tls (env ${CLIENT_TLS_ENV["server-name"]})`],
 ];
 
 /**
- * DeviceProxyOptions.tls from `--tls`, `--ca`, `--cert`, `--key` and their environment variables;
+ * DeviceProxyOptions.tls from `--tls`, `--ca`, `--cert`, `--key`, `--server-name` and their environment variables;
  * undefined when none is given (a `tango+tls://` TRL still turns TLS on). The files are read by
  * the proxy, which reports an unreadable one as API_MethodArgument.
  *
@@ -51,10 +54,14 @@ export function clientTlsOption(values: VerbArgs["values"], env: NodeJS.ProcessE
   const ca = text("ca");
   const cert = text("cert");
   const key = text("key");
+  const serverName = text("server-name");
   if ((cert === undefined) !== (key === undefined)) {
     throw new TlsOptionError(cert === undefined ? "--key needs --cert, the certificate it belongs to" : "--cert needs --key, its private key");
   }
   const isOn = values.tls === true || envTls === "true";
-  if (ca === undefined && cert === undefined) return isOn ? true : undefined;
-  return { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
+  if (ca === undefined && cert === undefined && serverName === undefined) return isOn ? true : undefined;
+  return {
+    ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }),
+    ...(serverName === undefined ? {} : { serverName }),
+  };
 }

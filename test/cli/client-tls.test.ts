@@ -16,6 +16,7 @@ describe("client verbs with TLS", function () {
       expect(clientTlsOption({ ca: "ca.crt" }, {})).to.deep.equal({ ca: "ca.crt" });
       expect(clientTlsOption({ cert: "c.crt", key: "c.key" }, { TANGO_CLIENT_CA_FILE: "env-ca.crt", TANGO_CLIENT_CERT_FILE: "env.crt" }))
         .to.deep.equal({ ca: "env-ca.crt", cert: "c.crt", key: "c.key" });
+      expect(clientTlsOption({ "server-name": "svc.ns.svc" }, {})).to.deep.equal({ serverName: "svc.ns.svc" });
     });
 
     it("refuses a certificate without its key, and a TANGO_CLIENT_TLS that is not a boolean", () => {
@@ -59,6 +60,13 @@ describe("client verbs with TLS", function () {
       const byEnv = await cli(["cmd", dev.replace("tango://", "tango+tls://"), "DevLong", "5"],
         { TANGO_CLIENT_CA_FILE: pki.ca.certFile, TANGO_CLIENT_CERT_FILE: alice.certFile, TANGO_CLIENT_KEY_FILE: alice.keyFile });
       expect(byEnv, byEnv.stderr).to.include({ code: 0, stdout: "5\n" });
+      const byName = await cli(["cmd", `tango://127.0.0.1:${serve.grpcPort}/sys/tg_test/1`, "DevShort", "3", "--ca", pki.ca.certFile,
+        "--cert", alice.certFile, "--key", alice.keyFile, "--server-name", "localhost"]);
+      expect(byName, byName.stderr).to.include({ code: 0, stdout: "3\n" });
+      const otherName = await cli(["state", `tango://127.0.0.1:${serve.grpcPort}/sys/tg_test/1`, "--ca", pki.ca.certFile,
+        "--cert", alice.certFile, "--key", alice.keyFile, "--server-name", "elsewhere.example"]);
+      expect(otherName.code).to.equal(1);
+      expect(otherName.stderr).to.match(/TLS handshake .* failed: .*elsewhere\.example/);
     });
 
     it("fails with API_CantConnectToDevice and exit code 1 without a client certificate, and with exit code 2 for --cert alone", async () => {

@@ -3,7 +3,8 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request as httpsRequest } from "node:https";
-import { DeviceProxy, Reason } from "../../src/client/index.js";
+import { DeviceProxy, EventType, Reason } from "../../src/client/index.js";
+import { waitFor } from "../support/wait-for.js";
 import { expectDevFailed } from "../support/test-server.js";
 import { makeTestPki, type CertFiles, type TestPki } from "../support/test-certs.js";
 import { SecretVolume, peerSerial, serialOf, startServe, type ServeRun } from "../support/tls-serve.js";
@@ -77,14 +78,20 @@ describe("serve with TLS (both ports)", function () {
     expect(await peerSerial(serve.grpcPort, { alpn: "h2", ca: pki.ca.cert })).to.equal(serialOf(first));
     expect(await peerSerial(serve.httpPort, { alpn: "http/1.1", ca: pki.ca.cert })).to.equal(serialOf(first));
 
+    // An event stream on the same connection (double_scalar is polled every second, abs_change 0.1).
+    const received: number[] = [];
+    await dev.subscribeEvent<number>("double_scalar", EventType.CHANGE_EVENT, (ev) => { if (ev.value !== undefined) received.push(Date.now()); });
+
     volume.update(second, pki.ca);
     await serve.logs.waitFor("TLS certificate reloaded");
+    const reloadedAt = Date.now();
     expect(await peerSerial(serve.grpcPort, { alpn: "h2", ca: pki.ca.cert })).to.equal(serialOf(second));
     expect(await peerSerial(serve.httpPort, { alpn: "http/1.1", ca: pki.ca.cert })).to.equal(serialOf(second));
     // The connection made before the rotation is still the one in use: no reconnection happened.
     const generation = (dev as unknown as { connection: { generation: number } }).connection.generation;
     expect(await dev.commandInout("DevString", "after")).to.equal("after");
     expect((dev as unknown as { connection: { generation: number } }).connection.generation).to.equal(generation);
+    await waitFor(() => received.some((t) => t > reloadedAt), "a change event after the rotation, on the old connection", 10_000);
     expect(await proxy(trl, { tls: { ca: pki.ca.cert } }).commandInout("DevString", "new")).to.equal("new");
     expect((await httpsGet(serve.httpPort, "/healthz", pki.ca)).status).to.equal(200);
   });

@@ -21,8 +21,9 @@ export interface TlsMaterial {
   readonly key: Buffer;
   /** The client CA bundle, when `clientCaFile` is configured. */
   readonly ca: Buffer | undefined;
-  /** The leaf certificate's serial number (hex) and expiry, for logs. */
+  /** The leaf certificate's serial number (hex) and validity, for logs. */
   readonly serialNumber: string;
+  readonly validFrom: string;
   readonly validTo: string;
 }
 
@@ -73,7 +74,7 @@ export async function readTlsMaterial(opts: TlsFilesOptions): Promise<TlsMateria
   } catch (err) {
     throw new TlsFilesError(`the TLS material in ${opts.certFile} and ${opts.keyFile} is not usable (${messageOf(err)})`, opts.certFile, { cause: err });
   }
-  return { cert, key, ca, serialNumber: leaf.serialNumber, validTo: leaf.validTo };
+  return { cert, key, ca, serialNumber: leaf.serialNumber, validFrom: leaf.validFrom, validTo: leaf.validTo };
 }
 
 async function readPem(file: string, what: string): Promise<Buffer> {
@@ -126,7 +127,9 @@ export class TlsFileWatcher {
    */
   static async open(opts: TlsFilesOptions, log: Logger): Promise<TlsFileWatcher> {
     const seen = await signatureOf(opts);
-    const watcher = new TlsFileWatcher(opts, log, await readTlsMaterial(opts), seen);
+    const material = await readTlsMaterial(opts);
+    const watcher = new TlsFileWatcher(opts, log, material, seen);
+    watcher.#logLoaded(material, "TLS certificate loaded");
     watcher.#schedule();
     return watcher;
   }
@@ -158,6 +161,16 @@ export class TlsFileWatcher {
     this.#isClosed = true;
     clearTimeout(this.#timer);
     this.#listeners.clear();
+  }
+
+  /** Logs the certificate in use; one outside its validity is served anyway, with a warning. */
+  #logLoaded(material: TlsMaterial, msg: string): void {
+    const fields = { serialNumber: material.serialNumber, validFrom: material.validFrom, validTo: material.validTo };
+    this.#log.info(fields, msg);
+    const now = Date.now();
+    if (Date.parse(material.validTo) < now || Date.parse(material.validFrom) > now) {
+      this.#log.warn(fields, "the TLS certificate is not valid now: clients will refuse it");
+    }
   }
 
   #schedule(): void {
@@ -204,7 +217,7 @@ export class TlsFileWatcher {
     this.#seen = signature;
     this.#refused = undefined;
     this.#material = material;
-    this.#log.info({ serialNumber: material.serialNumber, validTo: material.validTo }, "TLS certificate reloaded");
+    this.#logLoaded(material, "TLS certificate reloaded");
     for (const listener of this.#listeners) listener(material);
   }
 }

@@ -80,6 +80,25 @@ describe("TLS files", function () {
       expect(seen).to.have.length(1);
     });
 
+    it("logs the certificate it loads, and warns when it is outside its validity", async () => {
+      const a = pki.server();
+      const { logger, lines } = memoryLogger();
+      watcher = await TlsFileWatcher.open({ certFile: a.certFile, keyFile: a.keyFile, reloadIntervalMs: 3_600_000 }, logger);
+      watcher.close();
+      const loaded = lines().find((l) => l.msg === "TLS certificate loaded");
+      expect(loaded).to.include({ level: 30, serialNumber: watcher.material.serialNumber });
+      expect(lines().filter((l) => l.level === 40)).to.deep.equal([]);
+      // The test certificates are valid for two days: five days on, this one has expired.
+      const realNow = Date.now;
+      Date.now = () => realNow() + 5 * 24 * 3600 * 1000;
+      try {
+        watcher = await TlsFileWatcher.open({ certFile: a.certFile, keyFile: a.keyFile, reloadIntervalMs: 3_600_000 }, logger);
+      } finally {
+        Date.now = realNow;
+      }
+      expect(lines().filter((l) => l.level === 40).map((l) => l.msg)).to.deep.equal(["the TLS certificate is not valid now: clients will refuse it"]);
+    });
+
     it("keeps the old pair when the new one is bad or missing, logging each bad set once at error level", async () => {
       const a = pki.server();
       const b = pki.server();

@@ -21,6 +21,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
+import { TLS_REFUSED, TLS_SCENARIOS, checkProbes, checkTlsRendering, checkTlsSchema } from "./check-helm-tls.mjs";
+import { validateK8s } from "./k8s-validate.mjs";
 
 const run = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -79,62 +81,7 @@ async function fetchHelm() {
   }
 }
 
-// ---- Kubernetes schema validation -------------------------------------------------------------
-
-const MODEL_MODULES = {
-  v1: (kind) => `kubernetes-models/v1/${kind}`,
-  "apps/v1": (kind) => `kubernetes-models/apps/v1/${kind}`,
-  "monitoring.coreos.com/v1": (kind) => `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/${kind}`,
-};
-
-/**
- * Wraps `value` so that every property the schema validator reads is recorded by JSON pointer.
- * The validators (compiled JSON Schema) read exactly the properties their schema declares, and
- * every key of a map (labels, data): so a key never read is one the schema does not have.
- * Kubernetes' own schemas allow unknown fields (the API server drops them silently); this is
- * what `kubectl --validate=strict` would refuse.
- */
-function trackReads(value, pointer, reads) {
-  if (value === null || typeof value !== "object") return value;
-  return new Proxy(value, {
-    get(target, key, receiver) {
-      const child = Reflect.get(target, key, receiver);
-      if (typeof key !== "string" || !Object.hasOwn(target, key)) return child;
-      if (!Array.isArray(target)) (reads.get(pointer) ?? reads.set(pointer, new Set()).get(pointer)).add(key);
-      return trackReads(child, `${pointer}/${key}`, reads);
-    },
-  });
-}
-
-function findUnread(value, pointer, reads, out) {
-  if (value === null || typeof value !== "object") return out;
-  for (const [key, child] of Object.entries(value)) {
-    if (!Array.isArray(value) && !reads.get(pointer)?.has(key)) out.push(`${pointer}/${key}`);
-    else findUnread(child, `${pointer}/${key}`, reads, out);
-  }
-  return out;
-}
-
-async function validateK8s(doc) {
-  const moduleOf = MODEL_MODULES[doc.apiVersion];
-  if (moduleOf === undefined) return [`no schema for apiVersion ${doc.apiVersion}`];
-  let Model;
-  try {
-    Model = (await import(moduleOf(doc.kind)))[doc.kind];
-  } catch {
-    return [`no schema for ${doc.apiVersion} ${doc.kind}`];
-  }
-  const data = new Model(doc).toJSON();
-  const reads = new Map();
-  try {
-    Model.prototype.validate.call(trackReads(data, "", reads));
-  } catch (err) {
-    return [err.message];
-  }
-  return findUnread(data, "", reads, []).map((path) => `unknown field ${path}`);
-}
-
-/** The validation above would pass anything if the read tracking broke: show it does not. */
+/** The validation of k8s-validate.mjs would pass anything if its read tracking broke: show it does not. */
 async function checkValidator() {
   const bad = {
     apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x", labels: { a: "b" } },
@@ -174,8 +121,7 @@ function checkRendering(where, docs, externalSecrets = []) {
     const ports = Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]));
     if (!ports.grpc || !ports.http) fail(at, "container ports named grpc and http expected");
     if (JSON.stringify(c.args) !== JSON.stringify(["serve", "--config", "/etc/tango-grpc/server.yaml"])) fail(at, `unexpected args ${JSON.stringify(c.args)}`);
-    if (c.readinessProbe?.grpc?.service !== "tango.v1.Device" || c.readinessProbe.grpc.port !== ports.grpc) fail(at, "readinessProbe must be grpc on the grpc port, service tango.v1.Device");
-    if (!c.livenessProbe?.grpc || c.livenessProbe.grpc.service || c.livenessProbe.grpc.port !== ports.grpc) fail(at, "livenessProbe must be grpc on the grpc port, service \"\"");
+    checkProbes(at, c, ports, fail);
     if (!matches(w.spec.selector.matchLabels, pod.metadata.labels)) fail(at, "selector does not match the pod template's labels");
     const graceMs = parseAllDocuments(configMaps.get(pod.spec.volumes?.find((v) => v.configMap)?.configMap.name)?.data?.["server.yaml"] ?? "")[0]?.toJS()?.shutdownGraceMs ?? 10000;
     if (!(pod.spec.terminationGracePeriodSeconds * 1000 >= graceMs + 2000)) fail(at, `terminationGracePeriodSeconds must be >= shutdownGraceMs / 1000 + 2 (${graceMs} ms)`);
@@ -208,9 +154,10 @@ function checkRendering(where, docs, externalSecrets = []) {
     if (p.metadata.annotations?.["helm.sh/hook"] !== "test") fail(at, "a bare Pod must be a helm test hook");
     if (services.some((s) => matches(s.spec.selector, p.metadata.labels))) fail(at, "a Service selects the test pod");
     const url = p.spec.containers[0].env?.find((e) => e.name === "READYZ_URL")?.value ?? "";
-    const host = /^http:\/\/([^.]+)\./.exec(url)?.[1];
+    const host = /^https?:\/\/([^.]+)\./.exec(url)?.[1];
     if (!services.some((s) => s.metadata.name === host)) fail(at, `READYZ_URL ${url} names no rendered Service`);
   }
+  checkTlsRendering(where, docs, fail);
   for (const m of byKind(docs, "ServiceMonitor")) {
     const selected = services.filter((s) => matches(m.spec.selector.matchLabels, s.metadata.labels));
     if (selected.length !== services.length) fail(`${where}: ServiceMonitor/${m.metadata.name}`, `selects ${selected.length} of ${services.length} Services`);
@@ -258,6 +205,7 @@ const SCENARIOS = [
     kinds: { ConfigMap: 1, Deployment: 1, Service: 1 },
     externalSecrets: ["existing-token"],
   },
+  ...TLS_SCENARIOS,
 ];
 
 /** Values the chart must refuse, with a part of the expected message. */
@@ -269,6 +217,7 @@ const REFUSED = [
   { name: "a termination grace period not 2 s above shutdownGraceMs", args: ["--set", "terminationGracePeriodSeconds=11"], expect: "terminationGracePeriodSeconds" },
   { name: "a token both created and existing", args: ["--set", "adminToken.create=true", "--set", "adminToken.existingSecret=x"], expect: "either create or existingSecret" },
   { name: "two instances of one name", args: ["-f", join(CHART, "examples/two-instances.yaml"), "--set", "server.instances[1].name=test"], expect: "used twice" },
+  ...TLS_REFUSED,
 ];
 
 async function renderScenario(helm, scenario, server, work) {
@@ -345,6 +294,7 @@ function checkSchemaAgreement(server) {
   same("default blackboxDepth", defaults.blackboxDepth, p.blackboxDepth.default);
   for (const key of ["hungHandlerFactor", "eventLoopStallMs", "shutdownGraceMs"]) same(`default ${key}`, defaults[key], p[key].default);
   same("default ports", [defaults.ports.grpc, defaults.ports.http], [p.grpc.properties.port.default, p.http.properties.port.default]);
+  checkTlsSchema(values, defaults, p.tls.anyOf?.find((x) => x.properties) ?? p.tls, same);
 }
 
 /** The server's own config loader and schema, straight from src/ through tsx. */

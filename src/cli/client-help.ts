@@ -1,4 +1,5 @@
 import { Defaults } from "../core/index.js";
+import { CLIENT_TLS_HELP } from "./client-tls.js";
 
 /**
  * The `--help` text of the client verbs, built from the same pieces so every verb documents its
@@ -33,7 +34,7 @@ export const TRL_ARGUMENT: readonly [string, string] = [
   "<trl>",
   "the device: tango://host:port/domain/family/member, also host:port/d/f/m or " +
   "//host:port/d/f/m, optionally ending in #dbase=no (there is no Tango database: " +
-  "host:port is the device server's gRPC address)",
+  "host:port is the device server's gRPC address); tango+tls://host:port/d/f/m connects with TLS",
 ];
 
 const VALUE_SYNTAX = `
@@ -108,6 +109,7 @@ export function composeClientHelp(help: ClientHelp): string {
     ["--json", `${json}: ${help.jsonHelp}`],
     ["--timeout <ms>", `time allowed for each call, in milliseconds, or "none" to wait for ever (default ${Defaults.CLIENT_TIMEOUT_MS})`],
   ];
+  options.push(...CLIENT_TLS_HELP);
   if (help.sourceHelp !== undefined) {
     options.push(["--source <source>", `dev, cache or cache_dev (default cache_dev): ${help.sourceHelp}`]);
   }

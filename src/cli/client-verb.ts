@@ -2,6 +2,7 @@ import type { DeviceProxy, DeviceProxyOptions, ReadOptions } from "../client/ind
 import { Defaults, DevSource, Reason, type DevFailed, type MultiDevFailed } from "../core/index.js";
 import { ValueTextError } from "./argin.js";
 import { composeClientHelp, type ClientHelp } from "./client-help.js";
+import { CLIENT_TLS_OPTIONS, TlsOptionError, clientTlsOption } from "./client-tls.js";
 import { formatTangoFailure, tangoFailureJson } from "./error-output.js";
 import { toJsonLine, toJsonText } from "./json-output.js";
 import { ExitCode, type CliIo, type Verb, type VerbArgs } from "./verb.js";
@@ -121,6 +122,7 @@ export function defineClientVerb(spec: ClientVerbSpec): Verb {
     options: {
       json: { type: "boolean" },
       timeout: { type: "string" },
+      ...CLIENT_TLS_OPTIONS,
       ...(hasSource ? { source: { type: "string" as const } } : {}),
       ...spec.options,
     },
@@ -139,11 +141,12 @@ async function runClientVerb(spec: ClientVerbSpec, { values, positionals }: Verb
   let proxyOptions: DeviceProxyOptions;
   let readOptions: ReadOptions;
   try {
-    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")) };
+    const tls = clientTlsOption(values, io.env);
+    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")), ...(tls === undefined ? {} : { tls }) };
     const source = parseSourceOption(stringOption(values, "source"));
     readOptions = source === undefined ? {} : { source };
   } catch (err) {
-    if (err instanceof UsageError) return usageError(err.message);
+    if (err instanceof UsageError || err instanceof TlsOptionError) return usageError(err.message);
     throw err;
   }
 

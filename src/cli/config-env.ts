@@ -28,6 +28,11 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_SHUTDOWN_GRACE_MS", path: ["shutdownGraceMs"], kind: "integer" },
   { variable: "TANGO_MAX_HEAP_BYTES", path: ["limits", "maxHeapBytes"], kind: "integer" },
   { variable: "TANGO_MAX_PACKED_ARRAY_BYTES", path: ["limits", "maxPackedArrayBytes"], kind: "integer" },
+  { variable: "TANGO_TLS_CERT_FILE", path: ["tls", "certFile"], kind: "string" },
+  { variable: "TANGO_TLS_KEY_FILE", path: ["tls", "keyFile"], kind: "string" },
+  { variable: "TANGO_TLS_CLIENT_CA_FILE", path: ["tls", "clientCaFile"], kind: "string" },
+  { variable: "TANGO_TLS_REQUIRE_CLIENT_CERT", path: ["tls", "requireClientCert"], kind: "boolean" },
+  { variable: "TANGO_TLS_RELOAD_INTERVAL_MS", path: ["tls", "reloadIntervalMs"], kind: "integer" },
 ];
 
 /** What applying the environment did: problems it found, and which key each variable set. */

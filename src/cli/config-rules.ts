@@ -58,7 +58,16 @@ export function checkConfigRules(
       checkProperties(devMap.properties, [...devPath, "properties"], problems);
     }
   }
+  checkTls(root?.tls, problems);
   return { problems, classRenames };
+}
+
+/** Mutual TLS needs the CA that client certificates are checked against. */
+function checkTls(tls: unknown, problems: PathProblem[]): void {
+  const map = asMapping(tls);
+  if (map?.requireClientCert === true && map.clientCaFile === undefined) {
+    problems.push({ path: ["tls", "requireClientCert"], message: "needs tls.clientCaFile, the CA that client certificates must chain to" });
+  }
 }
 
 function checkUnique(

@@ -5,6 +5,7 @@ import { startHttpServer, type HttpServerHandle } from "../http/index.js";
 import { registerTangoMetrics } from "../metrics/index.js";
 import { DeviceServer, StoreFileError, type DeviceClass } from "../server/index.js";
 import { loadConfig } from "./load-config.js";
+import { openServerTls } from "./serve-tls.js";
 import { createProcessRegistry } from "./process-registry.js";
 import { createRootLogger } from "./logger.js";
 import { ExitCode } from "./verb.js";
@@ -48,6 +49,8 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   const config = opts.isRepair === true ? { ...loaded, store: { ...loaded.store, repair: true } } as typeof loaded : loaded;
   const log = createRootLogger(config.logLevel, opts.logDestination);
   const proc = opts.process ?? process;
+  // Read before anything starts: unusable TLS files are a ConfigError (exit 2), as a bad config is.
+  const tls = await openServerTls(config, opts.configFile, log);
 
   let resolveStop: (cause: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => { resolveStop = resolve; });
@@ -95,6 +98,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         limits: config.limits,
         logger: log,
         registry,
+        ...(tls === undefined ? {} : { tls }),
       });
       server.grpcAddress = `${server.hostName}:${grpc.port}`;
       grpc.setServing("", true);
@@ -108,6 +112,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         logger: log,
         readiness: () => devices.readiness(),
         version,
+        ...(tls === undefined ? {} : { tls }),
         rest: {
           api: server.api,
           adminDevice: server.adminName,
@@ -146,6 +151,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     else log.error({ durationMs, isClean, cutCalls, exitCode }, "shutdown complete");
     return exitCode;
   } finally {
+    tls?.files.close();
     proc.off("SIGTERM", onSignal);
     proc.off("SIGINT", onSignal);
   }

@@ -49,6 +49,22 @@ export const ClientErrors = {
       `Failed to connect to device ${device}\nNo connection to ${address} within ${timeoutMs} mS`,
       "Connection::connect"),
 
+  /**
+   * The TLS handshake failed: a server certificate this client does not trust or issued for
+   * another name, or (mutual TLS) a client certificate the server refused or none at all.
+   */
+  tlsFailed: (device: string, address: string, detail: string): DevFailed =>
+    DevFailed.of(Reason.CantConnectToDevice,
+      `Failed to connect to device ${device}\nThe TLS handshake with ${address} failed: ${detail}`,
+      "Connection::connect"),
+
+  /** A plaintext client dialled a port that speaks TLS. */
+  tlsExpected: (device: string, address: string): DevFailed =>
+    DevFailed.of(Reason.CantConnectToDevice,
+      `Failed to connect to device ${device}\nThe device server at ${address} speaks TLS: connect with tango+tls:// ` +
+      "(DeviceProxyOptions.tls, or --tls in the CLI)",
+      "Connection::connect"),
+
   /** The connection broke while the call was in flight: the request may have been executed. */
   communicationFailed: (device: string, operation: string, detail: string): DevFailed =>
     DevFailed.of(Reason.CommunicationFailed,

@@ -1,6 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
 import { loadTangoProto } from "../grpc/wire.js";
+import { diagnoseTls, isTlsPort } from "./tls-failure.js";
+import type { ChannelSecurity } from "./tls-options.js";
 
 /** grpc-js options no user needs to touch; the comments say why each one is set. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -19,7 +21,7 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 /** Why a connection could not be made. */
 export class ConnectError extends Error {
   override readonly name = "ConnectError";
-  constructor(readonly kind: "refused" | "timeout", detail: string) {
+  constructor(readonly kind: "refused" | "timeout" | "tls" | "tlsPort", detail: string) {
     super(detail);
   }
 }
@@ -30,6 +32,11 @@ interface Method {
   readonly requestSerialize: (value: object) => Buffer;
   readonly responseDeserialize: (bytes: Buffer) => object;
 }
+
+/** How long the handshake that tells why a TLS channel failed may take, ms. */
+const TLS_DIAGNOSIS_MS = 1_000;
+/** How long the check whether a failed plaintext channel dialled a TLS port may take, ms. */
+const TLS_PORT_PROBE_MS = 300;
 
 /** grpc.health.v1's name of our service: SERVING once every device is exported. */
 const DEVICE_SERVICE = "tango.v1.Device";
@@ -44,16 +51,19 @@ export class Connection {
   readonly #address: string;
   readonly #options: grpc.ChannelOptions;
   readonly #metadata: grpc.Metadata;
+  readonly #security: ChannelSecurity;
   #client: grpc.Client | undefined;
   #generation = 0;
   /** The current channel has been READY: a later state other than READY means it was lost. */
   #hasBeenReady = false;
 
-  constructor(address: string, opts: { readonly maxMessageBytes: number; readonly metadata: grpc.Metadata }) {
+  constructor(address: string, opts: { readonly maxMessageBytes: number; readonly metadata: grpc.Metadata; readonly security: ChannelSecurity }) {
     this.#address = address;
     this.#metadata = opts.metadata;
+    this.#security = opts.security;
     this.#options = {
       ...CHANNEL_OPTIONS,
+      ...opts.security.options,
       "grpc.max_receive_message_length": opts.maxMessageBytes,
       "grpc.max_send_message_length": opts.maxMessageBytes,
     };
@@ -82,7 +92,7 @@ export class Connection {
    */
   async connect(deadline: number, signal?: AbortSignal): Promise<void> {
     if (this.#client === undefined) {
-      this.#client = new grpc.Client(this.#address, grpc.credentials.createInsecure(), this.#options);
+      this.#client = new grpc.Client(this.#address, this.#security.credentials, this.#options);
       this.#generation++;
     }
     const client = this.#client;
@@ -95,7 +105,9 @@ export class Connection {
         return;
       }
       if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
+        const tlsDetail = await this.#tlsFailure(deadline);
         this.reset();
+        if (tlsDetail !== undefined) throw new ConnectError(this.#security.isTls ? "tls" : "tlsPort", tlsDetail);
         throw new ConnectError("refused", "connection refused or address not reachable");
       }
       if (this.#hasBeenReady) {
@@ -109,6 +121,25 @@ export class Connection {
         throw new ConnectError("timeout", "connection not established in time");
       }
     }
+  }
+
+  /** Whether the channel speaks TLS. */
+  get isTls(): boolean {
+    return this.#security.isTls;
+  }
+
+  /**
+   * Why a channel failed, when TLS is the cause: the handshake of a TLS channel, or a plaintext
+   * channel dialling a TLS port. Undefined otherwise (nothing listens, say).
+   */
+  async #tlsFailure(deadline: number): Promise<string | undefined> {
+    const colon = this.#address.lastIndexOf(":");
+    const host = this.#address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+    const port = Number(this.#address.slice(colon + 1));
+    const timeoutMs = Math.min(TLS_DIAGNOSIS_MS, deadline - Date.now());
+    if (this.#security.isTls) return diagnoseTls(host, port, this.#security.tlsOptions, timeoutMs);
+    const isTls = await isTlsPort(host, port, Math.min(timeoutMs, TLS_PORT_PROBE_MS));
+    return isTls ? "a TLS handshake succeeds there" : undefined;
   }
 
   /** Sends one unary call on the current channel; rejects with the grpc-js ServiceError. */

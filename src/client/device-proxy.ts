@@ -9,7 +9,7 @@ import type { EventCallback, EventData, EventsOptions, SubscribeOptions } from "
 import { EventSubscriptions } from "./event-subscriptions.js";
 import { findPolled, pollPeriodOf } from "./poll-status-text.js";
 import { ProxyCore, op } from "./proxy-core.js";
-import { parseAddress, type Trl } from "./trl.js";
+import { formatTrl, parseAddress, type Trl } from "./trl.js";
 import type { CallOptions, CommandHistoryEntry, DeviceAttribute, DeviceProxyOptions, TangoValue } from "./types.js";
 import { decodingReply } from "./value-input.js";
 
@@ -222,7 +222,7 @@ export class DeviceProxy extends ProxyCore {
   /** This device's admin device (from `info().admName`), made once. */
   async #adminProxy(): Promise<DeviceProxy> {
     if (this.#admin === undefined) {
-      const made = this.adminName().then((admName) => new DeviceProxy(`tango://${this.address}/${admName}`, this.#options));
+      const made = this.adminName().then((admName) => new DeviceProxy(formatTrl({ address: this.address, device: admName, isTls: this.isTls }), this.#options));
       this.#admin = made;
       // A failure is reported to this call and forgotten, so that the next call tries again.
       made.catch(() => { if (this.#admin === made) this.#admin = undefined; });

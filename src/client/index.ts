@@ -9,6 +9,7 @@ export type {
   TangoValue, CallOptions, ReadOptions, WriteOptions, DeviceProxyOptions, ClientIdentityOptions, DeviceAttribute,
   CommandHistoryEntry,
 } from "./types.js";
+export type { TlsClientOptions } from "./tls-options.js";
 export type { EventData, EventCallback, SubscribeOptions, EventsOptions } from "./event-data.js";
 export { parseTrl, formatTrl, parseAddress } from "./trl.js";
 export type { Trl } from "./trl.js";

@@ -4,6 +4,7 @@ import { PING_AFTER_TIMEOUT_MS } from "../core/defaults.js";
 import { fromGrpcError } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
 import { ConnectError, Connection, deviceMethods } from "./connection.js";
+import { tlsFailureOf } from "./tls-failure.js";
 import type { CallOptions } from "./types.js";
 
 /** What a call is, for the reconnection rules and the error messages. */
@@ -71,6 +72,9 @@ export class Invoker {
         if (err.code === grpc.status.DEADLINE_EXCEEDED) throw await this.#timedOut(timeoutMs, op);
         if (err.code === grpc.status.UNAVAILABLE || !this.#conn.isReady) {
           this.#conn.reset();
+          // TLS 1.3 clients learn of a refused client certificate only after the handshake.
+          const tlsDetail = this.#conn.isTls ? tlsFailureOf(err.details) : undefined;
+          if (tlsDetail !== undefined) throw ClientErrors.tlsFailed(s.device, s.address, tlsDetail);
           if (op.isRead && s.transparentReconnection && attempt === 0) continue;
           throw ClientErrors.communicationFailed(s.device, op.label, detailOf(err));
         }
@@ -99,6 +103,8 @@ export class Invoker {
       await this.#conn.connect(deadline, signal);
     } catch (err) {
       if (!(err instanceof ConnectError)) throw err;
+      if (err.kind === "tls") throw ClientErrors.tlsFailed(s.device, s.address, err.message);
+      if (err.kind === "tlsPort") throw ClientErrors.tlsExpected(s.device, s.address);
       throw err.kind === "refused"
         ? ClientErrors.serverNotRunning(s.device, s.address, err.message)
         : ClientErrors.cantConnect(s.device, s.address, timeoutMs);

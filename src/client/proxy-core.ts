@@ -17,6 +17,7 @@ import { DescriptionCache } from "./description-cache.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import { Invoker, type Operation } from "./invoker.js";
 import { arrayEncodingOf, checkTimeout, identityMetadata } from "./proxy-options.js";
+import { channelSecurityOf } from "./tls-options.js";
 import { formatTrl, parseTrl, type Trl } from "./trl.js";
 import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
@@ -52,8 +53,10 @@ export abstract class ProxyCore {
   readonly name: string;
   /** The device server's `host:port`. */
   readonly address: string;
-  /** The canonical TRL: `tango://host:port/domain/family/member#dbase=no`. */
+  /** The canonical TRL: `tango://host:port/domain/family/member#dbase=no` (`tango+tls://` over TLS). */
   readonly trl: string;
+  /** Whether the connection uses TLS (a `tango+tls://` TRL or DeviceProxyOptions.tls). */
+  readonly isTls: boolean;
   /** Read source used when a call gives none (CACHE_DEV, spec §10.3 item 6). */
   source: DevSource;
   /** See DeviceProxyOptions.transparentReconnection. */
@@ -74,9 +77,11 @@ export abstract class ProxyCore {
     if (parsed.address === undefined) {
       throw ClientErrors.noAddress(typeof trl === "string" ? trl : parsed.device);
     }
+    const security = channelSecurityOf(parsed.host ?? "", parsed.isTls === true, options.tls);
     this.name = parsed.device;
     this.address = parsed.address;
-    this.trl = formatTrl({ address: parsed.address, device: parsed.device });
+    this.isTls = security.isTls;
+    this.trl = formatTrl({ address: parsed.address, device: parsed.device, isTls: security.isTls });
     this.source = options.source ?? DevSource.CACHE_DEV;
     this.transparentReconnection = options.transparentReconnection ?? true;
     this.#timeoutMs = checkTimeout(options.timeoutMs ?? CLIENT_TIMEOUT_MS);
@@ -84,6 +89,7 @@ export abstract class ProxyCore {
     this.#conn = new Connection(parsed.address, {
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       metadata: identityMetadata(options),
+      security,
     });
     const settings = this;
     this.#invoker = new Invoker(this.#conn, {

@@ -14,6 +14,8 @@ export interface Trl {
   readonly attribute: string | undefined;
   /** Property after "->", case kept. */
   readonly property: string | undefined;
+  /** Written `tango+tls://`: the connection uses TLS (DeviceProxyOptions.tls gives its files). */
+  readonly isTls?: boolean;
 }
 
 /** cppTango's function for the same checks, so logs read alike. */
@@ -32,6 +34,8 @@ const PORT = /^[0-9]+$/;
 /** URL scheme syntax (RFC 3986), so any scheme is reported as an unsupported protocol. */
 const PROTOCOL = /^([A-Za-z][0-9A-Za-z+.-]*):\/\//;
 const FIELD_NAMES = ["domain", "family", "member", "attribute"] as const;
+/** tango-grpc's protocol for a TLS connection (the TRL grammar allows a scheme's "+"). */
+const TLS_PROTOCOL = "tango+tls";
 
 type Fail = (problem: string) => DevFailed;
 type Address = { host: string; port: number; address: string };
@@ -43,8 +47,9 @@ function wrongSyntax(text: string): Fail {
 
 /**
  * Parses a Tango resource locator:
- * `[ "tango://" | "//" ] [ host ":" port "/" ] domain "/" family "/" member [ "/" attribute ]
- * [ "->" property ] [ "#dbase=" ( "yes" | "no" ) ]` (spec §2.2). The protocol and the modifier
+ * `[ "tango://" | "tango+tls://" | "//" ] [ host ":" port "/" ] domain "/" family "/" member
+ * [ "/" attribute ] [ "->" property ] [ "#dbase=" ( "yes" | "no" ) ]` (spec §2.2; `tango+tls://`
+ * is tango-grpc's: the same server over TLS, see `isTls`). The protocol and the modifier
  * are case-insensitive; the host and device name are lower-cased, the attribute and property keep
  * their case.
  *
@@ -77,11 +82,12 @@ export function parseTrl(text: string): Trl {
 
   const protocol = PROTOCOL.exec(body);
   const hasPrefix = protocol !== null || body.startsWith("//");
+  const isTls = protocol?.[1]?.toLowerCase() === TLS_PROTOCOL;
   if (protocol !== null) {
     const name = protocol[1] ?? "";
-    if (name.toLowerCase() !== "tango") {
+    if (name.toLowerCase() !== "tango" && !isTls) {
       throw DevFailed.of(Reason.UnsupportedProtocol,
-        `Protocol ${JSON.stringify(name)} in ${JSON.stringify(text)} is not supported; the only protocol is tango://`,
+        `Protocol ${JSON.stringify(name)} in ${JSON.stringify(text)} is not supported; the protocols are tango:// and tango+tls://`,
         ORIGIN);
     }
     body = body.slice(protocol[0].length);
@@ -150,17 +156,18 @@ export function parseTrl(text: string): Trl {
     device: device.toLowerCase(),
     attribute: fields[3],
     property,
+    ...(isTls ? { isTls } : {}),
   });
 }
 
 /**
- * The canonical TRL of a device or attribute: `tango://host:port/domain/family/member[/attribute]#dbase=no`.
- * Without an address it is the bare `domain/family/member[/attribute]`. Names are written as
- * given; `parseTrl(formatTrl(t))` gives `t` back (a property is not part of the output).
+ * The canonical TRL of a device or attribute: `tango://host:port/domain/family/member[/attribute]#dbase=no`
+ * (`tango+tls://` when `isTls`). Without an address it is the bare `domain/family/member[/attribute]`.
+ * Names are written as given; `parseTrl(formatTrl(t))` gives `t` back (a property is not part of the output).
  */
-export function formatTrl(t: Pick<Trl, "address" | "device"> & { attribute?: string | undefined }): string {
+export function formatTrl(t: Pick<Trl, "address" | "device" | "isTls"> & { attribute?: string | undefined }): string {
   const name = t.attribute === undefined ? t.device : `${t.device}/${t.attribute}`;
-  return t.address === undefined ? name : `tango://${t.address}/${name}#dbase=no`;
+  return t.address === undefined ? name : `${t.isTls === true ? TLS_PROTOCOL : "tango"}://${t.address}/${name}#dbase=no`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { TlsClientOptions } from "./tls-options.js";
 import type {
   AttrDataFormat, AttrQuality, CmdArgType, DevFailed, DevSource, TimeVal, ValueMap,
 } from "../core/index.js";
@@ -71,6 +72,13 @@ export interface DeviceProxyOptions {
    * reach the caller the same way with either (DESIGN §3).
    */
   readonly arrayEncoding?: "bytes" | "packed";
+  /**
+   * TLS to the device server: `true` checks the server's certificate against Node's root CAs;
+   * an object gives the CA, a client certificate and key (mutual TLS), or the server name. A
+   * `tango+tls://` TRL turns TLS on as `true` does. Default: plaintext. A certificate the client
+   * does not trust, or one for another name, fails the call with API_CantConnectToDevice.
+   */
+  readonly tls?: boolean | TlsClientOptions;
 }
 
 /**

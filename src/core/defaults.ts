@@ -147,3 +147,8 @@ export const MEMORY_GUARD_MIN_REQUEST_BYTES = 1024 * 1024;
  * pass `limits.maxHeapBytes`.
  */
 export const DECODE_COST_FACTOR = 2;
+/**
+ * How often a server with TLS looks at its certificate files for a new one, ms: a cert-manager
+ * rotation is in use within about two of these (a change must be stable for one interval).
+ */
+export const TLS_RELOAD_INTERVAL_MS = 5_000;

@@ -15,6 +15,7 @@ import { reflectionPackageDefinition } from "./reflection-descriptors.js";
 import { raiseReceiveWindow } from "./server-flow-control.js";
 import { MemoryGuard } from "./memory-guard.js";
 import { withRequestLimits } from "./request-decoding.js";
+import { createGrpcServerCredentials, type GrpcTlsOptions } from "./tls-credentials.js";
 
 /** Options of `startGrpcServer`. */
 export interface GrpcServerOptions {
@@ -36,6 +37,8 @@ export interface GrpcServerOptions {
    * metrics. A registry holds the metrics of one server.
    */
   readonly registry?: Registry;
+  /** TLS on this port (certificates reloaded as they change); omitted: plaintext. */
+  readonly tls?: GrpcTlsOptions;
   /** Request limits (config `limits`); omitted keys take their defaults. */
   readonly limits?: GrpcRequestLimits;
 }
@@ -140,7 +143,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(listenAddress(opts.host, opts.port), ServerCredentials.createInsecure(), (err, bound) => {
+      const credentials = opts.tls === undefined ? ServerCredentials.createInsecure() : createGrpcServerCredentials(opts.tls);
+      server.bindAsync(listenAddress(opts.host, opts.port), credentials, (err, bound) => {
         if (err === null) resolve(bound);
         else reject(err);
       });

@@ -17,6 +17,7 @@ import { parseJsonBody } from "./json-value.js";
 import { withCommonErrors, withOptionalBodies } from "./openapi-doc.js";
 import { createRestAuth } from "./rest-auth.js";
 import { createRestCaller } from "./rest-call.js";
+import { httpsServerFactory, requireClientCertOnRest, type HttpTlsOptions } from "./https-listener.js";
 import { HttpProblem, HttpReason, RestErrorBody } from "./rest-errors.js";
 
 /** The REST routes' part of the sidecar (DESIGN §4). */
@@ -55,6 +56,8 @@ export interface HttpServerOptions {
    * Answering (a slow command, an event stream) is not bounded by it.
    */
   readonly receiveTimeoutMs?: number;
+  /** HTTPS on this port (certificates reloaded as they change); omitted: plain HTTP. */
+  readonly tls?: HttpTlsOptions;
 }
 
 /** One route of the sidecar, as registered. */
@@ -106,6 +109,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   // authorization header is redacted should a request ever be logged.
   const logger: FastifyBaseLogger = opts.logger.child({ component: "http" }, { redact: ["req.headers.authorization"] });
   const receiveTimeoutMs = opts.receiveTimeoutMs ?? Defaults.HTTP_RECEIVE_TIMEOUT_MS;
+  const timeouts = { requestTimeout: receiveTimeoutMs, headersTimeout: receiveTimeoutMs, connectionsCheckingInterval: checkIntervalOf(receiveTimeoutMs) };
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -116,11 +120,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     // A request that never finishes arriving is answered 408, not waited for (Fastify's default
     // is no limit); node:http checks every connectionsCheckingInterval.
     requestTimeout: receiveTimeoutMs,
-    http: { requestTimeout: receiveTimeoutMs, headersTimeout: receiveTimeoutMs, connectionsCheckingInterval: checkIntervalOf(receiveTimeoutMs) },
+    http: timeouts,
     // A path segment is bounded by the URL's length only; names are the server's to judge.
     routerOptions: { maxParamLength: Defaults.MAX_HTTP_URL_BYTES },
     // A property a schema does not declare is refused, never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    ...(opts.tls === undefined ? {} : { serverFactory: httpsServerFactory(opts.tls, timeouts) }),
   });
   const errorOptions = { maxUrlBytes: Defaults.MAX_HTTP_URL_BYTES };
   const routes: HttpRoute[] = [];
@@ -130,6 +135,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     }
   });
   instrumentHttp(app, opts.registry);
+  if (opts.tls?.requireClientCert === true) requireClientCertOnRest(app, REST_PREFIX);
   installJsonParser(app);
   installErrorHandlers(app, errorOptions);
   await app.register(fastifySwagger, {

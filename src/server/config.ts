@@ -1,7 +1,7 @@
 import { Type, type Static } from "typebox";
 import {
   CLIENT_TIMEOUT_MS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH,
-  EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH, POLL_RING_DEPTH,
+  EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH, POLL_RING_DEPTH, TLS_RELOAD_INTERVAL_MS,
 } from "../core/defaults.js";
 import {
   EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_GRACE_MS, STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES,
@@ -74,6 +74,13 @@ export const ServerConfig = Type.Object({
     protectReads: Type.Boolean({ default: false, description: "GET routes under /api/v1 need the admin token too" }),
     requestTimeoutMs: Type.Integer({ minimum: 1, default: CLIENT_TIMEOUT_MS, description: "longest a REST call may take before 503 API_DeviceTimedOut" }),
   }, { additionalProperties: false, default: {}, description: "the HTTP sidecar: probes, /metrics, the REST routes" }),
+  tls: Type.Optional(Type.Object({
+    certFile: Type.String({ minLength: 1, description: "PEM certificate chain of the server (leaf first)" }),
+    keyFile: Type.String({ minLength: 1, description: "PEM private key of the certificate" }),
+    clientCaFile: Type.Optional(Type.String({ minLength: 1, description: "PEM CA bundle client certificates must chain to; set: clients are asked for a certificate" })),
+    requireClientCert: Type.Boolean({ default: false, description: "mutual TLS: gRPC refuses clients without a valid certificate, REST routes answer 401 (probes and /metrics stay open)" }),
+    reloadIntervalMs: Type.Integer({ minimum: 100, maximum: 3600000, default: TLS_RELOAD_INTERVAL_MS, description: "how often the files are looked at for a rotated certificate, ms" }),
+  }, { additionalProperties: false, description: "TLS on both ports (gRPC and the HTTP sidecar); absent: plaintext" })),
   monitorTimeoutMs: Type.Integer({ minimum: 1, default: MONITOR_TIMEOUT_MS, description: "serialization wait before API_CommandTimedOut" }),
   blackboxDepth: Type.Integer({ minimum: 1, maximum: 100000, default: BLACKBOX_DEPTH }),
   // Isolation of hung and busy devices, and the shutdown's one grace period (docs/configuration.md).

@@ -10,3 +10,5 @@ export type { PropertyStoreOptions, StoreStats } from "./property-store.js";
 export { StoreFileError } from "./store/store-errors.js";
 export { HubEvent, Subscription } from "./events/subscription.js";
 export type { EventSink, EventBatch } from "./events/subscription.js";
+export { TlsFileWatcher, TlsFilesError, readTlsMaterial } from "./tls-files.js";
+export type { TlsFilesOptions, TlsMaterial, TlsMaterialListener } from "./tls-files.js";

@@ -21,6 +21,9 @@ metadata:
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ $v.ports.http | quote }}
     prometheus.io/path: /metrics
+    {{- if $v.tls.enabled }}
+    prometheus.io/scheme: https
+    {{- end }}
     {{- end }}
     {{- with $v.podAnnotations }}
     {{- toYaml . | nindent 4 }}
@@ -66,6 +69,9 @@ spec:
               name: {{ $tokenSecret | quote }}
               key: {{ $v.adminToken.key | quote }}
         {{- end }}
+        {{- if $v.tls.enabled }}
+        {{- include "tango-device-server.tlsEnv" (dict "root" $root) | nindent 8 }}
+        {{- end }}
         # Tango file logging targets given no path write here (the root filesystem is read-only).
         - name: TANGO_LOG_PATH
           value: /tmp
@@ -75,6 +81,9 @@ spec:
         {{- with $inst.env }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
+      {{- if $v.tls.enabled }}
+      {{- include "tango-device-server.tlsProbes" (dict "root" $root) | nindent 6 }}
+      {{- else }}
       # Liveness and startup ask the gRPC health service for "" (SERVING while the process is up);
       # readiness asks for tango.v1.Device, SERVING once every device is exported.
       startupProbe:
@@ -90,6 +99,7 @@ spec:
         grpc:
           port: {{ $v.ports.grpc }}
         {{- toYaml $v.probes.liveness | nindent 8 }}
+      {{- end }}
       {{- with (default $v.resources $inst.resources) }}
       resources:
         {{- toYaml . | nindent 8 }}
@@ -104,6 +114,11 @@ spec:
           readOnly: true
         - name: tmp
           mountPath: /tmp
+        {{- if $v.tls.enabled }}
+        - name: tls
+          mountPath: {{ include "tango-device-server.tlsDir" $root }}
+          readOnly: true
+        {{- end }}
         {{- if $persistence.enabled }}
         - name: data
           mountPath: /data
@@ -115,6 +130,13 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: 64Mi
+    {{- if $v.tls.enabled }}
+    - name: tls
+      secret:
+        secretName: {{ include "tango-device-server.tlsSecret" $root }}
+        # 0440: readable by the server's group (fsGroup) only.
+        defaultMode: 288
+    {{- end }}
   {{- with $v.nodeSelector }}
   nodeSelector:
     {{- toYaml . | nindent 4 }}

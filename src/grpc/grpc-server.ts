@@ -5,7 +5,7 @@ import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
-import type { RequestApi } from "../server/index.js";
+import type { AccessPolicy, RequestApi } from "../server/index.js";
 import { createDeviceService } from "./device-service.js";
 import { createGrpcServerMetrics } from "./grpc-metrics.js";
 import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
@@ -33,6 +33,12 @@ export interface GrpcServerOptions {
    * metrics. A registry holds the metrics of one server.
    */
   readonly registry?: Registry;
+  /**
+   * Who may do what (the DeviceServer's `access`): tango.v1.Device calls are authenticated with it
+   * (bearer token metadata, client certificate). Health and reflection stay open. Omitted: no
+   * caller is identified, and the request API checks nothing.
+   */
+  readonly access?: AccessPolicy;
 }
 
 /** A service name the health service reports on: the whole server (`""`) or tango.v1.Device. */
@@ -89,7 +95,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       server.addService(service, implementation);
     },
   };
-  registrar.addService(proto.deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
+  registrar.addService(proto.deviceService, createDeviceService(opts.api, opts.logger, opts.access) as unknown as UntypedServiceImplementation);
   health.addToServer(registrar);
   addLazyReflection(registrar, () => reflectionPackageDefinition(proto.packageDefinition));
   metrics?.initialize(services);

@@ -18,6 +18,7 @@ import { applyAttributeProperties } from "./attribute-properties.js";
 import { EventHub } from "./events/event-hub.js";
 import { Polling } from "./polling/polling.js";
 import { ADMIN_DEVICE_ALIAS, SHUTDOWN_GRACE_MS } from "../core/defaults.js";
+import { AccessPolicy, type AccessOptions } from "./access/access-policy.js";
 
 /** See DeviceServer.readiness. */
 export interface Readiness {
@@ -39,8 +40,10 @@ export interface DeviceServerOptions {
   readonly onReadyChange?: (ready: boolean) => void;
   /** Called after the admin Kill command replied: the process should shut down. */
   readonly onKill?: () => void;
-  /** Directory of `file` logging targets without a path (default: the OS temp directory). */
+  /** spec §13: directory of `file` logging targets (TANGO_LOG_PATH, else the OS temp directory); config `logging.fileTargetDir` wins. */
   readonly logDir?: string;
+  /** Tokens, certificates, rights (docs/security.md); none: every caller is ADMIN. */
+  readonly access?: AccessOptions;
 }
 
 /**
@@ -62,6 +65,8 @@ export class DeviceServer implements ServerAdmin {
   readonly polling: Polling;
   /** The event hub (spec §12). */
   readonly events: EventHub;
+  /** Who callers are and what they may do: the adapters authenticate with it, the request handler decides. */
+  readonly access: AccessPolicy;
   readonly #handler: RequestHandler;
   /** The tango_* counts of requests naming no device of this server (never the name sent). */
   readonly unknownDeviceMetrics = new DeviceMetrics(UNKNOWN_DEVICE, () => undefined);
@@ -86,7 +91,8 @@ export class DeviceServer implements ServerAdmin {
     this.adminName = `dserver/${this.serverId}`;
     this.hostName = opts.hostName ?? hostname();
     this.log = opts.logger.child({ server: config.server, instance: config.instance });
-    this.logging = new DeviceLogging(opts.logger);
+    this.logging = new DeviceLogging(opts.logger, config.logging?.fileTargetDir ?? opts.logDir ?? tmpdir());
+    this.access = new AccessPolicy(opts.access);
     this.properties = new PropertyStore(config.storePath);
     const model = SerialModel[config.serialization];
     const processMonitor = new Monitor("process", config.monitorTimeoutMs);
@@ -380,11 +386,6 @@ export class DeviceServer implements ServerAdmin {
     }
     for (const entry of [this.#admin, ...[...this.#order].reverse()]) await this.#unexport(entry);
     this.logging.close();
-  }
-
-  /** Default directory of `file` logging targets (spec §13: TANGO_LOG_PATH, read by the CLI). */
-  get logDir(): string {
-    return this.#opts.logDir ?? tmpdir();
   }
 }
 

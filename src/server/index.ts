@@ -5,5 +5,7 @@ export { ServerConfig, ClassConfig, DeviceConfig, DEFAULT_SERVER_CONFIG } from "
 export type { RequestApi, CallContext, ClientIdentity, ReadOptions } from "./request-api.js";
 export { formatBlackBoxRecord } from "./blackbox.js";
 export { Monitor } from "./monitor.js";
+export { AccessPolicy, Right, formatSubject } from "./access/access-policy.js";
+export type { AccessOptions, AccessRules, Credentials, PeerSubject, Principal, RightName } from "./access/access-policy.js";
 export { HubEvent, Subscription } from "./events/subscription.js";
 export type { EventSink, EventBatch } from "./events/subscription.js";

@@ -107,6 +107,7 @@ export function composeClientHelp(help: ClientHelp): string {
     ...(help.optionsHelp ?? []),
     ["--json", `${json}: ${help.jsonHelp}`],
     ["--timeout <ms>", `time allowed for each call, in milliseconds, or "none" to wait for ever (default ${Defaults.CLIENT_TIMEOUT_MS})`],
+    ["--token <token>", "bearer token sent with every call, which decides what you may do (default: $TANGO_TOKEN)"],
   ];
   if (help.sourceHelp !== undefined) {
     options.push(["--source <source>", `dev, cache or cache_dev (default cache_dev): ${help.sourceHelp}`]);

@@ -121,6 +121,7 @@ export function defineClientVerb(spec: ClientVerbSpec): Verb {
     options: {
       json: { type: "boolean" },
       timeout: { type: "string" },
+      token: { type: "string" },
       ...(hasSource ? { source: { type: "string" as const } } : {}),
       ...spec.options,
     },
@@ -139,7 +140,8 @@ async function runClientVerb(spec: ClientVerbSpec, { values, positionals }: Verb
   let proxyOptions: DeviceProxyOptions;
   let readOptions: ReadOptions;
   try {
-    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")) };
+    const token = stringOption(values, "token");
+    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")), ...(token === undefined ? {} : { token }) };
     const source = parseSourceOption(stringOption(values, "source"));
     readOptions = source === undefined ? {} : { source };
   } catch (err) {

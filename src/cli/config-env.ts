@@ -22,6 +22,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], kind: "string" },
   { variable: "TANGO_STORE_PATH", path: ["storePath"], kind: "string" },
   { variable: "TANGO_EVENT_HEARTBEAT_MS", path: ["events", "heartbeatMs"], kind: "integer" },
+  { variable: "TANGO_LOG_FILE_DIR", path: ["logging", "fileTargetDir"], kind: "string" },
 ];
 
 /** What applying the environment did: problems it found, and which key each variable set. */

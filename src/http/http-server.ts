@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { Type } from "typebox";
 import { DevFailed, MultiDevFailed } from "../core/index.js";
-import type { Readiness, RequestApi } from "../server/index.js";
+import type { AccessPolicy, Readiness, RequestApi } from "../server/index.js";
 import { adminRoutes } from "./admin-routes.js";
 import { deviceRoutes } from "./device-routes.js";
 import { eventRoutes } from "./event-routes.js";
@@ -25,8 +25,10 @@ export interface RestOptions {
   readonly api: RequestApi;
   /** `dserver/<server>/<instance>`. */
   readonly adminDevice: string;
-  /** Bearer token of mutating routes (`TANGO_ADMIN_TOKEN`); unset: they answer 403. Never logged. */
+  /** Bearer token of mutating routes (`TANGO_ADMIN_TOKEN`) when no `access` is given; unset: they answer 403. Never logged. */
   readonly adminToken?: string;
+  /** The server's access policy (DeviceServer.access): who may do what, the same as on gRPC (docs/security.md). */
+  readonly access?: AccessPolicy;
   /** GET routes need the token too. */
   readonly protectReads?: boolean;
   /** Longest a REST call may take before 503 API_DeviceTimedOut; Infinity: no limit. */
@@ -79,6 +81,7 @@ const HealthBody = Type.Object({ status: Type.Literal("ok") }, { additionalPrope
 const ReadyBody = Type.Object({
   ready: Type.Boolean(),
   reason: Type.String({ description: "why the server is or is not ready" }),
+  warnings: Type.Optional(Type.Array(Type.String(), { description: "what an operator should know, e.g. that callers without credentials may change the server" })),
 }, { additionalProperties: false });
 
 /**
@@ -143,8 +146,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       response: { 200: ReadyBody, 503: ReadyBody },
     },
   }, async (_request, reply) => {
-    const { isReady, reason } = opts.readiness();
-    return reply.code(isReady ? 200 : 503).send({ ready: isReady, reason });
+    const { isReady, reason, warnings } = opts.readiness();
+    return reply.code(isReady ? 200 : 503).send({ ready: isReady, reason, ...(warnings === undefined ? {} : { warnings }) });
   });
   app.get("/metrics", {
     schema: {
@@ -162,7 +165,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     const routeOptions = {
       api: rest.api,
       adminDevice: rest.adminDevice,
-      auth: createRestAuth({ adminToken: rest.adminToken, protectReads: rest.protectReads }),
+      auth: createRestAuth({ access: rest.access, adminToken: rest.adminToken, protectReads: rest.protectReads }),
       call: createRestCaller(rest.requestTimeoutMs),
     };
     await app.register(adminRoutes, { ...routeOptions, prefix: REST_PREFIX });

@@ -24,6 +24,8 @@ import { AccessPolicy, type AccessOptions } from "./access/access-policy.js";
 export interface Readiness {
   readonly isReady: boolean;
   readonly reason: string;
+  /** What an operator should know though the server is ready (an open server on a public address). */
+  readonly warnings?: readonly string[];
 }
 
 /** Options of a DeviceServer; everything from outside is passed in (STYLE §1). */

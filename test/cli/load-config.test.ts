@@ -56,6 +56,8 @@ describe("loadConfig", () => {
         polling: { ringDepth: POLL_RING_DEPTH },
         events: { heartbeatMs: EVENT_HEARTBEAT_MS, queueDepth: EVENT_QUEUE_DEPTH },
         logLevel: "info",
+        access: { tokens: [], certificates: [] },
+        logging: {},
         classes: [{
           name: "TangoTest",
           devices: [{
@@ -227,7 +229,7 @@ classes:
       expect(lines.slice(1)).to.deep.equal([
         `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
         `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
-        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, polling, events, logLevel, storePath, classes`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, monitorTimeoutMs, blackboxDepth, polling, events, logLevel, access, logging, storePath, classes`,
         `  ${file}:9:14: classes[0].devices: must list at least one entry`,
         "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
       ]);

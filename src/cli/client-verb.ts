@@ -140,8 +140,9 @@ async function runClientVerb(spec: ClientVerbSpec, { values, positionals }: Verb
   let proxyOptions: DeviceProxyOptions;
   let readOptions: ReadOptions;
   try {
-    const token = stringOption(values, "token");
-    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")), ...(token === undefined ? {} : { token }) };
+    // --token, else the CLI's TANGO_TOKEN (the client library would read the process's own).
+    const token = stringOption(values, "token") ?? io.env.TANGO_TOKEN ?? "";
+    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")), token };
     const source = parseSourceOption(stringOption(values, "source"));
     readOptions = source === undefined ? {} : { source };
   } catch (err) {

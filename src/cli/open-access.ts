@@ -27,7 +27,7 @@ export function openAccessOf(access: AccessPolicy, hosts: readonly string[]): Op
   return {
     isOpen,
     isExposed,
-    warning: `access is open: callers without credentials may ${who}${isExposed ? ` on ${hosts.join(", ")}` : ""}. `
+    warning: `access is open: callers without credentials may ${who}${isExposed ? ` on ${[...new Set(hosts)].join(", ")}` : ""}. `
       + "Set TANGO_ADMIN_TOKEN or an access section (docs/security.md)",
   };
 }

@@ -11,6 +11,7 @@ export interface CredentialCall {
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const MAX_ACCEPTED_HEADERS = 64;
 
 /**
  * Who calls, from the gRPC call's credentials (DESIGN §11): `authorization: Bearer <token>`
@@ -18,16 +19,16 @@ const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
  * It runs in the device service's handler wrapper rather than a grpc-js interceptor: an
  * interceptor cannot hand what it found to the handler, and health and reflection stay open.
  *
- * The principal of the last token is kept, so a client sending the same token on every call
- * costs one string comparison; a refused token is logged (never the token itself).
+ * The principals of the headers last accepted are kept (a few dozen at most), so a client
+ * sending the same token on every call costs one Map lookup, not a digest; a refused token is
+ * logged (never the token itself) and never kept.
  *
  * @internal Used by the device service.
  */
 export class GrpcAuthenticator {
   readonly #access: AccessPolicy;
   readonly #log: Logger;
-  #lastHeader: string | undefined;
-  #lastPrincipal: Principal | undefined;
+  readonly #accepted = new Map<string, Principal>();
 
   constructor(access: AccessPolicy, log: Logger) {
     this.#access = access;
@@ -41,7 +42,8 @@ export class GrpcAuthenticator {
       const subject = call.getAuthContext?.()?.sslPeerCertificate?.subject;
       return subject === undefined ? this.#access.anonymous : this.#access.authenticate({ certificateSubject: subject });
     }
-    if (header === this.#lastHeader && this.#lastPrincipal !== undefined) return this.#lastPrincipal;
+    const known = typeof header === "string" ? this.#accepted.get(header) : undefined;
+    if (known !== undefined) return known;
     const match = typeof header === "string" ? BEARER.exec(header) : null;
     try {
       if (match === null) {
@@ -49,8 +51,9 @@ export class GrpcAuthenticator {
           "The authorization metadata must read \"Bearer <token>\"", "AccessControl::authenticate");
       }
       const principal = this.#access.authenticate({ bearer: match[1] });
-      this.#lastHeader = header as string;
-      this.#lastPrincipal = principal;
+      // Bounded: spellings of the configured tokens only, yet a client could vary the white space.
+      if (this.#accepted.size >= MAX_ACCEPTED_HEADERS) this.#accepted.clear();
+      this.#accepted.set(header as string, principal);
       return principal;
     } catch (err) {
       this.#log.warn({ peer: call.getPeer(), transport: "grpc", reason: (err as DevFailed).reason },

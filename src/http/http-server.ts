@@ -124,7 +124,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       },
       components: {
         securitySchemes: {
-          adminToken: { type: "http", scheme: "bearer", description: "the server's TANGO_ADMIN_TOKEN" },
+          adminToken: { type: "http", scheme: "bearer", description: "the server's TANGO_ADMIN_TOKEN, or a token of its access section; its rights (READ, WRITE, ADMIN per device) decide" },
         },
       },
       tags: [

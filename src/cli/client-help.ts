@@ -108,6 +108,7 @@ export function composeClientHelp(help: ClientHelp): string {
     ...(help.optionsHelp ?? []),
     ["--json", `${json}: ${help.jsonHelp}`],
     ["--timeout <ms>", `time allowed for each call, in milliseconds, or "none" to wait for ever (default ${Defaults.CLIENT_TIMEOUT_MS})`],
+    ["--token <token>", "bearer token sent with every call, which decides what you may do (default: $TANGO_TOKEN)"],
   ];
   options.push(...CLIENT_TLS_HELP);
   if (help.sourceHelp !== undefined) {

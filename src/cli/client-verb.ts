@@ -123,6 +123,7 @@ export function defineClientVerb(spec: ClientVerbSpec): Verb {
       json: { type: "boolean" },
       timeout: { type: "string" },
       ...CLIENT_TLS_OPTIONS,
+      token: { type: "string" },
       ...(hasSource ? { source: { type: "string" as const } } : {}),
       ...spec.options,
     },
@@ -141,8 +142,10 @@ async function runClientVerb(spec: ClientVerbSpec, { values, positionals }: Verb
   let proxyOptions: DeviceProxyOptions;
   let readOptions: ReadOptions;
   try {
+    // --token, else the CLI's TANGO_TOKEN (the client library would read the process's own).
+    const token = stringOption(values, "token") ?? io.env.TANGO_TOKEN ?? "";
     const tls = clientTlsOption(values, io.env);
-    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")), ...(tls === undefined ? {} : { tls }) };
+    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")), token, ...(tls === undefined ? {} : { tls }) };
     const source = parseSourceOption(stringOption(values, "source"));
     readOptions = source === undefined ? {} : { source };
   } catch (err) {

@@ -33,6 +33,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_TLS_CLIENT_CA_FILE", path: ["tls", "clientCaFile"], kind: "string" },
   { variable: "TANGO_TLS_REQUIRE_CLIENT_CERT", path: ["tls", "requireClientCert"], kind: "boolean" },
   { variable: "TANGO_TLS_RELOAD_INTERVAL_MS", path: ["tls", "reloadIntervalMs"], kind: "integer" },
+  { variable: "TANGO_LOG_FILE_DIR", path: ["logging", "fileTargetDir"], kind: "string" },
 ];
 
 /** What applying the environment did: problems it found, and which key each variable set. */

@@ -6,6 +6,8 @@ import { registerTangoMetrics } from "../metrics/index.js";
 import { DeviceServer, StoreFileError, type DeviceClass } from "../server/index.js";
 import { loadConfig } from "./load-config.js";
 import { openServerTls } from "./serve-tls.js";
+import { accessOptionsFrom } from "./access-options.js";
+import { openAccessOf, registerOpenAccessMetric } from "./open-access.js";
 import { createProcessRegistry } from "./process-registry.js";
 import { createRootLogger } from "./logger.js";
 import { ExitCode } from "./verb.js";
@@ -47,6 +49,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   const classes = opts.classes ?? BUILTIN_CLASSES;
   const loaded = loadConfig(opts.configFile, opts.env, { knownClasses: [...classes.keys()] });
   const config = opts.isRepair === true ? { ...loaded, store: { ...loaded.store, repair: true } } as typeof loaded : loaded;
+  const access = accessOptionsFrom(config, opts.env, opts.configFile ?? "(embedded default config)");
   const log = createRootLogger(config.logLevel, opts.logDestination);
   const proc = opts.process ?? process;
   // Read before anything starts: unusable TLS files are a ConfigError (exit 2), as a bad config is.
@@ -83,6 +86,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         classes,
         logger: log,
         logDir: logDirFrom(opts.env),
+        access,
         onReadyChange: (ready) => {
           isReady = ready;
           grpc?.setServing(DEVICE_SERVICE_NAME, ready);
@@ -90,6 +94,10 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         onKill: () => { requestStop("Kill"); },
       });
       registerTangoMetrics(registry, server, { version });
+      // docs/security.md: an open server says so at start, and in /readyz and a metric when others can reach it.
+      const open = openAccessOf(server.access, [config.grpc.host, config.http.host]);
+      if (open.isOpen) log.warn({ grpcHost: config.grpc.host, httpHost: config.http.host }, open.warning);
+      registerOpenAccessMetric(registry, open);
       grpc = await startGrpcServer({
         api: server.api,
         host: config.grpc.host,
@@ -99,24 +107,26 @@ export async function runServe(opts: ServeOptions): Promise<number> {
         logger: log,
         registry,
         ...(tls === undefined ? {} : { tls }),
+        access: server.access,
       });
       server.grpcAddress = `${server.hostName}:${grpc.port}`;
       grpc.setServing("", true);
       grpc.setServing(DEVICE_SERVICE_NAME, isReady);
       const devices = server;
+      const openWarnings = open.isExposed ? [open.warning] : undefined;
       // Up before the devices, so that liveness answers (and readiness says why not) meanwhile.
       http = await startHttpServer({
         host: config.http.host,
         port: config.http.port,
         registry,
         logger: log,
-        readiness: () => devices.readiness(),
+        readiness: () => (openWarnings === undefined ? devices.readiness() : { ...devices.readiness(), warnings: openWarnings }),
         version,
         ...(tls === undefined ? {} : { tls }),
         rest: {
           api: server.api,
           adminDevice: server.adminName,
-          adminToken: adminTokenFrom(opts.env),
+          access: server.access,
           protectReads: config.http.protectReads,
           requestTimeoutMs: config.http.requestTimeoutMs,
         },
@@ -155,15 +165,6 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     proc.off("SIGTERM", onSignal);
     proc.off("SIGINT", onSignal);
   }
-}
-
-/**
- * The bearer token of the sidecar's mutating routes. Only from the environment (a Kubernetes
- * Secret, a compose env file), never from the config file, and never logged.
- */
-function adminTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
-  const token = env.TANGO_ADMIN_TOKEN?.trim();
-  return token === undefined || token === "" ? undefined : token;
 }
 
 /** spec §13: `file` logging targets go to TANGO_LOG_PATH (the server's default otherwise). */

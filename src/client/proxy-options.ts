@@ -19,12 +19,14 @@ export function arrayEncodingOf(name: string | undefined): ArrayEncoding {
     `arrayEncoding is "bytes" or "packed"; got ${JSON.stringify(name)}`, "DeviceProxy::DeviceProxy");
 }
 
-/** The metadata every call carries: who the client is (spec §10.7). */
+/** The metadata every call carries: who the client is (spec §10.7), and its bearer token (DeviceProxyOptions.token). */
 export function identityMetadata(options: DeviceProxyOptions): Metadata {
   const id = options.identity;
   const md = new Metadata();
   md.set(CLIENT_METADATA.pid, String(id?.pid ?? process.pid));
   md.set(CLIENT_METADATA.host, id?.host ?? hostname());
   md.set(CLIENT_METADATA.language, id?.language ?? "TypeScript");
+  const token = options.token ?? process.env.TANGO_TOKEN;
+  if (token !== undefined && token !== "") md.set("authorization", `Bearer ${token}`);
   return md;
 }

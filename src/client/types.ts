@@ -67,6 +67,12 @@ export interface DeviceProxyOptions {
   /** Who this client says it is. */
   readonly identity?: ClientIdentityOptions;
   /**
+   * Bearer token sent as `authorization: Bearer <token>` metadata on every call and event stream:
+   * who the server takes this client for, and so what it may do (READ, WRITE or ADMIN; see the
+   * server's docs/security.md). Default: the environment variable `TANGO_TOKEN`; `""` sends none.
+   */
+  readonly token?: string;
+  /**
    * How numeric arrays travel, both ways: `"bytes"` (the default) as one little-endian block,
    * the fast form; `"packed"` as protobuf repeated values, the form grpcurl users read. Values
    * reach the caller the same way with either (DESIGN §3).

@@ -53,6 +53,9 @@ export const Reason = {
   EventPropertiesNotSet: "API_EventPropertiesNotSet",
   AttributePollingNotStarted: "API_AttributePollingNotStarted",
   AttributeNotDataReadyEnabled: "API_AttributeNotDataReadyEnabled",
+  // access control (spec §10.9, §18.1, §18.3): refused rights; credentials the server cannot accept
+  ReadOnlyMode: "API_ReadOnlyMode",
+  CannotCheckAccessControl: "API_CannotCheckAccessControl",
   // client side and transport (spec §18.2)
   CommandFailed: "API_CommandFailed",
   AttributeFailed: "API_AttributeFailed",

@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import {
   DevFailed, DevSource, Reason, ValueCoercionError, type AttributeWrite, type TypedValue,
 } from "../core/index.js";
-import type { CallContext, ReadOptions, RequestApi } from "../server/index.js";
+import type { AccessPolicy, CallContext, ReadOptions, RequestApi } from "../server/index.js";
+import { GrpcAuthenticator } from "./grpc-credentials.js";
 import { decodeAttributeWrite, encodeAttributeValue } from "./attribute-codec.js";
 import { ClientIdentityReader } from "./client-identity.js";
 import { GrpcCallContext } from "./grpc-call-context.js";
@@ -118,13 +119,21 @@ function decodeWrites(values: readonly WireAttributeWrite[], method: string): At
  *
  * @internal Used by `startGrpcServer`.
  */
-export function createDeviceService(api: RequestApi, log: Logger): DeviceServiceHandlers {
+export function createDeviceService(api: RequestApi, log: Logger, access?: AccessPolicy): DeviceServiceHandlers {
   const identities = new ClientIdentityReader();
   const pacer = new WritePacer();
+  const authenticator = access === undefined ? undefined : new GrpcAuthenticator(access, log);
 
   function unary<Req, Res>(run: (ctx: CallContext, req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()));
+      let principal;
+      try {
+        principal = authenticator?.principal(call);
+      } catch (err) {
+        callback(toGrpcStatus(err, log));
+        return;
+      }
+      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()), principal);
       // Both outcomes are handled; a throw from the callback itself is a grpc-js bug and may crash.
       run(ctx, call.request).then(
         (reply) => {
@@ -208,7 +217,14 @@ export function createDeviceService(api: RequestApi, log: Logger): DeviceService
       return { records: records.map((r) => encodeCommandHistoryRecord(r, encoding)) };
     }),
     Subscribe: (call) => {
-      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()));
+      let principal;
+      try {
+        principal = authenticator?.principal(call);
+      } catch (err) {
+        call.emit("error", toGrpcStatus(err, log)); // as EventStreamWriter ends a stream with a status
+        return;
+      }
+      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()), principal);
       // The writer owns the call from here: every outcome ends in a status it sends.
       new EventStreamWriter(call, { api, ctx, log, pacer, onEnd: () => ctx.end() }).start();
     },

@@ -2,7 +2,7 @@ import type { ServerUnaryCall } from "@grpc/grpc-js";
 
 /** What the context needs of a call, unary or streaming: its cancellation. */
 type CancellableCall = Pick<ServerUnaryCall<unknown, unknown>, "cancelled" | "once" | "off">;
-import type { CallContext, ClientIdentity } from "../server/index.js";
+import type { CallContext, ClientIdentity, Principal } from "../server/index.js";
 
 /**
  * The CallContext of one gRPC call. Its `signal` (aborted when the client cancels, which grpc-js
@@ -14,13 +14,15 @@ import type { CallContext, ClientIdentity } from "../server/index.js";
 export class GrpcCallContext implements CallContext {
   readonly transport = "grpc";
   readonly client: ClientIdentity;
+  readonly principal: Principal | undefined;
   readonly #call: CancellableCall;
   #controller: AbortController | undefined;
   #onCancelled: (() => void) | undefined;
 
-  constructor(call: CancellableCall, client: ClientIdentity) {
+  constructor(call: CancellableCall, client: ClientIdentity, principal?: Principal) {
     this.#call = call;
     this.client = client;
+    this.principal = principal;
   }
 
   get signal(): AbortSignal {

@@ -6,7 +6,7 @@ import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { DEFAULT_MAX_PACKED_ARRAY_BYTES, FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
-import type { RequestApi } from "../server/index.js";
+import type { AccessPolicy, RequestApi } from "../server/index.js";
 import { createDeviceService } from "./device-service.js";
 import { createGrpcServerMetrics } from "./grpc-metrics.js";
 import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
@@ -37,6 +37,12 @@ export interface GrpcServerOptions {
    * metrics. A registry holds the metrics of one server.
    */
   readonly registry?: Registry;
+  /**
+   * Who may do what (the DeviceServer's `access`): tango.v1.Device calls are authenticated with it
+   * (bearer token metadata, client certificate). Health and reflection stay open. Omitted: no
+   * caller is identified, and the request API checks nothing.
+   */
+  readonly access?: AccessPolicy;
   /** TLS on this port (certificates reloaded as they change); omitted: plaintext. */
   readonly tls?: GrpcTlsOptions;
   /** Request limits (config `limits`); omitted keys take their defaults. */
@@ -133,7 +139,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       server.addService(service, implementation);
     },
   };
-  registrar.addService(deviceService, createDeviceService(opts.api, opts.logger) as unknown as UntypedServiceImplementation);
+  registrar.addService(deviceService, createDeviceService(opts.api, opts.logger, opts.access) as unknown as UntypedServiceImplementation);
   // Watch streams never end by themselves: close() ends them, or they would hold the server.
   const watches = new Set<HealthWatch>();
   health.addToServer(trackHealthWatches(registrar, watches));

@@ -33,6 +33,9 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * |                     | DeviceNotPolled, NoDataYet, NotUpdatedAnyMore, and the event refusals   |
  * |                     | EventPropertiesNotSet, AttributePollingNotStarted,                       |
  * |                     | AttributeNotDataReadyEnabled                                             |
+ * | PERMISSION_DENIED   | ReadOnlyMode (the caller's rights do not allow the request)              |
+ * | UNAUTHENTICATED     | CannotCheckAccessControl (a bearer token or certificate the server does |
+ * |                     | not know, or no credentials where anonymous callers have no rights)     |
  * | UNIMPLEMENTED       | NotSupportedFeature (this server does not implement the feature)         |
  * | ABORTED             | CommandTimedOut (serialization monitor not acquired in time),            |
  * |                     | PollThreadOutOfSync (a poll discarded; only ever in an event)            |
@@ -94,6 +97,9 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.EventPropertiesNotSet]: status.FAILED_PRECONDITION,
   [Reason.AttributePollingNotStarted]: status.FAILED_PRECONDITION,
   [Reason.AttributeNotDataReadyEnabled]: status.FAILED_PRECONDITION,
+
+  [Reason.ReadOnlyMode]: status.PERMISSION_DENIED,
+  [Reason.CannotCheckAccessControl]: status.UNAUTHENTICATED,
 
   [Reason.NotSupportedFeature]: status.UNIMPLEMENTED,
   [Reason.CommandTimedOut]: status.ABORTED,

@@ -3,8 +3,8 @@ import fastifySwagger from "@fastify/swagger";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { Type } from "typebox";
-import { Defaults } from "../core/index.js";
-import type { Readiness, RequestApi } from "../server/index.js";
+import { Defaults, DevFailed, MultiDevFailed } from "../core/index.js";
+import type { AccessPolicy, Readiness, RequestApi } from "../server/index.js";
 import { adminRoutes } from "./admin-routes.js";
 import { createClientErrorHandler } from "./client-errors.js";
 import { frameworkErrorHandler, installErrorHandlers } from "./error-handlers.js";
@@ -26,8 +26,10 @@ export interface RestOptions {
   readonly api: RequestApi;
   /** `dserver/<server>/<instance>`. */
   readonly adminDevice: string;
-  /** Bearer token of mutating routes (`TANGO_ADMIN_TOKEN`); unset: they answer 403. Never logged. */
+  /** Bearer token of mutating routes (`TANGO_ADMIN_TOKEN`) when no `access` is given; unset: they answer 403. Never logged. */
   readonly adminToken?: string;
+  /** The server's access policy (DeviceServer.access): who may do what, the same as on gRPC (docs/security.md). */
+  readonly access?: AccessPolicy;
   /** GET routes need the token too. */
   readonly protectReads?: boolean;
   /** Longest a REST call may take before 503 API_DeviceTimedOut; Infinity: no limit. */
@@ -91,6 +93,7 @@ const HealthBody = Type.Object({ status: Type.Literal("ok") }, { additionalPrope
 const ReadyBody = Type.Object({
   ready: Type.Boolean(),
   reason: Type.String({ description: "why the server is or is not ready" }),
+  warnings: Type.Optional(Type.Array(Type.String(), { description: "what an operator should know, e.g. that callers without credentials may change the server" })),
 }, { additionalProperties: false });
 
 /**
@@ -150,7 +153,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       },
       components: {
         securitySchemes: {
-          adminToken: { type: "http", scheme: "bearer", description: "the server's TANGO_ADMIN_TOKEN" },
+          adminToken: { type: "http", scheme: "bearer", description: "the server's TANGO_ADMIN_TOKEN, or a token of its access section; its rights (READ, WRITE, ADMIN per device) decide" },
         },
       },
       tags: [
@@ -174,8 +177,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       response: { 200: ReadyBody, 503: ReadyBody },
     },
   }, async (_request, reply) => {
-    const { isReady, reason } = opts.readiness();
-    return reply.code(isReady ? 200 : 503).send({ ready: isReady, reason });
+    const { isReady, reason, warnings } = opts.readiness();
+    return reply.code(isReady ? 200 : 503).send({ ready: isReady, reason, ...(warnings === undefined ? {} : { warnings }) });
   });
   app.get("/metrics", {
     schema: {
@@ -193,7 +196,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     const routeOptions = {
       api: rest.api,
       adminDevice: rest.adminDevice,
-      auth: createRestAuth({ adminToken: rest.adminToken, protectReads: rest.protectReads }),
+      auth: createRestAuth({ access: rest.access, adminToken: rest.adminToken, protectReads: rest.protectReads }),
       call: createRestCaller(rest.requestTimeoutMs),
     };
     await app.register(adminRoutes, { ...routeOptions, prefix: REST_PREFIX });

@@ -1,10 +1,17 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import type { TLSSocket } from "node:tls";
 import type { FastifyRequest } from "fastify";
+import { DevFailed } from "../core/index.js";
+import { AccessPolicy, type PeerSubject, type Principal } from "../server/index.js";
 import { HttpProblem, HttpReason } from "./rest-errors.js";
 
 /** Who may call the REST routes (DESIGN §4). */
 export interface RestAuthOptions {
-  /** The bearer token of mutating routes (`TANGO_ADMIN_TOKEN`); unset: they are refused. */
+  /**
+   * The server's access policy (DeviceServer.access): the same tokens, certificates and rights as
+   * gRPC. Without it, `adminToken` alone is an ADMIN token named `admin`.
+   */
+  readonly access?: AccessPolicy;
+  /** The bearer token of mutating routes (`TANGO_ADMIN_TOKEN`), when no `access` is given; unset: they are refused. */
   readonly adminToken?: string;
   /** Read-only routes need the token too (`TANGO_HTTP_PROTECT_READS`). */
   readonly protectReads?: boolean;
@@ -31,33 +38,64 @@ export interface RestAuth {
 const ORIGIN = "HTTP sidecar (bearer token)";
 const CHALLENGE = 'Bearer realm="tango-grpc"';
 
-const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+/** The principal of each request, set by onRequest (a WeakMap: nothing outlives the request). */
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** Who sent `request` (the REST caller's CallContext carries it); undefined before onRequest ran. */
+export function principalOf(request: FastifyRequest): Principal | undefined {
+  return principals.get(request);
+}
+
+/** The subject of a verified client certificate on a TLS connection (no certificate, or plain TCP: none). */
+function certificateSubjectOf(request: FastifyRequest): PeerSubject | undefined {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  if (socket.encrypted !== true || socket.authorized !== true) return undefined;
+  const subject = socket.getPeerCertificate?.()?.subject as PeerSubject | undefined;
+  return subject === undefined || Object.keys(subject).length === 0 ? undefined : subject;
+}
 
 /**
- * Bearer-token checks (RFC 6750). The token is compared by digest in constant time and never
- * logged: it lives only in this closure. No header or a wrong token: 401 with a `WWW-Authenticate`
- * challenge; no token configured: 403 saying how to enable the route.
+ * Who calls (DESIGN §11), from the same credentials as gRPC: an `Authorization: Bearer` header
+ * or the client certificate; the server's access decision then applies to every route, as to
+ * gRPC calls. Mutating routes (and reads, with `protectReads`) also need credentials, as before:
+ * none is 401 with a `WWW-Authenticate` challenge (RFC 6750), none configured is 403 saying how
+ * to enable them. A token the server does not know is 401 on every route. Tokens are compared
+ * by digest in constant time (AccessPolicy) and never logged.
  */
 export function createRestAuth(opts: RestAuthOptions): RestAuth {
-  const expected = opts.adminToken === undefined || opts.adminToken === "" ? undefined : digest(opts.adminToken);
+  const adminToken = opts.adminToken === undefined || opts.adminToken === "" ? undefined : opts.adminToken;
+  const access = opts.access ?? new AccessPolicy({ tokens: adminToken === undefined ? [] : [{ name: "admin", secret: adminToken, rights: "ADMIN" }] });
   const protectsReads = opts.protectReads === true;
 
-  const check = (request: FastifyRequest, what: string): void => {
-    if (expected === undefined) {
+  const authenticate = (request: FastifyRequest, what: string, needsCredentials: boolean): Principal => {
+    if (needsCredentials && !access.hasCredentials) {
       throw new HttpProblem(403, HttpReason.Forbidden,
-        `${what} is disabled: no admin token is configured. Set TANGO_ADMIN_TOKEN in the server's environment and send it as "Authorization: Bearer <token>"`,
+        `${what} is disabled: no token is configured. Set TANGO_ADMIN_TOKEN (or access.tokens) in the server's config and send it as "Authorization: Bearer <token>"`,
         ORIGIN);
     }
     const header = request.headers.authorization;
-    const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    if (match === null) {
+    let principal: Principal;
+    if (header === undefined) principal = access.authenticate({ certificateSubject: certificateSubjectOf(request) });
+    else {
+      const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+      if (match === null) {
+        throw new HttpProblem(401, HttpReason.Unauthorized, `${what} needs "Authorization: Bearer <token>"`, ORIGIN,
+          { "www-authenticate": CHALLENGE });
+      }
+      try {
+        principal = access.authenticate({ bearer: match[1] });
+      } catch (err) {
+        if (!(err instanceof DevFailed)) throw err;
+        request.log.warn({ peer: request.ip, transport: "http", reason: err.reason }, "request refused by access control: unknown credentials");
+        throw new HttpProblem(401, HttpReason.Unauthorized, `${what}: the bearer token is not one this server knows`, ORIGIN,
+          { "www-authenticate": `${CHALLENGE}, error="invalid_token"` });
+      }
+    }
+    if (needsCredentials && principal.kind === "anonymous") {
       throw new HttpProblem(401, HttpReason.Unauthorized, `${what} needs "Authorization: Bearer <token>"`, ORIGIN,
         { "www-authenticate": CHALLENGE });
     }
-    if (!timingSafeEqual(digest(match[1] ?? ""), expected)) {
-      throw new HttpProblem(401, HttpReason.Unauthorized, `${what}: the bearer token is not the configured admin token`, ORIGIN,
-        { "www-authenticate": `${CHALLENGE}, error="invalid_token"` });
-    }
+    return principal;
   };
 
   const what = (request: FastifyRequest): string => `${request.method} ${request.routeOptions.url ?? request.url}`;
@@ -65,8 +103,8 @@ export function createRestAuth(opts: RestAuthOptions): RestAuth {
   return {
     protectsReads,
     onRequest: async (request) => {
-      if (request.method !== "GET" && request.method !== "HEAD") check(request, what(request));
-      else if (protectsReads) check(request, what(request));
+      const isRead = request.method === "GET" || request.method === "HEAD";
+      principals.set(request, authenticate(request, what(request), !isRead || protectsReads));
     },
     readSecurity: protectsReads ? { security } : {},
     writeSecurity: { security },

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { DevFailed, Reason } from "../core/index.js";
 import type { CallContext, RequestApi } from "../server/index.js";
-import type { RestAuth } from "./rest-auth.js";
+import { principalOf, type RestAuth } from "./rest-auth.js";
 
 /** What every REST route plugin is given (src/http/http-server.ts builds it). */
 export interface RestRouteOptions {
@@ -30,6 +30,7 @@ function contextOf(request: FastifyRequest, signal: AbortSignal): CallContext {
     client: { host: request.ip, peer: `${request.ip}:${request.socket.remotePort ?? 0}`, language: "HTTP" },
     transport: "http",
     signal,
+    principal: principalOf(request),
   };
 }
 

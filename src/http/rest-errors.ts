@@ -87,6 +87,10 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.ClassNotFound]: NOT_FOUND,
   [Reason.PollObjNotFound]: NOT_FOUND,
 
+  // access control: the same decision as gRPC's PERMISSION_DENIED and UNAUTHENTICATED
+  [Reason.ReadOnlyMode]: 403,
+  [Reason.CannotCheckAccessControl]: 401,
+
   // not allowed in this state (lock reasons join these when locking lands)
   [Reason.CommandNotAllowed]: CONFLICT,
   [Reason.AttrNotAllowed]: CONFLICT,

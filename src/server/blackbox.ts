@@ -1,5 +1,6 @@
 import { DevSource, TangoErrors } from "../core/index.js";
 import type { ClientIdentity } from "./request-api.js";
+import type { Principal } from "./access/access-policy.js";
 
 /** One blackbox record: kept structured, formatted only when read (the request path stays cheap). */
 interface BlackBoxRecord {
@@ -14,6 +15,8 @@ interface BlackBoxRecord {
   readonly origin?: string;
   /** Whether the operation carries the client identity (spec §10.7: the _4/_5 variants). */
   readonly withIdent: boolean;
+  /** Who the caller authenticated as; shown (` as token "ops"`) unless anonymous, so cppTango's lines stay as they were. */
+  readonly principal?: Principal;
 }
 
 const SOURCE_WORD: Record<DevSource, string> = {
@@ -40,6 +43,7 @@ export function formatBlackBoxRecord(r: BlackBoxRecord): string {
       line += ` (${lang} client with PID ${c.pid})`;
     }
   }
+  if (r.principal !== undefined && r.principal.kind !== "anonymous") line += ` as ${r.principal.label}`;
   return line;
 }
 

@@ -57,6 +57,42 @@ export const ClassConfig = Type.Object({
 }, { additionalProperties: false });
 export type ClassConfig = Static<typeof ClassConfig>;
 
+/** A right of the access section (docs/security.md): each includes the ones before it. */
+export const AccessRight = Type.Union([
+  Type.Literal("NONE"), Type.Literal("READ"), Type.Literal("WRITE"), Type.Literal("ADMIN"),
+], { description: "NONE, READ (reads, State, Status, AllowedAccessCmd), WRITE (writes, commands, properties), ADMIN (admin device)" });
+export type AccessRight = Static<typeof AccessRight>;
+
+/** Rights: one right for every device, or rules by device pattern (the last matching rule wins). */
+export const AccessRights = Type.Union([
+  AccessRight,
+  Type.Array(Type.Object({
+    devices: Type.String({ minLength: 1, maxLength: 255, description: "device name pattern, `*` any characters, e.g. sys/tg_test/*" }),
+    right: AccessRight,
+  }, { additionalProperties: false }), { minItems: 1 }),
+], { description: "a right for every device, or [{devices, right}] rules (the last match wins; no match: NONE)" });
+export type AccessRights = Static<typeof AccessRights>;
+
+export const AccessConfig = Type.Object({
+  anonymous: Type.Optional(Type.Union([AccessRight, Type.Array(Type.Object({
+    devices: Type.String({ minLength: 1, maxLength: 255 }), right: AccessRight,
+  }, { additionalProperties: false }), { minItems: 1 })], {
+    description: "rights of a caller with no credentials (default: ADMIN when no token or certificate is configured, READ otherwise)",
+  })),
+  tokens: Type.Array(Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.@-]+$", description: "the identity shown in the blackbox and the logs" }),
+    token: Type.Optional(Type.String({ minLength: 16, description: "the secret itself (prefer tokenEnv or tokenFile)" })),
+    tokenEnv: Type.Optional(Type.String({ minLength: 1, description: "environment variable holding the secret" })),
+    tokenFile: Type.Optional(Type.String({ minLength: 1, description: "file holding the secret (surrounding white space ignored)" })),
+    rights: AccessRights,
+  }, { additionalProperties: false }), { default: [] }),
+  certificates: Type.Array(Type.Object({
+    subject: Type.String({ minLength: 1, description: "a client certificate's CN, or its full subject `CN=…,O=…`" }),
+    rights: AccessRights,
+  }, { additionalProperties: false }), { default: [] }),
+}, { additionalProperties: false, default: {}, description: "who may do what (docs/security.md)" });
+export type AccessConfig = Static<typeof AccessConfig>;
+
 export const ServerConfig = Type.Object({
   server: Type.String({ minLength: 1, maxLength: 255, pattern: "^[^/\\s]+$", default: "TangoTest", description: "server (executable) name" }),
   instance: Type.String({ minLength: 1, maxLength: 255, pattern: "^[^/\\s]+$", default: "test", description: "instance name" }),
@@ -98,6 +134,10 @@ export const ServerConfig = Type.Object({
     Type.Literal("trace"), Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error"),
     Type.Literal("fatal"), Type.Literal("silent"),
   ], { default: "info", description: "level of the server's own JSON log" }),
+  access: Type.Optional(AccessConfig),
+  logging: Type.Optional(Type.Object({
+    fileTargetDir: Type.Optional(Type.String({ minLength: 1, description: "the only directory `file::` logging targets may write in (default: TANGO_LOG_PATH, else the OS temp directory)" })),
+  }, { additionalProperties: false, default: {}, description: "the admin logging commands (spec §13)" })),
   storePath: Type.Optional(Type.String({ minLength: 1, description: "file keeping properties set at run time" })),
   store: Type.Optional(Type.Object({
     repair: Type.Boolean({ default: false, description: "move a damaged store file aside (<file>.damaged-<time>) and start with what can be read, instead of refusing to start" }),

@@ -1,4 +1,5 @@
-import { createWriteStream, type WriteStream } from "node:fs";
+import { constants, createWriteStream, openSync, realpathSync, type WriteStream } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { pino, type Logger, type DestinationStream, type LevelWithSilent } from "pino";
 import { DevFailed, LogLevel, Reason } from "../core/index.js";
 import { DEFAULT_LOGGING_LEVEL } from "../core/defaults.js";
@@ -44,8 +45,11 @@ export class DeviceLogging {
   readonly #base: DestinationStream;
   readonly #bindings: Record<string, unknown>;
   readonly #logs = new Map<string, DeviceLog>();
+  readonly #fileDir: string;
 
-  constructor(root: Logger) {
+  /** `fileDir`: where `file` targets go, and the only directory `file::<path>` may name (docs/security.md). */
+  constructor(root: Logger, fileDir: string) {
+    this.#fileDir = resolve(fileDir);
     const stream = (root as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym];
     this.#base = stream ?? pino.destination(1);
     this.#bindings = root.bindings();
@@ -92,8 +96,13 @@ export class DeviceLogging {
     return [...this.#entry(device).targets];
   }
 
-  /** Adds `console` or `file::<path>` (spec §13 item 2); `file` alone uses `<dir>/<domain_family_member>.log`. */
-  addTarget(device: string, target: string, defaultDir: string): void {
+  /**
+   * Adds `console` or `file::<path>` (spec §13 item 2); `file` alone uses
+   * `<dir>/<domain_family_member>.log`. A file must lie inside the logging directory: a path
+   * outside it, or reached through a symbolic link, is refused (API_InvalidArgs), so a caller of
+   * AddLoggingTarget cannot make the server write anywhere else. A relative path is taken inside it.
+   */
+  addTarget(device: string, target: string): void {
     const e = this.#entry(device);
     const [type, ...rest] = target.split("::");
     const kind = (type ?? "").toLowerCase();
@@ -104,13 +113,40 @@ export class DeviceLogging {
     if (kind !== "file") {
       throw DevFailed.of(Reason.InvalidArgs, `Invalid logging target type ${type ?? ""} (console or file::<path>)`, "DServer::add_logging_target");
     }
-    const path = rest.join("::") || `${defaultDir}/${device.replace(/\//g, "_")}.log`;
+    const path = resolve(this.#fileDir, rest.join("::") || `${device.replace(/\//g, "_")}.log`);
     const name = `file::${path}`;
     if (e.stream.files.has(name)) return;
-    const file = createWriteStream(path, { flags: "a" });
+    const file = createWriteStream("", { fd: this.#openInside(path, target) });
     file.on("error", (err) => e.logger.error({ err, target: name }, "logging target failed"));
     e.stream.files.set(name, file);
     e.targets.push(name);
+  }
+
+  /** Opens `path` for appending if it lies inside the logging directory, following no symbolic link on the way. */
+  #openInside(path: string, target: string): number {
+    const origin = "DServer::add_logging_target";
+    const inside = (dir: string, p: string): boolean => {
+      const rel = relative(dir, p);
+      return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+    };
+    const refuse = (why: string): DevFailed => DevFailed.of(Reason.InvalidArgs,
+      `Logging target ${target} refused: ${why}. File targets must be inside ${this.#fileDir} (config logging.fileTargetDir)`, origin);
+    if (!inside(this.#fileDir, path)) throw refuse(`${path} is outside the logging directory`);
+    let realDir: string;
+    let realParent: string;
+    try {
+      realDir = realpathSync(this.#fileDir);
+      realParent = realpathSync(dirname(path));
+    } catch (err) {
+      throw DevFailed.of(Reason.CannotOpenFile, `Cannot open the log file ${path}: ${(err as Error).message}`, origin);
+    }
+    if (realParent !== realDir && !inside(realDir, realParent)) throw refuse(`${dirname(path)} leads outside the logging directory`);
+    try {
+      // O_NOFOLLOW: a symbolic link planted at the file's name must not redirect the writes.
+      return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o640);
+    } catch (err) {
+      throw DevFailed.of(Reason.CannotOpenFile, `Cannot open the log file ${path}: ${(err as Error).message}`, origin);
+    }
   }
 
   /** Removes targets matching `pattern` (wildcards allowed, e.g. `file::*`). */

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import type { DeviceClass } from "./device-entry.js";
+import type { AccessOptions } from "./access/access-policy.js";
 
 /** Options of a DeviceServer; everything from outside is passed in (STYLE §1). */
 export interface DeviceServerOptions {
@@ -16,6 +17,8 @@ export interface DeviceServerOptions {
   readonly onReadyChange?: (ready: boolean) => void;
   /** Called after the admin Kill command replied: the process should shut down. */
   readonly onKill?: () => void;
-  /** Directory of `file` logging targets without a path (default: the OS temp directory). */
+  /** spec §13: directory of `file` logging targets (TANGO_LOG_PATH, else the OS temp directory); config `logging.fileTargetDir` wins. */
   readonly logDir?: string;
+  /** Tokens, certificates, rights (docs/security.md); none: every caller is ADMIN. */
+  readonly access?: AccessOptions;
 }

@@ -25,6 +25,7 @@ import { EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_DELETE_FLOOR_MS } fr
 import { CallWatch } from "./call-watch.js";
 import { recoverHung } from "./hung-recovery.js";
 import { deleteInstance } from "./device-teardown.js";
+import { AccessPolicy } from "./access/access-policy.js";
 import { readinessOf, type Readiness } from "./readiness.js";
 
 export type { Readiness } from "./readiness.js";
@@ -52,6 +53,8 @@ export class DeviceServer implements ServerAdmin {
   readonly events: EventHub;
   /** The calls in progress, hung handlers and event-loop stalls (the watchdog). */
   readonly watch: CallWatch;
+  /** Who callers are and what they may do: the adapters authenticate with it, the request handler decides. */
+  readonly access: AccessPolicy;
   readonly #handler: RequestHandler;
   /** The tango_* counts of requests naming no device of this server (never the name sent). */
   readonly unknownDeviceMetrics = new DeviceMetrics(UNKNOWN_DEVICE, () => undefined);
@@ -76,7 +79,8 @@ export class DeviceServer implements ServerAdmin {
     this.adminName = `dserver/${this.serverId}`;
     this.hostName = opts.hostName ?? hostname();
     this.log = opts.logger.child({ server: config.server, instance: config.instance });
-    this.logging = new DeviceLogging(opts.logger);
+    this.logging = new DeviceLogging(opts.logger, config.logging?.fileTargetDir ?? opts.logDir ?? tmpdir());
+    this.access = new AccessPolicy(opts.access);
     this.properties = new PropertyStore({
       ...config.store, log: this.log, ...(config.storePath === undefined ? {} : { path: config.storePath }),
     });
@@ -380,10 +384,5 @@ export class DeviceServer implements ServerAdmin {
   /** The property store's counts (the `tango_store_*` metrics). */
   storeStats(): StoreStats {
     return this.properties.stats();
-  }
-
-  /** Default directory of `file` logging targets (spec §13: TANGO_LOG_PATH, read by the CLI). */
-  get logDir(): string {
-    return this.#opts.logDir ?? tmpdir();
   }
 }

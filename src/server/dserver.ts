@@ -11,7 +11,6 @@ import type { PollingAdmin } from "./dserver-polling.js";
 /** What the admin device may do to its server (spec §17). @internal */
 export interface ServerAdmin extends PollingAdmin, EventsAdmin {
   readonly logging: DeviceLogging;
-  readonly logDir: string;
   classNames(): string[];
   userDevices(): readonly DeviceEntry[];
   allDevices(): DeviceEntry[];
@@ -105,7 +104,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     AddLoggingTarget(argin: readonly string[]): void {
       if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::add_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
-        for (const d of names(argin[i] ?? "")) server.logging.addTarget(d, argin[i + 1] ?? "", server.logDir);
+        for (const d of names(argin[i] ?? "")) server.logging.addTarget(d, argin[i + 1] ?? "");
       }
     }
 

@@ -8,6 +8,8 @@ export { Monitor } from "./monitor.js";
 export { PropertyStore } from "./property-store.js";
 export type { PropertyStoreOptions, StoreStats } from "./property-store.js";
 export { StoreFileError } from "./store/store-errors.js";
+export { AccessPolicy, Right, formatSubject } from "./access/access-policy.js";
+export type { AccessOptions, AccessRules, Credentials, PeerSubject, Principal, RightName } from "./access/access-policy.js";
 export { HubEvent, Subscription } from "./events/subscription.js";
 export type { EventSink, EventBatch } from "./events/subscription.js";
 export { TlsFileWatcher, TlsFilesError, readTlsMaterial } from "./tls-files.js";

@@ -5,6 +5,8 @@ import { describeHung } from "./hung-recovery.js";
 export interface Readiness {
   readonly isReady: boolean;
   readonly reason: string;
+  /** What an operator should know though the server is ready (an open server on a public address). */
+  readonly warnings?: readonly string[];
 }
 
 /** What readiness is computed from. @internal */

@@ -3,6 +3,7 @@ import type {
   DevSource, DevState, EventType, TypedValue,
 } from "../core/index.js";
 import type { EventSink, Subscription } from "./events/subscription.js";
+import type { Principal } from "./access/access-policy.js";
 
 /** Who made a request (spec §10.7, §20 item 3): from gRPC metadata plus the transport's peer. */
 export interface ClientIdentity {
@@ -30,6 +31,12 @@ export interface CallContext {
   readonly signal?: AbortSignal;
   /** Set for requests the server makes itself (spec §10.7): "polling", "user thread", … */
   readonly origin?: string;
+  /**
+   * Who the caller is and what it may do (docs/security.md), made once at the edge from its
+   * credentials (AccessPolicy.authenticate). The gRPC and HTTP adapters always set it; a request
+   * without one comes from the process itself and is not checked.
+   */
+  readonly principal?: Principal;
 }
 
 /** Options of a read. */

@@ -24,6 +24,8 @@ import type { DeviceEntry } from "./device-entry.js";
 import type { DeviceServer } from "./device-server.js";
 import type { CallContext, ReadOptions, RequestApi } from "./request-api.js";
 import { describeVersions } from "./versions.js";
+import { accessRefusal, commandRight } from "./access/access-check.js";
+import { Right } from "./access/access-policy.js";
 
 const ALL_ATTRIBUTES = new Set(["all attributes", "all attributes_3"]);
 /** The caller of Device.readAttributes: the device's own code, "user thread" in the blackbox. */
@@ -32,7 +34,7 @@ const OWN_READ: CallContext = { client: { host: "localhost", peer: "in-process" 
 const POLLING: CallContext = { client: { host: "localhost", peer: "in-process" }, transport: "internal", origin: "polling" };
 
 function record(entry: DeviceEntry, ctx: CallContext, kind: BlackBoxRecord["kind"], what: string, withIdent: boolean, source?: DevSource): void {
-  entry.blackbox.record({ timeMs: Date.now(), kind, what, source, client: ctx.client, origin: ctx.origin, withIdent });
+  entry.blackbox.record({ timeMs: Date.now(), kind, what, source, client: ctx.client, origin: ctx.origin, withIdent, principal: ctx.principal });
 }
 
 /**
@@ -82,9 +84,33 @@ export class RequestHandler implements RequestApi {
     }
   }
 
+  /**
+   * The access decision (DESIGN §11, spec §10.9): refuses the request when the caller's right on
+   * the device is below `need`, logging who was refused. `what` opens cppTango's sentence
+   * ("Command Kill", "Writing attributes"). Requests the process makes itself carry no principal.
+   */
+  #allow(ctx: CallContext, entry: DeviceEntry, need: Right, what: string): void {
+    const principal = ctx.principal;
+    if (principal === undefined) return;
+    const have = principal.rightOn(entry.name);
+    if (have >= need) return;
+    const err = accessRefusal(principal, have, need, `${what} on device ${entry.name}`);
+    this.#server.log.warn({ identity: principal.label, client: { host: ctx.client.host, peer: ctx.client.peer }, transport: ctx.transport,
+      device: entry.name, reason: err.reason }, `request refused by access control: ${err.errors[0].desc}`);
+    throw err;
+  }
+
+  /** The right a command needs on this device (the class's AllowedAccessCmd read only for a caller below WRITE). */
+  #commandRight(ctx: CallContext, entry: DeviceEntry, command: string): Right {
+    if (ctx.principal === undefined) return Right.NONE;
+    return commandRight(entry.className === "DServer", command,
+      () => this.#server.properties.get(`class:${entry.className}`, "AllowedAccessCmd"));
+  }
+
   async ping(ctx: CallContext, device: string): Promise<void> {
     return this.#request(device, Operation.ping, async (entry) => {
       record(entry, ctx, "Operation", "ping", false);
+      this.#allow(ctx, entry, Right.READ, "Ping");
       this.#server.liveDevice(entry);
     });
   }
@@ -92,6 +118,7 @@ export class RequestHandler implements RequestApi {
   async info(ctx: CallContext, device: string): Promise<DeviceInfo> {
     return this.#request(device, Operation.info, async (entry) => {
       record(entry, ctx, "Operation", "info_3", false);
+      this.#allow(ctx, entry, Right.READ, "Reading the information");
       const dev = this.#server.liveDevice(entry);
       const s = this.#server;
       const classUrl = s.properties.get(`class:${entry.className}`, "doc_url")?.[0];
@@ -111,6 +138,7 @@ export class RequestHandler implements RequestApi {
   async state(ctx: CallContext, device: string): Promise<DevState> {
     return this.#request(device, Operation.state, async (entry) => {
       record(entry, ctx, "Attribute", "state", false);
+      this.#allow(ctx, entry, Right.READ, "Reading the state");
       return await this.#server.serialize(entry.monitor, async () => {
         const dev = this.#server.liveDevice(entry);
         await dev.alwaysExecutedHook();
@@ -122,6 +150,7 @@ export class RequestHandler implements RequestApi {
   async status(ctx: CallContext, device: string): Promise<string> {
     return this.#request(device, Operation.status, async (entry) => {
       record(entry, ctx, "Attribute", "status", false);
+      this.#allow(ctx, entry, Right.READ, "Reading the status");
       return await this.#server.serialize(entry.monitor, async () => {
         const dev = this.#server.liveDevice(entry);
         await dev.alwaysExecutedHook();
@@ -133,6 +162,10 @@ export class RequestHandler implements RequestApi {
   async blackBox(ctx: CallContext, device: string, n: number): Promise<string[]> {
     return this.#request(device, Operation.black_box, async (entry) => {
       this.#server.liveDevice(entry);
+      if (ctx.principal !== undefined && ctx.principal.rightOn(entry.name) < Right.READ) {
+        record(entry, ctx, "Operation", "blackbox", false);
+        this.#allow(ctx, entry, Right.READ, "Reading the blackbox");
+      }
       // spec §10.7 item 4: the blackbox call is recorded after the read, never in its own result.
       try {
         return entry.blackbox.read(n);
@@ -146,6 +179,7 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.command_inout, async (entry) => {
       const source = opts?.source ?? DevSource.DEV;
       record(entry, ctx, "Operation", `command_inout_4 (cmd = ${command})`, true, source);
+      this.#allow(ctx, entry, this.#commandRight(ctx, entry, command), `Command ${command}`);
       const isInit = command.toLowerCase() === "init";
       // Init of a hung user device frees its monitor first, else Init would wait behind the hung handler.
       const isHung = isInit && entry.className !== "DServer" && this.#server.recoverHung(entry);
@@ -185,6 +219,7 @@ export class RequestHandler implements RequestApi {
   async commandListQuery(ctx: CallContext, device: string): Promise<CommandInfo[]> {
     return this.#request(device, Operation.command_list_query, async (entry) => {
       record(entry, ctx, "Operation", "command_list_query_2", false);
+      this.#allow(ctx, entry, Right.READ, "Reading the command list");
       return commandList(this.#server.liveDevice(entry));
     });
   }
@@ -192,6 +227,7 @@ export class RequestHandler implements RequestApi {
   async commandQuery(ctx: CallContext, device: string, command: string): Promise<CommandInfo> {
     return this.#request(device, Operation.command_query, async (entry) => {
       record(entry, ctx, "Operation", "command_query_2", false);
+      this.#allow(ctx, entry, Right.READ, "Reading the command list");
       const c = runtimeOf(this.#server.liveDevice(entry)).command(command);
       if (c === undefined) throw TangoErrors.commandNotFound(command);
       return commandInfo(c.name, c);
@@ -202,6 +238,7 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.read_attributes, async (entry) => {
       const source = opts?.source ?? DevSource.DEV;
       record(entry, ctx, "Operation", `read_attributes_5 (${names.join(", ")})`, true, source);
+      this.#allow(ctx, entry, Right.READ, "Reading attributes");
       const fromDevice = (list: readonly string[]): Promise<AttributeValue[]> => this.#server.serialize(entry.monitor,
         () => readAttributesOf(this.#server.liveDevice(entry), list, entry.metrics), entry.metrics.serializationWait);
       const values = source === DevSource.DEV ? await fromDevice(names)
@@ -241,6 +278,7 @@ export class RequestHandler implements RequestApi {
   async writeAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[]): Promise<void> {
     return this.#request(device, Operation.write_attributes, async (entry) => {
       record(entry, ctx, "Operation", `write_attributes_4 (${values.map((v) => v.name).join(", ")})`, true);
+      this.#allow(ctx, entry, Right.WRITE, "Writing attributes");
       // spec §10.6: writes take the per-device lock even in NO_SYNC.
       await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
         () => writeAttributesOf(this.#server.liveDevice(entry), values, entry.metrics), entry.metrics.serializationWait);
@@ -250,6 +288,7 @@ export class RequestHandler implements RequestApi {
   async writeReadAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[], names: readonly string[]): Promise<AttributeValue[]> {
     return this.#request(device, Operation.write_read_attributes, async (entry) => {
       record(entry, ctx, "Operation", `write_read_attributes_5 (${values.map((v) => v.name).join(", ")} / ${names.join(", ")})`, true);
+      this.#allow(ctx, entry, Right.WRITE, "Writing attributes");
       const read = await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
         const dev = this.#server.liveDevice(entry);
         await writeAttributesOf(dev, values, entry.metrics);
@@ -263,6 +302,7 @@ export class RequestHandler implements RequestApi {
   async getAttributeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<AttributeConfig[]> {
     return this.#request(device, Operation.get_attribute_config, async (entry) => {
       record(entry, ctx, "Operation", "get_attribute_config_5", false);
+      this.#allow(ctx, entry, Right.READ, "Reading the attribute configuration");
       const dev = this.#server.liveDevice(entry);
       const rt = runtimeOf(dev);
       if (names.length === 0 || (names.length === 1 && ALL_ATTRIBUTES.has((names[0] ?? "").toLowerCase()))) {
@@ -281,6 +321,7 @@ export class RequestHandler implements RequestApi {
   async setAttributeConfig(ctx: CallContext, device: string, updates: readonly AttributeConfigUpdate[]): Promise<void> {
     return this.#request(device, Operation.set_attribute_config, async (entry) => {
       record(entry, ctx, "Operation", "set_attribute_config_5", true);
+      this.#allow(ctx, entry, Right.WRITE, "Setting the attribute configuration");
       await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
         const rt = runtimeOf(this.#server.liveDevice(entry));
         const targets = updates.map((u) => {
@@ -300,6 +341,7 @@ export class RequestHandler implements RequestApi {
   async getProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<Array<{ name: string; values: string[] }>> {
     return this.#request(device, Operation.get_property, async (entry) => {
       record(entry, ctx, "Operation", "get_property", false);
+      this.#allow(ctx, entry, Right.READ, "Reading properties");
       const store = this.#server.properties;
       if (names.length === 0) return store.list(entry.name).map((p) => ({ name: p.name, values: [...p.values] }));
       return names.map((n) => ({ name: n, values: [...(store.get(entry.name, n) ?? [])] }));
@@ -309,6 +351,7 @@ export class RequestHandler implements RequestApi {
   async putProperty(ctx: CallContext, device: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void> {
     return this.#request(device, Operation.put_property, async (entry) => {
       record(entry, ctx, "Operation", "put_property", false);
+      this.#allow(ctx, entry, Right.WRITE, "Putting properties");
       for (const p of props) {
         if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(p.name)) {
           throw DevFailed.of(Reason.InvalidArgs, `Invalid property name "${p.name}" (letters, digits and _, spec §2.1)`, "DeviceServer::put_property");
@@ -321,6 +364,7 @@ export class RequestHandler implements RequestApi {
   async deleteProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<void> {
     return this.#request(device, Operation.delete_property, async (entry) => {
       record(entry, ctx, "Operation", "delete_property", false);
+      this.#allow(ctx, entry, Right.WRITE, "Deleting properties");
       await this.#server.properties.delete(entry.name, names);
     });
   }
@@ -328,6 +372,7 @@ export class RequestHandler implements RequestApi {
   async readAttributeHistory(ctx: CallContext, device: string, attribute: string, n: number): Promise<AttributeValue[]> {
     return this.#request(device, Operation.read_attribute_history, async (entry) => {
       record(entry, ctx, "Operation", "read_attribute_history_5", false);
+      this.#allow(ctx, entry, Right.READ, "Reading the attribute history");
       const state = runtimeOf(this.#server.liveDevice(entry)).attribute(attribute);
       const lower = attribute.toLowerCase();
       if (state === undefined && lower !== "state" && lower !== "status") throw TangoErrors.attrNotFound(attribute);
@@ -340,6 +385,7 @@ export class RequestHandler implements RequestApi {
   async commandInoutHistory(ctx: CallContext, device: string, command: string, n: number): Promise<CommandHistoryRecord[]> {
     return this.#request(device, Operation.command_inout_history, async (entry) => {
       record(entry, ctx, "Operation", "command_inout_history_4", false);
+      this.#allow(ctx, entry, Right.READ, "Reading the command history");
       if (runtimeOf(this.#server.liveDevice(entry)).command(command) === undefined) throw TangoErrors.commandNotFound(command);
       checkRecordCount(n, "Device_4Impl::command_inout_history_4");
       const lower = command.toLowerCase();
@@ -350,8 +396,10 @@ export class RequestHandler implements RequestApi {
   }
 
   async subscribeEvent(ctx: CallContext, device: string, attribute: string, type: EventType, sink: EventSink): Promise<Subscription> {
-    return this.#request(device, Operation.subscribe_event, async (entry) =>
-      this.#server.events.subscribe(ctx, entry.name, attribute, type, sink));
+    return this.#request(device, Operation.subscribe_event, async (entry) => {
+      this.#allow(ctx, entry, Right.READ, "Subscribing to events");
+      return await this.#server.events.subscribe(ctx, entry.name, attribute, type, sink);
+    });
   }
 }
 

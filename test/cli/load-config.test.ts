@@ -61,6 +61,8 @@ describe("loadConfig", () => {
         events: { heartbeatMs: EVENT_HEARTBEAT_MS, queueDepth: EVENT_QUEUE_DEPTH },
         logLevel: "info",
         store: { repair: false, maxPropertyBytes: STORE_MAX_PROPERTY_BYTES, maxBytes: STORE_MAX_BYTES, compactMinBytes: STORE_COMPACT_MIN_BYTES },
+        access: { tokens: [], certificates: [] },
+        logging: {},
         classes: [{
           name: "TangoTest",
           devices: [{
@@ -246,7 +248,7 @@ classes:
       expect(lines.slice(1)).to.deep.equal([
         `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
         `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
-        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, tls, monitorTimeoutMs, blackboxDepth, hungHandlerFactor, eventLoopStallMs, shutdownGraceMs, polling, events, logLevel, storePath, store, limits, classes`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, tls, monitorTimeoutMs, blackboxDepth, hungHandlerFactor, eventLoopStallMs, shutdownGraceMs, polling, events, logLevel, access, logging, storePath, store, limits, classes`,
         `  ${file}:9:14: classes[0].devices: must list at least one entry`,
         "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
       ]);

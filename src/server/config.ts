@@ -70,15 +70,12 @@ export const AccessRights = Type.Union([
     devices: Type.String({ minLength: 1, maxLength: 255, description: "device name pattern, `*` any characters, e.g. sys/tg_test/*" }),
     right: AccessRight,
   }, { additionalProperties: false }), { minItems: 1 }),
-], { description: "a right for every device, or [{devices, right}] rules (the last match wins; no match: NONE)" });
+], { description: "NONE, READ, WRITE or ADMIN, or a list of {devices, right} rules (the last match wins; no match: NONE)" });
 export type AccessRights = Static<typeof AccessRights>;
 
 export const AccessConfig = Type.Object({
-  anonymous: Type.Optional(Type.Union([AccessRight, Type.Array(Type.Object({
-    devices: Type.String({ minLength: 1, maxLength: 255 }), right: AccessRight,
-  }, { additionalProperties: false }), { minItems: 1 })], {
-    description: "rights of a caller with no credentials (default: ADMIN when no token or certificate is configured, READ otherwise)",
-  })),
+  /** Default: ADMIN when no token or certificate is configured, READ otherwise (docs/security.md). */
+  anonymous: Type.Optional(AccessRights),
   tokens: Type.Array(Type.Object({
     name: Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.@-]+$", description: "the identity shown in the blackbox and the logs" }),
     token: Type.Optional(Type.String({ minLength: 16, description: "the secret itself (prefer tokenEnv or tokenFile)" })),

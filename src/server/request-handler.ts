@@ -24,7 +24,7 @@ import type { DeviceEntry } from "./device-entry.js";
 import type { DeviceServer } from "./device-server.js";
 import type { CallContext, ReadOptions, RequestApi } from "./request-api.js";
 import { describeVersions } from "./versions.js";
-import { accessRefusal, commandRight } from "./access/access-check.js";
+import { checkAccess, commandRight } from "./access/access-check.js";
 import { Right } from "./access/access-policy.js";
 
 const ALL_ATTRIBUTES = new Set(["all attributes", "all attributes_3"]);
@@ -84,27 +84,14 @@ export class RequestHandler implements RequestApi {
     }
   }
 
-  /**
-   * The access decision (DESIGN §11, spec §10.9): refuses the request when the caller's right on
-   * the device is below `need`, logging who was refused. `what` opens cppTango's sentence
-   * ("Command Kill", "Writing attributes"). Requests the process makes itself carry no principal.
-   */
+  /** The access decision (access-check.ts); requests the process makes itself carry no principal. */
   #allow(ctx: CallContext, entry: DeviceEntry, need: Right, what: string): void {
-    const principal = ctx.principal;
-    if (principal === undefined) return;
-    const have = principal.rightOn(entry.name);
-    if (have >= need) return;
-    const err = accessRefusal(principal, have, need, `${what} on device ${entry.name}`);
-    this.#server.log.warn({ identity: principal.label, client: { host: ctx.client.host, peer: ctx.client.peer }, transport: ctx.transport,
-      device: entry.name, reason: err.reason }, `request refused by access control: ${err.errors[0].desc}`);
-    throw err;
+    if (ctx.principal !== undefined) checkAccess(ctx, ctx.principal, entry.name, need, what, this.#server.log);
   }
 
-  /** The right a command needs on this device (the class's AllowedAccessCmd read only for a caller below WRITE). */
   #commandRight(ctx: CallContext, entry: DeviceEntry, command: string): Right {
     if (ctx.principal === undefined) return Right.NONE;
-    return commandRight(entry.className === "DServer", command,
-      () => this.#server.properties.get(`class:${entry.className}`, "AllowedAccessCmd"));
+    return commandRight(entry.className === "DServer", command, () => this.#server.properties.get(`class:${entry.className}`, "AllowedAccessCmd"));
   }
 
   async ping(ctx: CallContext, device: string): Promise<void> {

@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import { Registry } from "prom-client";
 import { accessOptionsFrom } from "../../src/cli/access-options.js";
-import { ConfigError } from "../../src/cli/load-config.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../../src/cli/load-config.js";
 import { isLoopbackHost, openAccessOf, registerOpenAccessMetric } from "../../src/cli/open-access.js";
 import { AccessPolicy, type ServerConfig } from "../../src/server/index.js";
 
@@ -47,6 +50,37 @@ describe("accessOptionsFrom", () => {
     expect(messages.join("\n")).to.contain("needs exactly one of token, tokenEnv or tokenFile, got 0")
       .and.contain("got 2").and.contain("UNSET_TOKEN is not set").and.contain("cannot read /nope").and.contain("TANGO_ADMIN_TOKEN is the token named admin");
     expect((err as Error).message).to.not.contain("inline-secret").and.not.contain("the-admin");
+  });
+});
+
+describe("the access section of a config file", () => {
+  it("reports a bad right, token name, short inline token and unknown key together, each where it is", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tango-grpc-access-"));
+    try {
+      const file = join(dir, "server.yaml");
+      writeFileSync(file, [
+        "access:", "  anonymous: SUPER", "  tokens:", '    - name: "a b"', "      token: short",
+        '      rights: [{ devices: "sys/*", right: READS }]', "    - name: ok", "      tokenEnv: X", "      rights: WRITE", "      extra: 1",
+        "classes:", "  - name: TangoTest", "    devices: [{ name: sys/tg_test/1 }]", "",
+      ].join("\n"));
+      const err = (() => {
+        try {
+          loadConfig(file, {});
+        } catch (e) {
+          return e as ConfigError;
+        }
+        return expect.fail("the config was accepted");
+      })();
+      expect(err.message.split("\n").slice(1)).to.deep.equal([
+        `  ${file}:2:14: access.anonymous: must be NONE, READ, WRITE or ADMIN, or a list of {devices, right} rules (the last match wins; no match: NONE), got "SUPER"`,
+        `  ${file}:4:13: access.tokens[0].name: must match ^[A-Za-z0-9_.@-]+$ (the identity shown in the blackbox and the logs), got "a b"`,
+        `  ${file}:5:14: access.tokens[0].token: must have at least 16 characters`,
+        `  ${file}:6:43: access.tokens[0].rights[0].right: must be one of NONE, READ, WRITE, ADMIN, got "READS"`,
+        `  ${file}:10:7: access.tokens[1].extra: unknown key; expected one of: name, token, tokenEnv, tokenFile, rights`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

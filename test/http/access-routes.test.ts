@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Reason } from "../../src/core/index.js";
 import { waitFor } from "../support/wait-for.js";
-import { TOKENS, startAccessServer, type AccessServer } from "../support/access-server.js";
+import { ACCESS_SECTION, TOKENS, startAccessServer, type AccessServer } from "../support/access-server.js";
 
 const API = "/api/v1";
 const DEV = "sys/tg_test/1";
@@ -64,6 +64,15 @@ describe("access control over REST", () => {
     expect((await s.rest("GET", `${API}/devices/${DEV}/attributes/long_scalar/value`)).status).to.equal(200);
     const unknown = await s.rest("GET", `${API}/devices/${DEV}/attributes/long_scalar/value`, { token: "unknown-token-0123456789" });
     expect(unknown.status).to.equal(401);
+  });
+
+  it("answers an anonymous read 401 API_CannotCheckAccessControl when anonymous callers have no rights, as gRPC answers UNAUTHENTICATED", async () => {
+    await s.close();
+    s = await startAccessServer({ access: { ...ACCESS_SECTION, anonymous: "NONE" } });
+    const res = await s.rest("GET", `${API}/devices/${DEV}/attributes/long_scalar/value`);
+    expect(res.status).to.equal(401);
+    expect(reasonOf(res.body)).to.equal(Reason.CannotCheckAccessControl);
+    expect((await s.rest("GET", `${API}/devices/${DEV}/attributes/long_scalar/value`, { token: TOKENS.reader })).status).to.equal(200);
   });
 
   it("shows the REST caller's identity in the blackbox", async () => {

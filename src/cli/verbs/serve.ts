@@ -27,6 +27,8 @@ Options:
 Environment (an empty variable counts as unset):
 ${envLines.join("\n")}
   TANGO_LOG_PATH            directory of "file" logging targets (default: the OS temp dir)
+  TANGO_ADMIN_TOKEN         an ADMIN bearer token, on gRPC and REST; once set, callers
+                            without a token may only read (see docs/security.md)
 
 Exit codes:
   0  clean shutdown after SIGTERM, SIGINT or Kill

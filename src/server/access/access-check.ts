@@ -1,4 +1,6 @@
+import type { Logger } from "pino";
 import { DevFailed, Reason } from "../../core/index.js";
+import type { CallContext } from "../request-api.js";
 import { Right, type Principal } from "./access-policy.js";
 
 /**
@@ -38,4 +40,18 @@ export function accessRefusal(principal: Principal, have: Right, need: Right, wh
       `${what} is not authorized without credentials (${detail}); send "authorization: Bearer <token>"`, "AccessControl::check_access");
   }
   return DevFailed.of(Reason.ReadOnlyMode, `${what} is not authorized (${detail})`, "AccessControl::check_access");
+}
+
+/**
+ * The access decision (DESIGN §11, spec §10.9): throws the refusal when `principal`'s right on
+ * `device` is below `need`, and logs who was refused. `what` opens cppTango's sentence
+ * ("Command Kill", "Writing attributes"). Costs one cached Map lookup when allowed.
+ */
+export function checkAccess(ctx: CallContext, principal: Principal, device: string, need: Right, what: string, log: Logger): void {
+  const have = principal.rightOn(device);
+  if (have >= need) return;
+  const err = accessRefusal(principal, have, need, `${what} on device ${device}`);
+  log.warn({ identity: principal.label, client: { host: ctx.client.host, peer: ctx.client.peer }, transport: ctx.transport,
+    device, reason: err.reason }, `request refused by access control: ${err.errors[0].desc}`);
+  throw err;
 }

@@ -41,7 +41,7 @@ const TLS_FAILURE = new RegExp([
 const TCP_FAILURES: ReadonlySet<string> = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EADDRNOTAVAIL"]);
 
 /** How long a server may take to refuse our client certificate after the handshake (TLS 1.3), ms. */
-const ALERT_WAIT_MS = 150;
+const ALERT_WAIT_MS = 300;
 
 /**
  * Why a TLS connection to `host:port` fails, found by making one with Node's TLS and the
@@ -56,6 +56,7 @@ export function diagnoseTls(host: string, port: number, options: ConnectionOptio
     const finish = (detail: string | undefined): void => {
       clearTimeout(timer);
       socket.removeAllListeners();
+      // The answer is in: an error of the socket being torn down says nothing more.
       socket.on("error", () => undefined);
       socket.destroy();
       resolve(detail);
@@ -89,6 +90,7 @@ export function isTlsPort(host: string, port: number, timeoutMs: number): Promis
     const finish = (isTls: boolean): void => {
       clearTimeout(timer);
       socket.removeAllListeners();
+      // The answer is in: an error of the socket being torn down says nothing more.
       socket.on("error", () => undefined);
       socket.destroy();
       resolve(isTls);

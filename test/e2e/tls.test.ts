@@ -166,6 +166,24 @@ describe("serve with TLS (both ports)", function () {
       expect(rest.status, rest.body).to.equal(200);
     });
 
+    it("takes a new client CA without a restart: certificates of the old CA are refused from then on", async () => {
+      const server = pki.server();
+      volume.update(server, pki.ca);
+      serve = await startServe(mtlsEnv());
+      const trl = `tango+tls://localhost:${serve.grpcPort}/sys/tg_test/1`;
+      const alice = pki.client("alice");
+      const bob = pki.client("bob", "otherCa");
+      expect(await proxy(trl, { tls: { ca: pki.ca.cert, cert: alice.cert, key: alice.key } }).commandInout("DevLong", 1)).to.equal(1);
+      await expectDevFailed(proxy(trl, { tls: { ca: pki.ca.cert, cert: bob.cert, key: bob.key } }).state(), Reason.CantConnectToDevice);
+
+      volume.update(server, pki.otherCa);
+      await serve.logs.waitFor("TLS certificate reloaded");
+      expect(await proxy(trl, { tls: { ca: pki.ca.cert, cert: bob.cert, key: bob.key } }).commandInout("DevLong", 2)).to.equal(2);
+      await expectDevFailed(proxy(trl, { tls: { ca: pki.ca.cert, cert: alice.cert, key: alice.key } }).state(), Reason.CantConnectToDevice);
+      expect((await httpsGet(serve.httpPort, "/api/v1/devices/sys/tg_test/1/state", pki.ca, bob)).status).to.equal(200);
+      expect((await httpsGet(serve.httpPort, "/api/v1/devices/sys/tg_test/1/state", pki.ca, alice)).status).to.equal(401);
+    });
+
     it("refuses a client without a certificate, or with one from another CA, with API_CantConnectToDevice; probes stay open", async () => {
       volume.update(pki.server(), pki.ca);
       serve = await startServe(mtlsEnv());

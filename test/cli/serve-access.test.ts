@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import { EventEmitter } from "node:events";
-import { Writable } from "node:stream";
-import { runServe, type ServeProcess } from "../../src/cli/serve.js";
+import { runServe } from "../../src/cli/serve.js";
+import { FakeProcess, LogSink, type LogLine } from "../support/log-sink.js";
 import { DeviceProxy } from "../../src/client/index.js";
 import { DevFailed, Reason } from "../../src/core/index.js";
 
@@ -12,23 +11,8 @@ const EXPOSED = { ...LOCAL, TANGO_GRPC_HOST: "0.0.0.0" };
 const ADMIN_TOKEN = "serve-admin-token-0123456789";
 const OPEN_WARNING = /^access is open: callers without credentials may write attributes, run commands, restart and kill the server/;
 
-type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
-class LogSink extends Writable {
-  readonly lines: LogLine[] = [];
-  #partial = "";
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    const parts = (this.#partial + chunk.toString()).split("\n");
-    this.#partial = parts.pop() ?? "";
-    for (const part of parts) if (part !== "") this.lines.push(JSON.parse(part) as LogLine);
-    this.emit("line");
-    done();
-  }
-}
 
-class FakeProcess extends EventEmitter implements ServeProcess {
-  exit(): void { /* a second signal is not sent here */ }
-}
 
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,11 +1,10 @@
 import { expect } from "chai";
-import { EventEmitter } from "node:events";
 import { createServer, type Server as NetServer } from "node:net";
-import { Writable } from "node:stream";
 import * as grpc from "@grpc/grpc-js";
 import { ConfigError } from "../../src/cli/load-config.js";
-import { runServe, type ServeProcess } from "../../src/cli/serve.js";
+import { runServe } from "../../src/cli/serve.js";
 import { loadTangoProto } from "../../src/grpc/index.js";
+import { FakeProcess, LogSink, type LogLine } from "../support/log-sink.js";
 
 /** grpc.health.v1 ServingStatus numbers (the proto is loaded with `enums: Number`). */
 const SERVING = 1;
@@ -13,7 +12,6 @@ const NOT_SERVING = 2;
 const WAIT_MS = 5_000;
 const ENV = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0" };
 
-type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 type Callback<T> = (err: grpc.ServiceError | null, reply: T) => void;
 interface HealthClient extends grpc.Client {
   Check(req: { service: string }, cb: Callback<{ status: number }>): void;
@@ -38,44 +36,7 @@ function call<T>(fn: (cb: Callback<T>) => void): Promise<T> {
   return new Promise((resolve, reject) => { fn((err, reply) => (err ? reject(err) : resolve(reply))); });
 }
 
-/** JSON log lines, with a bounded wait for one that matches. */
-class LogSink extends Writable {
-  readonly lines: LogLine[] = [];
-  #partial = "";
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    const parts = (this.#partial + chunk.toString()).split("\n");
-    this.#partial = parts.pop() ?? "";
-    for (const part of parts) if (part !== "") this.lines.push(JSON.parse(part) as LogLine);
-    this.emit("line");
-    done();
-  }
-
-  find(msg: string): LogLine | undefined {
-    return this.lines.find((l) => l.msg === msg);
-  }
-
-  waitFor(msg: string): Promise<LogLine> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const line = this.find(msg);
-        if (line === undefined) return;
-        cleanup();
-        resolve(line);
-      };
-      const timer = setTimeout(() => { cleanup(); reject(new Error(`no log line "${msg}" within ${WAIT_MS} ms`)); }, WAIT_MS);
-      const cleanup = (): void => { clearTimeout(timer); this.off("line", check); };
-      this.on("line", check);
-      check();
-    });
-  }
-}
-
-/** Signals and exit, without touching the test process. */
-class FakeProcess extends EventEmitter implements ServeProcess {
-  readonly exitCodes: number[] = [];
-  exit(code: number): void { this.exitCodes.push(code); }
-}
 
 function withinWait<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

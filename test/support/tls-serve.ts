@@ -1,50 +1,16 @@
 import { X509Certificate } from "node:crypto";
-import { EventEmitter } from "node:events";
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
-import { runServe, type ServeProcess } from "../../src/cli/serve.js";
+import { runServe } from "../../src/cli/serve.js";
 import type { CertFiles } from "./test-certs.js";
+import { FakeProcess, LogSink, type LogLine } from "./log-sink.js";
+
+export { FakeProcess, LogSink, type LogLine };
 
 const WAIT_MS = 10_000;
 
-export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
-/** The server's JSON log lines, with a bounded wait for one that matches. */
-export class LogSink extends Writable {
-  readonly lines: LogLine[] = [];
-  #partial = "";
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    const parts = (this.#partial + chunk.toString()).split("\n");
-    this.#partial = parts.pop() ?? "";
-    for (const part of parts) if (part !== "") this.lines.push(JSON.parse(part) as LogLine);
-    this.emit("line");
-    done();
-  }
-
-  /** Resolves with the `count`-th line whose msg is `msg`. */
-  waitFor(msg: string, count = 1): Promise<LogLine> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const line = this.lines.filter((l) => l.msg === msg)[count - 1];
-        if (line === undefined) return;
-        cleanup();
-        resolve(line);
-      };
-      const timer = setTimeout(() => { cleanup(); reject(new Error(`no log line "${msg}" (#${count}) within ${WAIT_MS} ms`)); }, WAIT_MS);
-      const cleanup = (): void => { clearTimeout(timer); this.off("line", check); };
-      this.on("line", check);
-      check();
-    });
-  }
-}
-
-/** Signals and exit, without touching the test process. */
-export class FakeProcess extends EventEmitter implements ServeProcess {
-  exit(): void { /* a second signal: not sent by these tests */ }
-}
 
 /**
  * A folder laid out as Kubernetes mounts a Secret: `tls.crt`, `tls.key` and `ca.crt` are links

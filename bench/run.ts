@@ -14,7 +14,7 @@ import {
 } from "./processes.js";
 import { count, fixed, pct, table } from "./report.js";
 import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type Op } from "./request-reply.js";
-import { printTls, runTls, tlsTargets, type TlsResult } from "./tls.js";
+import { printSecurity, runSecurity, securityTargets, type SecurityResult } from "./security.js";
 
 /*
  * npm run bench [-- options]: speed and memory of tango-grpc, side by side with bare grpc-js and,
@@ -23,7 +23,7 @@ import { printTls, runTls, tlsTargets, type TlsResult } from "./tls.js";
  * writes bench/results/latest.json. Options:
  *   --install-peers   apt-get install Debian's tango-test and python3-tango first (root, apt)
  *   --no-peers        skip part 4
- *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events, packed-arrays, tls
+ *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events, packed-arrays, security
  *   --quick           short windows and few runs: a smoke check, not figures to quote
  *   --cpu-prof        servers write V8 CPU profiles to bench/results/profiles/ (open them in
  *                     Chrome DevTools); for the client side, run `node --cpu-prof dist/bench/run.js`
@@ -32,7 +32,7 @@ import { printTls, runTls, tlsTargets, type TlsResult } from "./tls.js";
 /** The Node.js major line of the Dockerfile's base image (and of CI): the figures to quote. */
 const IMAGE_NODE_LINE = 24;
 
-const PARTS = ["request-reply", "large-data", "memory", "peers", "events", "packed-arrays", "tls"] as const;
+const PARTS = ["request-reply", "large-data", "memory", "peers", "events", "packed-arrays", "security"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -278,8 +278,8 @@ async function main(): Promise<void> {
   let peers: PeerReport | undefined;
   let events: EventsResult | undefined;
   let packed: PackedArraysResult | undefined;
-  let tls: TlsResult | undefined;
-  const tlsSettings = { runs: QUICK ? 2 : 6, seconds: SETTINGS.seconds * 2, inFlight: 16 };
+  let security: SecurityResult | undefined;
+  const securitySettings = { runs: QUICK ? 2 : 6, seconds: SETTINGS.seconds * 2, inFlight: 16 };
 
   if (parts.has("request-reply") || parts.has("large-data")) {
     const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-"));
@@ -332,14 +332,14 @@ async function main(): Promise<void> {
     log("part 5: events");
     events = await withEventServer((server) => runEvents({ server, seconds: QUICK ? 0.5 : 2, log }));
   }
-  if (parts.has("tls")) {
-    log("part 6: TLS");
-    tls = await runTls({ ...tlsSettings, log });
-  }
 
   if (parts.has("packed-arrays")) {
     log("part 6: packed integer arrays");
     packed = runPackedArrays({ quick: QUICK, log });
+  }
+  if (parts.has("security")) {
+    log("part 7: security (the access check, TLS)");
+    security = await runSecurity({ ...securitySettings, log });
   }
 
   console.log(`# tango-grpc bench, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (--quick: not figures to quote)" : ""}\n`);
@@ -351,8 +351,8 @@ async function main(): Promise<void> {
   if (peers) printPeers(peers, rr);
   if (events) printEvents(events);
   if (packed) printPackedArrays(packed);
-  if (tls) printTls(tls, tlsSettings);
-  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(tls ? tlsTargets(tls) : [])];
+  if (security) printSecurity(security, securitySettings);
+  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(security ? securityTargets(security) : [])];
   if (rows.length > 0) {
     console.log("\n### Targets\n");
     console.log(table(["target", "measured", "met"], rows.map((r) => [r.target, r.measured, r.met === undefined ? "–" : r.met ? "yes" : "**no**"])));
@@ -363,7 +363,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({
     date: new Date().toISOString(), machine: { ...machine, pinned }, quick: QUICK, settings: SETTINGS, seconds,
-    requestReply: rr, largeData: ld, memory: mem, peers, events, packedArrays: packed, tls, targets: rows,
+    requestReply: rr, largeData: ld, memory: mem, peers, events, packedArrays: packed, security, targets: rows,
   }, null, 2)}\n`);
   log(`wrote bench/results/latest.json`);
 }

@@ -99,6 +99,8 @@ export function withFastPaths(service: ServiceDefinition, protoFile: string, opt
   const serializer = (name: string, plain: Serialize): Serialize => {
     let type: protobuf.Type | undefined;
     return (value) => {
+      // A reply whose large packed arrays were written in slices (request-checks.ts).
+      if (Buffer.isBuffer(value)) return value;
       if (!hasFastValue(value)) return plain(value);
       type ??= typeOf(name);
       return type.encode(type.fromObject(value)).finish() as Buffer;

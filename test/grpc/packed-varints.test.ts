@@ -82,6 +82,17 @@ describe("packed integer arrays as typed arrays (packed-varints.ts)", () => {
     expect(decodeValue((fast.responseDeserialize(unpacked) as { argout: WireValue }).argout).value).to.deep.equal(Uint32Array.from([5, 300]));
   });
 
+  it("writes packed integer arrays in every reply that holds Values, command history included", () => {
+    const value = encodeValue({ type: T.DevVarLongArray, value: Int32Array.from([1, -2, 3]) }, ArrayEncoding.PACKED);
+    const history = deviceService.CommandInoutHistory!;
+    const bytes = history.responseSerialize({ records: [{ value, errors: [] }] });
+    const back = history.responseDeserialize(bytes) as { records: Array<{ value: WireValue }> };
+    expect(decodeValue(back.records[0]!.value).value).to.deep.equal(Int32Array.from([1, -2, 3]));
+    const read = deviceService.ReadAttributes!;
+    const values = read.responseDeserialize(read.responseSerialize({ values: [{ name: "a", value, w_value: value }] })) as { values: Array<{ w_value: WireValue }> };
+    expect(decodeValue(values.values[0]!.w_value).value).to.deep.equal(Int32Array.from([1, -2, 3]));
+  });
+
   describe("large arrays, in slices", () => {
     const limited = withRequestLimits(deviceService, { maxPackedArrayBytes: 1024 * 1024 * 1024 }).CommandInout!;
     const big = 3 * 1024 * 1024;

@@ -152,3 +152,10 @@ export const DECODE_COST_FACTOR = 2;
  * rotation is in use within about two of these (a change must be stable for one interval).
  */
 export const TLS_RELOAD_INTERVAL_MS = 5_000;
+/**
+ * Packed integer arrays from this many bytes on are decoded (requests) and encoded (replies) in
+ * slices of PACKED_SLICE_ELEMENTS elements, between which the event loop serves other calls: a
+ * 16 MiB DevVarCharArray must not hold every other connection for the time it takes.
+ */
+export const PACKED_IN_SLICES_MIN_BYTES = 1024 * 1024;
+export const PACKED_SLICE_ELEMENTS = 1024 * 1024;

@@ -162,6 +162,8 @@ function decodeData(type: CmdArgType, v: WireValue, field: WireValueField): unkn
  * which element does not.
  */
 function narrowed(values: ArrayLike<number>, Ctor: new (from: ArrayLike<number>) => NumericArray, min: number, max: number): unknown {
+  // Decoded in slices straight into its type already (sliced-values.ts).
+  if (values instanceof (Ctor as unknown as abstract new () => object)) return values;
   if (values instanceof Uint32Array) {
     // What the fast path decodes: integers already, only the range to check.
     for (let i = 0; i < values.length; i++) if (values[i]! > max) return values;

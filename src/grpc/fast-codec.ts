@@ -57,6 +57,7 @@ interface ValueHolder {
   argin?: ValueLike | null;
   argout?: ValueLike | null;
   values?: ReadonlyArray<{ value?: ValueLike | null; w_value?: ValueLike | null }>;
+  records?: ReadonlyArray<{ value?: ValueLike | null }>;
 }
 
 /** A large raw block, or a packed numeric array given as a typed array (codec.ts encodes them so). */
@@ -75,6 +76,9 @@ function hasFastValue(message: object): boolean {
   if (Array.isArray(m.values)) {
     for (const v of m.values as NonNullable<ValueHolder["values"]>) if (needsFastPath(v.value) || needsFastPath(v.w_value)) return true;
   }
+  if (Array.isArray(m.records)) {
+    for (const r of m.records as NonNullable<ValueHolder["records"]>) if (needsFastPath(r.value)) return true;
+  }
   return false;
 }
 
@@ -85,6 +89,7 @@ const VALUE_METHODS: Readonly<Record<string, readonly [string, string]>> = {
   WriteAttributes: ["WriteAttributesRequest", "WriteAttributesReply"],
   WriteReadAttributes: ["WriteReadAttributesRequest", "ReadAttributesReply"],
   ReadAttributeHistory: ["HistoryRequest", "AttributeHistoryReply"],
+  CommandInoutHistory: ["HistoryRequest", "CommandHistoryReply"],
 };
 
 /**
@@ -99,6 +104,8 @@ export function withFastPaths(service: ServiceDefinition, protoFile: string, opt
   const serializer = (name: string, plain: Serialize): Serialize => {
     let type: protobuf.Type | undefined;
     return (value) => {
+      // A reply whose large packed arrays were written in slices (request-checks.ts).
+      if (Buffer.isBuffer(value)) return value;
       if (!hasFastValue(value)) return plain(value);
       type ??= typeOf(name);
       return type.encode(type.fromObject(value)).finish() as Buffer;

@@ -1,6 +1,10 @@
-import type { ServerWritableStream, handleServerStreamingCall, handleUnaryCall } from "@grpc/grpc-js";
+import type { ServerWritableStream, handleServerStreamingCall, handleUnaryCall, sendUnaryData } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import { DevFailed } from "../core/index.js";
+import type protobuf from "protobufjs";
+import { DevFailed, Reason } from "../core/index.js";
+import { fastRoot } from "./fast-codec.js";
+import { loadTangoProto, tangoProtoFile } from "./proto.js";
+import { decodeDeferredArrays, encodeInSlices, hasDeferredArrays, hasLargeIntegerArrays } from "./sliced-values.js";
 import type { DeviceServiceHandlers } from "./device-service.js";
 import { RefusedRequest } from "./request-decoding.js";
 import { checkRequestNames } from "./request-names.js";
@@ -10,6 +14,8 @@ import { toGrpcStatus } from "./status.js";
  * The checks every tango.v1.Device call passes before its handler runs (DESIGN §11): a request
  * refused while decoding (request-decoding.ts) is answered with its DevFailed, and a name over
  * the limit (request-names.ts) is refused at once. Nothing reaches the server's request API.
+ * Large packed integer arrays are decoded before the handler runs, and encoded after it, in
+ * slices between which other calls are served (sliced-values.ts).
  */
 
 /** The refusal of `request`, or undefined when the handler may run. */
@@ -24,11 +30,44 @@ function refusalOf(request: unknown, method: string): DevFailed | undefined {
   }
 }
 
+/** A failure while decoding in slices is the request's fault, as in the deserializer. */
+function decodeFailure(err: unknown, method: string): unknown {
+  if (!(err instanceof RangeError)) return err;
+  return DevFailed.of(Reason.DecodeErr, `The request is not valid protobuf: ${err.message}`, `tango.v1.Device/${method}`);
+}
+
 function checkedUnary<Req, Res>(method: string, handler: handleUnaryCall<Req, Res>, log: Logger): handleUnaryCall<Req, Res> {
+  let replyType: protobuf.Type | undefined;
+  const typeOfReply = (): protobuf.Type => {
+    const name = (loadTangoProto().deviceService[method]?.responseType.type as { name?: string } | undefined)?.name;
+    replyType ??= fastRoot(tangoProtoFile()).lookupType(`tango.v1.${name ?? ""}`);
+    return replyType;
+  };
   return (call, callback) => {
     const refusal = refusalOf(call.request, method);
-    if (refusal === undefined) handler(call, callback);
-    else callback(toGrpcStatus(refusal, log));
+    if (refusal !== undefined) {
+      callback(toGrpcStatus(refusal, log));
+      return;
+    }
+    const reply: sendUnaryData<Res> = (err, value, ...rest) => {
+      if (err !== null || value === undefined || value === null || !hasLargeIntegerArrays(value as object)) {
+        callback(err, value, ...rest);
+        return;
+      }
+      // The serializer passes the bytes through (fast-codec.ts).
+      encodeInSlices(typeOfReply(), value as object).then(
+        (bytes) => callback(null, bytes as unknown as Res, ...rest),
+        (e: unknown) => callback(toGrpcStatus(e, log)),
+      );
+    };
+    if (!hasDeferredArrays(call.request as object)) {
+      handler(call, reply);
+      return;
+    }
+    decodeDeferredArrays(call.request as object).then(
+      () => handler(call, reply),
+      (e: unknown) => callback(toGrpcStatus(decodeFailure(e, method), log)),
+    );
   };
 }
 

@@ -48,7 +48,7 @@ function requestDecoder(typeName: string, method: string, limits: RequestDecodin
     } catch (e) {
       if (e instanceof PackedBudgetExceeded) {
         return new RefusedRequest(DevFailed.of(Reason.MemoryAllocation,
-          `The packed arrays of this request decode to more than ${e.budgetBytes} bytes (limits.maxPackedArrayBytes); send large arrays as bytes (array_encoding BYTES)`,
+          `The arrays of this request decode to more than ${e.budgetBytes} bytes (limits.maxPackedArrayBytes); send large numeric arrays as bytes (array_encoding BYTES)`,
           origin));
       }
       if (e instanceof Error) {

@@ -4,6 +4,10 @@ import { CmdArgType as T } from "../../src/core/index.js";
 import { ArrayEncoding, PROTO_LOADER_OPTIONS, decodeValue, encodeValue, loadTangoProto, type WireValue } from "../../src/grpc/index.js";
 import { resolveProtoDir } from "../../src/grpc/proto.js";
 import { seededRandom } from "../devices/seeded-random.js";
+import { withRequestLimits } from "../../src/grpc/request-decoding.js";
+import { decodeDeferredArrays, encodeInSlices, hasDeferredArrays } from "../../src/grpc/sliced-values.js";
+import { fastRoot } from "../../src/grpc/fast-codec.js";
+import { tangoProtoFile } from "../../src/grpc/proto.js";
 
 const { deviceService } = loadTangoProto();
 /** proto-loader's own (de)serializers: what every other protobuf implementation reads and writes. */
@@ -76,5 +80,57 @@ describe("packed integer arrays as typed arrays (packed-varints.ts)", () => {
     const unpacked = Buffer.from(packed);
     Buffer.from([0x08, 0x05, 0x08, 0xac, 0x02]).copy(unpacked, at);
     expect(decodeValue((fast.responseDeserialize(unpacked) as { argout: WireValue }).argout).value).to.deep.equal(Uint32Array.from([5, 300]));
+  });
+
+  it("writes packed integer arrays in every reply that holds Values, command history included", () => {
+    const value = encodeValue({ type: T.DevVarLongArray, value: Int32Array.from([1, -2, 3]) }, ArrayEncoding.PACKED);
+    const history = deviceService.CommandInoutHistory!;
+    const bytes = history.responseSerialize({ records: [{ value, errors: [] }] });
+    const back = history.responseDeserialize(bytes) as { records: Array<{ value: WireValue }> };
+    expect(decodeValue(back.records[0]!.value).value).to.deep.equal(Int32Array.from([1, -2, 3]));
+    const read = deviceService.ReadAttributes!;
+    const values = read.responseDeserialize(read.responseSerialize({ values: [{ name: "a", value, w_value: value }] })) as { values: Array<{ w_value: WireValue }> };
+    expect(decodeValue(values.values[0]!.w_value).value).to.deep.equal(Int32Array.from([1, -2, 3]));
+  });
+
+  describe("large arrays, in slices", () => {
+    const limited = withRequestLimits(deviceService, { maxPackedArrayBytes: 1024 * 1024 * 1024 }).CommandInout!;
+    const big = 3 * 1024 * 1024;
+    const LARGE: Array<[string, T, ArrayLike<number> | ArrayLike<bigint>]> = [
+      ["DevVarCharArray", T.DevVarCharArray, Uint8Array.from({ length: big }, (_, i) => (i * 7) & 255)],
+      ["DevVarShortArray", T.DevVarShortArray, Int16Array.from({ length: big }, (_, i) => (i * 31) - 30000)],
+      ["DevVarULongArray", T.DevVarULongArray, Uint32Array.from({ length: big / 2 }, (_, i) => (i * 2654435761) >>> 0)],
+      ["DevVarLong64Array", T.DevVarLong64Array, BigInt64Array.from({ length: big / 8 }, (_, i) => BigInt(i) * -3_000_000_007n)],
+    ];
+    for (const [name, type, value] of LARGE) {
+      it(`decodes a large packed ${name} of a request in slices into its own typed array`, async () => {
+        const bytes = fast.requestSerialize({ device: "a/b/c", command: "X", argin: encodeValue({ type, value }, ArrayEncoding.PACKED), array_encoding: 0 });
+        const req = limited.requestDeserialize(bytes) as { argin: WireValue };
+        expect(hasDeferredArrays(req), "left for later").to.equal(true);
+        await decodeDeferredArrays(req);
+        expect(hasDeferredArrays(req)).to.equal(false);
+        const decoded = decodeValue(req.argin).value;
+        expect(decoded).to.be.instanceOf((value as object).constructor);
+        expect(decoded).to.deep.equal(value);
+      });
+
+      it(`encodes a large packed ${name} reply in slices to the same bytes as at once`, async () => {
+        const reply = { argout: encodeValue({ type, value }, ArrayEncoding.PACKED) };
+        const atOnce = fast.responseSerialize(reply);
+        const sliced = await encodeInSlices(fastRoot(tangoProtoFile()).lookupType("tango.v1.CommandInoutReply"),
+          { argout: encodeValue({ type, value }, ArrayEncoding.PACKED) });
+        expect(sliced.equals(atOnce)).to.equal(true);
+      });
+    }
+
+    it("keeps a DevVarCharArray with an element over 255 as decoded, for coerce to refuse by its index", async () => {
+      const values = new Uint32Array(big).fill(1);
+      values[big - 1] = 256;
+      const bytes = fast.requestSerialize({ device: "a/b/c", command: "X", argin: { type: T.DevVarCharArray, data: "uint_array", uint_array: { values } } });
+      const req = limited.requestDeserialize(bytes) as { argin: WireValue };
+      await decodeDeferredArrays(req);
+      expect(req.argin.uint_array?.values).to.be.instanceOf(Uint32Array);
+      expect(() => decodeValue(req.argin)).to.not.throw();
+    });
   });
 });

@@ -174,13 +174,21 @@ describe("request limits on tango.v1.Device", function () {
     client.close();
     client = connect(handle.port);
     const argin = (n: number): object => ({ type: 15, data: "uint_array", uint_array: { values: new Uint32Array(n).fill(7) } });
-    // 262,144 elements decode to exactly 1 MiB: within the budget.
-    await call("CommandInout", { device: "sys/tg_test/1", command: "DevVarULongArray", argin: argin(262_144) });
+    // 260,000 elements decode to 1,040,000 bytes: within the budget of 1 MiB.
+    await call("CommandInout", { device: "sys/tg_test/1", command: "DevVarULongArray", argin: argin(260_000) });
     const err = await serviceError(call("CommandInout", { device: "sys/tg_test/1", command: "DevVarULongArray", argin: argin(262_145) }));
     expect(err.code, err.details).to.equal(grpc.status.RESOURCE_EXHAUSTED);
     const df = fromGrpcError(err) as DevFailed;
     expect(df.reason).to.equal(Reason.MemoryAllocation);
     expect(df.desc).to.contain("limits.maxPackedArrayBytes");
+    // Arrays that protobufjs builds element by element count too: a few MB of booleans or names
+    // must not become hundreds of MB of JS arrays.
+    const booleans = { type: 21, data: "boolean_array", boolean_array: { values: new Array<boolean>(200_000).fill(true) } };
+    const refused = fromGrpcError(await serviceError(call("CommandInout", { device: "sys/tg_test/1", command: "DevVarBooleanArray", argin: booleans }))) as DevFailed;
+    expect(refused.reason).to.equal(Reason.MemoryAllocation);
+    const names = fromGrpcError(await serviceError(call("ReadAttributes", { device: "sys/tg_test/1", names: new Array<string>(60_000).fill("x") }))) as DevFailed;
+    expect(names.reason).to.equal(Reason.MemoryAllocation);
+    await call("ReadAttributes", { device: "sys/tg_test/1", names: ["double_scalar"] });
   });
 
   it("refuses a large request with API_MemoryAllocation when decoding it would pass limits.maxHeapBytes", async () => {

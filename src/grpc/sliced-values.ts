@@ -1,0 +1,98 @@
+import type protobuf from "protobufjs";
+import { CmdArgType } from "../core/index.js";
+import { PACKED_IN_SLICES_MIN_BYTES } from "../core/defaults.js";
+import { DeferredEncoding, DeferredVarints, type Narrowing } from "./deferred-varints.js";
+import type { IntegerArray } from "./varint-loops.js";
+
+/*
+ * Where large packed integer arrays sit in tango.v1.Device messages, and the slow part of their
+ * decoding and encoding done in slices (deferred-varints.ts). Requests carry Values in `argin`
+ * and `values[].value`; replies in `argout`, `values[].value`, `values[].w_value` and
+ * `records[].value`.
+ */
+
+/** The packed integer members of a Value, and whether they are zigzag-encoded. */
+const INTEGER_FIELDS: ReadonlyArray<readonly [string, boolean]> = [
+  ["int_array", true], ["uint_array", false], ["long64_array", true], ["ulong64_array", false],
+];
+
+/** The narrower array a Value of this type is decoded into. */
+const NARROWING: Readonly<Partial<Record<number, Narrowing>>> = {
+  [CmdArgType.DevVarCharArray]: { Ctor: Uint8Array, min: 0, max: 0xff },
+  [CmdArgType.DevVarUShortArray]: { Ctor: Uint16Array, min: 0, max: 0xffff },
+  [CmdArgType.DevVarShortArray]: { Ctor: Int16Array, min: -0x8000, max: 0x7fff },
+};
+
+type ValueObject = Record<string, unknown> & { type?: unknown };
+type Holder = { values: unknown };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+/** The Values of a request or reply object. */
+function valuesOf(message: object): ValueObject[] {
+  const m = message as Record<string, unknown>;
+  const out: ValueObject[] = [];
+  for (const key of ["argin", "argout"]) if (isObject(m[key])) out.push(m[key] as ValueObject);
+  for (const key of ["values", "records"]) {
+    const list = m[key];
+    if (!Array.isArray(list)) continue;
+    for (const item of list as unknown[]) {
+      if (!isObject(item)) continue;
+      if (isObject(item["value"])) out.push(item["value"] as ValueObject);
+      if (isObject(item["w_value"])) out.push(item["w_value"] as ValueObject);
+    }
+  }
+  return out;
+}
+
+/** The array holders of `message`'s Values that satisfy `pick`. */
+function holdersOf(message: object, pick: (values: unknown) => boolean): Array<[Holder, boolean, ValueObject]> {
+  const out: Array<[Holder, boolean, ValueObject]> = [];
+  for (const v of valuesOf(message)) {
+    for (const [field, zigzag] of INTEGER_FIELDS) {
+      const holder = v[field];
+      if (isObject(holder) && pick(holder["values"])) out.push([holder as Holder, zigzag, v]);
+    }
+  }
+  return out;
+}
+
+/** Whether a decoded request holds packed arrays left for later. */
+export function hasDeferredArrays(request: object): boolean {
+  return holdersOf(request, (x) => x instanceof DeferredVarints).length > 0;
+}
+
+/** Decodes a request's deferred arrays in slices, in place (into the Value's narrower type when it fits). */
+export async function decodeDeferredArrays(request: object): Promise<void> {
+  for (const [holder, , value] of holdersOf(request, (x) => x instanceof DeferredVarints)) {
+    holder.values = await (holder.values as DeferredVarints).decode(NARROWING[Number(value.type)]);
+  }
+}
+
+function isLargeIntegerArray(x: unknown): x is IntegerArray {
+  return ArrayBuffer.isView(x) && !(x instanceof Float32Array) && !(x instanceof Float64Array) && !(x instanceof DataView)
+    && x.byteLength >= PACKED_IN_SLICES_MIN_BYTES / 4;
+}
+
+/** Whether a reply holds packed integer arrays large enough to be written in slices. */
+export function hasLargeIntegerArrays(reply: object): boolean {
+  return holdersOf(reply, isLargeIntegerArray).length > 0;
+}
+
+/**
+ * The reply's bytes, its large packed arrays counted and written in slices; `type` is the reply's
+ * message type of the fast-path root. The reply object's arrays are replaced on the way.
+ */
+export async function encodeInSlices(type: protobuf.Type, reply: object): Promise<Buffer> {
+  const deferred: DeferredEncoding[] = [];
+  for (const [holder, zigzag] of holdersOf(reply, isLargeIntegerArray)) {
+    const d = await DeferredEncoding.of(holder.values as IntegerArray, zigzag);
+    holder.values = d;
+    deferred.push(d);
+  }
+  const bytes = type.encode(type.fromObject(reply)).finish() as Buffer;
+  for (const d of deferred) await d.fill();
+  return bytes;
+}

@@ -167,6 +167,11 @@ blackboxDepth: {{ $v.blackboxDepth | int }}
 hungHandlerFactor: {{ $v.hungHandlerFactor | int }}
 eventLoopStallMs: {{ $v.eventLoopStallMs | int }}
 shutdownGraceMs: {{ $v.shutdownGraceMs | int }}
+limits:
+  maxPackedArrayBytes: {{ $v.limits.maxPackedArrayBytes | int64 }}
+  {{- with $v.limits.maxHeapBytes }}
+  maxHeapBytes: {{ . | int64 }}
+  {{- end }}
 classes:
 {{- range $inst.classes }}
   - name: {{ .name | quote }}

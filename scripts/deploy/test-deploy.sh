@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deployment checks (`npm run test:deploy`, called by .ci/run after the unit tests).
 #
-#  1. docker-compose config -q (plain and with the CI override); promtool check config of
+#  1. docker-compose config -q (plain, with the CI override, the TLS example); promtool check config of
 #     deploy/prometheus.yml; helm lint --strict (scripts/deploy/check-helm.mjs)
 #  2. helm template + Kubernetes schema validation (scripts/deploy/check-helm.mjs)
 #  3. a private dockerd (state under a temp dir, --bridge=none --iptables=false); the base image
@@ -365,7 +365,7 @@ BUF=$TMP/buf/node_modules/.bin/buf
 "$BUF" --version >/dev/null || fail "buf does not run"
 log "    docker-compose $(docker-compose version --short), $(promtool --version 2>&1 | head -1), buf $("$BUF" --version)"
 
-for f in docker-compose.yml deploy/compose.ci.yml deploy/prometheus.yml Dockerfile scripts/deploy/check-helm.mjs; do
+for f in docker-compose.yml deploy/compose.ci.yml deploy/tls/compose.yaml deploy/prometheus.yml Dockerfile scripts/deploy/check-helm.mjs; do
   [ -f "$f" ] || fail "$f is missing"
 done
 
@@ -389,6 +389,8 @@ log "    docker-compose.yml: valid"
 : >"$CI_PROMETHEUS_CONFIG"
 out=$("${COMPOSE_SRC[@]}" config -q 2>&1) || fail "docker-compose (with deploy/compose.ci.yml) config -q: $out"
 log "    docker-compose.yml + deploy/compose.ci.yml: valid"
+out=$(docker-compose -f deploy/tls/compose.yaml config -q 2>&1) || fail "docker-compose -f deploy/tls/compose.yaml config -q: $out"
+log "    deploy/tls/compose.yaml (the TLS example): valid"
 out=$(promtool check config deploy/prometheus.yml 2>&1) || fail "promtool check config deploy/prometheus.yml: $out"
 log "    deploy/prometheus.yml: promtool check config OK"
 

@@ -148,4 +148,21 @@ describe("access control by client certificate (mutual TLS)", function () {
     expect(withToken.status, "a valid token does not make up for the certificate").to.equal(401);
     expect(srv.server.isShuttingDown).to.equal(false);
   });
+
+  it("answers 401 without a verified certificate however the request spells the /api/v1 path", async () => {
+    const srv = await start();
+    const write = `/devices/${DEV}/attributes/long_scalar_w/value`;
+    // The router decodes percent-encoding and takes absolute-form targets: each of these reaches a REST route.
+    for (const path of [`/%61pi/v1${write}`, `/api/%761${write}`, `/api/v1${write.replace("devices", "d%65vices")}`, `http://elsewhere.example/api/v1${write}`]) {
+      for (const [who, cert] of [["no certificate", undefined], ["another CA's certificate", certs.mallory]] as const) {
+        const res = await srv.rest("PUT", path, { cert, token: TOKENS.admin, body: 9 });
+        expect(res.status, `${who} PUT ${path}: ${JSON.stringify(res.body)}`).to.equal(401);
+        expect(reasonOf(res.body)).to.equal("HTTP_Unauthorized");
+      }
+      const read = await srv.rest("GET", path);
+      expect(read.status, `no certificate GET ${path}`).to.equal(401);
+    }
+    const bb = await srv.call<{ records: string[] }>("BlackBox", { device: DEV, n: 1 }, { cert: certs.operator });
+    expect(!bb.ok && rootOf(bb)?.reason, "nothing reached the device").to.equal(Reason.BlackBoxEmpty);
+  });
 });

@@ -149,6 +149,19 @@ describe("access control by client certificate (mutual TLS)", function () {
     expect(srv.server.isShuttingDown).to.equal(false);
   });
 
+  it("without requireClientCert, takes a certificate from another CA for no identity: anonymous, never its CN's rights", async () => {
+    s = await startAccessServer({ access, tls: { pki, requireClientCert: false } });
+    const put = await s.call("PutProperty", { device: DEV, properties: [{ name: "p", values: ["1"] }] }, { cert: certs.mallory });
+    expectReadOnly(put, "CN=operator from another CA PutProperty");
+    expect(rootOf(put)?.desc).to.contain("(anonymous has READ access to this device; WRITE is needed)");
+    expect((await s.call("Ping", { device: DEV }, { cert: certs.mallory })).ok).to.equal(true);
+    expect((await s.rest("POST", `${API}/admin/kill`, { cert: certs.mallory })).status).to.equal(401);
+    expect((await s.rest("GET", `${API}/devices/${DEV}/state`, { cert: certs.mallory })).status).to.equal(200);
+    // A verified certificate is still an identity when certificates are optional.
+    expect((await s.call("PutProperty", { device: DEV, properties: [{ name: "p", values: ["1"] }] }, { cert: certs.writer })).ok).to.equal(true);
+    expect(s.server.isShuttingDown).to.equal(false);
+  });
+
   it("answers 401 without a verified certificate however the request spells the /api/v1 path", async () => {
     const srv = await start();
     const write = `/devices/${DEV}/attributes/long_scalar_w/value`;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as grpc from "@grpc/grpc-js";
+import { DeviceProxy } from "../../src/client/index.js";
 import { Reason } from "../../src/core/index.js";
 import type { ServerConfig } from "../../src/server/index.js";
 import { ACCESS_SECTION, TOKENS, startAccessServer, type AccessServer } from "../support/access-server.js";
@@ -8,6 +9,7 @@ import {
   type TableCaller,
 } from "../support/access-tables.js";
 import { makeTestPki, type CertFiles, type TestPki } from "../support/test-certs.js";
+import { expectDevFailed } from "../support/test-server.js";
 
 const API = "/api/v1";
 type AccessSection = NonNullable<ServerConfig["access"]>;
@@ -147,6 +149,28 @@ describe("access control by client certificate (mutual TLS)", function () {
     const withToken = await srv.rest("POST", `${API}/admin/kill`, { cert: certs.mallory, token: TOKENS.admin });
     expect(withToken.status, "a valid token does not make up for the certificate").to.equal(401);
     expect(srv.server.isShuttingDown).to.equal(false);
+  });
+
+  it("identifies the TypeScript client by its certificate, on its admin device proxy too", async () => {
+    const srv = await start();
+    const proxies: DeviceProxy[] = [];
+    const proxyAs = (cert: CertFiles): DeviceProxy => {
+      // token "": none sent, whatever TANGO_TOKEN says; dialling localhost avoids Node's DEP0123 warning for an IP.
+      const p = new DeviceProxy(`tango+tls://localhost:${srv.grpc.port}/${DEV}`, { timeoutMs: 5_000, token: "", tls: { ca: pki.ca.cert, cert: cert.cert, key: cert.key } });
+      proxies.push(p);
+      return p;
+    };
+    try {
+      await proxyAs(certs.writer).writeAttribute("long_scalar_w", 4);
+      await expectDevFailed(proxyAs(certs.reader).writeAttribute("long_scalar_w", 4), Reason.ReadOnlyMode);
+      // Polling goes through the admin device (AddObjPolling: ADMIN on dserver/Access/t).
+      const refused = await expectDevFailed(proxyAs(certs.writer).pollAttribute("long_scalar", 1000), Reason.ReadOnlyMode);
+      expect(refused.desc).to.contain(`on device ${ADMIN} is not authorized (certificate "CN=writer" has WRITE access`);
+      await proxyAs(certs.operator).pollAttribute("long_scalar", 1000);
+      expect(await proxyAs(certs.stranger).isAttributePolled("long_scalar")).to.equal(true);
+    } finally {
+      for (const p of proxies) p.close();
+    }
   });
 
   it("without requireClientCert, takes a certificate from another CA for no identity: anonymous, never its CN's rights", async () => {

@@ -173,6 +173,19 @@ describe("access control by client certificate (mutual TLS)", function () {
     }
   });
 
+  it("matches a whole subject attribute by attribute: a CN that spells out `robot,O=lab` is not CN=robot,O=lab", async () => {
+    const srv = await start({ ...access, certificates: [...access.certificates ?? [], { subject: "CN=robot,O=lab", rights: "ADMIN" }] });
+    const robot = pki.client("robot/O=lab");
+    const forged = pki.client("robot,O=lab");
+    const putAs = (cert: CertFiles): ReturnType<AccessServer["call"]> => srv.call("PutProperty", { device: DEV, properties: [{ name: "p", values: ["1"] }] }, { cert });
+    expect((await putAs(robot)).ok, "the certificate CN=robot, O=lab").to.equal(true);
+    const o = await putAs(forged);
+    expectReadOnly(o, "the certificate whose CN is `robot,O=lab`");
+    expect(rootOf(o)?.desc).to.contain("has READ access to this device; WRITE is needed");
+    const rest = await srv.rest("POST", `${API}/admin/commands/StopPolling`, { cert: forged });
+    expect(rest.status, JSON.stringify(rest.body)).to.equal(403);
+  });
+
   it("without requireClientCert, takes a certificate from another CA for no identity: anonymous, never its CN's rights", async () => {
     s = await startAccessServer({ access, tls: { pki, requireClientCert: false } });
     const put = await s.call("PutProperty", { device: DEV, properties: [{ name: "p", values: ["1"] }] }, { cert: certs.mallory });

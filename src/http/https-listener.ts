@@ -51,10 +51,16 @@ export function httpsServerFactory(opts: HttpTlsOptions, timeouts: Readonly<Http
   };
 }
 
-/** With mutual TLS, REST routes answer 401 HTTP_Unauthorized to a client without a verified certificate. */
+/**
+ * With mutual TLS, REST routes answer 401 HTTP_Unauthorized to a client without a verified
+ * certificate. A request is judged by the route it matched, not by its raw URL: the router
+ * decodes percent-encoding (`/%61pi/v1/…`) and takes absolute-form targets
+ * (`PUT http://host/api/v1/…`), which a test of the raw URL's prefix would let through.
+ */
 export function requireClientCertOnRest(app: FastifyInstance, prefix: string): void {
   app.addHook("onRequest", async (request) => {
-    if (!request.url.startsWith(`${prefix}/`) && request.url !== prefix) return;
+    const path = request.routeOptions.url ?? request.url;
+    if (!path.startsWith(`${prefix}/`) && path !== prefix) return;
     const socket = request.raw.socket as Partial<TLSSocket>;
     if (socket.authorized === true) return;
     throw new HttpProblem(401, HttpReason.Unauthorized,

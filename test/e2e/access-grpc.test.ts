@@ -1,78 +1,20 @@
 import { expect } from "chai";
 import * as grpc from "@grpc/grpc-js";
-import { CmdArgType, DevFailed, Reason } from "../../src/core/index.js";
+import { CmdArgType, Reason } from "../../src/core/index.js";
 import { loadTangoProto } from "../../src/grpc/index.js";
 import { ACCESS_SECTION, TOKENS, startAccessServer, type AccessServer, type Outcome } from "../support/access-server.js";
-import { waitFor } from "../support/wait-for.js";
-
-const DEV = "sys/tg_test/1";
-const LAB = "lab/tg_test/1";
-const ADMIN = "dserver/Access/t";
-const ACCESS_REASONS: readonly string[] = [Reason.ReadOnlyMode, Reason.CannotCheckAccessControl];
-
-/** The root cause of a failed call, as a DevError. */
-function rootOf(o: Outcome): { reason: string; desc: string } | undefined {
-  if (o.ok || o.error === undefined) return undefined;
-  return o.error instanceof DevFailed ? o.error.errors[0] : o.error.errors[0].errors[0];
-}
-
-/** Whether the access control refused the call (any other failure means the call got past it). */
-function isRefused(o: Outcome): boolean {
-  return ACCESS_REASONS.includes(rootOf(o)?.reason ?? "");
-}
-
-function expectReadOnly(o: Outcome, what: string): void {
-  expect(o.ok, `${what} should be refused`).to.equal(false);
-  if (o.ok) return;
-  expect(o.code, `${what}: ${o.details}`).to.equal(grpc.status.PERMISSION_DENIED);
-  expect(rootOf(o)?.reason, what).to.equal(Reason.ReadOnlyMode);
-}
+import {
+  ADMIN, DEV, LAB, checkEveryAdminCommand, checkEveryRpc, expectReadOnly, isRefused, rootOf, type TableCaller,
+} from "../support/access-tables.js";
 
 const voidArgin = { type: CmdArgType.DevVoid };
 
-/**
- * Every tango.v1.Device RPC, with a request that passes decoding, and the right it needs on the
- * device. Subscribe is the stream, checked below.
- */
-const RPCS: ReadonlyArray<{ method: string; req: object; right: "READ" | "WRITE" }> = [
-  { method: "Ping", req: { device: DEV }, right: "READ" },
-  { method: "Info", req: { device: DEV }, right: "READ" },
-  { method: "State", req: { device: DEV }, right: "READ" },
-  { method: "Status", req: { device: DEV }, right: "READ" },
-  { method: "BlackBox", req: { device: DEV, n: 5 }, right: "READ" },
-  { method: "CommandInout", req: { device: DEV, command: "DumpExecutionState" }, right: "WRITE" },
-  { method: "CommandListQuery", req: { device: DEV }, right: "READ" },
-  { method: "CommandQuery", req: { device: DEV, command: "DevDouble" }, right: "READ" },
-  { method: "ReadAttributes", req: { device: DEV, names: ["long_scalar"] }, right: "READ" },
-  { method: "WriteAttributes", req: { device: DEV, values: [] }, right: "WRITE" },
-  { method: "WriteReadAttributes", req: { device: DEV, values: [], names: ["long_scalar"] }, right: "WRITE" },
-  { method: "GetAttributeConfig", req: { device: DEV, names: ["long_scalar"] }, right: "READ" },
-  { method: "SetAttributeConfig", req: { device: DEV, configs: [{ name: "long_scalar", description: "changed" }] }, right: "WRITE" },
-  { method: "GetProperty", req: { device: DEV, names: [] }, right: "READ" },
-  { method: "PutProperty", req: { device: DEV, properties: [{ name: "p", values: ["1"] }] }, right: "WRITE" },
-  { method: "DeleteProperty", req: { device: DEV, names: ["p"] }, right: "WRITE" },
-  { method: "ReadAttributeHistory", req: { device: DEV, name: "long_scalar", n: 1 }, right: "READ" },
-  { method: "CommandInoutHistory", req: { device: DEV, name: "DevDouble", n: 1 }, right: "READ" },
-];
-
-/** Every admin command and the right it needs: queries and event subscription READ, the rest ADMIN. */
-const ADMIN_COMMANDS: Readonly<Record<string, "READ" | "ADMIN">> = {
-  State: "READ", Status: "READ", QueryClass: "READ", QueryDevice: "READ", QuerySubDevice: "READ",
-  QueryWizardClassProperty: "READ", QueryWizardDevProperty: "READ", PolledDevice: "READ", DevPollStatus: "READ",
-  GetLoggingTarget: "READ", GetLoggingLevel: "READ", ZmqEventSubscriptionChange: "READ", EventSubscriptionChange: "READ",
-  EventConfirmSubscription: "READ",
-  Init: "ADMIN", DevRestart: "ADMIN", RestartServer: "ADMIN", Kill: "ADMIN", AddObjPolling: "ADMIN",
-  UpdObjPollingPeriod: "ADMIN", RemObjPolling: "ADMIN", StartPolling: "ADMIN", StopPolling: "ADMIN",
-  AddLoggingTarget: "ADMIN", RemoveLoggingTarget: "ADMIN", SetLoggingLevel: "ADMIN", StopLogging: "ADMIN", StartLogging: "ADMIN",
-};
-
-const RANK = { NONE: 0, READ: 1, WRITE: 2, ADMIN: 3 } as const;
 /** Callers and their rights on DEV and on the admin device. */
-const CALLERS: ReadonlyArray<{ name: string; token: string | undefined; right: keyof typeof RANK }> = [
-  { name: "anonymous (a token exists: READ)", token: undefined, right: "READ" },
-  { name: "token reader (READ)", token: TOKENS.reader, right: "READ" },
-  { name: "token writer (WRITE)", token: TOKENS.writer, right: "WRITE" },
-  { name: "TANGO_ADMIN_TOKEN (ADMIN)", token: TOKENS.admin, right: "ADMIN" },
+const CALLERS: readonly TableCaller[] = [
+  { name: "anonymous (a token exists: READ)", as: undefined, right: "READ" },
+  { name: "token reader (READ)", as: TOKENS.reader, right: "READ" },
+  { name: "token writer (WRITE)", as: TOKENS.writer, right: "WRITE" },
+  { name: "TANGO_ADMIN_TOKEN (ADMIN)", as: TOKENS.admin, right: "ADMIN" },
 ];
 
 describe("access control over gRPC", () => {
@@ -103,30 +45,11 @@ describe("access control over gRPC", () => {
   });
 
   it("checks every tango.v1.Device RPC against READ, WRITE and ADMIN callers", async () => {
-    const methods = Object.keys(loadTangoProto().deviceService).filter((m) => m !== "Subscribe");
-    expect(RPCS.map((r) => r.method), "the table covers every RPC").to.have.members(methods);
-    for (const caller of CALLERS) {
-      for (const rpc of RPCS) {
-        const o = await s.call(rpc.method, rpc.req, caller.token);
-        const what = `${caller.name} ${rpc.method}`;
-        if (RANK[caller.right] >= RANK[rpc.right]) expect(isRefused(o), `${what} ${o.ok ? "" : o.details}`).to.equal(false);
-        else expectReadOnly(o, what);
-      }
-    }
+    await checkEveryRpc(s, CALLERS);
   });
 
   it("checks every admin command against READ, WRITE and ADMIN callers", async () => {
-    const list = await s.call<{ commands: Array<{ cmd_name: string }> }>("CommandListQuery", { device: ADMIN });
-    expect(list.ok && list.reply.commands.map((c) => c.cmd_name), "the table covers every admin command").to.have.members(Object.keys(ADMIN_COMMANDS));
-    for (const caller of CALLERS) {
-      for (const [command, right] of Object.entries(ADMIN_COMMANDS)) {
-        const o = await s.call("CommandInout", { device: ADMIN, command }, caller.token);
-        const what = `${caller.name} ${command}`;
-        if (RANK[caller.right] >= RANK[right]) expect(isRefused(o), `${what} ${o.ok ? "" : o.details}`).to.equal(false);
-        else expectReadOnly(o, what);
-      }
-    }
-    await waitFor(() => s.server.isReady, "the server ready again after RestartServer");
+    await checkEveryAdminCommand(s, CALLERS);
   });
 
   it("lets a READ caller run State, Status and the class's AllowedAccessCmd, and nothing else", async () => {

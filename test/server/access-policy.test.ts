@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { DevFailed, Reason } from "../../src/core/index.js";
-import { AccessPolicy, Right } from "../../src/server/index.js";
+import { AccessPolicy, Right, formatSubject } from "../../src/server/index.js";
 import { accessRefusal, commandRight } from "../../src/server/access/access-check.js";
 
 const SECRET = "a-secret-token-0123456789";
@@ -47,6 +47,17 @@ describe("AccessPolicy", () => {
     expect(stranger).to.include({ kind: "certificate", name: "CN=stranger,O=elsewhere" });
     expect(stranger.rightOn("a/b/c")).to.equal(Right.READ);
     expect(policy.authenticate({}).kind).to.equal("anonymous");
+  });
+
+  it("cannot be fooled by a value that spells further attributes: values are escaped as RFC 4514 writes them", () => {
+    const policy = new AccessPolicy({ certificates: [{ subject: "CN=robot,O=lab", rights: "ADMIN" }, { subject: "Doe\\, John", rights: "WRITE" }] });
+    const forged = policy.authenticate({ certificateSubject: { CN: "robot,O=lab" } });
+    expect(forged).to.include({ name: "CN=robot\\,O\\=lab" });
+    expect(forged.rightOn("a/b/c"), "a CN `robot,O=lab`").to.equal(Right.READ);
+    expect(policy.authenticate({ certificateSubject: { CN: "CN=robot,O=lab", O: "evil" } }).rightOn("a/b/c"), "a CN `CN=robot,O=lab`").to.equal(Right.READ);
+    expect(policy.authenticate({ certificateSubject: { OU: ["a", "b"] } }).name).to.not.equal(policy.authenticate({ certificateSubject: { OU: "a+b" } }).name);
+    expect(policy.authenticate({ certificateSubject: { CN: "Doe, John", O: "lab" } }).rightOn("a/b/c"), "an escaped CN in the config").to.equal(Right.WRITE);
+    expect(formatSubject({ CN: " #a;b<c>\\\"d " })).to.equal('CN=\\ #a\\;b\\<c\\>\\\\\\"d\\ ');
   });
 });
 

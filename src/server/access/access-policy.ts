@@ -55,10 +55,18 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
 }
 
-/** `CN=a,O=b` from a subject object, in the order Node gives its keys. */
+/**
+ * An attribute value as RFC 4514 writes it: `\` before `\ , + " ; < > =`, a leading space or
+ * `#` and a trailing space, so that a value (a CN `robot,O=lab`) cannot spell further attributes.
+ */
+function escapeValue(value: string): string {
+  return value.replace(/[\\,+";<>=]/g, "\\$&").replace(/^[ #]| $/g, "\\$&");
+}
+
+/** `CN=a,O=b` from a subject object, in the order Node gives its keys, values escaped as RFC 4514 does (`CN=Doe\, John`). */
 export function formatSubject(subject: PeerSubject): string {
   return Object.entries(subject).filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : String(v)}`).join(",");
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.map(escapeValue).join("+") : escapeValue(String(v))}`).join(",");
 }
 
 /** Rules compiled once: patterns to RegExps, and each device's right cached on first use. */
@@ -145,7 +153,8 @@ export class AccessPolicy {
     const subject = credentials.certificateSubject;
     if (subject !== undefined) {
       const full = formatSubject(subject);
-      const cn = [subject.CN].flat()[0];
+      // Escaped too: a CN `CN=robot,O=lab` must not match the entry of that whole subject.
+      const cn = [subject.CN].flat().map((v) => (v === undefined ? undefined : escapeValue(v)))[0];
       const lowerFull = full.toLowerCase();
       const lowerCn = cn?.toLowerCase();
       const entry = this.#certificates.find((c) => c.subject === lowerFull || c.subject === lowerCn);

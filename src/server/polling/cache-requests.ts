@@ -9,6 +9,9 @@ import type { Polling } from "./polling.js";
  * CACHE_DEV from the device for what the buffer cannot give.
  */
 
+/** A CACHE_DEV read's placeholder for an attribute that is not polled: read from the device. */
+const NOT_POLLED = Object.freeze({}) as AttributeValue;
+
 function isStateOrStatus(lower: string): boolean {
   return lower === "state" || lower === "status";
 }
@@ -35,11 +38,14 @@ export async function readFromCache(
       };
     }
     const object = polling.find(entry, "attribute", name);
+    // CACHE_DEV of an attribute nobody polls, the common case: straight to the device, without
+    // building the API_AttrNotPolled error only to drop it.
+    if (object === undefined && source === DevSource.CACHE_DEV) return NOT_POLLED;
     return attributeFromCache(object?.kind === "attribute" ? object : undefined, declared, now, factor);
   });
   if (source === DevSource.CACHE) return out;
   const misses: number[] = [];
-  out.forEach((v, i) => { if (isCacheMiss(v)) misses.push(i); });
+  out.forEach((v, i) => { if (v === NOT_POLLED || isCacheMiss(v)) misses.push(i); });
   if (misses.length === 0) return out;
   const read = await fromDevice(misses.map((i) => names[i] as string));
   misses.forEach((i, k) => { out[i] = read[k] as AttributeValue; });
@@ -59,6 +65,9 @@ export async function commandFromCacheOrDevice(
   if (decl === undefined) throw TangoErrors.commandNotFound(command);
   const lower = command.toLowerCase();
   const object = polling.find(entry, isStateOrStatus(lower) ? "attribute" : "command", command);
+  // CACHE_DEV of a command nobody polls, the common case: run it, without building the
+  // API_CmdNotPolled error only to catch it.
+  if (object === undefined && source === DevSource.CACHE_DEV) return await execute();
   try {
     return commandFromCache(object, decl.name, Date.now(), polling.oldFactor(entry));
   } catch (err) {

@@ -1,5 +1,6 @@
 import { loadSync, type ServiceDefinition } from "@grpc/proto-loader";
 import { CmdArgType, coerce, type TypedValue } from "../src/core/index.js";
+import { DeferredVarints } from "../src/grpc/deferred-varints.js";
 import { ArrayEncoding, PROTO_LOADER_OPTIONS, decodeValue, encodeValue, loadTangoProto, type WireValue } from "../src/grpc/index.js";
 import { resolveProtoDir } from "../src/grpc/proto.js";
 import { withRequestLimits } from "../src/grpc/request-decoding.js";
@@ -57,6 +58,16 @@ function encodeBefore(tv: TypedValue): WireValue {
   return { ...wire, [field]: { values } };
 }
 
+/** Decodes, in one go and in place, the packed arrays a request left for later (DeferredVarints). */
+function decodeDeferred<T>(value: T): T {
+  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return value;
+  for (const [key, inner] of Object.entries(value)) {
+    if (inner instanceof DeferredVarints) (value as Record<string, unknown>)[key] = inner.decodeNow();
+    else decodeDeferred(inner);
+  }
+  return value;
+}
+
 /** The old decode: the plain array proto-loader gives, coerced element by element. */
 function decodeBefore(argin: WireValue): unknown {
   const field = argin.data!;
@@ -99,7 +110,9 @@ export function runPackedArrays(opts: { quick: boolean; log: (line: string) => v
       encodeMs: time(() => { (plain.responseSerialize as Serialize)({ argout: encodeBefore(c.value) }); }, runs),
     };
     row.packed = {
-      decodeMs: time(() => { decodeValue(((limited.requestDeserialize as Deserialize)(packedBytes) as { argin: WireValue }).argin); }, runs),
+      // Arrays of 1 MiB and more come out of the deserializer undecoded (the server decodes them in
+      // slices before the handler): decoded here in one go, so that the figure is the whole work.
+      decodeMs: time(() => { decodeValue(decodeDeferred(((limited.requestDeserialize as Deserialize)(packedBytes) as { argin: WireValue }).argin)); }, runs),
       encodeMs: time(() => { (fast.responseSerialize as Serialize)({ argout: encodeValue(c.value, ArrayEncoding.PACKED) }); }, runs),
     };
     row.bytes = {

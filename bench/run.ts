@@ -279,7 +279,7 @@ async function main(): Promise<void> {
   let events: EventsResult | undefined;
   let packed: PackedArraysResult | undefined;
   let security: SecurityResult | undefined;
-  const securitySettings = { runs: QUICK ? 2 : 6, seconds: SETTINGS.seconds * 2, inFlight: 16 };
+  const securitySettings = { trials: QUICK ? 1 : 4, runs: QUICK ? 1 : 3, seconds: SETTINGS.seconds * 2, inFlight: 16 };
 
   if (parts.has("request-reply") || parts.has("large-data")) {
     const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-"));

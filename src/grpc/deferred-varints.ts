@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { PACKED_SLICE_ELEMENTS } from "../core/defaults.js";
 import {
-  checkVarintsEnd, continuationBytes, encodedBytes, halves, readUint32s, readUint64s, writeVarints,
+  checkVarintsEnd, continuationBytes, encodedBytes, halves, readNarrowed, readUint32s, readUint64s, writeVarints,
   type DecodedIntegers, type IntegerArray,
 } from "./varint-loops.js";
 
@@ -56,6 +56,18 @@ export class DeferredVarints {
       await nextTurn();
     }
     const n = end - start - continued;
+    const is32 = this.Out !== BigInt64Array && this.Out !== BigUint64Array;
+    if (narrow !== undefined && is32) {
+      const narrowed = new narrow.Ctor(n);
+      const signed = this.Out === Int32Array;
+      let p = start;
+      for (let from = 0; from < n && p >= 0; from += PACKED_SLICE_ELEMENTS) {
+        p = readNarrowed(buf, p, narrowed, narrow.min, narrow.max, signed, this.zigzag, from, Math.min(n, from + PACKED_SLICE_ELEMENTS));
+        await nextTurn();
+      }
+      // An element out of the narrow type's range: the decoded array as it is, for the codec to refuse.
+      if (p >= 0) return narrowed;
+    }
     const out = new this.Out(n);
     let p = start;
     for (let from = 0; from < n; from += PACKED_SLICE_ELEMENTS) {
@@ -65,23 +77,8 @@ export class DeferredVarints {
         : readUint32s(buf, p, out, this.zigzag, from, to);
       await nextTurn();
     }
-    if (narrow === undefined || out instanceof BigInt64Array || out instanceof BigUint64Array) return out;
-    return narrowInSlices(out, narrow);
+    return out;
   }
-}
-
-async function narrowInSlices(values: Int32Array | Uint32Array, narrow: Narrowing): Promise<DecodedIntegers | Uint8Array | Uint16Array | Int16Array> {
-  const out = new narrow.Ctor(values.length);
-  for (let from = 0; from < values.length; from += PACKED_SLICE_ELEMENTS) {
-    const slice = values.subarray(from, Math.min(values.length, from + PACKED_SLICE_ELEMENTS));
-    for (let i = 0; i < slice.length; i++) {
-      const x = slice[i]!;
-      if (x < narrow.min || x > narrow.max) return values;
-    }
-    out.set(slice, from);
-    await nextTurn();
-  }
-  return out;
 }
 
 /** A large array of a reply whose varints are written after the message is laid out. @internal */

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { PACKED_SLICE_ELEMENTS } from "../core/defaults.js";
 import {
-  checkVarintsEnd, continuationBytes, encodedBytes, halves, readNarrowed, readUint32s, readUint64s, writeVarints,
+  checkVarintsEnd, continuationBytes, encodedBytes, halves, readUint32s, readUint64s, writeVarints,
   type DecodedIntegers, type IntegerArray,
 } from "./varint-loops.js";
 
@@ -58,15 +58,23 @@ export class DeferredVarints {
     const n = end - start - continued;
     const is32 = this.Out !== BigInt64Array && this.Out !== BigUint64Array;
     if (narrow !== undefined && is32) {
+      // A slice at a time through one reused scratch array of the wide type: the wide array of
+      // the whole field, four times the narrow one, is never made (on a VM its first-touch page
+      // faults cost more than the decoding).
       const narrowed = new narrow.Ctor(n);
-      const signed = this.Out === Int32Array;
+      const scratch = new this.Out(Math.min(n, PACKED_SLICE_ELEMENTS)) as Int32Array | Uint32Array;
       let p = start;
-      for (let from = 0; from < n && p >= 0; from += PACKED_SLICE_ELEMENTS) {
-        p = readNarrowed(buf, p, narrowed, narrow.min, narrow.max, signed, this.zigzag, from, Math.min(n, from + PACKED_SLICE_ELEMENTS));
+      let fits = true;
+      for (let from = 0; from < n && fits; from += PACKED_SLICE_ELEMENTS) {
+        const count = Math.min(PACKED_SLICE_ELEMENTS, n - from);
+        p = readUint32s(buf, p, scratch, this.zigzag, 0, count);
+        const slice = scratch.subarray(0, count);
+        fits = isWithin(slice, narrow.min, narrow.max);
+        if (fits) narrowed.set(slice, from);
         await nextTurn();
       }
       // An element out of the narrow type's range: the decoded array as it is, for the codec to refuse.
-      if (p >= 0) return narrowed;
+      if (fits) return narrowed;
     }
     const out = new this.Out(n);
     let p = start;
@@ -79,6 +87,14 @@ export class DeferredVarints {
     }
     return out;
   }
+}
+
+function isWithin(values: Int32Array | Uint32Array, min: number, max: number): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x < min || x > max) return false;
+  }
+  return true;
 }
 
 /** A large array of a reply whose varints are written after the message is laid out. @internal */

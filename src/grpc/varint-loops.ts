@@ -169,46 +169,6 @@ export function readUint32s(buf: Uint8Array, pos: number, out: Uint32Array | Int
   return p;
 }
 
-/**
- * readUint32s straight into a narrower array (DevVarCharArray's bytes, shorts): elements
- * [from, to) of `out`, each read as a signed or unsigned 32-bit value and checked against
- * [min, max]; the position after them, or -1 at the first one out of range. Written out again
- * rather than shared with readUint32s, so that each loop stores into one kind of array: the
- * wide intermediate array it saves is four times the narrow one, and on a VM its first-touch
- * page faults cost more than the decoding.
- */
-export function readNarrowed(
-  buf: Uint8Array, pos: number, out: Uint8Array | Uint16Array | Int16Array, min: number, max: number,
-  signed: boolean, zigzag: boolean, from: number, to: number,
-): number {
-  let p = pos;
-  for (let k = from; k < to; k++) {
-    let b = buf[p++]!;
-    let v = b & 127;
-    if (b > 127) {
-      b = buf[p++]!;
-      v |= (b & 127) << 7;
-      if (b > 127) {
-        b = buf[p++]!;
-        v |= (b & 127) << 14;
-        if (b > 127) {
-          b = buf[p++]!;
-          v |= (b & 127) << 21;
-          if (b > 127) {
-            b = buf[p++]!;
-            v |= b << 28;
-            while (b > 127) b = buf[p++]!;
-          }
-        }
-      }
-    }
-    const x = zigzag ? (v >>> 1) ^ -(v & 1) : signed ? v | 0 : v >>> 0;
-    if (x < min || x > max) return -1;
-    out[k] = x;
-  }
-  return p;
-}
-
 /** The same for 64-bit values, elements [from, to), into the 32-bit halves `h` of the output. */
 export function readUint64s(buf: Uint8Array, pos: number, h: Uint32Array, zigzag: boolean, from = 0, to = h.length / 2): number {
   let p = pos;

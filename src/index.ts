@@ -1,0 +1,16 @@
+// tango-grpc: the device author's API (DESIGN §12). Write a device class with these, then run it
+// with `serve()` or name its module in a config for `tango-grpc serve`.
+export {
+  Device, attribute, command, deviceProperty, classProperty, attrValue, image,
+  CmdArgType, DevState, AttrQuality, AttrWriteType, AttrDataFormat, DispLevel, DevFailed, Reason,
+  DevVoid, DevBoolean, DevShort, DevLong, DevFloat, DevDouble, DevUShort, DevULong, DevString,
+  DevVarCharArray, DevVarShortArray, DevVarLongArray, DevVarFloatArray, DevVarDoubleArray,
+  DevVarUShortArray, DevVarULongArray, DevVarStringArray, DevVarLongStringArray,
+  DevVarDoubleStringArray, DevStateType, DevVarBooleanArray, DevUChar, DevLong64, DevULong64,
+  DevVarLong64Array, DevVarULong64Array, DevEncoded, DevEnum, DevVarStateArray, DevVarEncodedArray,
+} from "./device/index.js";
+export type {
+  DynamicAttribute, DynamicCommand, AttrReadResult, CommandResult, AttrReadValue, Image,
+  AttributeOptions, CommandOptions, PropertyOptions, PropertyType, AttrData, AttrWriteData, ArrayTypeOf, NumericProp,
+  DevEncodedValue, DevVarLongStringArrayValue, DevVarDoubleStringArrayValue,
+} from "./device/index.js";

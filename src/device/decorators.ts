@@ -41,6 +41,8 @@ export function attribute<T extends AttrScalarType, F extends AttrDataFormat = A
     ctx: ClassGetterDecoratorContext<This> | ClassSetterDecoratorContext<This> | ClassMethodDecoratorContext<This>,
   ): void {
     if (ctx.static || typeof ctx.name !== "string") throw new TypeError("@attribute goes on an instance member with a string name");
+    // Bad options throw here, when the class is defined (STYLE §9), not when its first device is built.
+    resolveAttribute(opts.name ?? ctx.name, opts as AttributeOptions, opts.access ?? AttrWriteType.READ);
     const kind = ctx.kind === "getter" ? "attr-getter" : ctx.kind === "setter" ? "attr-setter" : "attr-method";
     RECORDS.set(target, { kind, member: ctx.name, opts: opts as AttributeOptions });
   };
@@ -64,6 +66,7 @@ export function command<I extends CmdArgType = CmdArgType.DevVoid, O extends Cmd
     ctx: ClassMethodDecoratorContext<This>,
   ): void {
     if (ctx.static || typeof ctx.name !== "string") throw new TypeError("@command goes on an instance method with a string name");
+    resolveCommand(opts.name ?? ctx.name, opts as CommandOptions, () => undefined);
     RECORDS.set(target, { kind: "command", member: ctx.name, opts: opts as CommandOptions });
   };
 }

@@ -4,26 +4,37 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DeviceProxy, DevState } from "../../src/client/index.js";
 
 /*
  * docs/device-authoring.md is a package a user builds: each block after a
  * `<!-- guide-test: <mode> <path> -->` marker is the file <path> of it. This test writes them all
- * into one temporary package, type-checks them in one `tsc` run with the guide's own tsconfig,
- * and runs the `run` ones (node:test files) as programs, the way `npm test` in that package
- * would. "tango-grpc", "tango-grpc/testing" and "tango-grpc/client" are mapped to this
- * repository's sources (tsconfig `paths`, which tsx follows too), so the snippets import them
- * exactly as users write them.
+ * into one temporary package and, as `npm test` and `npm start` there would:
+ * - type-checks every TypeScript file in one `tsc` run, with the guide's tsconfig.test.json;
+ * - runs each `run` file (a node:test file) as a program, which must pass at least one test;
+ * - runs each `serve` file (a program starting a server), talks to it, stops it with SIGTERM;
+ * - runs `tango-grpc serve --config motor.yaml`, with the config's compiled module paths
+ *   (./dist/x.js) pointing at the sources (./src/x.ts) instead, since nothing is emitted.
+ * "tango-grpc", "tango-grpc/testing" and "tango-grpc/client" are mapped to this repository's
+ * sources by a tsconfig beside the guide's (`paths`, which tsx follows too), so the files import
+ * them exactly as users write them.
  */
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const GUIDE = join(REPO_ROOT, "docs", "device-authoring.md");
 const TSX_LOADER = import.meta.resolve("tsx/esm");
 const TSC = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-/** Bounds of one child process: the type check, or one snippet's run. */
+const CLI = join(REPO_ROOT, "src", "cli", "main.ts");
+/** The guide's tsconfig.test.json plus the mapping of the package names to the sources. */
+const CHECK_TSCONFIG = "tsconfig.guide-check.json";
+/** Bounds of one child process: the type check, one test file, one server's start and stop. */
 const TSC_TIMEOUT_MS = 90_000;
 const RUN_TIMEOUT_MS = 30_000;
-/** Two cores: the type check and one snippet, or two snippets, at a time. */
+const SERVER_TIMEOUT_MS = 30_000;
+/** Two cores: the type check and one test file, or two test files, at a time. */
 const CONCURRENCY = 2;
+/** A server started by the tests binds the loopback, on ports the OS picks. */
+const SERVER_ENV = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0" };
 
 const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "tango-grpc": "src/index.ts",
@@ -31,24 +42,22 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "tango-grpc/client": "src/client/index.ts",
 };
 
-type Mode = "file" | "run";
+type Mode = "file" | "run" | "serve";
 
 /** One marked block of the guide. */
 interface GuideFile {
   readonly mode: Mode;
   readonly path: string;
-  readonly lang: string;
   readonly body: string;
   /** 1-based line of the marker, for messages. */
   readonly line: number;
 }
 
-const MARKER = /^<!-- guide-test: (file|run) (\S+) -->\n```(\w+)\n([\s\S]*?)\n```$/gm;
+const MARKER = /^<!-- guide-test: (file|run|serve) (\S+) -->\n```\w+\n([\s\S]*?)\n```$/gm;
 
 function guideFiles(text: string): GuideFile[] {
   return [...text.matchAll(MARKER)].map((m) => ({
-    mode: m[1] as Mode, path: m[2] ?? "", lang: m[3] ?? "", body: `${m[4] ?? ""}\n`,
-    line: text.slice(0, m.index).split("\n").length,
+    mode: m[1] as Mode, path: m[2] ?? "", body: `${m[3] ?? ""}\n`, line: text.slice(0, m.index).split("\n").length,
   }));
 }
 
@@ -64,10 +73,17 @@ function unmarkedTsBlocks(text: string): number[] {
 
 interface Outcome { readonly code: number | null; readonly stdout: string; readonly stderr: string }
 
-/** Runs a child process to its end, killed after `timeoutMs` (then the promise rejects). */
-function runChild(args: readonly string[], cwd: string, timeoutMs: number): Promise<Outcome> {
+/** A child process of the package: node with tsx, the package's tsconfig mapping, and `env`. */
+function spawnNode(args: readonly string[], cwd: string, env: Readonly<Record<string, string>> = {}) {
+  return spawn(process.execPath, ["--import", TSX_LOADER, ...args], {
+    cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TSX_TSCONFIG_PATH: CHECK_TSCONFIG, ...env },
+  });
+}
+
+/** Runs a child process to its end; killed after `timeoutMs` (the promise then rejects). */
+function runChild(args: readonly string[], cwd: string, timeoutMs: number, withTsx = true): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = withTsx ? spawnNode(args, cwd) : spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => { stdout += s; });
@@ -101,13 +117,57 @@ async function pool<T>(jobs: readonly (() => Promise<T>)[], limit: number): Prom
   return results;
 }
 
-/** The guide's tsconfig, checked without emitting and with the package names mapped to the sources. */
-function checkConfig(guideTsconfig: string): string {
-  const config = JSON.parse(guideTsconfig) as { compilerOptions: Record<string, unknown> };
-  const paths = Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, [join(REPO_ROOT, file)]]));
-  // rootDir: the mapped sources lie outside the package, which only matters when emitting.
-  const { rootDir: _rootDir, ...options } = config.compilerOptions;
-  return JSON.stringify({ ...config, compilerOptions: { ...options, noEmit: true, paths } }, null, 2);
+/**
+ * Starts a server program (`args`), waits for its "Ready to accept request" log line, hands its
+ * gRPC port to `use`, then sends SIGTERM and resolves with the exit code and the output. Every
+ * wait is bounded by SERVER_TIMEOUT_MS; the process is killed if anything fails.
+ */
+async function withServer(args: readonly string[], cwd: string, use: (grpcPort: number) => Promise<void>): Promise<Outcome> {
+  const child = spawnNode(args, cwd, SERVER_ENV);
+  let stdout = "";
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const ready = new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+      stdout += s;
+      const line = stdout.split("\n").find((l) => l.includes('"Ready to accept request"'));
+      if (line !== undefined) resolve((JSON.parse(line) as { grpcPort: number }).grpcPort);
+    });
+    child.stderr.setEncoding("utf8").on("data", (s: string) => { stderr += s; });
+    void exited.then((code) => reject(new Error(`exited with ${code} before it was ready\n${stdout}\n${stderr}`)));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${args.join(" ")} did not start, answer and stop within ${SERVER_TIMEOUT_MS} ms\n${stdout}\n${stderr}`)), SERVER_TIMEOUT_MS);
+  });
+  try {
+    const code = await Promise.race([
+      (async () => {
+        await use(await ready);
+        child.kill("SIGTERM");
+        return exited;
+      })(),
+      timeout,
+    ]);
+    return { code, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  }
+}
+
+/** Reads what a client of a started Motor server sees, then closes the proxy. */
+async function motorState(grpcPort: number, device: string): Promise<DevState> {
+  const proxy = new DeviceProxy(`tango://127.0.0.1:${grpcPort}/${device}`);
+  try {
+    expect((await proxy.readAttribute("position")).value).to.equal(0);
+    return await proxy.state();
+  } finally {
+    proxy.close();
+  }
 }
 
 describe("docs/device-authoring.md", function () {
@@ -118,32 +178,35 @@ describe("docs/device-authoring.md", function () {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "tango-grpc-guide-"));
-    // The package's dependencies: typescript, @types/node, tsx; tango-grpc itself comes through `paths`.
+    // The package's dev dependencies (typescript, @types/node, tsx); tango-grpc itself comes through `paths`.
     symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  });
-  after(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }); });
-
-  it("marks every TypeScript block as a file of the package", () => {
-    expect(unmarkedTsBlocks(text), "lines of ```ts blocks without a guide-test marker").to.deep.equal([]);
-    expect(files.filter((f) => f.mode === "run")).to.not.be.empty;
-    const paths = files.map((f) => f.path);
-    expect(paths.filter((p, i) => paths.indexOf(p) !== i), "files written twice").to.deep.equal([]);
-  });
-
-  it("type-checks every file with the guide's tsconfig and runs every test file, which pass", async () => {
-    const tsconfig = files.find((f) => f.path === "tsconfig.json");
-    expect(tsconfig, "the guide shows its tsconfig.json").to.not.equal(undefined);
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "motor", private: true, type: "module" }));
     for (const f of files) {
       const target = join(dir, f.path);
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, f.path === "tsconfig.json" ? checkConfig(f.body) : f.body);
+      writeFileSync(target, f.body);
     }
+    // rootDir "/": the mapped sources lie outside the package, which tsc refuses even without emitting.
+    const paths = Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, [join(REPO_ROOT, file)]]));
+    writeFileSync(join(dir, CHECK_TSCONFIG), JSON.stringify({ extends: "./tsconfig.test.json", compilerOptions: { rootDir: "/", paths } }));
+  });
+  after(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }); });
 
+  it("marks every TypeScript block as a file of the package, each path once", () => {
+    expect(unmarkedTsBlocks(text), "lines of ```ts blocks without a guide-test marker").to.deep.equal([]);
+    for (const needed of ["package.json", "tsconfig.json", "tsconfig.test.json", "motor.yaml", "src/motor.ts"]) {
+      expect(files.map((f) => f.path), `the guide shows ${needed}`).to.include(needed);
+    }
+    expect(files.filter((f) => f.mode === "run")).to.not.be.empty;
+    const paths = files.map((f) => f.path);
+    expect(paths.filter((p, i) => paths.indexOf(p) !== i), "files written twice").to.deep.equal([]);
+    expect((JSON.parse(files.find((f) => f.path === "package.json")?.body ?? "{}") as { type?: string }).type).to.equal("module");
+  });
+
+  it("type-checks every file with the guide's tsconfig.test.json and runs every test file, which pass", async () => {
     const runs = files.filter((f) => f.mode === "run");
     const jobs = [
-      () => runChild([TSC, "-p", "tsconfig.json"], dir, TSC_TIMEOUT_MS),
-      ...runs.map((f) => () => runChild(["--import", TSX_LOADER, "--test-reporter=tap", f.path], dir, RUN_TIMEOUT_MS)),
+      () => runChild([TSC, "-p", CHECK_TSCONFIG], dir, TSC_TIMEOUT_MS, false),
+      ...runs.map((f) => () => runChild(["--test-reporter=tap", f.path], dir, RUN_TIMEOUT_MS)),
     ];
     const [typeCheck, ...results] = await pool(jobs, CONCURRENCY);
 
@@ -164,5 +227,28 @@ describe("docs/device-authoring.md", function () {
       if (code !== 0 || passed === 0 || failed !== 0) problems.push(`${where}: exit ${code}\n${stdout}\n${stderr}`);
     });
     expect(problems, problems.join("\n\n")).to.deep.equal([]);
+  });
+
+  it("runs each program that calls serve(): a client reaches its motor, and SIGTERM stops it with exit code 0", async () => {
+    const programs = files.filter((f) => f.mode === "serve");
+    expect(programs).to.not.be.empty;
+    for (const f of programs) {
+      const { code, stderr } = await withServer([f.path], dir, async (port) => {
+        expect(await motorState(port, "lab/motor/1")).to.equal(DevState.ON);
+      });
+      expect(code, `${f.path}: ${stderr}`).to.equal(0);
+      expect(stderr).to.include("Motor server stopped (exit code 0)");
+    }
+  });
+
+  it("runs `tango-grpc serve --config motor.yaml`, which loads the class from its module", async () => {
+    const config = readFileSync(join(dir, "motor.yaml"), "utf8");
+    expect(config).to.match(/module: \.\/dist\/motor\.js/);
+    writeFileSync(join(dir, "motor.from-source.yaml"), config.replace(/module: \.\/dist\/(\S+)\.js/g, "module: ./src/$1.ts"));
+    const { code, stdout, stderr } = await withServer([CLI, "serve", "--config", "motor.from-source.yaml"], dir, async (port) => {
+      expect(await motorState(port, "lab/motor/1")).to.equal(DevState.ON);
+      expect(await motorState(port, "lab/motor/2")).to.equal(DevState.ON);
+    });
+    expect(code, `${stdout}\n${stderr}`).to.equal(0);
   });
 });

@@ -42,14 +42,19 @@ export interface DeviceInit {
 
 /** A dynamic attribute: the options of `@attribute` plus its name and handlers (spec §14). */
 export interface DynamicAttribute<T extends AttrScalarType = AttrScalarType, F extends AttrDataFormat = AttrDataFormat> extends AttributeOptions<T, F> {
+  /** The attribute name, unique on this device (case-insensitive). */
   readonly name: string;
+  /** Returns the value, as a decorated getter would; without it the attribute is WRITE only. */
   readonly read?: () => AttrReadResult<T, F> | Promise<AttrReadResult<T, F>>;
+  /** Takes a written value, as a decorated setter would; with it the attribute is writable. */
   readonly write?: (value: AttrWriteData<T, F>) => void | Promise<void>;
 }
 
 /** A dynamic command: the options of `@command` plus its name and handler (spec §14). */
 export interface DynamicCommand<I extends CmdArgType = CmdArgType, O extends CmdArgType = CmdArgType> extends CommandOptions<I, O> {
+  /** The command name, unique on this device (case-insensitive). */
   readonly name: string;
+  /** Runs the command with its argument (`undefined` for DevVoid) and returns its result. */
   readonly execute: (argin: ValueOf<I>) => CommandResult<O> | Promise<CommandResult<O>>;
 }
 
@@ -76,6 +81,11 @@ export abstract class Device {
   #state: DevState = DevState.UNKNOWN;
   #status: string | undefined = undefined;
 
+  /**
+   * The server builds every device, one per configured name; never call it yourself. Set a
+   * device up in {@link Device.initDevice}, which Init and DevRestart run again, not in a constructor.
+   * @internal
+   */
   constructor(init: DeviceInit) {
     this.name = init.name;
     this.#className = init.className;

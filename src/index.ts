@@ -20,3 +20,10 @@ export { serve } from "./serve/serve.js";
 export type { ServeOptions, RunningServer, ServerConfigInput, DeviceClass } from "./serve/serve.js";
 export { ConfigError } from "./cli/config-error.js";
 export type { ConfigProblem, KeyPath } from "./cli/config-error.js";
+
+// Types the signatures above name.
+export type {
+  AttrScalarType, ValueOf, InputOf, ValueMap, InputMap, DevError, DevErrorInit, AttributeValue, AttributeDim, TimeVal,
+} from "./core/index.js";
+export type { PathProblem } from "./cli/config-error.js";
+export type { ServerConfig } from "./server/index.js";

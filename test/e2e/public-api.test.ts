@@ -1,6 +1,9 @@
 // The public API's type definitions, as a reviewer would read them (DESIGN §12): one TypeScript
 // Program over the three package entries; every public name documented, and no type of ours that
-// a user can meet in a signature left unexported or tagged @internal.
+// a user can meet in a signature left unexported or tagged @internal. A class member tagged
+// @internal (Device's constructor, ProxyCore's protected plumbing) is not for users and is left
+// out of the review; the build does not strip it (no `stripInternal`: folder indexes re-export
+// @internal declarations that other emitted declarations import, so stripping breaks the .d.ts).
 import { expect } from "chai";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,12 +57,20 @@ function isInternal(node: ts.Node): boolean {
   return (ts.getLeadingCommentRanges(text, at.pos) ?? []).some((r) => text.slice(r.pos, r.end).includes("@internal"));
 }
 
-/** A class member that never reaches a .d.ts reader: `#private`, `private`, or `@internal`. */
+/** A member outside the public surface: `#private`, `private` (the .d.ts gives no type), or `@internal`. */
 function isHiddenMember(member: ts.Node): boolean {
   const name = (member as { name?: ts.Node }).name;
   if (name !== undefined && ts.isPrivateIdentifier(name)) return true;
   const modifiers = ts.canHaveModifiers(member) ? ts.getModifiers(member) ?? [] : [];
   return modifiers.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) || isInternal(member);
+}
+
+/** The implementation of an overloaded function, method or constructor: the .d.ts shows only the overloads. */
+function isOverloadImplementation(node: ts.Node, checker: ts.TypeChecker): boolean {
+  if (!ts.isFunctionLike(node) || (node as { body?: ts.Node }).body === undefined) return false;
+  const symbol = ts.isConstructorDeclaration(node) ? checker.getSymbolAtLocation(node.parent.name ?? node.parent)?.members?.get("__constructor" as ts.__String)
+    : node.name === undefined ? undefined : checker.getSymbolAtLocation(node.name);
+  return (symbol?.declarations ?? []).some((d) => d !== node && (d as { body?: ts.Node }).body === undefined);
 }
 
 function hasDoc(symbol: ts.Symbol, checker: ts.TypeChecker): boolean {
@@ -82,7 +93,7 @@ function createProgram(): ts.Program {
 function reviewSurface(program: ts.Program): Surface {
   const checker = program.getTypeChecker();
   const entries = new Map<string, ts.Symbol[]>();
-  const exported = new Map<ts.Symbol, string>();
+  const exported = new Set<ts.Symbol>();
   const undocumented: Finding[] = [];
   const undocumentedMembers: Finding[] = [];
   const leaks: Finding[] = [];
@@ -97,7 +108,7 @@ function reviewSurface(program: ts.Program): Surface {
     const moduleSymbol = checker.getSymbolAtLocation(sf);
     const symbols = moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol);
     entries.set(entry.name, symbols);
-    for (const s of symbols) exported.set(resolved(s, checker), `${entry.name} ${s.name}`);
+    for (const s of symbols) exported.add(resolved(s, checker));
   }
 
   /** A symbol met in a public signature: ours must be exported and not internal; then walk it. */
@@ -106,13 +117,14 @@ function reviewSurface(program: ts.Program): Surface {
     const symbol = resolved(raw, checker);
     const decls = symbol.declarations ?? [];
     if (decls.length === 0 || !decls.every(isOurs)) return;
-    if (symbol.flags & (ts.SymbolFlags.TypeParameter | ts.SymbolFlags.EnumMember | ts.SymbolFlags.Property | ts.SymbolFlags.Method)) return;
+    const first = decls[0]!;
+    if (ts.isEnumMember(first)) return meet(checker.getSymbolAtLocation(first.parent.name), via);
+    if (symbol.flags & (ts.SymbolFlags.TypeParameter | ts.SymbolFlags.Property | ts.SymbolFlags.Method)) return;
     if (visitedSymbols.has(symbol)) return;
     visitedSymbols.add(symbol);
     reached.add(symbol.name);
-    const decl = decls[0]!;
-    if (!exported.has(symbol)) leaks.push({ where: whereOf(decl), name: symbol.name, via });
-    if (decls.some(isInternal)) internal.push({ where: whereOf(decl), name: symbol.name, via });
+    if (!exported.has(symbol)) leaks.push({ where: whereOf(first), name: symbol.name, via });
+    if (decls.some(isInternal)) internal.push({ where: whereOf(first), name: symbol.name, via });
     for (const d of decls) walkDeclaration(d, `${via} › ${symbol.name}`);
   };
 
@@ -140,8 +152,7 @@ function reviewSurface(program: ts.Program): Surface {
       return;
     }
     if (type.flags & ts.TypeFlags.EnumLiteral) {
-      const member = type.symbol?.valueDeclaration;
-      meet(member !== undefined && ts.isEnumMember(member) ? checker.getSymbolAtLocation(member.parent.name) : type.symbol, via);
+      meet(type.symbol, via);
       return;
     }
     if (!(type.flags & ts.TypeFlags.Object)) return;
@@ -188,13 +199,13 @@ function reviewSurface(program: ts.Program): Surface {
     }
   };
 
-  const walkMembers = (owner: string, members: readonly ts.Node[], via: string, isClass: boolean): void => {
+  const walkMembers = (owner: string, members: readonly ts.Node[], via: string): void => {
     for (const m of members) {
       if (isHiddenMember(m)) continue;
       const name = (m as { name?: ts.PropertyName }).name;
       const label = name === undefined ? ts.SyntaxKind[m.kind] : name.getText();
       const memberVia = `${via}.${label}`;
-      if (isClass && ts.isConstructorDeclaration(m) && m.body === undefined && members.some((o) => o !== m && ts.isConstructorDeclaration(o))) continue;
+      if (isOverloadImplementation(m, checker)) continue;
       // A computed name (`[CmdArgType.DevDouble]`, `[Symbol.asyncDispose]`) is a row of a table
       // that its type's own comment explains.
       if (name !== undefined && !ts.isComputedPropertyName(name) && !ts.isConstructorDeclaration(m) && !ts.isIndexSignatureDeclaration(m)) {
@@ -218,12 +229,12 @@ function reviewSurface(program: ts.Program): Surface {
     for (const tp of typeParams) { walkTypeNode(tp.constraint, via); walkTypeNode(tp.default, via); }
     if (ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl)) {
       for (const h of decl.heritageClauses ?? []) for (const t of h.types) walkTypeNode(t, via);
-      walkMembers(decl.name?.text ?? "default", decl.members, via, ts.isClassDeclaration(decl));
+      walkMembers(decl.name?.text ?? "default", decl.members, via);
     } else if (ts.isTypeAliasDeclaration(decl)) {
-      if (ts.isTypeLiteralNode(decl.type)) walkMembers(decl.name.text, decl.type.members, via, false);
+      if (ts.isTypeLiteralNode(decl.type)) walkMembers(decl.name.text, decl.type.members, via);
       else walkTypeNode(decl.type, via);
     } else if (ts.isFunctionDeclaration(decl)) {
-      walkSignature(decl, via);
+      if (!isOverloadImplementation(decl, checker)) walkSignature(decl, via);
     } else if (ts.isVariableDeclaration(decl)) {
       walkTyped(decl.type, decl, via);
     }

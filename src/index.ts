@@ -17,7 +17,7 @@ export type {
 
 // Running a server from your own code.
 export { serve } from "./serve/serve.js";
-export type { ServeOptions, RunningServer, ServerConfigInput, DeviceClass } from "./serve/serve.js";
+export type { ServeOptions, RunningServer, ServerConfigInput, ConfigInput, DeviceClass } from "./serve/serve.js";
 export { ConfigError } from "./cli/config-error.js";
 export type { ConfigProblem, KeyPath } from "./cli/config-error.js";
 

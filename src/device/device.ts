@@ -67,6 +67,22 @@ export function runtimeOf(device: Device): DeviceRuntime {
   return rt;
 }
 
+/** What the next Device constructor takes: set by constructDevice only. */
+let pendingInit: DeviceInit | undefined;
+
+/**
+ * Builds a device of `cls` for the server: the only way one is made, so that the init (name,
+ * logger, host) never shows in the public constructor. @internal
+ */
+export function constructDevice(cls: new () => Device, init: DeviceInit): Device {
+  pendingInit = init;
+  try {
+    return new cls();
+  } finally {
+    pendingInit = undefined;
+  }
+}
+
 /**
  * Base class of every Tango device class (spec §3). Subclasses declare attributes, commands and
  * properties with decorators and override the hooks they need; the server creates one instance
@@ -82,11 +98,17 @@ export abstract class Device {
   #status: string | undefined = undefined;
 
   /**
-   * The server builds every device, one per configured name; never call it yourself. Set a
-   * device up in {@link Device.initDevice}, which Init and DevRestart run again, not in a constructor.
-   * @internal
+   * Devices are built by the server (serve(), `tango-grpc serve`, a test context), one per
+   * configured name; `new` on a device class throws. A constructor of your own takes no
+   * arguments and calls `super()`; set a device up in {@link Device.initDevice}, which Init and
+   * DevRestart run again.
    */
-  constructor(init: DeviceInit) {
+  constructor() {
+    const init = pendingInit;
+    if (init === undefined) {
+      throw new TypeError(`a ${new.target.name} is built by a device server (serve(), tango-grpc serve or a test context), not with new`);
+    }
+    pendingInit = undefined;
     this.name = init.name;
     this.#className = init.className;
     this.#log = init.logger;

@@ -61,6 +61,8 @@ export class ContextCore {
         this.close().catch((err: unknown) => this.#log.logger.error({ err }, "closing the test context after Kill failed"));
       },
     });
+    // close() stops it once this settles.
+    if (this.#closing !== undefined) throw new Error(`this ${this.what} was closed while it started`);
   }
 
   /** Stops everything once (after a start in progress settles); later calls return the first one's promise. */

@@ -167,6 +167,6 @@ function optionsError(what: string, problems: readonly string[]): TypeError {
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list holding something else";
-  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "function") return value.name === "" ? "an anonymous function" : value.name;
   return typeof value === "object" ? "an object" : typeof value === "undefined" ? "undefined" : JSON.stringify(value);
 }

@@ -16,9 +16,12 @@ function countByKind(): Map<string, number> {
 
 /**
  * A snapshot of the process's active resources (sockets, servers, timers, immediates): what
- * mocha and earlier tests hold is in it, so `expectNoneLeft` sees only what came after.
+ * mocha and earlier tests hold is in it, so `expectNoneLeft` sees only what came after. Taken
+ * after a turn of the event loop: mocha arms a test's timeout timer once the test function has
+ * returned its promise.
  */
-export function snapshotResources(): { expectNoneLeft(what: string): Promise<void> } {
+export async function snapshotResources(): Promise<{ expectNoneLeft(what: string): Promise<void> }> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const before = countByKind();
   const extra = (): string[] => [...countByKind()].flatMap(([kind, n]) => {
     const more = n - (before.get(kind) ?? 0);

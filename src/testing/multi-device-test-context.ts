@@ -17,7 +17,7 @@ import type { TestLogRecord } from "./memory-log.js";
  * ]);
  * try {
  *   await ctx.proxy("lab/motor/1").writeAttribute("position", 10);
- *   expect(ctx.device<Motor>("lab/motor/1").target).to.equal(10);
+ *   expect(ctx.device<Motor>("lab/motor/1").position).to.equal(10);
  * } finally {
  *   await ctx.close();
  * }

@@ -107,15 +107,16 @@ export class ContextCore {
   /** The shared proxy of a device, or with `options` a new one; every one is closed by close(). */
   proxy(device: string, options?: DeviceProxyOptions): DeviceProxy {
     const trl = this.deviceAccess(device);
-    const timeout = this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs };
+    // No TANGO_TOKEN from the environment: the server has no tokens, and would refuse any.
+    const defaults: DeviceProxyOptions = { token: "", ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }) };
     if (options !== undefined) {
-      const proxy = new DeviceProxy(trl, { ...timeout, ...options });
+      const proxy = new DeviceProxy(trl, { ...defaults, ...options });
       this.#otherProxies.push(proxy);
       return proxy;
     }
     const key = device.toLowerCase();
     let proxy = this.#proxies.get(key);
-    if (proxy === undefined) this.#proxies.set(key, proxy = new DeviceProxy(trl, timeout));
+    if (proxy === undefined) this.#proxies.set(key, proxy = new DeviceProxy(trl, defaults));
     return proxy;
   }
 

@@ -75,8 +75,9 @@ describe("DeviceTestContext", () => {
 
   it("gives access strings that a DeviceProxy of its own accepts", async () => {
     const ctx = await start(Motor);
-    const own = new DeviceProxy(ctx.getDeviceAccess());
-    const admin = await DeviceProxy.adminOf(ctx.grpcAddress);
+    // token "": hermetic whatever TANGO_TOKEN the environment holds.
+    const own = new DeviceProxy(ctx.getDeviceAccess(), { token: "" });
+    const admin = await DeviceProxy.adminOf(ctx.grpcAddress, { token: "" });
     try {
       expect(await own.status()).to.equal("speed 1, axes x, vendor none");
       expect(admin.name).to.equal("dserver/motor/motor");
@@ -144,6 +145,19 @@ describe("DeviceTestContext", () => {
     expect(other.timeoutMs).to.equal(750);
     await other.commandInout("Status");
     expect((await other.blackBox(1))[0]).to.match(/\(cmd = Status\) from cache_device requested from bench-pc \(TypeScript client with PID 99\)$/);
+  });
+
+  it("ignores a TANGO_TOKEN in the environment, which the context's server would refuse", async () => {
+    const saved = process.env.TANGO_TOKEN;
+    process.env.TANGO_TOKEN = "a-token-for-the-control-room-servers";
+    try {
+      const ctx = await start(Motor);
+      expect(await ctx.proxy.state()).to.equal(DevState.ON);
+      expect(await ctx.newProxy({ timeoutMs: 1000 }).state()).to.equal(DevState.ON);
+    } finally {
+      if (saved === undefined) delete process.env.TANGO_TOKEN;
+      else process.env.TANGO_TOKEN = saved;
+    }
   });
 
   it("closes at the end of an `await using` block", async () => {

@@ -52,7 +52,7 @@ class Pump extends Device {
   /** Opens the valve named by `ValveTrl`, then runs. */
   @command({ allowedIn: [DevState.STANDBY] })
   async Start(): Promise<void> {
-    this.#valve ??= new DeviceProxy(this.ValveTrl);
+    this.#valve ??= new DeviceProxy(this.ValveTrl, { token: "" });
     await this.#valve.commandInout("Open");
     this.setState(DevState.ON);
   }

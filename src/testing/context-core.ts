@@ -1,6 +1,7 @@
 import { DeviceProxy, formatTrl, type DeviceProxyOptions } from "../client/index.js";
 import type { Device } from "../device/index.js";
-import type { DeviceClassOf, TestClassInfo, TestContextOptions } from "./context-options.js";
+import type { DeviceClass } from "../serve/serve.js";
+import type { TestClassInfo, TestContextOptions } from "./context-options.js";
 import { MemoryLog, type TestLogRecord } from "./memory-log.js";
 import { startInProcess, type InProcessServer } from "./start-in-process.js";
 import { planTestServer, type TestServerPlan } from "./test-config.js";
@@ -121,7 +122,7 @@ export class ContextCore {
   }
 
   /** The live instance of a user device (the current one after Init or DevRestart), checked against `cls` when given. */
-  device<D extends Device>(name: string, cls?: DeviceClassOf<D>): D {
+  device<D extends Device>(name: string, cls?: DeviceClass<D>): D {
     const { server } = this.#runningServer();
     const entry = this.plan.deviceNames.some((n) => n.toLowerCase() === name.toLowerCase()) ? server.findEntry(name) : undefined;
     if (entry === undefined) {

@@ -1,11 +1,6 @@
 import type { Device } from "../device/index.js";
+import type { DeviceClass } from "../serve/serve.js";
 import type { TestLogDestination, TestLogLevel } from "./memory-log.js";
-
-/**
- * A device class a test context runs: a subclass of `Device`. Its Tango class name is the
- * JavaScript class name (`class Motor` → `Motor`).
- */
-export type DeviceClassOf<D extends Device = Device> = new (init: never) => D;
 
 /**
  * A property value as a config file holds it: a string, number, boolean or bigint, or a list of
@@ -39,8 +34,8 @@ export interface TestDeviceInfo {
 
 /** One device class of a MultiDeviceTestContext, with its devices (PyTango's `devices_info` entry). */
 export interface TestClassInfo<D extends Device = Device> {
-  /** The device class; each class appears once in a context. */
-  readonly class: DeviceClassOf<D>;
+  /** The device class (its Tango class name is its JavaScript name); each class appears once in a context. */
+  readonly class: DeviceClass<D>;
   /** Its class properties: one value for every device of the class. */
   readonly classProperties?: PropertyValues;
   /** Its devices, at least one. */

@@ -1,7 +1,8 @@
 import type { DeviceProxy, DeviceProxyOptions } from "../client/index.js";
 import type { Device } from "../device/index.js";
+import type { DeviceClass } from "../serve/serve.js";
 import { ContextCore } from "./context-core.js";
-import type { DeviceClassOf, DeviceTestContextOptions } from "./context-options.js";
+import type { DeviceTestContextOptions } from "./context-options.js";
 import type { TestLogRecord } from "./memory-log.js";
 
 /**
@@ -27,7 +28,7 @@ import type { TestLogRecord } from "./memory-log.js";
  */
 export class DeviceTestContext<D extends Device = Device> implements AsyncDisposable {
   readonly #core: ContextCore;
-  readonly #class: DeviceClassOf<D>;
+  readonly #class: DeviceClass<D>;
   /** The device's name, as given or defaulted. */
   readonly deviceName: string;
 
@@ -38,7 +39,7 @@ export class DeviceTestContext<D extends Device = Device> implements AsyncDispos
    * @throws DevFailed API_BadConfigurationProperty when a property value does not parse as the
    *   type the class declares.
    */
-  constructor(cls: DeviceClassOf<D>, options: DeviceTestContextOptions = {}) {
+  constructor(cls: DeviceClass<D>, options: DeviceTestContextOptions = {}) {
     // A value that is no class is reported by ContextCore with the other problems.
     const server = options.server ?? (typeof cls === "function" && cls.name !== "" ? cls.name : "Test");
     this.deviceName = options.deviceName ?? `test/nodb/${server.toLowerCase()}`;
@@ -59,7 +60,7 @@ export class DeviceTestContext<D extends Device = Device> implements AsyncDispos
    *
    * @throws as the constructor and `start()` do.
    */
-  static async start<D extends Device>(cls: DeviceClassOf<D>, options?: DeviceTestContextOptions): Promise<DeviceTestContext<D>> {
+  static async start<D extends Device>(cls: DeviceClass<D>, options?: DeviceTestContextOptions): Promise<DeviceTestContext<D>> {
     const ctx = new DeviceTestContext(cls, options);
     await ctx.start();
     return ctx;

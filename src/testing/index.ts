@@ -3,7 +3,7 @@
 export { DeviceTestContext } from "./device-test-context.js";
 export { MultiDeviceTestContext } from "./multi-device-test-context.js";
 export type {
-  DeviceTestContextOptions, TestContextOptions, TestClassInfo, TestDeviceInfo, DeviceClassOf, PropertyValue,
+  DeviceTestContextOptions, TestContextOptions, TestClassInfo, TestDeviceInfo, PropertyValue,
   PropertyValues, AttributePropertyValues, SerializationModel,
 } from "./context-options.js";
 export type { TestLogLevel, TestLogDestination, TestLogRecord } from "./memory-log.js";

@@ -1,7 +1,8 @@
 import type { DeviceProxy, DeviceProxyOptions } from "../client/index.js";
 import type { Device } from "../device/index.js";
+import type { DeviceClass } from "../serve/serve.js";
 import { ContextCore } from "./context-core.js";
-import type { DeviceClassOf, TestClassInfo, TestContextOptions } from "./context-options.js";
+import type { TestClassInfo, TestContextOptions } from "./context-options.js";
 import type { TestLogRecord } from "./memory-log.js";
 
 /**
@@ -133,7 +134,7 @@ export class MultiDeviceTestContext implements AsyncDisposable {
    * @throws TypeError when the context has no such device, or it is not a `cls`.
    * @throws DevFailed API_InitThrowsException when the device is not exported (its Init failed).
    */
-  device<D extends Device = Device>(name: string, cls?: DeviceClassOf<D>): D {
+  device<D extends Device = Device>(name: string, cls?: DeviceClass<D>): D {
     return this.#core.device(name, cls);
   }
 

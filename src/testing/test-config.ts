@@ -1,9 +1,10 @@
 import { Value } from "typebox/value";
 import { DevFailed, Reason, ValueCoercionError } from "../core/index.js";
-import { classDeclarations, Device, parsePropertyValue, type PropertyDecl } from "../device/index.js";
+import { classDeclarations, parsePropertyValue, type PropertyDecl } from "../device/index.js";
 import { ServerConfig, type DeviceClass } from "../server/index.js";
+import { deviceClassOrProblem } from "../serve/class-modules.js";
 import type {
-  AttributePropertyValues, DeviceClassOf, PropertyValue, PropertyValues, TestClassInfo, TestContextOptions,
+  AttributePropertyValues, PropertyValue, PropertyValues, TestClassInfo, TestContextOptions,
 } from "./context-options.js";
 
 /** The server a context runs: its config and its classes by Tango name. @internal */
@@ -35,8 +36,8 @@ export function planTestServer(what: string, infos: readonly TestClassInfo[], op
   const problems: string[] = [];
   if (infos.length === 0) problems.push("no device class is given");
   const classes = new Map<string, DeviceClass>();
-  for (const info of infos) {
-    const name = classNameOf(info.class, problems);
+  for (const [index, info] of infos.entries()) {
+    const name = classNameOf(info.class, infos.length === 1 ? "the device class" : `classes[${index}].class`, problems);
     if (name === undefined) continue;
     if (classes.has(name)) problems.push(`class ${name} is given twice; list all its devices under one entry`);
     classes.set(name, info.class as unknown as DeviceClass);
@@ -93,13 +94,14 @@ export function planTestServer(what: string, infos: readonly TestClassInfo[], op
   return { config, classes, deviceNames };
 }
 
-function classNameOf(cls: DeviceClassOf, problems: string[]): string | undefined {
-  if (typeof cls !== "function" || !(cls.prototype instanceof Device)) {
-    problems.push(`${describe(cls)} is not a device class (a class that extends Device)`);
+function classNameOf(value: unknown, what: string, problems: string[]): string | undefined {
+  const cls = deviceClassOrProblem(value, what);
+  if (typeof cls === "string") {
+    problems.push(cls);
     return undefined;
   }
   if (cls.name === "") {
-    problems.push("a device class has no name: its Tango class name is its JavaScript name");
+    problems.push(`${what} has no name; give it one (class Motor extends Device): its Tango class name is its JavaScript name`);
     return undefined;
   }
   return cls.name;
@@ -140,7 +142,7 @@ function checkDeclaredProperties(what: string, infos: readonly TestClassInfo[], 
   config.classes.forEach((cls, i) => {
     const info = infos[i];
     if (info === undefined) return;
-    const declared = classDeclarations(info.class as unknown as abstract new (...args: never[]) => Device).properties;
+    const declared = classDeclarations(info.class).properties;
     const check = (values: ServerConfig["classes"][number]["properties"], scope: PropertyDecl["scope"], owner: string): void => {
       for (const [name, value] of Object.entries(values ?? {})) {
         const decl = declared.find((p) => p.scope === scope && p.name.toLowerCase() === name.toLowerCase());
@@ -167,6 +169,5 @@ function optionsError(what: string, problems: readonly string[]): TypeError {
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list holding something else";
-  if (typeof value === "function") return value.name === "" ? "an anonymous function" : value.name;
   return typeof value === "object" ? "an object" : typeof value === "undefined" ? "undefined" : JSON.stringify(value);
 }

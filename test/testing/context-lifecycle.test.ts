@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Device, DevDouble, DevFailed, DevState, Reason, attribute, deviceProperty } from "../../src/index.js";
-import { DeviceTestContext, MultiDeviceTestContext, type DeviceClassOf } from "../../src/testing/index.js";
+import { DeviceTestContext, MultiDeviceTestContext } from "../../src/testing/index.js";
 import { defer } from "../support/test-server.js";
 import { snapshotResources } from "./open-resources.js";
 
@@ -119,8 +119,8 @@ describe("test context lifecycle", () => {
     });
 
     it("refuses what is not a device class, bad names and duplicates, every problem at once", async () => {
-      const notADevice = class Helper {} as unknown as DeviceClassOf;
-      expect(() => new DeviceTestContext(notADevice)).to.throw(TypeError, "Helper is not a device class (a class that extends Device)");
+      const notADevice = class Helper {} as unknown as typeof Plain;
+      expect(() => new DeviceTestContext(notADevice)).to.throw(TypeError, "the device class is not a Device class: it must extend Device from tango-grpc");
       expect(() => new MultiDeviceTestContext([
         { class: Plain, devices: [{ name: "a/b" }, { name: "x/y/z" }, { name: "X/Y/Z" }] },
         { class: Plain, devices: [{ name: "p/q/r", properties: { "1st": 1, ok: { nested: true } as never } }] },

@@ -41,10 +41,10 @@ export function planTestServer(what: string, infos: readonly TestClassInfo[], op
     if (name === undefined) continue;
     if (classes.has(name)) problems.push(`class ${name} is given twice; list all its devices under one entry`);
     classes.set(name, info.class as unknown as DeviceClass);
-    if (info.devices.length === 0) problems.push(`class ${name} has no device`);
+    if (!Array.isArray(info.devices) || info.devices.length === 0) problems.push(`class ${name} has no device`);
   }
-  const firstClass = infos[0]?.class.name;
-  const server = options.server ?? (firstClass === undefined || firstClass === "" ? "Test" : firstClass);
+  const firstClass = nameOf(infos[0]?.class);
+  const server = options.server ?? (firstClass === "" ? "Test" : firstClass);
   const instance = options.instance ?? server.toLowerCase();
   if (!SERVER_FIELD.test(server)) problems.push(`server name ${JSON.stringify(server)} must be one word without "/" or blanks`);
   if (!SERVER_FIELD.test(instance)) problems.push(`instance name ${JSON.stringify(instance)} must be one word without "/" or blanks`);
@@ -58,9 +58,9 @@ export function planTestServer(what: string, infos: readonly TestClassInfo[], op
   const seen = new Set<string>([`dserver/${server}/${instance}`.toLowerCase()]);
   const deviceNames: string[] = [];
   const classConfigs = infos.map((info) => ({
-    name: info.class.name,
-    ...(info.classProperties === undefined ? {} : { properties: propertiesOf(info.classProperties, `class ${info.class.name}`, problems) }),
-    devices: info.devices.map((d) => {
+    name: nameOf(info.class),
+    ...(info.classProperties === undefined ? {} : { properties: propertiesOf(info.classProperties, `class ${nameOf(info.class)}`, problems) }),
+    devices: (Array.isArray(info.devices) ? info.devices : []).map((d) => {
       if (!DEVICE_NAME.test(d.name)) problems.push(`device name ${JSON.stringify(d.name)} is not domain/family/member`);
       else if (seen.has(d.name.toLowerCase())) problems.push(`device name ${d.name} is used twice (names ignore case)`);
       seen.add(d.name.toLowerCase());
@@ -92,6 +92,11 @@ export function planTestServer(what: string, infos: readonly TestClassInfo[], op
   const config = data as ServerConfig;
   checkDeclaredProperties(what, infos, config);
   return { config, classes, deviceNames };
+}
+
+/** A class's name; "" for anything else (reported by classNameOf). */
+function nameOf(value: unknown): string {
+  return typeof value === "function" ? value.name : "";
 }
 
 function classNameOf(value: unknown, what: string, problems: string[]): string | undefined {

@@ -138,6 +138,9 @@ describe("test context lifecycle", () => {
         return true;
       });
       await startFailure(() => MultiDeviceTestContext.start([])).then((err) => expect(String(err)).to.include("no device class is given"));
+      // What a JavaScript caller can pass.
+      expect(() => new MultiDeviceTestContext([{ class: null, devices: undefined } as never, { class: Plain, devices: [] }]))
+        .to.throw(TypeError, "classes[0].class is not a class (it is null)\n  class Plain has no device");
     });
 
     it("gives up after startTimeoutMs when an initDevice never returns, naming it", async () => {

@@ -24,9 +24,10 @@ import { fileURLToPath } from "node:url";
  * <fresh dir>` there, then this install with that cache and --offline. A package missing from the
  * cache fails the install with npm's ENOTCACHED, named in the error: run `npm ci` first.
  *
- * npm runs with the test's own Node first on PATH, without the npm_* variables of an enclosing
- * `npm test` (one names the repository as the project), and in its own process group, killed whole
- * (tsc and esbuild under npm pack included) when its time is up.
+ * npm runs with the test's own Node first on PATH, without the npm_* variables an enclosing
+ * `npm test` sets (its lifecycle's and its config's, which are not for this npm to read; the
+ * cache and npmrc locations are kept), and in its own process group, killed whole (tsc and
+ * esbuild under npm pack included) when its time is up.
  */
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -118,8 +118,8 @@ function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, "utf8")) as T;
 }
 
-/** The environment of a child npm: ours, minus the enclosing npm run's variables, with our Node first on PATH. */
-function npmEnv(): NodeJS.ProcessEnv {
+/** The environment for a child npm (or a consumer's process): ours, minus an enclosing npm run's variables, with our Node first on PATH. */
+export function npmEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.toLowerCase().startsWith("npm_") && !KEPT_NPM_VARIABLES.has(key.toLowerCase())) continue;
@@ -129,8 +129,11 @@ function npmEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs npm; resolves with its stdout, or rejects with its exit code and output's tail. */
-function runNpm(args: readonly string[], cwd: string, timeoutMs: number): Promise<string> {
+/**
+ * Runs `npm <args>` in `cwd` in its own process group (killed whole after `timeoutMs`); resolves
+ * with its stdout, or rejects with its exit code and the tail of its stderr.
+ */
+export function runNpm(args: readonly string[], cwd: string, timeoutMs: number): Promise<string> {
   const child = spawn("npm", args, { cwd, env: npmEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
   let stdout = "";
   let stderr = "";

@@ -57,7 +57,7 @@ export async function readPosition(trl: string): Promise<TangoValue> {
 }
 
 export const start: (classes: typeof Stage[]) => Promise<RunningServer> = (classes) => serve({ classes });
-export const testingApi: typeof testing = testing;
+export const startStage = (): Promise<testing.DeviceTestContext<Stage>> => testing.DeviceTestContext.start(Stage);
 `;
 
 /** The consumer's server config: its class from its own compiled module. */
@@ -289,8 +289,8 @@ describe("the npm package (npm pack, installed in a project of its own)", functi
       return new Set([...seen].flatMap((file) => sourcesOf.get(file) ?? []));
     };
     // The device API's state (src/device/device.ts, decorators.ts) is the same for the program
-    // that loads a user's class and for the `tango-grpc` the class imports.
-    for (const entry of ["dist/src/cli/tango-grpc.js", "dist/src/lib/index.js"]) {
+    // that loads a user's class, for the `tango-grpc` the class imports and for the test contexts.
+    for (const entry of ["dist/src/cli/tango-grpc.js", "dist/src/lib/index.js", "dist/src/lib/testing.js"]) {
       expect([...reach(entry)], entry).to.include.members(["src/device/device.ts", "src/device/decorators.ts", "src/core/dev-failed.ts"]);
     }
     expect([...reach("dist/src/lib/client.js")]).to.include("src/core/dev-failed.ts");
@@ -304,6 +304,7 @@ describe("the npm package (npm pack, installed in a project of its own)", functi
     }
     expect(probe.exports["tango-grpc"]).to.include.members(["Device", "attribute", "command", "DevDouble", "DevFailed"]);
     expect(probe.exports["tango-grpc/client"]).to.include.members(["DeviceProxy", "AttributeProxy", "DevFailed"]);
+    expect(probe.exports["tango-grpc/testing"]).to.include.members(["DeviceTestContext", "MultiDeviceTestContext"]);
     expect(probe.sameDevFailed && probe.sameDevState, "DevFailed and DevState are one class each across the entry points").to.equal(true);
   });
 

@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadConfig } from "../../src/cli/load-config.js";
 import { DeviceProxy, DevState } from "../../src/client/index.js";
+import { BUILTIN_CLASSES } from "../../src/devices/index.js";
 
 /*
  * docs/device-authoring.md is a package a user builds: each block after a
@@ -14,7 +16,9 @@ import { DeviceProxy, DevState } from "../../src/client/index.js";
  * - runs each `run` file (a node:test file) as a program, which must pass at least one test;
  * - runs each `serve` file (a program starting a server), talks to it, stops it with SIGTERM;
  * - runs `tango-grpc serve --config motor.yaml`, with the config's compiled module paths
- *   (./dist/x.js) pointing at the sources (./src/x.ts) instead, since nothing is emitted.
+ *   (./dist/x.js) pointing at the sources (./src/x.ts) instead, since nothing is emitted;
+ * - checks the other configs with the server's config loader, and that each `same` block is the
+ *   repository file it names (examples/motor's Dockerfile and compose file), so they cannot drift.
  * "tango-grpc", "tango-grpc/testing" and "tango-grpc/client" are mapped to this repository's
  * sources by a tsconfig beside the guide's (`paths`, which tsx follows too), so the files import
  * them exactly as users write them.
@@ -42,7 +46,7 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "tango-grpc/client": "src/client/index.ts",
 };
 
-type Mode = "file" | "run" | "serve";
+type Mode = "file" | "run" | "serve" | "same";
 
 /** One marked block of the guide. */
 interface GuideFile {
@@ -53,7 +57,7 @@ interface GuideFile {
   readonly line: number;
 }
 
-const MARKER = /^<!-- guide-test: (file|run|serve) (\S+) -->\n```\w+\n([\s\S]*?)\n```$/gm;
+const MARKER = /^<!-- guide-test: (file|run|serve|same) (\S+) -->\n```\w+\n([\s\S]*?)\n```$/gm;
 
 function guideFiles(text: string): GuideFile[] {
   return [...text.matchAll(MARKER)].map((m) => ({
@@ -173,7 +177,9 @@ async function motorState(grpcPort: number, device: string): Promise<DevState> {
 describe("docs/device-authoring.md", function () {
   this.timeout(TSC_TIMEOUT_MS + 4 * RUN_TIMEOUT_MS);
   const text = readFileSync(GUIDE, "utf8");
-  const files = guideFiles(text);
+  const blocks = guideFiles(text);
+  /** The files of the user's package; `same` blocks quote the repository instead. */
+  const files = blocks.filter((f) => f.mode !== "same");
   let dir: string;
 
   before(() => {
@@ -250,5 +256,22 @@ describe("docs/device-authoring.md", function () {
       expect(await motorState(port, "lab/motor/2")).to.equal(DevState.ON);
     });
     expect(code, `${stdout}\n${stderr}`).to.equal(0);
+  });
+
+  it("has configs the server's loader accepts", () => {
+    const configs = files.filter((f) => f.path.endsWith(".yaml"));
+    expect(configs.map((f) => f.path)).to.include.members(["motor.yaml", "docker/server.yaml"]);
+    for (const f of configs) {
+      const config = loadConfig(join(dir, f.path), {}, { knownClasses: [...BUILTIN_CLASSES.keys()] });
+      expect(config.classes.map((c) => c.module), f.path).to.not.include(undefined);
+    }
+  });
+
+  it("quotes examples/motor's Dockerfile and compose file as they are", () => {
+    const quotes = blocks.filter((f) => f.mode === "same");
+    expect(quotes.map((f) => f.path)).to.include.members(["examples/motor/Dockerfile", "examples/motor/compose.yaml"]);
+    for (const f of quotes) {
+      expect(f.body, `docs/device-authoring.md line ${f.line} quotes ${f.path}`).to.equal(readFileSync(join(REPO_ROOT, f.path), "utf8"));
+    }
   });
 });

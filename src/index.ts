@@ -14,3 +14,9 @@ export type {
   AttributeOptions, CommandOptions, PropertyOptions, PropertyType, AttrData, AttrWriteData, ArrayTypeOf, NumericProp,
   DevEncodedValue, DevVarLongStringArrayValue, DevVarDoubleStringArrayValue,
 } from "./device/index.js";
+
+// Running a server from your own code.
+export { serve } from "./serve/serve.js";
+export type { ServeOptions, RunningServer, ServerConfigInput, DeviceClass } from "./serve/serve.js";
+export { ConfigError } from "./cli/config-error.js";
+export type { ConfigProblem, KeyPath } from "./cli/config-error.js";

@@ -10,8 +10,8 @@ const PROPERTY_NAME = new RegExp(Object.keys(DeviceConfig.properties.properties.
 /**
  * The rules a schema cannot say (spec §2.1: names are case-insensitive): class names unique,
  * device names unique across classes, no device in the `dserver` domain, property names valid and
- * unique per map, and (when `knownClasses` is given) every class known to this program, written
- * in any case. Works on unchecked data: what is not the right shape is skipped, the schema
+ * unique per map, and (when `knownClasses` is given) every class without a `module` known to this
+ * program, written in any case, and no class from a module named like one of them. Works on unchecked data: what is not the right shape is skipped, the schema
  * reports it.
  *
  * @returns the problems, and class names to rewrite to their declared case.
@@ -36,7 +36,15 @@ export function checkConfigRules(
       const path: KeyPath = ["classes", c, "name"];
       checkUnique(classSeen, name, path, `class ${JSON.stringify(name)}`, problems);
       const declared = known.get(name.toLowerCase());
-      if (knownClasses !== undefined && declared === undefined) {
+      if (typeof clsMap.module === "string") {
+        // The class comes from the module (src/serve/class-modules.ts), under the name written here.
+        if (declared !== undefined) {
+          problems.push({
+            path,
+            message: `${JSON.stringify(name)} is already a class of this program (${knownClasses?.join(", ") ?? ""}); a class from a module needs a name of its own`,
+          });
+        }
+      } else if (knownClasses !== undefined && declared === undefined) {
         problems.push({ path, message: `unknown device class ${JSON.stringify(name)}; this program has: ${knownClasses.join(", ")}` });
       } else if (declared !== undefined && declared !== name) {
         classRenames.set(c, declared);

@@ -26,6 +26,17 @@ export function embeddedConfigSource(value: unknown): ConfigSource {
   return { label: EMBEDDED_LABEL, data: structuredClone(value), locate: () => ({ where: EMBEDDED_LABEL }) };
 }
 
+/** A config given as an object (`serve({ config: {...} })`); `label` names it in messages. */
+export function objectConfigSource(value: unknown, label: string): ConfigSource {
+  let data: unknown;
+  try {
+    data = structuredClone(value);
+  } catch (err) {
+    throw new ConfigError(label, [{ where: label, path: [], message: `not plain data: ${err instanceof Error ? err.message : String(err)}` }]);
+  }
+  return { label, data, locate: () => ({ where: label }) };
+}
+
 /**
  * Reads a YAML or JSON file (JSON is YAML 1.2). Duplicate keys, several documents and syntax
  * errors are reported together, with their positions, as a ConfigError.

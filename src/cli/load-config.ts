@@ -3,7 +3,7 @@ import { DEFAULT_SERVER_CONFIG, ServerConfig, type DeviceConfig } from "../serve
 import { ConfigError, type ConfigProblem } from "./config-error.js";
 import { applyEnvOverrides } from "./config-env.js";
 import { checkConfigRules } from "./config-rules.js";
-import { embeddedConfigSource, readConfigFile, type ConfigLocation } from "./config-source.js";
+import { embeddedConfigSource, readConfigFile, type ConfigLocation, type ConfigSource } from "./config-source.js";
 import { findSchemaProblems } from "./schema-problems.js";
 
 export { ConfigError } from "./config-error.js";
@@ -29,7 +29,11 @@ export interface LoadConfigOptions {
  *   key path and reason.
  */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Readonly<ServerConfig> {
-  const source = file === undefined ? embeddedConfigSource(DEFAULT_SERVER_CONFIG) : readConfigFile(file);
+  return loadConfigFrom(file === undefined ? embeddedConfigSource(DEFAULT_SERVER_CONFIG) : readConfigFile(file), env, options);
+}
+
+/** loadConfig on config data already read: a file's, the embedded default, or an object's (`serve()`). */
+export function loadConfigFrom(source: ConfigSource, env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Readonly<ServerConfig> {
   const data = source.data;
   const fromEnv = applyEnvOverrides(data, env);
   Value.Default(ServerConfig, data);

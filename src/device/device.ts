@@ -293,3 +293,10 @@ export abstract class Device {
   }
 }
 
+/**
+ * Marks this copy of Device with the module that defines it, so that a class extending another
+ * copy of tango-grpc (a second install) can be told apart and named in the error. @internal
+ */
+export const DEVICE_COPY = Symbol.for("tango-grpc.Device");
+Object.defineProperty(Device, DEVICE_COPY, { value: import.meta.url });
+

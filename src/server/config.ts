@@ -51,7 +51,11 @@ export const DeviceConfig = Type.Object({
 export type DeviceConfig = Static<typeof DeviceConfig>;
 
 export const ClassConfig = Type.Object({
-  name: Type.String({ minLength: 1, description: "a device class known to this server, e.g. TangoTest" }),
+  name: Type.String({ minLength: 1, description: "a device class known to this server, e.g. TangoTest, or the class to take from `module`" }),
+  module: Type.Optional(Type.String({
+    minLength: 1, maxLength: 1024,
+    description: "the ES module exporting the class: a path relative to the config file (./dist/motor.js) or a package name",
+  })),
   properties: Type.Optional(PropertyMap),
   devices: Type.Array(DeviceConfig, { minItems: 1 }),
 }, { additionalProperties: false });

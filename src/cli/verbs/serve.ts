@@ -18,6 +18,10 @@ Kill. Logs are JSON lines on stdout.
 With no --config it runs the embedded TangoTest server: server TangoTest,
 instance test, device sys/tg_test/1, gRPC on 0.0.0.0:50051.
 
+Device classes: TangoTest and PowerSupply are built in; a config runs a class
+of your own by naming its module (classes[].module: ./dist/motor.js, or a
+package name; see docs/device-authoring.md).
+
 Options:
   -c, --config <file>   server config, YAML or JSON (see docs/configuration.md)
       --repair          move a damaged property store aside (<file>.damaged-<time>)

@@ -19,8 +19,14 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/bundle.ts ./scripts/bundle.ts
+COPY proto ./proto
 COPY src ./src
-RUN npm run build
+# The package as npm would publish it (package.json "files"; its prepack runs `npm run build`):
+# the bundled program and entry points (dist/src/cli/tango-grpc.js, dist/src/lib/) with their
+# source maps, and the .d.ts files; not tsc's per-file JavaScript.
+RUN npm pack --silent --pack-destination /tmp \
+    && mkdir /package \
+    && tar -xzf /tmp/tango-grpc-*.tgz -C /package --strip-components=1
 
 FROM ${NODE_IMAGE} AS runtime
 # tini is PID 1: it forwards SIGTERM to node (which then shuts down cleanly within the grace
@@ -33,15 +39,20 @@ ENV NODE_ENV=production \
     TANGO_HTTP_PORT=8080
 WORKDIR /app
 COPY package.json package-lock.json ./
+# /app/node_modules/tango-grpc is /app itself: a package of device classes copied under
+# /app/node_modules/<name> (or any folder under /app) that does `import "tango-grpc"` gets this
+# image's own files, the very modules the program runs, so the server sees its decorators.
 RUN npm ci --omit=dev --no-audit --no-fund \
-    && npm cache clean --force
-# What runs, and nothing else: the compiled program (dist/src/cli/tango-grpc.js, one module, and
-# the per-file output a derived image imports), the .proto files it loads at startup (found
-# three levels up from dist/src/cli) and the health check. Owned by root, read-only to
-# the server's user.
+    && npm cache clean --force \
+    && ln -s /app /app/node_modules/tango-grpc
+# What runs, and nothing else: the package's files (the program, dist/src/cli/tango-grpc.js, and
+# the entry points and chunks it shares with them, dist/src/lib/; the .d.ts files a derived image
+# compiles against), the .proto files it loads at startup (found three levels up from
+# dist/src/cli and dist/src/lib) and the health check. Owned by root, read-only to the server's
+# user.
 COPY proto ./proto
 COPY deploy/healthcheck.mjs ./deploy/healthcheck.mjs
-COPY --from=build /build/dist/src ./dist/src
+COPY --from=build /package/dist ./dist
 # /data takes the property store when TANGO_STORE_PATH points there (e.g. /data/properties.json):
 # mount a volume on it. /etc/tango-grpc is where a config file is mounted.
 RUN mkdir -p /data /etc/tango-grpc \

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
-import { BUNDLE_PATH, bundle } from "../../scripts/bundle.js";
+import { BUNDLE_PATH, LIB_DIR, bundle } from "../../scripts/bundle.js";
 import { DeviceProxy } from "../../src/client/index.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -31,13 +31,14 @@ function readyLine(child: ChildProcess, output: () => string): Promise<{ grpcPor
 }
 
 // The program as npm start, the package's bin and the container run it (scripts/bundle.ts),
-// built from the sources under test.
-describe(`the bundled program (${BUNDLE_PATH})`, function () {
+// built from the sources under test, with the package's entry points and their shared chunks.
+describe(`the bundled program (${BUNDLE_PATH}) and entry points (${LIB_DIR})`, function () {
   this.timeout(60_000);
   let child: ChildProcess | undefined;
+  let written: string[] = [];
 
   before(async () => {
-    await bundle();
+    written = await bundle();
   });
   afterEach(async () => {
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -83,9 +84,10 @@ describe(`the bundled program (${BUNDLE_PATH})`, function () {
   });
 
   it("is Latin-1 throughout, so that V8 holds its source at one byte a character", () => {
-    const text = readFileSync(join(REPO_ROOT, BUNDLE_PATH), "utf8");
-    expect(text.length).to.be.greaterThan(100_000);
-    expect(/[^\u0000-\u00ff]/u.exec(text)?.[0]).to.equal(undefined);
+    expect(written).to.include.members([BUNDLE_PATH, `${LIB_DIR}/index.js`, `${LIB_DIR}/client.js`, `${LIB_DIR}/testing.js`]);
+    const texts = written.map((file) => readFileSync(join(REPO_ROOT, file), "utf8"));
+    expect(texts.reduce((n, text) => n + text.length, 0)).to.be.greaterThan(100_000);
+    for (const [i, text] of texts.entries()) expect(/[^\u0000-\u00ff]/u.exec(text)?.[0], written[i]).to.equal(undefined);
   });
 
   it("prints the package version", async () => {

@@ -52,7 +52,7 @@ motor_check_move() {
     "http://127.0.0.1:$gport/tango.v1.Device/CommandInout" 2>&1) || fail "$name: State of lab/motor/1 failed: $out"
   node -e 'process.exit(JSON.parse(process.argv[1]).argout?.stateValue === "ON" ? 0 : 1)' "$out" ||
     fail "$name: lab/motor/1 is not ON after its move: $out"
-  log "    $name: CommandInout lab/motor/1 Move(1.5) -> MOVING in the background, then ON at 1.5 mm"
+  log "    $name: CommandInout lab/motor/1 Move(1.5) returned; the move ran in the background, ending ON at 1.5 mm"
 }
 
 motor_image_checks() {

@@ -6,7 +6,7 @@ import type { AttrReadValue } from "tango-grpc";
 import { advance } from "./motion.js";
 
 /** How often a running move steps the position and pushes it, ms. */
-export const MOVE_STEP_MS = 50;
+const MOVE_STEP_MS = 50;
 
 /**
  * Reason of a move refused because it would drive the motor further into the limit switch it is
@@ -117,6 +117,8 @@ export class Motor extends Device {
     this.setChangeEvent("position", true, false);
     this.setChangeEvent("State", true);
     this.#enter(this.#restState());
+    // After an Init that stopped a move, subscribers learn where the stage stayed.
+    this.pushChangeEvent("position", this.#position);
   }
 
   override deleteDevice(): void {

@@ -17,6 +17,13 @@ export type {
 
 // Running a server from your own code.
 export { serve } from "./serve/serve.js";
-export type { ServeOptions, RunningServer, ServerConfigInput, DeviceClass } from "./serve/serve.js";
+export type { ServeOptions, RunningServer, ServerConfigInput, ConfigInput, DeviceClass } from "./serve/serve.js";
 export { ConfigError } from "./cli/config-error.js";
 export type { ConfigProblem, KeyPath } from "./cli/config-error.js";
+
+// Types the signatures above name.
+export type {
+  AttrScalarType, ValueOf, InputOf, ValueMap, InputMap, DevError, DevErrorInit, AttributeValue, AttributeDim, TimeVal,
+} from "./core/index.js";
+export type { PathProblem } from "./cli/config-error.js";
+export type { ServerConfig } from "./server/index.js";

@@ -3,6 +3,7 @@ export type KeyPath = readonly (string | number)[];
 
 /** A problem found in the config data, before it is tied to a place in the file. */
 export interface PathProblem {
+  /** Where in the config data, e.g. `["classes", 0, "devices", 1, "name"]`; empty for the root. */
   readonly path: KeyPath;
   /** The problem, phrased to follow the key path: `must be <= 65535, got 70000`. */
   readonly message: string;
@@ -22,11 +23,13 @@ export interface ConfigProblem extends PathProblem {
  * as is and exits with code 2.
  */
 export class ConfigError extends Error {
+  /** "ConfigError". */
   override readonly name = "ConfigError";
 
   constructor(
-    /** The config file as given on the command line, or `(embedded default config)`. */
+    /** Where the config came from: the file as given, `serve() config`, `serve() options`, or `(embedded default config)`. */
     readonly source: string,
+    /** Every problem found, in file order. */
     readonly problems: readonly ConfigProblem[],
   ) {
     super(formatConfigError(source, problems));

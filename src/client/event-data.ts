@@ -13,6 +13,7 @@ export interface EventData<V = TangoValue> {
   readonly device: string;
   /** The attribute name as the server declared it; "" for interface-change events. */
   readonly attribute: string;
+  /** The event type subscribed to, e.g. EventType.CHANGE_EVENT. */
   readonly eventType: EventType;
   /** Tango's name of the event type: "change", "periodic", "archive", "user_event", "attr_conf", "data_ready", "intr_change", "alarm". */
   readonly event: string;

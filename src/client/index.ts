@@ -21,3 +21,5 @@ export type {
   DevError, NamedDevError, AttributeConfig, AttributeConfigUpdate, AttributeConfigProperty, CommandInfo, DeviceInfo,
   TimeVal, DevEncodedValue, DataReady, InterfaceChange,
 } from "../core/index.js";
+export type { ProxyCore } from "./proxy-core.js";
+export type { AttributeAlarmConfig, AttributeEventConfig, DevErrorInit } from "../core/index.js";

@@ -43,10 +43,9 @@ const OPS = {
 const ORIGIN = "DeviceProxy";
 
 /**
- * The request-reply half of DeviceProxy (spec §10): connection, calls, reconnection, timeouts,
- * and the descriptions cache. DeviceProxy adds events, polling and history on top.
- *
- * @internal
+ * The request-reply half of DeviceProxy (spec §10): connection, calls, reconnection,
+ * timeouts, and the descriptions cache. DeviceProxy adds events, polling and history on top; use
+ * DeviceProxy, never this class directly.
  */
 export abstract class ProxyCore {
   /** The device name, lower-case (as cppTango's `dev_name()`). */
@@ -302,17 +301,17 @@ export abstract class ProxyCore {
     this.#conn.close();
   }
 
-  /** The proxy's connection (DeviceProxy's event streams share it). */
+  /** The proxy's connection (DeviceProxy's event streams share it). @internal */
   protected get connection(): Connection {
     return this.#conn;
   }
 
-  /** How numeric arrays travel, both ways. */
+  /** How numeric arrays travel, both ways. @internal */
   protected get arrayEncoding(): ArrayEncoding {
     return this.#arrayEncoding;
   }
 
-  /** Sends one request of tango.v1.Device for this device, with the proxy's rules (see Invoker). */
+  /** Sends one request of tango.v1.Device for this device, with the proxy's rules (see Invoker). @internal */
   protected invokeMethod<Res>(
     method: string, fields: object, operation: Operation, opts: CallOptions | undefined,
     onServerError?: (df: DevFailed) => DevFailed,

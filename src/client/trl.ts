@@ -5,6 +5,7 @@ import { DevFailed, Reason } from "../core/index.js";
 export interface Trl {
   /** Host as written (IPv6 without brackets), lower-cased. */
   readonly host: string | undefined;
+  /** The server's gRPC port, or undefined when the TRL names no host. */
   readonly port: number | undefined;
   /** "host:port" (IPv6 in brackets) as a gRPC target, or undefined. */
   readonly address: string | undefined;

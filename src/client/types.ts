@@ -36,6 +36,7 @@ export interface WriteOptions extends CallOptions {
    * Not needed for nested arrays (`[[1, 2], [3, 4]]`), whose shape gives them.
    */
   readonly dimX?: number;
+  /** Image rows, with `dimX`. */
   readonly dimY?: number;
 }
 
@@ -98,19 +99,23 @@ export interface DeviceAttribute<V = TangoValue> {
   readonly value: V | undefined;
   /** The set (written) value of a writable attribute; `undefined` otherwise. */
   readonly wValue: V | undefined;
+  /** ATTR_VALID, ATTR_INVALID (no value), ATTR_ALARM, ATTR_WARNING or ATTR_CHANGING. */
   readonly quality: AttrQuality;
   /** When the value was read, as Tango sends it (seconds and microseconds since the epoch). */
   readonly time: TimeVal;
   /** `time` as a Date (millisecond precision). */
   readonly date: Date;
+  /** SCALAR, SPECTRUM or IMAGE. */
   readonly dataFormat: AttrDataFormat;
   /** The element type: DevDouble for a double spectrum. */
   readonly dataType: CmdArgType;
   /** Read dimensions: x is the length of a spectrum, or an image's columns; y an image's rows. */
   readonly dimX: number;
+  /** Read dimensions: an image's rows; 0 for a scalar or a spectrum. */
   readonly dimY: number;
-  /** Set-value dimensions. */
+  /** Set-value dimensions, as `dimX`. */
   readonly wDimX: number;
+  /** Set-value dimensions, as `dimY`. */
   readonly wDimY: number;
   /**
    * Set when this attribute failed in a multi-attribute read: the server's stack with

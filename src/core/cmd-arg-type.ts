@@ -38,40 +38,69 @@ export enum CmdArgType {
   DATA_TYPE_UNKNOWN = 100,
 }
 
-/**
- * Short aliases so device code reads like PyTango: `@attribute({ dtype: DevDouble })`. One
- * declaration each, so that the emitted .d.ts keeps each alias's enum member type (a destructured
- * export would type them all as plain CmdArgType for code compiled against dist/).
- */
+// Short aliases so device code reads like PyTango: `@attribute({ dtype: DevDouble })`. One
+// declaration each, so that the emitted .d.ts keeps each alias's enum member type (a destructured
+// export would type them all as plain CmdArgType for code compiled against dist/).
+
+/** No value: a command without argument or result (`undefined`). */
 export const DevVoid = CmdArgType.DevVoid;
+/** A boolean. */
 export const DevBoolean = CmdArgType.DevBoolean;
+/** A 16-bit signed integer, as a `number`. */
 export const DevShort = CmdArgType.DevShort;
+/** A 32-bit signed integer, as a `number`. */
 export const DevLong = CmdArgType.DevLong;
+/** A 32-bit float, as a `number`. */
 export const DevFloat = CmdArgType.DevFloat;
+/** A 64-bit float, as a `number`. */
 export const DevDouble = CmdArgType.DevDouble;
+/** A 16-bit unsigned integer, as a `number`. */
 export const DevUShort = CmdArgType.DevUShort;
+/** A 32-bit unsigned integer, as a `number`. */
 export const DevULong = CmdArgType.DevULong;
+/** A string (UTF-8 on the wire). */
 export const DevString = CmdArgType.DevString;
+/** An array of bytes: `Uint8Array` (a plain `number[]` is accepted). */
 export const DevVarCharArray = CmdArgType.DevVarCharArray;
+/** An array of 16-bit signed integers: `Int16Array` (a plain `number[]` is accepted). */
 export const DevVarShortArray = CmdArgType.DevVarShortArray;
+/** An array of 32-bit signed integers: `Int32Array` (a plain `number[]` is accepted). */
 export const DevVarLongArray = CmdArgType.DevVarLongArray;
+/** An array of 32-bit floats: `Float32Array` (a plain `number[]` is accepted). */
 export const DevVarFloatArray = CmdArgType.DevVarFloatArray;
+/** An array of 64-bit floats: `Float64Array` (a plain `number[]` is accepted). */
 export const DevVarDoubleArray = CmdArgType.DevVarDoubleArray;
+/** An array of 16-bit unsigned integers: `Uint16Array` (a plain `number[]` is accepted). */
 export const DevVarUShortArray = CmdArgType.DevVarUShortArray;
+/** An array of 32-bit unsigned integers: `Uint32Array` (a plain `number[]` is accepted). */
 export const DevVarULongArray = CmdArgType.DevVarULongArray;
+/** An array of strings. */
 export const DevVarStringArray = CmdArgType.DevVarStringArray;
+/** Two independent arrays: `{ lvalue: Int32Array, svalue: string[] }`. */
 export const DevVarLongStringArray = CmdArgType.DevVarLongStringArray;
+/** Two independent arrays: `{ dvalue: Float64Array, svalue: string[] }`. */
 export const DevVarDoubleStringArray = CmdArgType.DevVarDoubleStringArray;
+/** A DevState value (CmdArgType.DevState; the enum itself is `DevState`). */
 export const DevStateType = CmdArgType.DevState;
+/** An array of booleans. */
 export const DevVarBooleanArray = CmdArgType.DevVarBooleanArray;
+/** An 8-bit unsigned integer, as a `number`. */
 export const DevUChar = CmdArgType.DevUChar;
+/** A 64-bit signed integer, as a `bigint` (a safe-integer `number` is accepted). */
 export const DevLong64 = CmdArgType.DevLong64;
+/** A 64-bit unsigned integer, as a `bigint` (a safe-integer `number` is accepted). */
 export const DevULong64 = CmdArgType.DevULong64;
+/** An array of 64-bit signed integers: `BigInt64Array` (a plain array is accepted). */
 export const DevVarLong64Array = CmdArgType.DevVarLong64Array;
+/** An array of 64-bit unsigned integers: `BigUint64Array` (a plain array is accepted). */
 export const DevVarULong64Array = CmdArgType.DevVarULong64Array;
+/** A format name and opaque bytes: `{ format: string, data: Uint8Array }`. */
 export const DevEncoded = CmdArgType.DevEncoded;
+/** An enumerated value: the index of its label in the attribute's `enumLabels`. */
 export const DevEnum = CmdArgType.DevEnum;
+/** An array of DevState values. */
 export const DevVarStateArray = CmdArgType.DevVarStateArray;
+/** An array of DevEncoded values. */
 export const DevVarEncodedArray = CmdArgType.DevVarEncodedArray;
 
 /** The scalar types an attribute may have (spec §6.1 item 2). */

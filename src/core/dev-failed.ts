@@ -25,7 +25,9 @@ function toDevError(e: DevErrorInit): DevError {
  * see is thrown as a DevFailed; each layer that rethrows appends its own frame.
  */
 export class DevFailed extends Error {
+  /** "DevFailed". */
   override readonly name: string = "DevFailed";
+  /** The error stack, root cause first: `errors[0]` is what went wrong, later frames where it passed. */
   readonly errors: readonly [DevError, ...DevError[]];
 
   constructor(errors: readonly [DevErrorInit, ...DevErrorInit[]], options?: { cause?: unknown }) {
@@ -80,9 +82,13 @@ export interface NamedDevError {
  * elements not listed were written.
  */
 export class MultiDevFailed extends Error {
+  /** "MultiDevFailed". */
   override readonly name: string = "MultiDevFailed";
 
-  constructor(readonly errors: readonly [NamedDevError, ...NamedDevError[]]) {
+  constructor(
+    /** One entry per failed element: its name, its index in the call and its error stack. */
+    readonly errors: readonly [NamedDevError, ...NamedDevError[]],
+  ) {
     const first = errors[0];
     super(`${first.errors[0].reason}: ${first.errors[0].desc} (attribute ${first.name}, index ${first.indexInCall})`);
   }

@@ -5,13 +5,17 @@ import type { AttributeConfig, AttributeValue, CommandInfo, TimeVal } from "./id
 
 /** What a data-ready event carries (IDL DataReadyEventData): the attribute's type and the pusher's counter. */
 export interface DataReady {
+  /** The attribute's element type. */
   readonly dataType: CmdArgType;
+  /** The counter the device passed to `pushDataReadyEvent`. */
   readonly counter: number;
 }
 
 /** What an interface-change event carries (IDL DevIntrChange): the device's whole interface. */
 export interface InterfaceChange {
+  /** Every command of the device, as `commandListQuery` returns them. */
   readonly commands: readonly CommandInfo[];
+  /** Every attribute's configuration, as `getAttributeConfig` returns them. */
   readonly attributes: readonly AttributeConfig[];
   /** True for the event sent when the device was (re)started (Init, DevRestart). */
   readonly deviceStarted: boolean;

@@ -11,13 +11,17 @@ export interface DevEncoded {
 
 /** DevVarLongStringArray: two independent sequences (lengths need not match). */
 export interface DevVarLongStringArray {
+  /** The 32-bit integers. */
   readonly lvalue: Int32Array;
+  /** The strings. */
   readonly svalue: readonly string[];
 }
 
 /** DevVarDoubleStringArray: two independent sequences (lengths need not match). */
 export interface DevVarDoubleStringArray {
+  /** The doubles. */
   readonly dvalue: Float64Array;
+  /** The strings. */
   readonly svalue: readonly string[];
 }
 

@@ -2,8 +2,11 @@ import type { AttrQuality } from "../core/index.js";
 
 /** An image as a flat row-major array with its dimensions (x columns, y rows). */
 export interface Image<A = unknown> {
+  /** The pixels, row after row: `dimX * dimY` elements. */
   readonly data: A;
+  /** Columns (the image's width). */
   readonly dimX: number;
+  /** Rows (the image's height). */
   readonly dimY: number;
 }
 

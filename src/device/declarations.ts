@@ -94,8 +94,11 @@ export interface AttributeOptions<T extends AttrScalarType = AttrScalarType, F e
   readonly absChange?: NumericProp;
   /** Periodic-event period, ms. Default 1000. */
   readonly period?: NumericProp;
+  /** Archive-event relative threshold, percent: "v" or "neg,pos". */
   readonly archiveRelChange?: NumericProp;
+  /** Archive-event absolute threshold: "v" or "neg,pos". */
   readonly archiveAbsChange?: NumericProp;
+  /** Archive-event period, ms: an archive event is sent once this long has passed since the last. */
   readonly archivePeriod?: NumericProp;
   /** Labels of a DevEnum attribute: value i means label i. */
   readonly enumLabels?: readonly string[];

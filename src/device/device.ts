@@ -42,14 +42,19 @@ export interface DeviceInit {
 
 /** A dynamic attribute: the options of `@attribute` plus its name and handlers (spec §14). */
 export interface DynamicAttribute<T extends AttrScalarType = AttrScalarType, F extends AttrDataFormat = AttrDataFormat> extends AttributeOptions<T, F> {
+  /** The attribute name, unique on this device (case-insensitive). */
   readonly name: string;
+  /** Returns the value, as a decorated getter would; without it the attribute is WRITE only. */
   readonly read?: () => AttrReadResult<T, F> | Promise<AttrReadResult<T, F>>;
+  /** Takes a written value, as a decorated setter would; with it the attribute is writable. */
   readonly write?: (value: AttrWriteData<T, F>) => void | Promise<void>;
 }
 
 /** A dynamic command: the options of `@command` plus its name and handler (spec §14). */
 export interface DynamicCommand<I extends CmdArgType = CmdArgType, O extends CmdArgType = CmdArgType> extends CommandOptions<I, O> {
+  /** The command name, unique on this device (case-insensitive). */
   readonly name: string;
+  /** Runs the command with its argument (`undefined` for DevVoid) and returns its result. */
   readonly execute: (argin: ValueOf<I>) => CommandResult<O> | Promise<CommandResult<O>>;
 }
 
@@ -60,6 +65,22 @@ export function runtimeOf(device: Device): DeviceRuntime {
   const rt = RUNTIMES.get(device);
   if (rt === undefined) throw new TypeError("not a device built by a DeviceServer");
   return rt;
+}
+
+/** What the next Device constructor takes: set by constructDevice only. */
+let pendingInit: DeviceInit | undefined;
+
+/**
+ * Builds a device of `cls` for the server: the only way one is made, so that the init (name,
+ * logger, host) never shows in the public constructor. @internal
+ */
+export function constructDevice(cls: new () => Device, init: DeviceInit): Device {
+  pendingInit = init;
+  try {
+    return new cls();
+  } finally {
+    pendingInit = undefined;
+  }
 }
 
 /**
@@ -76,7 +97,18 @@ export abstract class Device {
   #state: DevState = DevState.UNKNOWN;
   #status: string | undefined = undefined;
 
-  constructor(init: DeviceInit) {
+  /**
+   * Devices are built by the server (serve(), `tango-grpc serve`, a test context), one per
+   * configured name; `new` on a device class throws. A constructor of your own takes no
+   * arguments and calls `super()`; set a device up in {@link Device.initDevice}, which Init and
+   * DevRestart run again.
+   */
+  constructor() {
+    const init = pendingInit;
+    if (init === undefined) {
+      throw new TypeError(`a ${new.target.name} is built by a device server (serve(), tango-grpc serve or a test context), not with new`);
+    }
+    pendingInit = undefined;
     this.name = init.name;
     this.#className = init.className;
     this.#log = init.logger;

@@ -21,7 +21,7 @@ export type { DevEncodedValue, DevVarLongStringArrayValue, DevVarDoubleStringArr
 // For the server (not for device authors).
 export type { DeviceHost, DeviceInit, DeviceEventSink } from "./device.js";
 export type { PushedEvents } from "./device-runtime.js";
-export { runtimeOf } from "./device.js";
+export { runtimeOf, constructDevice } from "./device.js";
 export { classDeclarations } from "./decorators.js";
 export type { ClassDeclarations } from "./decorators.js";
 export type { AttributeDecl, CommandDecl, PropertyDecl } from "./declarations.js";

@@ -11,8 +11,8 @@ import { StartupFailed, startServe } from "./start-serve.js";
  */
 export type DeviceClass<D extends Device = Device> = abstract new (...args: never[]) => D;
 
-/** Every key optional, all the way down: a config as written, before defaults. */
-type ConfigInput<T> = T extends readonly (infer E)[] ? readonly ConfigInput<E>[]
+/** `T` with every key optional, all the way down: a config as written, before its defaults apply. */
+export type ConfigInput<T> = T extends readonly (infer E)[] ? readonly ConfigInput<E>[]
   : T extends object ? { readonly [K in keyof T]?: ConfigInput<T[K]> }
   : T;
 

@@ -94,6 +94,7 @@ export const AccessConfig = Type.Object({
 }, { additionalProperties: false, default: {}, description: "who may do what (docs/security.md)" });
 export type AccessConfig = Static<typeof AccessConfig>;
 
+/** The schema of a server config file (docs/configuration.md); the `description`s are its documentation. */
 export const ServerConfig = Type.Object({
   server: Type.String({ minLength: 1, maxLength: 255, pattern: "^[^/\\s]+$", default: "TangoTest", description: "server (executable) name" }),
   instance: Type.String({ minLength: 1, maxLength: 255, pattern: "^[^/\\s]+$", default: "test", description: "instance name" }),
@@ -152,6 +153,7 @@ export const ServerConfig = Type.Object({
   }, { additionalProperties: false, description: "what one request may cost (names are limited to 1,024 bytes in any case)" })),
   classes: Type.Array(ClassConfig, { minItems: 1 }),
 }, { additionalProperties: false });
+/** A server config as the server uses it: checked, every default filled in (docs/configuration.md). */
 export type ServerConfig = Static<typeof ServerConfig>;
 
 /**

@@ -1,4 +1,4 @@
-import type { Device, DeviceInit } from "../device/index.js";
+import type { Device } from "../device/index.js";
 import { DeviceMetrics } from "../metrics/index.js";
 import { BlackBox } from "./blackbox.js";
 import type { AttributePropertiesConfig } from "./attribute-properties.js";
@@ -6,7 +6,7 @@ import type { CallRecord } from "./call-watch.js";
 import type { Monitor } from "./monitor.js";
 
 /** A device class: what `classes` in the config names. */
-export type DeviceClass = new (init: DeviceInit) => Device;
+export type DeviceClass = new () => Device;
 
 /** One configured device of the server and what the server keeps for it across rebuilds. @internal */
 export class DeviceEntry {

@@ -1,7 +1,7 @@
 import { hostname, tmpdir } from "node:os";
 import type { Logger } from "pino";
 import { DevFailed, Reason, TangoErrors } from "../core/index.js";
-import { runtimeOf, type Device } from "../device/index.js";
+import { constructDevice, runtimeOf, type Device } from "../device/index.js";
 import { DeviceMetrics, UNKNOWN_DEVICE, type DurationRecord } from "../metrics/index.js";
 import type { AttributeValue } from "../core/index.js";
 import { CallChains, type CallChain } from "./call-chain.js";
@@ -217,7 +217,7 @@ export class DeviceServer implements ServerAdmin {
   /** Builds and initialises one device (spec §9.2 step 2.5); an init failure leaves it unexported. */
   async #export(entry: DeviceEntry): Promise<void> {
     const host = deviceHostFor(this, entry, (device, names) => this.#handler.readOwnAttributes(device, names));
-    const device = new entry.cls({ name: entry.name, className: entry.className, logger: this.logging.loggerFor(entry.name), host });
+    const device = constructDevice(entry.cls, { name: entry.name, className: entry.className, logger: this.logging.loggerFor(entry.name), host });
     try {
       const missing = runtimeOf(device).decls.properties.find((p) => p.mandatory && this.properties.get(p.scope === "class" ? `class:${entry.className}` : entry.name, p.name) === undefined);
       if (missing !== undefined) {

@@ -111,6 +111,12 @@ describe("device classes from modules (classes[].module) and serve()", function 
     server = undefined;
   });
 
+  it("builds devices itself: `new` on a device class throws a readable TypeError", async () => {
+    write("motor.ts", MOTOR_TS);
+    const { Motor } = await import(pathToFileURL(join(dir, "motor.ts")).href) as { Motor: new () => unknown };
+    expect(() => new Motor()).to.throw(TypeError, "a Motor is built by a device server (serve(), tango-grpc serve or a test context), not with new");
+  });
+
   it("refuses a missing module, naming the file, the position and the key", async () => {
     const file = configFile("Motor", "./dist/motor.js");
     const err = await expectConfigError({ config: file });

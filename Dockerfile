@@ -44,7 +44,7 @@ COPY package.json package-lock.json ./
 # image's own files, the very modules the program runs, so the server sees its decorators.
 RUN npm ci --omit=dev --no-audit --no-fund \
     && npm cache clean --force \
-    && ln -s /app /app/node_modules/tango-grpc
+    && ln -sfn /app /app/node_modules/tango-grpc
 # What runs, and nothing else: the package's files (the program, dist/src/cli/tango-grpc.js, and
 # the entry points and chunks it shares with them, dist/src/lib/; the .d.ts files a derived image
 # compiles against), the .proto files it loads at startup (found three levels up from

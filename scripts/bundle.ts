@@ -33,7 +33,7 @@ import { build } from "esbuild";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Dependencies bundled: the ES-module packages that nothing left in node_modules imports. */
-const BUNDLED = new Set(["typebox", "lossless-json"]);
+const BUNDLED = new Set(["typebox", "lossless-json", "import-meta-resolve"]);
 
 /** The program's path, relative to the repository. */
 export const BUNDLE_PATH = "dist/src/cli/tango-grpc.js";

@@ -1,10 +1,7 @@
 import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Logger, DestinationStream } from "pino";
-import { DEVICE_SERVICE_NAME, startGrpcServer, type GrpcServerHandle } from "../grpc/index.js";
-import { startHttpServer, type HttpServerHandle } from "../http/index.js";
-import { registerTangoMetrics } from "../metrics/index.js";
-import { DEFAULT_SERVER_CONFIG, DeviceServer, StoreFileError, type DeviceClass } from "../server/index.js";
+import type { DestinationStream } from "pino";
+import { DEFAULT_SERVER_CONFIG, StoreFileError, type DeviceClass, type DeviceServer } from "../server/index.js";
 import { loadConfigFrom } from "../cli/load-config.js";
 import { embeddedConfigSource, objectConfigSource, readConfigFile, type ConfigSource } from "../cli/config-source.js";
 import { openServerTls } from "../cli/serve-tls.js";
@@ -13,8 +10,8 @@ import { openAccessOf, registerOpenAccessMetric } from "../cli/open-access.js";
 import { createProcessRegistry } from "../cli/process-registry.js";
 import { createRootLogger } from "../cli/logger.js";
 import { ExitCode } from "../cli/verb.js";
-import { readPackageVersion } from "../cli/version.js";
 import { loadClassModules } from "./class-modules.js";
+import { startServerStack, type ServerStack } from "./server-stack.js";
 
 /** What a started server needs of the process: signals, and the exit forced by a second signal. */
 export interface ServeProcess {
@@ -126,65 +123,22 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
   proc?.on("SIGTERM", onSignal);
   proc?.on("SIGINT", onSignal);
 
-  let server: DeviceServer | undefined;
-  let grpc: GrpcServerHandle | undefined;
-  let http: HttpServerHandle | undefined;
-  let isReady = false;
   // The one registry of the process (DESIGN §4): the gRPC side and the devices write, /metrics reads.
   const registry = createProcessRegistry();
+  let stack: ServerStack | undefined;
+  let openWarnings: readonly string[] | undefined;
   try {
-      const version = readPackageVersion();
-      server = new DeviceServer({
-        config,
-        classes,
-        logger: log,
-        logDir: logDirFrom(opts.env),
-        access,
-        onReadyChange: (ready) => {
-          isReady = ready;
-          grpc?.setServing(DEVICE_SERVICE_NAME, ready);
-        },
-        onKill: () => { requestStop("Kill"); },
-      });
-      registerTangoMetrics(registry, server, { version });
-      // docs/security.md: an open server says so at start, and in /readyz and a metric when others can reach it.
-      const open = openAccessOf(server.access, [config.grpc.host, config.http.host]);
-      if (open.isOpen) log.warn({ grpcHost: config.grpc.host, httpHost: config.http.host }, open.warning);
-      registerOpenAccessMetric(registry, open);
-      grpc = await startGrpcServer({
-        api: server.api,
-        host: config.grpc.host,
-        port: config.grpc.port,
-        maxMessageBytes: config.grpc.maxMessageBytes,
-        limits: config.limits,
-        logger: log,
-        registry,
-        ...(tls === undefined ? {} : { tls }),
-        access: server.access,
-      });
-      server.grpcAddress = `${server.hostName}:${grpc.port}`;
-      grpc.setServing("", true);
-      grpc.setServing(DEVICE_SERVICE_NAME, isReady);
-      const devices = server;
-      const openWarnings = open.isExposed ? [open.warning] : undefined;
-      // Up before the devices, so that liveness answers (and readiness says why not) meanwhile.
-      http = await startHttpServer({
-        host: config.http.host,
-        port: config.http.port,
-        registry,
-        logger: log,
-        readiness: () => (openWarnings === undefined ? devices.readiness() : { ...devices.readiness(), warnings: openWarnings }),
-        version,
-        ...(tls === undefined ? {} : { tls }),
-        rest: {
-          api: server.api,
-          adminDevice: server.adminName,
-          access: server.access,
-          protectReads: config.http.protectReads,
-          requestTimeoutMs: config.http.requestTimeoutMs,
-        },
-      });
-      await server.start();
+    stack = await startServerStack({
+      config, classes, logger: log, logDir: logDirFrom(opts.env), access, tls, registry, isHttp: true,
+      readinessWarnings: () => openWarnings,
+      onKill: () => { requestStop("Kill"); },
+    });
+    // docs/security.md: an open server says so at start, and in /readyz and a metric when others can reach it.
+    const open = openAccessOf(stack.server.access, [config.grpc.host, config.http.host]);
+    if (open.isOpen) log.warn({ grpcHost: config.grpc.host, httpHost: config.http.host }, open.warning);
+    registerOpenAccessMetric(registry, open);
+    if (open.isExposed) openWarnings = [open.warning];
+    await stack.server.start();
   } catch (err) {
     const exitCode = err instanceof StoreFileError ? ExitCode.StoreUnusable : ExitCode.Failure;
     if (err instanceof StoreFileError) {
@@ -193,14 +147,15 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
     } else {
       log.fatal({ err }, "startup failed");
     }
-    await shutdown(server, grpc, http, log, config.shutdownGraceMs);
+    await stack?.shutdown(config.shutdownGraceMs);
     release();
     throw new StartupFailed(exitCode, err);
   }
-  const started = { server, grpc, http };
+  const { server, grpcPort } = stack;
+  const httpPort = stack.httpPort ?? 0;
   log.info({
-    grpcPort: grpc.port,
-    httpPort: http.port,
+    grpcPort,
+    httpPort,
     host: config.grpc.host,
     server: config.server,
     instance: config.instance,
@@ -212,9 +167,9 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
       const cause = await stopRequested;
       log.info({ cause }, "shutting down");
       const startedAt = performance.now();
-      const { isClean, hasFailed, cutCalls } = await shutdown(started.server, started.grpc, started.http, log, config.shutdownGraceMs);
+      const { isClean, failures, cutCalls } = await stack.shutdown(config.shutdownGraceMs);
       const durationMs = Math.round(performance.now() - startedAt);
-      const exitCode = hasFailed ? ExitCode.Failure : isClean ? ExitCode.Ok : ExitCode.CallsCut;
+      const exitCode = failures.length > 0 ? ExitCode.Failure : isClean ? ExitCode.Ok : ExitCode.CallsCut;
       if (isClean) log.info({ durationMs, isClean, exitCode }, "shutdown complete");
       else log.error({ durationMs, isClean, cutCalls, exitCode }, "shutdown complete");
       return exitCode;
@@ -223,8 +178,8 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
     }
   })();
   return {
-    grpcPort: grpc.port,
-    httpPort: http.port,
+    grpcPort,
+    httpPort,
     adminDevice: server.adminName,
     devices: Object.freeze(config.classes.flatMap((cls) => cls.devices.map((dev) => dev.name))),
     server,
@@ -240,53 +195,4 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
 function logDirFrom(env: NodeJS.ProcessEnv): string | undefined {
   const dir = env.TANGO_LOG_PATH?.trim();
   return dir === undefined || dir === "" ? undefined : dir;
-}
-
-/** What the shutdown did: whether a step failed, and the calls it cut. */
-interface ShutdownOutcome {
-  /** No step failed and no call was cut. */
-  readonly isClean: boolean;
-  /** A step failed (logged). */
-  readonly hasFailed: boolean;
-  /** Device server calls still running at the end of the grace period (gRPC streams cut are not counted). */
-  readonly cutCalls: number;
-}
-
-/**
- * The one shutdown order (STYLE §4), within one grace period `graceMs` in total: readiness off →
- * the server stops accepting, drains calls until the grace ends and deletes every device → the
- * gRPC server closes (health watches at once), cutting what still runs when the grace is over →
- * the HTTP sidecar closes (probes answer until then) in what is left. Also cleans up after a
- * failed startup, so any part may be missing. A failed step is logged and the later ones still run.
- */
-async function shutdown(
-  server: DeviceServer | undefined, grpc: GrpcServerHandle | undefined, http: HttpServerHandle | undefined, log: Logger, graceMs: number,
-): Promise<ShutdownOutcome> {
-  const endMs = performance.now() + graceMs;
-  const leftMs = (): number => Math.max(0, endMs - performance.now());
-  grpc?.setServing("", false);
-  grpc?.setServing(DEVICE_SERVICE_NAME, false);
-  let hasFailed = false;
-  let cutCalls = 0;
-  let isGrpcClean = true;
-  try {
-    cutCalls = (await server?.shutdown(graceMs))?.cutCalls ?? 0;
-  } catch (err) {
-    hasFailed = true;
-    log.error({ err }, "device server shutdown failed");
-  }
-  try {
-    isGrpcClean = (await grpc?.close(leftMs())) ?? true;
-    if (!isGrpcClean) log.error({ graceMs }, "gRPC calls still running at the end of the grace period were cut");
-  } catch (err) {
-    hasFailed = true;
-    log.error({ err }, "gRPC server close failed");
-  }
-  try {
-    await http?.close(leftMs());
-  } catch (err) {
-    hasFailed = true;
-    log.error({ err }, "HTTP server close failed");
-  }
-  return { isClean: !hasFailed && cutCalls === 0 && isGrpcClean, hasFailed, cutCalls };
 }

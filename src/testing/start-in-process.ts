@@ -1,16 +1,14 @@
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { DevFailed, Reason } from "../core/index.js";
-import { DEVICE_SERVICE_NAME, startGrpcServer, type GrpcServerHandle } from "../grpc/index.js";
-import { startHttpServer, type HttpServerHandle } from "../http/index.js";
-import { registerTangoMetrics } from "../metrics/index.js";
-import { DeviceServer, type DeviceClass, type ServerConfig } from "../server/index.js";
-import { readPackageVersion } from "../cli/version.js";
+import type { DeviceClass, DeviceServer, ServerConfig } from "../server/index.js";
+import { startServerStack } from "../serve/server-stack.js";
 
 /*
- * How a test context runs its server: the serve path of src/cli/serve.ts without the process
- * around it (no signals, no stdout log, no exit code), every port on 127.0.0.1 picked by the OS.
- * Kept in this one module so that a shared start function can replace it.
+ * How a test context runs its server: the server stack `tango-grpc serve` runs (src/serve/
+ * server-stack.ts) without the process around it (no signals, no stdout log, no exit code), every
+ * port on 127.0.0.1 picked by the OS, and a start that must end within a time and export every
+ * device.
  */
 
 /** What startInProcess needs. @internal */
@@ -48,40 +46,18 @@ export interface InProcessServer {
  */
 export async function startInProcess(opts: InProcessOptions): Promise<InProcessServer> {
   const { config, logger } = opts;
-  let grpc: GrpcServerHandle | undefined;
-  let http: HttpServerHandle | undefined;
-  const server = new DeviceServer({
-    config, classes: opts.classes, logger,
-    onReadyChange: (isReady) => grpc?.setServing(DEVICE_SERVICE_NAME, isReady),
-    onKill: opts.onKill,
+  const stack = await startServerStack({
+    config, classes: opts.classes, logger, isHttp: opts.isHttp, onKill: opts.onKill,
+    // The one registry of the server (DESIGN §4), only when the sidecar serves it.
+    registry: opts.isHttp ? new Registry() : undefined,
+    advertisedHost: config.grpc.host,
   });
+  const { server } = stack;
   const stop = async (graceMs: number): Promise<void> => {
-    grpc?.setServing(DEVICE_SERVICE_NAME, false);
-    // Each step runs whatever the one before did; the first failure is the one reported.
-    const failures: unknown[] = [];
-    const step = async (work: () => Promise<unknown> | undefined): Promise<void> => {
-      try {
-        await work();
-      } catch (err) {
-        failures.push(err);
-      }
-    };
-    await step(() => server.shutdown(graceMs));
-    await step(async () => {
-      if (await grpc?.close(graceMs) === false) logger.error({ graceMs }, "gRPC calls still running at the end of the grace period were cut");
-    });
-    await step(() => http?.close(graceMs));
+    const { failures } = await stack.shutdown(graceMs);
     if (failures.length > 0) throw failures[0];
   };
-  // The one registry of the server (DESIGN §4), only when the sidecar serves it.
-  const registry = opts.isHttp ? new Registry() : undefined;
   try {
-    grpc = await startGrpcServer({
-      api: server.api, host: config.grpc.host, port: config.grpc.port, maxMessageBytes: config.grpc.maxMessageBytes,
-      logger, access: server.access, ...(registry === undefined ? {} : { registry }),
-    });
-    server.grpcAddress = `${config.grpc.host}:${grpc.port}`;
-    if (registry !== undefined) http = await startSidecar(server, registry, logger);
     await withTimeout(server.start(), opts.startTimeoutMs, () => stuckMessage(opts.what, server, opts.startTimeoutMs));
     const failed = server.userDevices().find((e) => e.device === undefined);
     if (failed !== undefined) {
@@ -92,24 +68,10 @@ export async function startInProcess(opts: InProcessOptions): Promise<InProcessS
       });
     }
   } catch (err) {
-    await stop(0).catch((stopErr: unknown) => logger.error({ err: stopErr }, "stopping a test server that failed to start failed"));
+    await stack.shutdown(0);
     throw err;
   }
-  return { server, grpcPort: grpc.port, httpPort: http?.port, stop };
-}
-
-/** The sidecar as serve.ts starts it, serving the registry the gRPC side writes to. */
-async function startSidecar(server: DeviceServer, registry: Registry, logger: Logger): Promise<HttpServerHandle> {
-  const version = readPackageVersion();
-  registerTangoMetrics(registry, server, { version });
-  return startHttpServer({
-    host: server.config.http.host, port: server.config.http.port, registry, logger, version,
-    readiness: () => server.readiness(),
-    rest: {
-      api: server.api, adminDevice: server.adminName, access: server.access,
-      protectReads: server.config.http.protectReads, requestTimeoutMs: server.config.http.requestTimeoutMs,
-    },
-  });
+  return { server, grpcPort: stack.grpcPort, httpPort: stack.httpPort, stop };
 }
 
 /** Which device's initDevice has not returned. */

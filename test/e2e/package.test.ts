@@ -15,8 +15,11 @@ const RUN_TIMEOUT_MS = 60_000;
 const READY_TIMEOUT_MS = 15_000;
 const EXIT_TIMEOUT_MS = 10_000;
 
-/** A consumer's TypeScript: the three entry points as a user imports them, type-checked against the installed package. */
-const CONSUMER_TS = `import { Device, DevDouble, DevFailed, DevState, Reason, attribute, command } from "tango-grpc";
+/**
+ * A consumer's TypeScript: a device class of its own and the three entry points as a user imports
+ * them, compiled (tsc) against the installed package.
+ */
+const CONSUMER_TS = `import { Device, DevDouble, DevFailed, DevState, Reason, attribute, command, serve, type RunningServer } from "tango-grpc";
 import { DeviceProxy, type TangoValue } from "tango-grpc/client";
 import * as testing from "tango-grpc/testing";
 
@@ -32,8 +35,11 @@ export class Stage extends Device {
 
   @command({ dtypeIn: DevDouble, allowedIn: [DevState.ON] })
   Move(mm: number): void { this.#position = mm; }
+}
 
-  // @ts-expect-error: the package's types refuse a string getter under DevDouble (they are not \`any\`)
+/** Never served: the package's types refuse a string getter under DevDouble (they are not \`any\`). */
+export class Mistyped extends Device {
+  // @ts-expect-error: a string is not a DevDouble
   @attribute({ dtype: DevDouble })
   get label(): string { return "stage"; }
 }
@@ -50,7 +56,33 @@ export async function readPosition(trl: string): Promise<TangoValue> {
   }
 }
 
-export const testingApi: typeof testing = testing;
+export const start: (classes: typeof Stage[]) => Promise<RunningServer> = (classes) => serve({ classes });
+export const startStage = (): Promise<testing.DeviceTestContext<Stage>> => testing.DeviceTestContext.start(Stage);
+`;
+
+/** The consumer's server config: its class from its own compiled module. */
+const CONSUMER_YAML = `server: Stage
+instance: cli
+grpc: { host: 127.0.0.1, port: 0 }
+http: { host: 127.0.0.1, port: 0 }
+classes:
+  - name: Stage
+    module: ./dist/stage.js
+    devices: [{ name: test/stage/1 }]
+`;
+
+/** The same class served from the consumer's code, with serve() of the installed package. */
+const CONSUMER_SERVE_MJS = `import { serve } from "tango-grpc";
+import { Stage } from "./dist/stage.js";
+
+await serve({
+  classes: [Stage],
+  config: {
+    server: "Stage", instance: "code",
+    grpc: { host: "127.0.0.1", port: 0 }, http: { host: "127.0.0.1", port: 0 },
+    classes: [{ name: "Stage", devices: [{ name: "test/stage/2" }] }],
+  },
+});
 `;
 
 /** What the consumer's Node sees when it imports the package (printed as JSON by probe.mjs). */
@@ -82,7 +114,7 @@ console.log(JSON.stringify({
 const CONSUMER_TSCONFIG = JSON.stringify({
   compilerOptions: {
     target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true,
-    types: ["node"], noEmit: true, skipLibCheck: false,
+    types: ["node"], skipLibCheck: false, rootDir: "src", outDir: "dist",
   },
   include: ["src"],
 });
@@ -92,20 +124,91 @@ function relativeImports(code: string): string[] {
   return [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.\.?\/[^"']+)["']/gu)].map((m) => m[1] ?? "");
 }
 
+/** A Node process of the consumer that logs the server's ready line. */
+interface ServerChild {
+  readonly proc: ChildProcess;
+  readonly grpcPort: number;
+  /** Everything it wrote so far. */
+  output(): string;
+}
+
+/** Runs `node <args>` in `cwd`; resolves once it logs "Ready to accept request", rejects if it exits first or the time is up. */
+function startServer(args: readonly string[], cwd: string, onSpawn: (proc: ChildProcess) => void): Promise<ServerChild> {
+  let out = "";
+  let stdout = "";
+  const proc = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  onSpawn(proc);
+  proc.stderr.setEncoding("utf8").on("data", (s: string) => { out += s; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node ${args.join(" ")}: not ready within ${READY_TIMEOUT_MS} ms:\n${out}`)), READY_TIMEOUT_MS);
+    const onExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`node ${args.join(" ")} exited (${code}) before it was ready:\n${out}`));
+    };
+    proc.once("exit", onExit);
+    proc.stdout.setEncoding("utf8").on("data", (s: string) => {
+      out += s;
+      stdout += s;
+      const line = stdout.split("\n").slice(0, -1).find((l) => l.includes("Ready to accept request")); // whole lines only
+      if (line === undefined) return;
+      clearTimeout(timer);
+      proc.off("exit", onExit);
+      resolve({ proc, grpcPort: (JSON.parse(line) as { grpcPort: number }).grpcPort, output: () => out });
+    });
+  });
+}
+
+/** Sends SIGTERM; resolves with the exit code (SIGKILL after EXIT_TIMEOUT_MS: then null). */
+async function stopServer(proc: ChildProcess): Promise<number | null> {
+  const exited = once(proc, "exit");
+  proc.kill("SIGTERM");
+  const timer = setTimeout(() => proc.kill("SIGKILL"), EXIT_TIMEOUT_MS);
+  const [code] = (await exited) as [number | null];
+  clearTimeout(timer);
+  return code;
+}
+
+/** Moves test/stage/N and reads its position back: what only a class whose decorators the server saw can do. */
+async function driveStage(grpcPort: number, device: string): Promise<void> {
+  const stage = new DeviceProxy(`tango://127.0.0.1:${grpcPort}/${device}`);
+  try {
+    expect((await stage.readAttribute("position")).value).to.equal(0);
+    await stage.writeAttribute("position", 2.5);
+    expect((await stage.readAttribute("position")).value).to.equal(2.5);
+    await stage.commandInout("Move", 4);
+    expect((await stage.readAttribute("position")).value).to.equal(4);
+  } finally {
+    stage.close();
+  }
+}
+
 describe("the npm package (npm pack, installed in a project of its own)", function () {
   this.timeout(300_000); // bounds only: pack (the build), the offline install and tsc take ~40 s here
   let packed: PackedPackage;
   let consumer: ConsumerProject | undefined;
+  /** What tsc printed compiling the consumer's src/ to dist/ ("" when clean). */
+  let tscOutput = "";
   let child: ChildProcess | undefined;
+  const consumerDir = (): string => consumer?.dir ?? "";
   /** Path in the package → the installed file. */
-  const installed = (path: string): string => join(consumer?.dir ?? "", "node_modules/tango-grpc", path);
+  const installed = (path: string): string => join(consumerDir(), "node_modules/tango-grpc", path);
 
   before(async () => {
     packed = await packTangoGrpc();
     consumer = await makeConsumerProject({
       devDependencies: ["@types/node"],
-      files: { "src/stage.ts": CONSUMER_TS, "tsconfig.json": CONSUMER_TSCONFIG, "probe.mjs": PROBE_MJS },
+      files: {
+        "src/stage.ts": CONSUMER_TS, "tsconfig.json": CONSUMER_TSCONFIG, "probe.mjs": PROBE_MJS,
+        "server.yaml": CONSUMER_YAML, "serve.mjs": CONSUMER_SERVE_MJS,
+      },
     });
+    // tsc writes dist/ even when it reports errors, so the serving tests run either way.
+    tscOutput = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: consumerDir(), timeout: RUN_TIMEOUT_MS })
+      .then(() => "", (err: { stdout?: string; message: string }) => err.stdout || err.message);
   });
   after(async () => {
     await consumer?.remove();
@@ -186,8 +289,8 @@ describe("the npm package (npm pack, installed in a project of its own)", functi
       return new Set([...seen].flatMap((file) => sourcesOf.get(file) ?? []));
     };
     // The device API's state (src/device/device.ts, decorators.ts) is the same for the program
-    // that loads a user's class and for the `tango-grpc` the class imports.
-    for (const entry of ["dist/src/cli/tango-grpc.js", "dist/src/lib/index.js"]) {
+    // that loads a user's class, for the `tango-grpc` the class imports and for the test contexts.
+    for (const entry of ["dist/src/cli/tango-grpc.js", "dist/src/lib/index.js", "dist/src/lib/testing.js"]) {
       expect([...reach(entry)], entry).to.include.members(["src/device/device.ts", "src/device/decorators.ts", "src/core/dev-failed.ts"]);
     }
     expect([...reach("dist/src/lib/client.js")]).to.include("src/core/dev-failed.ts");
@@ -201,55 +304,38 @@ describe("the npm package (npm pack, installed in a project of its own)", functi
     }
     expect(probe.exports["tango-grpc"]).to.include.members(["Device", "attribute", "command", "DevDouble", "DevFailed"]);
     expect(probe.exports["tango-grpc/client"]).to.include.members(["DeviceProxy", "AttributeProxy", "DevFailed"]);
+    expect(probe.exports["tango-grpc/testing"]).to.include.members(["DeviceTestContext", "MultiDeviceTestContext"]);
     expect(probe.sameDevFailed && probe.sameDevState, "DevFailed and DevState are one class each across the entry points").to.equal(true);
   });
 
-  it("type-checks a consumer's TypeScript (NodeNext, strict) against the installed declarations", async () => {
-    const result = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: consumer?.dir, timeout: RUN_TIMEOUT_MS })
-      .then(() => "", (err: { stdout?: string; message: string }) => err.stdout ?? err.message);
-    expect(result).to.equal("");
+  it("type-checks a consumer's TypeScript (NodeNext, strict) against the installed declarations", () => {
+    expect(tscOutput).to.equal("");
   });
 
   it("runs its program from the installed package: serves TangoTest, then exits 0 on SIGTERM", async () => {
     const cli = consumer?.cliPath ?? "";
-    const { stdout: version } = await run(process.execPath, [cli, "--version"], { cwd: consumer?.dir, timeout: RUN_TIMEOUT_MS });
+    const { stdout: version } = await run(process.execPath, [cli, "--version"], { cwd: consumerDir(), timeout: RUN_TIMEOUT_MS });
     expect(version.trim()).to.equal(packed.version);
 
-    let out = "";
-    const proc = spawn(process.execPath, [cli, "serve"], {
-      cwd: consumer?.dir,
-      env: { ...process.env, TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child = proc;
-    proc.stdout.setEncoding("utf8").on("data", (s: string) => { out += s; });
-    proc.stderr.setEncoding("utf8").on("data", (s: string) => { out += s; });
-    const ready = await new Promise<{ grpcPort: number }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready within ${READY_TIMEOUT_MS} ms:\n${out}`)), READY_TIMEOUT_MS);
-      const onExit = (code: number | null): void => {
-        clearTimeout(timer);
-        reject(new Error(`exited (${code}) before it was ready:\n${out}`));
-      };
-      proc.once("exit", onExit);
-      proc.stdout.on("data", () => {
-        const line = out.split("\n").find((l) => l.includes("Ready to accept request"));
-        if (line === undefined) return;
-        clearTimeout(timer);
-        proc.off("exit", onExit);
-        resolve(JSON.parse(line) as { grpcPort: number });
-      });
-    });
-    const dev = new DeviceProxy(`tango://127.0.0.1:${ready.grpcPort}/sys/tg_test/1`);
+    const server = await startServer([cli, "serve"], consumerDir(), (proc) => { child = proc; });
+    const dev = new DeviceProxy(`tango://127.0.0.1:${server.grpcPort}/sys/tg_test/1`);
     try {
       expect((await dev.info()).versionInfo["tango-grpc"], "the version it finds three levels up").to.equal(packed.version);
     } finally {
       dev.close();
     }
-    const exited = once(proc, "exit");
-    proc.kill("SIGTERM");
-    const timer = setTimeout(() => proc.kill("SIGKILL"), EXIT_TIMEOUT_MS);
-    const [code] = (await exited) as [number | null];
-    clearTimeout(timer);
-    expect(code, out).to.equal(0);
+    expect(await stopServer(server.proc), server.output()).to.equal(0);
+  });
+
+  it("serves the consumer's own class, named with module: in a config, with the installed program", async () => {
+    const server = await startServer([consumer?.cliPath ?? "", "serve", "--config", "server.yaml"], consumerDir(), (proc) => { child = proc; });
+    await driveStage(server.grpcPort, "test/stage/1");
+    expect(await stopServer(server.proc), server.output()).to.equal(0);
+  });
+
+  it("serves the consumer's own class with serve() from the consumer's code", async () => {
+    const server = await startServer(["serve.mjs"], consumerDir(), (proc) => { child = proc; });
+    await driveStage(server.grpcPort, "test/stage/2");
+    expect(await stopServer(server.proc), server.output()).to.equal(0);
   });
 });

@@ -24,9 +24,10 @@ import { fileURLToPath } from "node:url";
  * <fresh dir>` there, then this install with that cache and --offline. A package missing from the
  * cache fails the install with npm's ENOTCACHED, named in the error: run `npm ci` first.
  *
- * npm runs with the test's own Node first on PATH, without the npm_* variables of an enclosing
- * `npm test` (one names the repository as the project), and in its own process group, killed whole
- * (tsc and esbuild under npm pack included) when its time is up.
+ * npm runs with the test's own Node first on PATH, without the npm_* variables an enclosing
+ * `npm test` sets (its lifecycle's and its config's, which are not for this npm to read; the
+ * cache and npmrc locations are kept), and in its own process group, killed whole (tsc and
+ * esbuild under npm pack included) when its time is up.
  */
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -117,8 +118,8 @@ function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, "utf8")) as T;
 }
 
-/** The environment of a child npm: ours, minus the enclosing npm run's variables, with our Node first on PATH. */
-function npmEnv(): NodeJS.ProcessEnv {
+/** The environment for a child npm (or a consumer's process): ours, minus an enclosing npm run's variables, with our Node first on PATH. */
+export function npmEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.toLowerCase().startsWith("npm_") && !KEPT_NPM_VARIABLES.has(key.toLowerCase())) continue;
@@ -128,8 +129,11 @@ function npmEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs npm; resolves with its stdout, or rejects with its exit code and output's tail. */
-function runNpm(args: readonly string[], cwd: string, timeoutMs: number): Promise<string> {
+/**
+ * Runs `npm <args>` in `cwd` in its own process group (killed whole after `timeoutMs`); resolves
+ * with its stdout, or rejects with its exit code and the tail of its stderr.
+ */
+export function runNpm(args: readonly string[], cwd: string, timeoutMs: number): Promise<string> {
   const child = spawn("npm", args, { cwd, env: npmEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
   let stdout = "";
   let stderr = "";

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { DeviceProxy, DevState } from "../../src/client/index.js";
-import { makeConsumerProject, type ConsumerProject } from "../support/packed-package.js";
+import { makeConsumerProject, npmEnv, type ConsumerProject } from "../support/packed-package.js";
 import { waitFor } from "../support/wait-for.js";
 
 /*
@@ -29,23 +29,12 @@ interface Finished {
   readonly output: string;
 }
 
-/** The npm_* variables a child npm keeps: where its cache and config are, nothing of an enclosing `npm test`. */
-const KEPT_NPM_VARIABLES = new Set(["npm_config_cache", "npm_config_userconfig", "npm_config_globalconfig", "npm_config_registry"]);
-
-/** Our environment minus an enclosing npm run's variables, with this test's Node first on PATH. */
-function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.toLowerCase().startsWith("npm_") && !KEPT_NPM_VARIABLES.has(key.toLowerCase())) continue;
-    env[key] = value;
-  }
-  env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`;
-  return { ...env, ...extra };
-}
-
-/** Runs `npm run <script>` in `cwd` in its own process group, killed whole if it outlives `timeoutMs`. */
+/**
+ * Runs `npm run <script>` in `cwd` in its own process group, killed whole if it outlives
+ * `timeoutMs`; resolves with the exit code and the whole output (mocha reports failures on stdout).
+ */
 function runScript(script: string, cwd: string, timeoutMs: number): Promise<Finished> {
-  const child = spawn("npm", ["run", script], { cwd, env: childEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn("npm", ["run", script], { cwd, env: npmEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (s: string) => { output += s; });
   child.stderr.setEncoding("utf8").on("data", (s: string) => { output += s; });
@@ -78,7 +67,7 @@ interface Served {
 function serveConfig(project: ConsumerProject, config: string, onSpawn: (child: ChildProcess) => void): Promise<Served> {
   const child = spawn(process.execPath, [project.cliPath, "serve", "--config", config], {
     cwd: project.dir, stdio: ["ignore", "pipe", "pipe"],
-    env: childEnv({ TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0", TANGO_LOG_LEVEL: "info" }),
+    env: { ...npmEnv(), TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0", TANGO_LOG_LEVEL: "info" },
   });
   onSpawn(child);
   let output = "";

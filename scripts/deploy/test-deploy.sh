@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deployment checks (`npm run test:deploy`, called by .ci/run after the unit tests).
 #
-#  1. docker-compose config -q (plain, with the CI override, the TLS example); promtool check config of
+#  1. docker-compose config -q (plain, with the CI override, the TLS example, the Motor example's
+#     compose.yaml alone and with its CI override); promtool check config of
 #     deploy/prometheus.yml; helm lint --strict (scripts/deploy/check-helm.mjs)
 #  2. helm template + Kubernetes schema validation (scripts/deploy/check-helm.mjs)
 #  3. a private dockerd (state under a temp dir, --bridge=none --iptables=false); the base image
@@ -11,6 +12,8 @@
 #     /metrics, a real Prometheus scraping it (up == 1), `docker stop` clean within 10 s.
 #  4. the compose services with deploy/compose.ci.yml (host networking, ports from env), the same
 #     checks for every device server, Prometheus up == 1 for all of them, docker-compose down -v.
+#  5. the Motor example (examples/motor, scripts/deploy/motor-example.sh): its image built on
+#     tango-grpc:ci, one container and its compose file, each checked as above plus a move.
 #  5. a trap stops everything this script started and removes its temp dir, whatever happens.
 #
 # Environment knobs (all optional):
@@ -25,6 +28,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+# the Motor example's steps (examples/motor: its image and compose file)
+. scripts/deploy/motor-example.sh
 
 NODE_IMAGE=${NODE_IMAGE:-node:24-bookworm-slim}
 IMAGE=tango-grpc:ci
@@ -94,6 +99,7 @@ cleanup() {
     timeout --foreground 90 "${COMPOSE[@]}" down -v --remove-orphans -t 10 >"$TMP/compose-down.log" 2>&1 ||
       { log "    docker-compose down failed:"; tail -20 "$TMP/compose-down.log" | sed 's/^/    | /'; }
   fi
+  motor_cleanup
   for c in "${CONTAINERS[@]}"; do
     timeout --foreground 30 "$DOCKER" rm -f -v "$c" >/dev/null 2>&1
   done
@@ -272,6 +278,23 @@ check_server() {
   log "    $name: /metrics passes promtool check metrics ($(grep -vc '^#' "$TMP/metrics-$name.txt") samples)"
 }
 
+# drop_ports <merged compose file> <out>: the file without the `ports:` of its services, which must
+# all be on the host network (docker-compose 1.29 cannot delete the base file's ports in an
+# override, and docker-py refuses port bindings with network_mode: host)
+drop_ports() {
+  node -e '
+    const { readFileSync, writeFileSync } = require("node:fs");
+    const YAML = require(require.resolve("yaml", { paths: [process.argv[1]] }));
+    // docker-compose reads YAML 1.1: keep "no", "on", ... quoted
+    const doc = YAML.parse(readFileSync(process.argv[2], "utf8"), { version: "1.1" });
+    for (const [name, svc] of Object.entries(doc.services ?? {})) {
+      if (svc.network_mode !== "host") throw new Error(`service ${name} is not on the host network`);
+      delete svc.ports;
+    }
+    writeFileSync(process.argv[3], YAML.stringify(doc, { version: "1.1" }));' \
+    "$ROOT" "$1" "$2" || fail "cannot write the resolved compose file $2"
+}
+
 # the admin device's name, from the REST sidecar (GET /api/v1/admin): dserver/<server>/<instance>
 admin_device() {
   local name
@@ -365,14 +388,16 @@ BUF=$TMP/buf/node_modules/.bin/buf
 "$BUF" --version >/dev/null || fail "buf does not run"
 log "    docker-compose $(docker-compose version --short), $(promtool --version 2>&1 | head -1), buf $("$BUF" --version)"
 
-for f in docker-compose.yml deploy/compose.ci.yml deploy/tls/compose.yaml deploy/prometheus.yml Dockerfile scripts/deploy/check-helm.mjs; do
+for f in docker-compose.yml deploy/compose.ci.yml deploy/tls/compose.yaml deploy/prometheus.yml Dockerfile scripts/deploy/check-helm.mjs \
+  "${MOTOR_FILES[@]}"; do
   [ -f "$f" ] || fail "$f is missing"
 done
 
 # ports for everything, asked from the OS up front (all distinct)
 read -r C_GRPC C_HTTP C_PROM TANGOTEST_GRPC_PORT TANGOTEST_HTTP_PORT POWERSUPPLY_GRPC_PORT \
-  POWERSUPPLY_HTTP_PORT PROMETHEUS_PORT <<<"$(free_ports 8)"
+  POWERSUPPLY_HTTP_PORT PROMETHEUS_PORT M_GRPC M_HTTP MOTOR_GRPC_PORT MOTOR_HTTP_PORT <<<"$(free_ports 12)"
 export TANGOTEST_GRPC_PORT TANGOTEST_HTTP_PORT POWERSUPPLY_GRPC_PORT POWERSUPPLY_HTTP_PORT PROMETHEUS_PORT
+export MOTOR_GRPC_PORT MOTOR_HTTP_PORT
 export CI_PROMETHEUS_CONFIG=$TMP/compose-prometheus.yml
 export COMPOSE_PROJECT_NAME=$PROJECT
 COMPOSE_SRC=(docker-compose --ansi never -f docker-compose.yml -f deploy/compose.ci.yml)
@@ -391,6 +416,7 @@ out=$("${COMPOSE_SRC[@]}" config -q 2>&1) || fail "docker-compose (with deploy/c
 log "    docker-compose.yml + deploy/compose.ci.yml: valid"
 out=$(docker-compose -f deploy/tls/compose.yaml config -q 2>&1) || fail "docker-compose -f deploy/tls/compose.yaml config -q: $out"
 log "    deploy/tls/compose.yaml (the TLS example): valid"
+motor_config_check
 out=$(promtool check config deploy/prometheus.yml 2>&1) || fail "promtool check config deploy/prometheus.yml: $out"
 log "    deploy/prometheus.yml: promtool check config OK"
 
@@ -622,18 +648,7 @@ step "4a. docker-compose up (host networking override deploy/compose.ci.yml)"
 # env interpolated) is written out with those ports dropped, and that is what runs.
 "${COMPOSE_SRC[@]}" config >"$TMP/compose.ci.merged.yml" 2>"$TMP/compose-config.log" ||
   { cat "$TMP/compose-config.log"; fail "docker-compose config failed"; }
-node -e '
-  const { readFileSync, writeFileSync } = require("node:fs");
-  const YAML = require(require.resolve("yaml", { paths: [process.argv[1]] }));
-  // docker-compose reads YAML 1.1: keep "no", "on", ... quoted
-  const doc = YAML.parse(readFileSync(process.argv[2], "utf8"), { version: "1.1" });
-  for (const [name, svc] of Object.entries(doc.services ?? {})) {
-    if (svc.network_mode !== "host") throw new Error(`service ${name} is not on the host network`);
-    delete svc.ports;
-  }
-  writeFileSync(process.argv[3], YAML.stringify(doc, { version: "1.1" }));' \
-  "$ROOT" "$TMP/compose.ci.merged.yml" "$TMP/compose.ci.resolved.yml" ||
-  fail "cannot write the resolved compose file"
+drop_ports "$TMP/compose.ci.merged.yml" "$TMP/compose.ci.resolved.yml"
 log "    resolved compose file (ports dropped, host networking): $TMP/compose.ci.resolved.yml"
 
 # Prometheus in compose: its image when the registry (or a local copy) has it, else the host's
@@ -689,5 +704,9 @@ COMPOSE_STARTED=0
 log "    down in $(( ($(date +%s%N) - t_start) / 1000000 )) ms"
 left=$("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT")
 [ -z "$left" ] || fail "containers left after docker-compose down: $left"
+
+# ---------------------------------------------------------------------------------------------
+motor_image_checks "$M_GRPC" "$M_HTTP"
+motor_compose_checks
 
 step_end

@@ -175,6 +175,9 @@ limits:
 classes:
 {{- range $inst.classes }}
   - name: {{ .name | quote }}
+    {{- with .module }}
+    module: {{ . | quote }}
+    {{- end }}
     {{- with .properties }}
     properties:
       {{- include "tango-device-server.properties" . | trim | nindent 6 }}

@@ -18,7 +18,8 @@ import { BUILTIN_CLASSES } from "../../src/devices/index.js";
  * - runs `tango-grpc serve --config motor.yaml`, with the config's compiled module paths
  *   (./dist/x.js) pointing at the sources (./src/x.ts) instead, since nothing is emitted;
  * - checks the other configs with the server's config loader, and that each `same` block is the
- *   repository file it names (examples/motor's Dockerfile and compose file), so they cannot drift.
+ *   repository file it names (examples/motor's Dockerfile and compose file, the chart's Motor
+ *   values, which `npm run test:helm` renders and checks), so they cannot drift.
  * "tango-grpc", "tango-grpc/testing" and "tango-grpc/client" are mapped to this repository's
  * sources by a tsconfig beside the guide's (`paths`, which tsx follows too), so the files import
  * them exactly as users write them.
@@ -267,9 +268,11 @@ describe("docs/device-authoring.md", function () {
     }
   });
 
-  it("quotes examples/motor's Dockerfile and compose file as they are", () => {
+  it("quotes examples/motor's Dockerfile and compose file, and the chart's Motor values, as they are", () => {
     const quotes = blocks.filter((f) => f.mode === "same");
-    expect(quotes.map((f) => f.path)).to.include.members(["examples/motor/Dockerfile", "examples/motor/compose.yaml"]);
+    expect(quotes.map((f) => f.path)).to.include.members([
+      "examples/motor/Dockerfile", "examples/motor/compose.yaml", "helm/tango-device-server/examples/motor.yaml",
+    ]);
     for (const f of quotes) {
       expect(f.body, `docs/device-authoring.md line ${f.line} quotes ${f.path}`).to.equal(readFileSync(join(REPO_ROOT, f.path), "utf8"));
     }

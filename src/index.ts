@@ -19,6 +19,7 @@ export type {
 export { serve } from "./serve/serve.js";
 export type { ServeOptions, RunningServer, ServerConfigInput, ConfigInput, DeviceClass } from "./serve/serve.js";
 export { ConfigError } from "./cli/config-error.js";
+export { ErrSeverity, LogLevel } from "./core/index.js";
 export type { ConfigProblem, KeyPath } from "./cli/config-error.js";
 
 // Types the signatures above name.

@@ -104,9 +104,12 @@ export interface AttributeOptions<T extends AttrScalarType = AttrScalarType, F e
   readonly enumLabels?: readonly string[];
   /** OPERATOR (default) or EXPERT. */
   readonly displayLevel?: DispLevel;
-  /** Keep the set value across restarts (spec §6.8). Default false. */
+  /**
+   * Declares the attribute memorized (Tango's `memorized`, shown in its configuration). Keeping
+   * the set value across restarts comes with persistence; today the value is not kept. Default false.
+   */
   readonly memorized?: boolean;
-  /** With `memorized`: write the kept value to the device at init. Default false. */
+  /** With `memorized`: write the kept value to the device at init (once values are kept). Default false. */
   readonly hwMemorized?: boolean;
   /** States in which reads are allowed (default: all). */
   readonly readAllowedIn?: readonly DevState[];

@@ -44,8 +44,8 @@ export interface DatabaseServerOptions {
   readonly httpPort?: number | undefined;
   /**
    * The TANGO_* overrides of any server (docs/configuration.md), but for TANGO_SERVER and
-   * TANGO_INSTANCE: the server is always DataBaseds and the instance is `instance`. A port given
-   * above wins over its variable.
+   * TANGO_INSTANCE (the server is always DataBaseds and the instance is `instance`) and TANGO_HOST
+   * (it is the database). A port given above wins over its variable.
    */
   readonly env: NodeJS.ProcessEnv;
   /** Opens a PostgreSQL server's database; needed for `storage.kind: "postgres"`. */
@@ -179,9 +179,13 @@ function configData(instance: string, opts: DatabaseServerOptions): Record<strin
   };
 }
 
-/** The environment startServe sees: no TANGO_SERVER or TANGO_INSTANCE, and no variable of a port given as an option. */
+/**
+ * The environment startServe sees: no TANGO_SERVER or TANGO_INSTANCE, no variable of a port given
+ * as an option, and no TANGO_HOST: the database does not register with a database (cppTango's
+ * DataBaseds runs with `_UseDb = false`), it exports itself in its own tables.
+ */
 function serveEnv(opts: DatabaseServerOptions): NodeJS.ProcessEnv {
-  const dropped = new Set(["TANGO_SERVER", "TANGO_INSTANCE"]);
+  const dropped = new Set(["TANGO_SERVER", "TANGO_INSTANCE", "TANGO_HOST"]);
   if (opts.grpcPort !== undefined) dropped.add("TANGO_GRPC_PORT");
   if (opts.httpPort !== undefined) dropped.add("TANGO_HTTP_PORT");
   return Object.fromEntries(Object.entries(opts.env).filter(([name]) => !dropped.has(name)));

@@ -1,4 +1,4 @@
-import type { DestinationStream, Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 import { ConfigError } from "../cli/config-error.js";
 import { objectConfigSource } from "../cli/config-source.js";
 import { loadConfigFrom } from "../cli/load-config.js";
@@ -104,7 +104,9 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
   const data = configData(instance, opts);
   const label = "tango-grpc database";
   const config = loadConfigFrom(objectConfigSource(data, label), env, { knownClasses: [DATABASE_CLASS] });
-  const log = createRootLogger(config.logLevel, opts.logDestination).child({ server: config.server, instance });
+  // One destination for this log and the server's: its lines stay in the order they were written.
+  const logDestination = opts.logDestination ?? pino.destination(1);
+  const log = createRootLogger(config.logLevel, logDestination).child({ server: config.server, instance });
   const device = databaseDeviceName(instance);
 
   // Until startServe takes the signals over, a stop request ends the waits of the storage's start.
@@ -132,7 +134,7 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
       config: { data, label },
       env,
       classes: new Map([[DATABASE_CLASS, withStorage(opts.databaseClass, storage.db)]]),
-      logDestination: opts.logDestination,
+      logDestination,
       process: opts.process,
       stderr: opts.stderr,
     });

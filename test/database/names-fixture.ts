@@ -120,3 +120,18 @@ export function plain(value: unknown): unknown {
   if (value === undefined) return null;
   return value;
 }
+
+/** Runs a command and returns its argout as plain JSON (see `plain`). */
+export async function call(ctx: DeviceTestContext, command: string, argin?: unknown): Promise<unknown> {
+  return plain(await ctx.proxy.commandInout(command, argin));
+}
+
+/** Every row of every table, as JSON lines sorted, to compare what a sequence of calls changed. */
+export async function snapshot(db: SqlDb): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const table of TABLES) {
+    const rows = await db.query(`SELECT * FROM ${table}`);
+    out.set(table, rows.map((r) => JSON.stringify(r)).sort());
+  }
+  return out;
+}

@@ -14,8 +14,11 @@ export const MAX_DEVICE_FIELD_LENGTH = 85;
 export interface DeviceName {
   /** domain/family/member, as written (the prefix dropped). */
   readonly name: string;
+  /** The first field (`sys` in sys/tg_test/1). */
   readonly domain: string;
+  /** The second field (`tg_test`). */
   readonly family: string;
+  /** The third field (`1`). */
   readonly member: string;
 }
 

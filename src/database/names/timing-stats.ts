@@ -21,10 +21,15 @@ export const TIMED_COMMANDS: readonly string[] = [
 
 /** One command's figures; durations in milliseconds. */
 export interface TimingRow {
+  /** The command's name. */
   readonly command: string;
+  /** Mean duration of its successful calls (0 before the first). */
   readonly averageMs: number;
+  /** Shortest successful call (0 before the first). */
   readonly minimumMs: number;
+  /** Longest successful call. */
   readonly maximumMs: number;
+  /** Number of successful calls since the start or the last reset. */
   readonly calls: number;
 }
 

@@ -7,7 +7,8 @@ import { Writable } from "node:stream";
 import { ConfigError } from "../../src/cli/config-error.js";
 import { ExitCode } from "../../src/cli/verb.js";
 import { DeviceProxy } from "../../src/client/index.js";
-import { DataBaseCore } from "../../src/database/database-core.js";
+import type { DevVarLongStringArrayValue } from "../../src/core/index.js";
+import { DataBase } from "../../src/database/database.js";
 import {
   runDatabaseServer, startDatabaseServer, type DatabaseServerHandle, type DatabaseServerOptions, type OpenPostgres,
 } from "../../src/database/database-server.js";
@@ -16,9 +17,6 @@ import { migrate } from "../../src/database/sql/migrations.js";
 import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { FakeProcess, LogSink } from "../support/log-sink.js";
-
-/** The database server's own part, whatever commands the DataBase class has: the class stays empty here. */
-abstract class DataBase extends DataBaseCore {}
 
 /** Collects stderr text. */
 class TextSink extends Writable {
@@ -106,8 +104,10 @@ describe("the database server (startDatabaseServer)", function () {
 
       const dev = new DeviceProxy(`tango://127.0.0.1:${handle.grpcPort}/sys/database/2`);
       try {
-        const info = await dev.info();
-        expect(info).to.include({ devClass: "DataBase", serverId: "DataBaseds/2" });
+        expect(await dev.info()).to.include({ devClass: "DataBase", serverId: "DataBaseds/2" });
+        const imported = await dev.commandInout<DevVarLongStringArrayValue>("DbImportDevice", "sys/database/2");
+        expect([...imported.lvalue]).to.deep.equal([1, process.pid]);
+        expect(imported.svalue).to.deep.equal(["sys/database/2", handle.address, "5", "DataBaseds/2", hostname(), "DataBase"]);
       } finally {
         dev.close();
       }

@@ -29,6 +29,8 @@ const READY_LINE = "database system is ready to accept connections";
 export interface PostgresServer {
   /** Its TCP port on 127.0.0.1. */
   readonly port: number;
+  /** The temp dir holding its data and socket; removed by stop(). */
+  readonly dir: string;
   /** `postgres://postgres@127.0.0.1:<port>/<database>`. */
   url(database: string): string;
   /** Creates an empty database with a fresh name (`t_<random>`) and returns its name. */
@@ -174,6 +176,7 @@ async function launch(args: string[], dir: string, env: NodeJS.ProcessEnv, port:
   let stopping: Promise<void> | undefined;
   return {
     port,
+    dir,
     url,
     async createDatabase() {
       const name = `t_${randomBytes(6).toString("hex")}`;

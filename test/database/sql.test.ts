@@ -12,13 +12,14 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: st
 
 forEachBackend("SqlDb", (backend, openDb) => {
   let db: SqlDb;
+  let isClosed = false;
   before(async () => {
     db = await openDb();
     await db.exec("CREATE TABLE counter (id integer PRIMARY KEY, n integer NOT NULL); CREATE TABLE item (name text NOT NULL, at timestamptz, big bigint)");
     await db.exec("CREATE UNIQUE INDEX item_name ON item (lower(name))");
   });
-  after(async () => { await db?.close(); });
-  afterEach(async () => { await emptyTables(db); });
+  after(async () => { if (!isClosed) await db?.close(); });
+  afterEach(async () => { if (!isClosed) await emptyTables(db); });
 
   it(`names its backend ${backend}`, () => {
     expect(db.backend).to.equal(backend);
@@ -194,10 +195,13 @@ forEachBackend("SqlDb", (backend, openDb) => {
     });
   });
 
-  it("rejects queries once closed", async () => {
-    const other = await openDb({ migrated: false });
-    await other.close();
-    await rejection(other.query("SELECT 1"));
-    await rejection(other.transaction(async () => undefined));
+  // Last: it closes the suite's database (nested suites run in order, after the suite's own tests).
+  describe("close", () => {
+    it("rejects queries and transactions once closed", async () => {
+      await db.close();
+      isClosed = true;
+      await rejection(db.query("SELECT 1"));
+      await rejection(db.transaction(async () => undefined));
+    });
   });
 });

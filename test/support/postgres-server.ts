@@ -44,10 +44,14 @@ export interface PostgresServer {
 }
 
 /**
- * The directory holding PostgreSQL's `initdb` and `postgres`: the first on PATH that has both,
- * else Debian's /usr/lib/postgresql/<version>/bin, newest version first; undefined when none.
+ * The directory holding PostgreSQL's `initdb` and `postgres`: env TANGO_TEST_PG_BIN when set (and
+ * only it), else the first directory on PATH that has both, else Debian's
+ * /usr/lib/postgresql/<version>/bin, newest version first; undefined when none has them.
  */
-export function findPostgresBinDir(pathEnv: string = process.env.PATH ?? ""): string | undefined {
+export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const hasBoth = (dir: string): boolean => isExecutable(join(dir, "initdb")) && isExecutable(join(dir, "postgres"));
+  const chosen = env.TANGO_TEST_PG_BIN;
+  if (chosen !== undefined && chosen !== "") return hasBoth(chosen) ? chosen : undefined;
   const debian = "/usr/lib/postgresql";
   let versions: string[] = [];
   try {
@@ -55,8 +59,8 @@ export function findPostgresBinDir(pathEnv: string = process.env.PATH ?? ""): st
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  const candidates = [...pathEnv.split(delimiter).filter((d) => d !== ""), ...versions.map((v) => join(debian, v, "bin"))];
-  return candidates.find((dir) => isExecutable(join(dir, "initdb")) && isExecutable(join(dir, "postgres")));
+  const onPath = (env.PATH ?? "").split(delimiter).filter((d) => d !== "");
+  return [...onPath, ...versions.map((v) => join(debian, v, "bin"))].find(hasBoth);
 }
 
 /**
@@ -66,7 +70,7 @@ export function findPostgresBinDir(pathEnv: string = process.env.PATH ?? ""): st
  *   (the message carries their output).
  */
 export async function startPostgresServer(binDir: string | undefined = findPostgresBinDir()): Promise<PostgresServer> {
-  if (binDir === undefined) throw new Error(NO_BINARIES);
+  if (binDir === undefined) throw new Error(whyNoPostgres() ?? "no PostgreSQL server binaries");
   const dir = mkdtempSync(join(tmpdir(), "tango-grpc-pg-"));
   const dataDir = join(dir, "data");
   const asUser = runAsUser(dir);
@@ -119,8 +123,14 @@ export async function stopSharedPostgresServer(): Promise<void> {
   await server?.stop();
 }
 
-/** Why the PostgreSQL variants cannot run here. */
-export const NO_BINARIES = "no PostgreSQL server binaries (initdb and postgres) on PATH or in /usr/lib/postgresql/*/bin; install Debian's postgresql package";
+/** Why no PostgreSQL server can be started here (no binaries found), or undefined when one can. */
+export function whyNoPostgres(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (findPostgresBinDir(env) !== undefined) return undefined;
+  const chosen = env.TANGO_TEST_PG_BIN;
+  return chosen !== undefined && chosen !== ""
+    ? `no PostgreSQL server binaries (initdb and postgres) in TANGO_TEST_PG_BIN=${chosen}`
+    : "no PostgreSQL server binaries (initdb and postgres) on PATH or in /usr/lib/postgresql/*/bin; install Debian's postgresql package";
+}
 
 /** Starts the server; resolves when it logs that it accepts connections. */
 async function launch(args: string[], dir: string, env: NodeJS.ProcessEnv, port: number): Promise<PostgresServer> {

@@ -2,7 +2,7 @@ import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
 import { migrate } from "../../src/database/sql/migrations.js";
 import { openPostgresDb } from "../../src/database/sql/postgres-db.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import { findPostgresBinDir, NO_BINARIES, sharedPostgresServer, stopSharedPostgresServer } from "./postgres-server.js";
+import { sharedPostgresServer, stopSharedPostgresServer, whyNoPostgres } from "./postgres-server.js";
 
 /*
  * The storage of database tests, on both backends. A test file writes its suite once:
@@ -72,7 +72,7 @@ export async function emptyTables(db: SqlDb): Promise<void> {
  * Why the postgres variants cannot run on this machine (no binaries), or undefined when they can.
  */
 export function postgresUnavailable(): string | undefined {
-  return findPostgresBinDir() === undefined ? NO_BINARIES : undefined;
+  return whyNoPostgres();
 }
 
 /**

@@ -232,17 +232,23 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void>
 }
 
 /**
- * The prefix that runs a program as `nobody` when this process is root (PostgreSQL refuses to run
- * as root), after giving `dir` to that user; none otherwise.
+ * The prefix (setpriv, from util-linux) that runs a program as `nobody` when this process is root
+ * (PostgreSQL refuses to run as root), after giving `dir` to that user, and that has the kernel
+ * send it SIGINT if this process dies without stopping it (killed, or ended by a signal that
+ * skips 'exit' handlers). setpriv execs the program itself: the pid we signal is the server's.
+ * Not root and no setpriv: no prefix, and a server that this process's death leaves running.
  */
 function runAsUser(dir: string): string[] {
-  if (process.getuid?.() !== 0) return [];
+  const setpriv = findOnPath("setpriv");
+  const isRoot = process.getuid?.() === 0;
+  if (setpriv === undefined) {
+    if (isRoot) throw new Error("this process is root, and PostgreSQL refuses root: setpriv (util-linux) is needed to run it as nobody");
+    return [];
+  }
+  if (!isRoot) return [setpriv, "--pdeathsig=SIGINT", "--"];
   const { uid, gid } = nobody();
   chownSync(dir, uid, gid);
-  const setpriv = findOnPath("setpriv");
-  if (setpriv === undefined) throw new Error("this process is root, and PostgreSQL refuses root: setpriv (util-linux) is needed to run it as nobody");
-  // setpriv execs the program itself, so the pid we signal is the server's.
-  return [setpriv, `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--"];
+  return [setpriv, `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--pdeathsig=SIGINT", "--"];
 }
 
 /** The uid and gid of `nobody`, from /etc/passwd (65534 when it is not listed). */

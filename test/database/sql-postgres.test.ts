@@ -1,9 +1,11 @@
 import { expect } from "chai";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { openPostgresDb, PostgresConnectionError } from "../../src/database/sql/postgres-db.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import { sharedPostgresServer, startPostgresServer } from "../support/postgres-server.js";
+import { findPostgresBinDir, sharedPostgresServer, startPostgresServer } from "../support/postgres-server.js";
 import { describeBackend } from "../support/test-db.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -67,6 +69,44 @@ describe("openPostgresDb: URLs and unreachable servers", () => {
     } finally {
       await silent.close();
     }
+  });
+});
+
+describe("the test PostgreSQL server's failures", () => {
+  let bin: string;
+  let parentDir: string;
+  beforeEach(() => {
+    bin = mkdtempSync(join(tmpdir(), "tango-grpc-fake-pg-"));
+    parentDir = join(bin, "tmp");
+    mkdirSync(parentDir);
+    // Run as nobody when the tests run as root.
+    chmodSync(bin, 0o755);
+    chmodSync(parentDir, 0o777);
+  });
+  afterEach(() => rmSync(bin, { recursive: true, force: true }));
+  const script = (name: string, body: string): void => writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+
+  it("finds the binaries only in TANGO_TEST_PG_BIN when it is set", () => {
+    script("initdb", "exit 0");
+    expect(findPostgresBinDir({ TANGO_TEST_PG_BIN: bin, PATH: process.env.PATH })).to.equal(undefined);
+    script("postgres", "exit 0");
+    expect(findPostgresBinDir({ TANGO_TEST_PG_BIN: bin, PATH: "" })).to.equal(bin);
+  });
+
+  it("reports initdb's failure with its output, and leaves no temp dir", async () => {
+    script("initdb", "echo 'initdb: error: the disk is on fire' >&2; exit 1");
+    script("postgres", "exit 0");
+    const err = await rejection(startPostgresServer({ binDir: bin, parentDir }));
+    expect(err.message).to.match(/initdb .* failed/).and.to.contain("initdb: error: the disk is on fire");
+    expect(readdirSync(parentDir)).to.deep.equal([]);
+  });
+
+  it("reports a server that exits before accepting connections, with its output", async () => {
+    script("initdb", "exit 0");
+    script("postgres", "echo 'FATAL:  no such thing' >&2; exit 3");
+    const err = await rejection(startPostgresServer({ binDir: bin, parentDir }));
+    expect(readdirSync(parentDir)).to.deep.equal([]);
+    expect(err.message).to.match(/^PostgreSQL exited \(3\) before it accepted connections:\nFATAL: {2}no such thing/);
   });
 });
 

@@ -63,15 +63,24 @@ export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env): string
   return [...onPath, ...versions.map((v) => join(debian, v, "bin"))].find(hasBoth);
 }
 
+/** Options of startPostgresServer. */
+export interface PostgresServerOptions {
+  /** Where `initdb` and `postgres` are; findPostgresBinDir() by default. */
+  readonly binDir?: string | undefined;
+  /** Where the server's temp dir (`tango-grpc-pg-*`) is made; the system temp dir by default. */
+  readonly parentDir?: string | undefined;
+}
+
 /**
  * Starts a PostgreSQL server in a new temp dir; resolves once it accepts connections.
  *
  * @throws Error when no binaries are found (findPostgresBinDir), or initdb or the server fails
- *   (the message carries their output).
+ *   (the message carries their output); the temp dir is removed then.
  */
-export async function startPostgresServer(binDir: string | undefined = findPostgresBinDir()): Promise<PostgresServer> {
+export async function startPostgresServer(opts: PostgresServerOptions = {}): Promise<PostgresServer> {
+  const binDir = opts.binDir ?? findPostgresBinDir();
   if (binDir === undefined) throw new Error(whyNoPostgres() ?? "no PostgreSQL server binaries");
-  const dir = mkdtempSync(join(tmpdir(), "tango-grpc-pg-"));
+  const dir = mkdtempSync(join(opts.parentDir ?? tmpdir(), "tango-grpc-pg-"));
   const dataDir = join(dir, "data");
   const asUser = runAsUser(dir);
   const env = { ...process.env, LC_ALL: "C", LANG: "C" };
@@ -144,7 +153,12 @@ async function launch(args: string[], dir: string, env: NodeJS.ProcessEnv, port:
     rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", killOnExit);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // 'error' without 'exit' when the program could not be started at all.
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", (err) => { spawnError = err; resolve(); });
+  });
 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -161,11 +175,14 @@ async function launch(args: string[], dir: string, env: NodeJS.ProcessEnv, port:
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearTimeout(timer);
-      reject(new Error(`PostgreSQL exited (${code ?? signal}) before it accepted connections:\n${out}`));
+      child.off("exit", onExit);
+      const why = spawnError === undefined ? `exited (${code ?? signal})` : `could not be started (${spawnError.message})`;
+      reject(new Error(`PostgreSQL ${why} before it accepted connections:\n${out}`));
     };
     child.stdout?.setEncoding("utf8").on("data", onData);
     child.stderr?.setEncoding("utf8").on("data", onData);
     child.once("exit", onExit);
+    child.once("error", () => onExit(null, null));
   }).catch(async (err: unknown) => {
     await exited;
     process.off("exit", killOnExit);

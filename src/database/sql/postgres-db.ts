@@ -72,27 +72,21 @@ export async function openPostgresDb(opts: PostgresDbOptions): Promise<SqlDb> {
   // would end the process.
   pool.on("error", (err) => opts.onIdleError?.(new PostgresConnectionError(server, err)));
 
-  const fail = (err: unknown): never => {
-    throw isConnectionError(err) ? new PostgresConnectionError(server, err) : err;
-  };
   let isClosed = false;
-  const query = async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<R[]> => {
+  const connect = async (): Promise<pg.PoolClient> => {
     if (isClosed) throw new Error(`the database at ${server} is closed`);
-    const result = await pool.query<R>(sql, toPgParams(params)).catch(fail);
-    return result.rows;
+    try {
+      return await pool.connect();
+    } catch (err) {
+      throw new PostgresConnectionError(server, err);
+    }
   };
   const db: SqlDb = {
     backend: "postgres",
-    query,
-    transaction: async (work) => {
-      if (isClosed) throw new Error(`the database at ${server} is closed`);
-      return runTransaction(await pool.connect().catch(fail), server, work, fail);
-    },
-    exec: async (sql) => {
-      if (isClosed) throw new Error(`the database at ${server} is closed`);
-      // No parameters: the simple query protocol, which runs several statements in one call.
-      await pool.query(sql).catch(fail);
-    },
+    query: async (sql, params = []) => useClient(await connect(), server, (run) => run(sql, params)),
+    transaction: async (work) => useClient(await connect(), server, (run, drop) => runTransaction(run, drop, work)),
+    // Without parameters pg uses the simple query protocol, which runs several statements at once.
+    exec: async (sql) => { await useClient(await connect(), server, (run) => run(sql)); },
     close: async () => {
       if (isClosed) return;
       isClosed = true;
@@ -100,7 +94,7 @@ export async function openPostgresDb(opts: PostgresDbOptions): Promise<SqlDb> {
     },
   };
   try {
-    await query("SELECT 1");
+    await db.query("SELECT 1");
   } catch (err) {
     await db.close();
     throw err;
@@ -108,45 +102,64 @@ export async function openPostgresDb(opts: PostgresDbOptions): Promise<SqlDb> {
   return db;
 }
 
+/** Runs one statement on a checked-out client; `params` undefined: the simple query protocol. */
+type Run = <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => Promise<R[]>;
+
 /**
- * BEGIN, `work`, then COMMIT, or ROLLBACK when `work` throws; the client goes back to the pool in
- * every case, and is destroyed instead when the connection broke or ROLLBACK failed (the pool also
- * drops, on its own, a client whose connection ended).
+ * Lends `use` a client of the pool, and takes it back in every case: dropped, not pooled, when its
+ * connection failed (failures that reject as PostgresConnectionError; a statement's own errors
+ * reject as the server's DatabaseError, with its SQLSTATE `code`, as on PGlite) or when `use`
+ * called `drop`.
  */
-async function runTransaction<T>(client: pg.PoolClient, server: string, work: (tx: SqlRunner) => Promise<T>, fail: (err: unknown) => never): Promise<T> {
+async function useClient<T>(client: pg.PoolClient, server: string, use: (run: Run, drop: () => void) => Promise<T>): Promise<T> {
   // A connection that dies while checked out emits 'error'; unheard, that would end the process.
-  // The query under way rejects with the same failure, so the listener only has to exist.
-  let broken: unknown;
-  const onError = (err: Error): void => { broken = err; };
+  let lost: unknown;
+  const onError = (err: Error): void => { lost ??= err; };
+  let isDropped = false;
   client.on("error", onError);
+  const run: Run = async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<R[]> => {
+    try {
+      const result = params === undefined ? await client.query<R>(sql) : await client.query<R>(sql, toPgParams(params));
+      return result.rows;
+    } catch (err) {
+      if (lost === undefined && !isConnectionError(err)) throw err;
+      lost ??= err;
+      throw new PostgresConnectionError(server, err);
+    }
+  };
+  try {
+    return await use(run, () => { isDropped = true; });
+  } finally {
+    client.off("error", onError);
+    client.release(lost !== undefined || isDropped);
+  }
+}
+
+/** BEGIN, `work`, then COMMIT; ROLLBACK and rethrow when `work` throws. */
+async function runTransaction<T>(run: Run, drop: () => void, work: (tx: SqlRunner) => Promise<T>): Promise<T> {
   // As PGlite's Transaction: a runner kept past the transaction's end must not reach the pooled
   // connection, which by then runs someone else's queries.
   let isOpen = true;
   const tx: SqlRunner = {
-    async query<R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<R[]> {
+    query: async (sql, params = []) => {
       if (!isOpen) throw new Error("Transaction is closed");
-      const result = await client.query<R>(sql, toPgParams(params)).catch(fail);
-      return result.rows;
+      return run(sql, params);
     },
   };
+  await run("BEGIN");
+  let result: T;
   try {
-    await client.query("BEGIN").catch(fail);
-    let result: T;
-    try {
-      result = await work(tx);
-    } catch (err) {
-      isOpen = false;
-      await client.query("ROLLBACK").catch((rollbackErr: unknown) => { broken ??= rollbackErr; });
-      throw err;
-    }
+    result = await work(tx);
+  } catch (err) {
     isOpen = false;
-    await client.query("COMMIT").catch(fail);
-    return result;
-  } finally {
-    isOpen = false;
-    client.off("error", onError);
-    client.release(broken === undefined ? undefined : new PostgresConnectionError(server, broken));
+    // The work's error is the one to report. A client whose ROLLBACK failed may still be in the
+    // transaction: it is dropped, and the server rolls back the transaction of a session that ends.
+    await run("ROLLBACK").catch(drop);
+    throw err;
   }
+  isOpen = false;
+  await run("COMMIT");
+  return result;
 }
 
 /** PGlite sends a Date as its ISO string; pg would send local time with an offset. */
@@ -208,12 +221,12 @@ function mapArray(values: readonly unknown[], parse: (text: string) => unknown):
 }
 
 /**
- * Whether `err` is about the connection rather than the statement: a system error, the driver's
- * own (timeout, terminated), or a SQLSTATE of class 08 (connection), 28 (authorization), 3D000
- * (no such database), 53300 (too many connections) or 57P0x (shutdown, starting up).
+ * Whether a statement's error is the server ending the session rather than refusing the
+ * statement: a SQLSTATE of class 08 (connection), 28 (authorization), 3D000 (no such database),
+ * 53300 (too many connections) or 57P0x (terminated, shutting down, starting up).
  */
 function isConnectionError(err: unknown): boolean {
-  if (!(err instanceof pg.DatabaseError)) return err instanceof Error;
+  if (!(err instanceof pg.DatabaseError)) return false;
   const code = err.code ?? "";
   return /^(08|28)/.test(code) || ["3D000", "53300", "57P01", "57P02", "57P03"].includes(code);
 }

@@ -4,6 +4,7 @@ import { ExitCode, type CliIo, type Verb, type VerbArgs } from "./verb.js";
 import { readPackageVersion } from "./version.js";
 import { adminVerb, cmdVerb } from "./verbs/cmd.js";
 import { configVerb } from "./verbs/config.js";
+import { databaseVerb } from "./verbs/database.js";
 import { infoVerb, pingVerb, stateVerb, statusVerb } from "./verbs/device-queries.js";
 import { attributesVerb, blackboxVerb, commandsVerb } from "./verbs/lists.js";
 import { readVerb } from "./verbs/read.js";
@@ -13,7 +14,7 @@ import { writeVerb } from "./verbs/write.js";
 
 /** Every verb, in the order the help lists them; a new verb is one file in verbs/ and one entry here. */
 const VERBS: readonly Verb[] = [
-  serveVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, watchVerb, configVerb,
+  serveVerb, databaseVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, watchVerb, configVerb,
   commandsVerb, attributesVerb, blackboxVerb, adminVerb,
 ];
 
@@ -27,8 +28,9 @@ function programHelp(): string {
   const verbs = VERBS.map((v) => `  ${v.name.padEnd(width)}${v.summary}`).join("\n");
   return `Usage: ${PROGRAM_USAGE}
 
-Tango Controls device servers over gRPC: "serve" runs one, the other verbs are
-a client of one device (or, for "admin", of a server's admin device).
+Tango Controls device servers over gRPC: "serve" runs one, "database" runs the
+Tango database server, the other verbs are a client of one device (or, for
+"admin", of a server's admin device).
 
 Verbs:
 ${verbs}
@@ -46,6 +48,7 @@ Client verbs also take:
 
 Examples:
   tango-grpc serve --config server.yaml
+  tango-grpc database --data /data/db
   tango-grpc read tango://localhost:50051/sys/tg_test/1 double_scalar
   tango-grpc cmd localhost:50051/sys/tg_test/1 DevLong64 9007199254740993 --json
   tango-grpc watch localhost:50051/sys/tg_test/1 double_scalar --count 5
@@ -53,7 +56,7 @@ Examples:
 Exit codes:
   0  success, or a clean stop (serve, watch) after SIGINT or SIGTERM
   1  a runtime failure: a DevFailed from a device (its error stack on stderr),
-     or startup or shutdown of serve failed, or a forced exit
+     or startup or shutdown of serve or database failed, or a forced exit
   2  a usage error (unknown verb or option, missing argument, bad TRL, a value
      that does not fit its type) or an unusable config
   4  serve: the property store is damaged (serve --repair moves it aside) or

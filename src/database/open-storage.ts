@@ -22,8 +22,11 @@ export type StorageChoice =
   /** A PostgreSQL server, by connection URL (`postgres://user:password@host:5432/tango`). */
   | { readonly kind: "postgres"; readonly url: string };
 
-/** Opens a PostgreSQL server's database by URL (the `pg` backend); the first query may still fail. */
-export type OpenPostgres = (url: string) => Promise<SqlDb>;
+/**
+ * Opens a PostgreSQL server's database by URL (the `pg` backend); the first query may still fail.
+ * `onConnectionLost` hears of a pooled connection that failed while idle (the server restarted).
+ */
+export type OpenPostgres = (url: string, onConnectionLost: (err: Error) => void) => Promise<SqlDb>;
 
 /** The storage cannot be used; the message says why and what to do, for the log and stderr. */
 export class StorageError extends Error {
@@ -69,7 +72,10 @@ export async function openStorage(choice: StorageChoice, opts: OpenStorageOption
   const openPostgres = opts.openPostgres;
   if (openPostgres === undefined) throw new StorageError("this program cannot use a PostgreSQL server (no pg backend)");
   const location = redactUrl(choice.url);
-  const db = await connectWithRetry(() => openPostgres(choice.url), location, opts);
+  const onConnectionLost = (err: Error): void => {
+    opts.log.warn({ postgres: location, reason: describeError(err) }, "PostgreSQL connection lost; the next query opens a new one");
+  };
+  const db = await connectWithRetry(() => openPostgres(choice.url, onConnectionLost), location, opts);
   return { db, location, close: () => db.close() };
 }
 

@@ -10,6 +10,8 @@ import { DeviceProxy } from "../../src/client/index.js";
 import type { DevVarLongStringArrayValue } from "../../src/core/index.js";
 import { migrate } from "../../src/database/sql/migrations.js";
 import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
+import { openPostgresDb } from "../../src/database/sql/postgres-db.js";
+import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { runCliProcess, type CliResult } from "../support/cli-process.js";
 import { sharedPostgresServer } from "../support/postgres-server.js";
 import { describeBackend, forEachBackend } from "../support/test-db.js";
@@ -184,6 +186,9 @@ describe("tango-grpc database: its usage", function () {
 forEachBackend("tango-grpc database", (backend) => {
   /** The options of a new, empty storage for one test. */
   let newStorage: () => Promise<string[]>;
+  /** The storage of those options, opened here (the server must not run). */
+  const openStorageDb = (args: readonly string[]): Promise<SqlDb> =>
+    args[0] === "--postgres" ? openPostgresDb({ url: args[1] ?? "" }) : openPgliteDb({ dataDir: args[1] ?? "" });
 
   before(async function () {
     this.timeout(START_TIMEOUT_MS);
@@ -250,6 +255,21 @@ forEachBackend("tango-grpc database", (backend) => {
     expect(await dev.commandInout("DbGetServerInfo", "TangoTest/test")).to.deep.equal(["TangoTest/test", "host1", "1", "3"]);
     if (backend === "pglite") expect(second.output()).to.contain("data directory lock left by a process that is gone; taking it over");
     expect(await second.stop("SIGTERM")).to.equal(0);
+  });
+
+  it("refuses a schema newer than the program with exit code 1, naming the migration", async function () {
+    this.timeout(2 * START_TIMEOUT_MS);
+    const storage = await newStorage();
+    const db = await openStorageDb(storage);
+    try {
+      await migrate(db);
+      await db.query("INSERT INTO schema_migrations (version, name) VALUES (9999, 'from a later release')");
+    } finally {
+      await db.close();
+    }
+    const { code, stderr } = await cli(["database", ...storage, "--port", "0", "--http-port", "0"]);
+    expect(code).to.equal(1);
+    expect(stderr).to.match(/^tango-grpc: the database schema is newer than this program: it has migration 9999, and this tango-grpc knows migrations up to \d+\./m);
   });
 });
 

@@ -166,6 +166,23 @@ export class DeviceLocator {
   }
 
   /**
+   * ProxyCore.connect: `connect` makes the channel. While host:port is undecided only a call
+   * tells the device server from a database, so `ping` (the device, through `send`) goes first;
+   * a server without the device is connected all the same (the device's calls will say so).
+   */
+  async connect(ping: () => Promise<unknown>, connect: () => Promise<void>): Promise<void> {
+    if (this.#mode === "undecided") {
+      try {
+        await ping();
+        return;
+      } catch (err) {
+        if (!(err instanceof DevFailed) || err.reason !== Reason.DeviceNotFound) throw err;
+      }
+    }
+    await connect();
+  }
+
+  /**
    * Runs `call` (one request to the device, with `opts`). While host:port is undecided, a success
    * says it is the device server; an API_DeviceNotFound from a host:port that is the database
    * which finds the device sends the call again, to the device's server, within the same time

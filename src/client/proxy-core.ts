@@ -125,9 +125,7 @@ export abstract class ProxyCore {
    * and a name the database resolves is looked up: API_DeviceNotExported, API_DeviceNotDefined.
    */
   async connect(opts?: CallOptions): Promise<void> {
-    // tango://host:port/d/f/m: only a call tells the device server from a database.
-    if (this.#locator.isUndecided) await this.#invoke("Ping", {}, OPS.ping, opts);
-    else await this.#invoker.connect("connect", opts);
+    await this.#locator.connect(() => this.#invoke("Ping", {}, OPS.ping, opts), () => this.#invoker.connect("connect", opts));
   }
 
   /** Where the device is, and how its name is resolved (AttributeProxy, the admin device). @internal */

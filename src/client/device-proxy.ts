@@ -72,10 +72,12 @@ export class DeviceProxy extends ProxyCore {
    */
   static async adminOf(address: string, options: DeviceProxyOptions = {}): Promise<DeviceProxy> {
     const { host, port, address: target } = parseAddress(address);
-    const alias = new DeviceProxy({ host, port, address: target, device: ADMIN_DEVICE_ALIAS, attribute: undefined, property: undefined }, options);
+    const alias = new DeviceProxy({
+      host, port, address: target, device: ADMIN_DEVICE_ALIAS, attribute: undefined, property: undefined, dbase: "no",
+    }, options);
     try {
       const admName = (await alias.info()).admName;
-      return new DeviceProxy(`tango://${target}/${admName}`, options);
+      return new DeviceProxy(`tango://${target}/${admName}#dbase=no`, options);
     } finally {
       alias.close();
     }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   DevFailed, DevString, DevVarLongStringArray, Device, command, type DevVarLongStringArrayValue,
 } from "../../src/index.js";
@@ -23,6 +24,8 @@ export class FakeDatabaseState {
   readonly attributeAliases = new Map<string, string>();
   /** Every command run, in order: `DbImportDevice sys/tg_test/1`. */
   readonly calls: string[] = [];
+  /** How long DbImportDevice takes, ms (a slow database). */
+  importDelayMs = 0;
 
   /** Registers `device` as exported by the server listening at 127.0.0.1:`port`. */
   export(device: string, port: number): void {
@@ -39,6 +42,7 @@ export class FakeDatabaseState {
     this.deviceAliases.clear();
     this.attributeAliases.clear();
     this.calls.length = 0;
+    this.importDelayMs = 0;
   }
 }
 
@@ -49,8 +53,9 @@ export class FakeDatabaseState {
 function fakeDataBaseClass(state: FakeDatabaseState): new () => Device {
   class DataBase extends Device {
     @command({ dtypeIn: DevString, dtypeOut: DevVarLongStringArray })
-    DbImportDevice(name: string): DevVarLongStringArrayValue {
+    async DbImportDevice(name: string): Promise<DevVarLongStringArrayValue> {
       state.calls.push(`DbImportDevice ${name}`);
+      if (state.importDelayMs > 0) await sleep(state.importDelayMs);
       const d = state.devices.get(name.toLowerCase());
       if (d === undefined) {
         throw DevFailed.of("DB_DeviceNotDefined", `device ${name} not defined in the database !`, "DataBase::ImportDevice()");

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { AttributeProxy, DevFailed, DevState, DeviceProxy, Reason } from "../../src/client/index.js";
-import { parseTangoHost } from "../../src/client/tango-host.js";
+import { AttributeProxy, DevFailed, DevState, DeviceProxy, Reason, parseTangoHost } from "../../src/client/index.js";
 import { expectDevFailed } from "../support/test-server.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
+import { waitFor } from "../support/wait-for.js";
 import { startFakeDatabase, type FakeDatabase } from "./naming-fake-database.js";
 
 /** The error frames of a DevFailed, root cause first, as [reason, desc]. */
@@ -50,6 +50,27 @@ describe("DeviceProxy names through the Tango database", function () {
     expect((await dev.readAttribute("short_scalar")).name).to.equal("short_scalar");
     expect(dev.address).to.equal(sp.address);
     expect(db.state.calls).to.deep.equal(["DbImportDevice sys/tg_test/1"]);
+    // Calls made at once on a new proxy share one lookup.
+    const many = named("sys/tg_test/1");
+    expect(await Promise.all([1, 2, 3, 4].map((i) => many.commandInout("DevLong", i)))).to.deep.equal([1, 2, 3, 4]);
+    expect(db.state.count("DbImportDevice")).to.equal(2);
+  });
+
+  it("bounds the lookup by the call's timeout, and a proxy closed meanwhile does not connect", async () => {
+    db.state.importDelayMs = 1_000;
+    const slow = track(new DeviceProxy("sys/tg_test/1", { tangoHost: db.address, timeoutMs: 300 }));
+    const start = Date.now();
+    const df = await expectDevFailed(slow.state(), Reason.DeviceTimedOut);
+    expect(Date.now() - start).to.be.lessThan(900);
+    expect(df.desc).to.equal("Timeout (300 mS) exceeded on device sys/database/2, command DbImportDevice");
+    expect(df.errors.at(-1)).to.include({ reason: Reason.CantConnectToDatabase, desc: `Failed to connect to database on ${db.address}` });
+
+    const closing = named("sys/tg_test/1");
+    const call = closing.state();
+    await waitFor(() => db.state.count("DbImportDevice") === 2, "the second lookup started");
+    closing.close();
+    const closed = await expectDevFailed(call, Reason.CantConnectToDevice);
+    expect(closed.desc).to.contain("The proxy was closed while the device's address was being looked up");
   });
 
   it("reads TANGO_HOST from the environment, and the option wins over it", async () => {

@@ -5,6 +5,7 @@ import { parseAddress } from "./trl.js";
 export interface DatabaseAddress {
   /** Host name or IP address, lower-cased (IPv6 without brackets). */
   readonly host: string;
+  /** The database's gRPC port (Tango's default is 10000). */
   readonly port: number;
   /** `host:port` (IPv6 in brackets), the gRPC target. */
   readonly address: string;

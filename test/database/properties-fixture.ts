@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import { withStorage } from "../../src/database/database-core.js";
+import { DataBaseProperties } from "../../src/database/database-properties.js";
+import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
+import { migrate } from "../../src/database/sql/migrations.js";
+import type { SqlDb } from "../../src/database/sql/sql-db.js";
+import { DeviceTestContext } from "../../src/testing/index.js";
+
+/*
+ * What the property tests share: the storage (one function, so the tests can run on each backend),
+ * the DataBase device served over gRPC as a client meets it, and the reference recording.
+ */
+
+/** A fresh, migrated database for one test file. */
+export async function openTestDb(): Promise<SqlDb> {
+  const db = await openPgliteDb();
+  await migrate(db);
+  return db;
+}
+
+/** The tables the property tests write, emptied between tests. */
+const TABLES = [
+  "device", "event", "property_device", "property_class", "property", "property_attribute_device",
+  "property_attribute_class", "property_pipe_device", "property_pipe_class",
+];
+
+/** Empties every table the tests write, their history too. */
+export async function cleanTables(db: SqlDb): Promise<void> {
+  await db.exec(TABLES.flatMap((t) => (t === "device" || t === "event" ? [t] : [t, `${t}_hist`]))
+    .map((t) => `DELETE FROM ${t}`).join(";"));
+}
+
+/**
+ * The DataBase class the tests serve: the property commands over `db`. Until the full DataBase
+ * class exists this is DataBaseProperties under the Tango class name DataBase.
+ */
+export function dataBaseClass(db: SqlDb): ReturnType<typeof withStorage<typeof DataBaseProperties>> {
+  abstract class DataBase extends DataBaseProperties {}
+  return withStorage(DataBase, db);
+}
+
+/** The DataBase device `sys/database/2` of server `DataBaseds/2` over `db`, started. */
+export async function startDataBase(db: SqlDb): Promise<DeviceTestContext> {
+  return DeviceTestContext.start(dataBaseClass(db), { deviceName: "sys/database/2", server: "DataBaseds", instance: "2" });
+}
+
+/** A client call of a DataBase command; resolves with its argout. */
+export type DbCall = (command: string, argin?: unknown) => Promise<unknown>;
+
+/** The client's command call on `ctx`'s device. */
+export function callerOf(ctx: DeviceTestContext): DbCall {
+  return (command, argin) => ctx.proxy.commandInout(command, argin);
+}
+
+/** One recorded call of the reference. */
+export interface RecordedCall {
+  readonly command: string;
+  readonly case?: string | null;
+  readonly argin: unknown;
+  readonly argout?: unknown;
+  readonly exception?: string;
+  readonly errors?: readonly { reason: string; desc: string; origin: string }[];
+}
+
+/** The reference recording of cppTango's DataBaseds (a copy of the reference database_commands.json in fixtures/). */
+export interface DbReference {
+  readonly commands: readonly {
+    name: string; in_type_code: number; out_type_code: number; in_type_desc: string; out_type_desc: string;
+  }[];
+  readonly examples: { readonly calls: readonly RecordedCall[]; readonly misuse_errors: readonly RecordedCall[] };
+}
+
+/** Loads the reference recording. */
+export function loadReference(): DbReference {
+  const file = new URL("./fixtures/database_commands.json", import.meta.url);
+  return JSON.parse(readFileSync(file, "utf8")) as DbReference;
+}
+
+/** The date every history entry shows in the reference, where ours shows the real time. */
+export const REFERENCE_DATE = "2026-12-06 05:46:29";
+
+/** `argout` with every history date replaced by the reference's. */
+export function withReferenceDates(argout: unknown): unknown {
+  if (!Array.isArray(argout)) return argout;
+  return argout.map((v: unknown) => (typeof v === "string" && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(v) ? REFERENCE_DATE : v));
+}
+
+/** A device row as DbAddDevice and DbExportDevice leave it (written here with SQL). */
+export interface DeviceRow {
+  readonly name: string;
+  readonly server: string;
+  readonly class: string;
+  readonly exported?: boolean;
+  readonly ior?: string;
+  readonly host?: string;
+  readonly version?: string;
+  readonly pid?: number;
+}
+
+/** Adds `rows` to the device table, as the naming commands would. */
+export async function addDevices(db: SqlDb, rows: readonly DeviceRow[]): Promise<void> {
+  for (const r of rows) {
+    const [domain = "", family = "", member = ""] = r.name.split("/");
+    await db.query(
+      `INSERT INTO device (name, domain, family, member, server, class, exported, ior, host, version, pid)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [r.name, domain, family, member, r.server, r.class, r.exported ?? false, r.ior ?? "nada", r.host ?? "nada",
+        r.version ?? "0", r.pid ?? 0]);
+  }
+}

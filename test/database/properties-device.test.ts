@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import type { DeviceTestContext } from "../../src/testing/index.js";
+import { DeviceTestContext } from "../../src/testing/index.js";
 import { expectDevFailed } from "../support/test-server.js";
-import { callerOf, cleanTables, openTestDb, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall } from "./properties-fixture.js";
+import { callerOf, cleanTables, dataBaseClass, openTestDb, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall } from "./properties-fixture.js";
 
 /* Device, class and free (object) properties: put, get, list, delete and their history. */
 
@@ -113,6 +113,23 @@ describe("DataBase device, class and free properties", function () {
       await call("DbDeleteDeviceProperty", ["sys/database/2", "historyDepth"]);
       await ctx?.proxy.commandInout("Init");
     }
+  });
+
+  it("takes concurrent puts of one property from two database servers one after the other, each whole", async () => {
+    // One device runs one command at a time; two database servers on one store do not.
+    if (db === undefined) throw new Error("no database");
+    const second = await DeviceTestContext.start(dataBaseClass(db), { deviceName: "sys/database/3", server: "DataBaseds", instance: "3" });
+    try {
+      const callers = [call, callerOf(second)];
+      await Promise.all(Array.from({ length: 16 }, (_, i) =>
+        callers[i % 2]?.("DbPutDeviceProperty", ["test/dev/1", "1", "p", "2", `a${i}`, `b${i}`])));
+    } finally {
+      await second.close();
+    }
+    const [, , , count, a, b] = await call("DbGetDeviceProperty", ["test/dev/1", "p"]) as string[];
+    expect(count).to.equal("2");
+    expect(b).to.equal(`b${a?.slice(1)}`);
+    expect((await call("DbGetDevicePropertyHist", ["test/dev/1", "p"]) as string[]).length).to.equal(10 * 5);
   });
 
   it("answers properties of unknown owners as empty, and accepts puts and deletes for them", async () => {

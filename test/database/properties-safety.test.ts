@@ -2,7 +2,9 @@ import { expect } from "chai";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import type { DeviceTestContext } from "../../src/testing/index.js";
 import { expectDevFailed } from "../support/test-server.js";
-import { addDevices, callerOf, cleanTables, openTestDb, startDataBase, type DbCall } from "./properties-fixture.js";
+import {
+  addDevices, callerOf, cleanTables, openTestDb, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall,
+} from "./properties-fixture.js";
 
 /*
  * What a client sends is data, never SQL: strings made to break quoting go through every string
@@ -93,6 +95,7 @@ describe("DataBase property commands and hostile or huge input", function () {
         expect(await call(command, [s, s]), `${command} ${s}`).to.deep.equal(subValues);
       }
       expect(await call("DbGetDeviceAttributeProperty", [s, `${s}v1`]), s).to.deep.equal([s, "1", `${s}v1`, "1", s, s]);
+      expect(await call("DbGetClassAttributeProperty", [s, `${s}v1`]), s).to.deep.equal([s, "1", `${s}v1`, "1", s, s]);
       expect(await call("DbGetDeviceAttributeProperty2", [s, `${s}m`]), s).to.deep.equal([s, "1", `${s}m`, "1", "__value", "1", s]);
       expect(await call("DbGetDevicePropertyList", [s, s]), s).to.deep.equal([s]);
       expect(await call("DbGetPropertyList", [s, s]), s).to.deep.equal([s]);
@@ -102,8 +105,13 @@ describe("DataBase property commands and hostile or huge input", function () {
       expect(await call("DbGetClassAttributeList", [s, s]), s).to.deep.equal([s]);
       expect(await call("DbGetDevicePipeList", [s, s]), s).to.deep.equal([s]);
       expect(await call("DbGetClassPipeList", [s, s]), s).to.deep.equal([s]);
-      expect(await call("DbGetDevicePropertyHist", [s, s]), s).to.have.length(5);
-      expect(await call("DbGetDeviceAttributePropertyHist", [s, s, s]), s).to.have.length(6);
+      for (const command of ["DbGetDevicePropertyHist", "DbGetClassPropertyHist", "DbGetPropertyHist"]) {
+        expect(withReferenceDates(await call(command, [s, s])), `${command} ${s}`).to.deep.equal([s, REFERENCE_DATE, "2", s, `${s}2`]);
+      }
+      for (const command of ["DbGetDeviceAttributePropertyHist", "DbGetClassAttributePropertyHist", "DbGetDevicePipePropertyHist",
+        "DbGetClassPipePropertyHist"]) {
+        expect(withReferenceDates(await call(command, [s, s, s])), `${command} ${s}`).to.deep.equal([s, s, REFERENCE_DATE, "2", s, `${s}2`]);
+      }
       expect(await call("DbGetDataForServerCache", [s, s]), s).to.deep.equal([`dserver/${s}`, "Not Found"]);
 
       await call("DbDeleteDeviceProperty", [s, s]);

@@ -7,7 +7,7 @@ import { nameOrder, type PropertyTable } from "./property-tables.js";
  * db_delete_*), in a few statements whatever the number of values: each put replaces the rows of
  * the properties it names and adds one history entry per property; each deletion of a stored
  * property adds a deletion entry; then the history of what was touched is cut to its depth.
- * Every value travels as a parameter. Run them inside one transaction.
+ * Every value travels as a parameter. Run them inside one transaction (a put locks its table).
  */
 
 /** How many history entries cppTango keeps per property (its `historyDepth` device property). */
@@ -39,6 +39,9 @@ function keyArrays(t: PropertyTable, keys: readonly PropertyKey[]): SqlParam[] {
 export async function putProperties(tx: SqlRunner, t: PropertyTable, puts: PropertyPuts, depth: number): Promise<void> {
   const { owner, writes } = puts;
   if (writes.length === 0) return;
+  // One put at a time per table, as cppTango's LOCK TABLES: on a PostgreSQL server two puts of
+  // one property would otherwise both delete nothing and then both insert its rows. Reads go on.
+  await tx.query(`LOCK TABLE ${t.table} IN SHARE ROW EXCLUSIVE MODE`);
   await tx.query(`DELETE FROM ${t.table} WHERE lower(${t.owner}) = lower($1) AND ${keyIn(t, 2)}`, [owner, ...keyArrays(t, writes)]);
 
   // One row per element: its property's attribute or pipe, name, index from 1, value and put number.

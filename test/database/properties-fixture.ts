@@ -3,7 +3,7 @@ import { withStorage } from "../../src/database/database-core.js";
 import { DataBaseProperties } from "../../src/database/database-properties.js";
 import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
 import { migrate } from "../../src/database/sql/migrations.js";
-import type { SqlDb } from "../../src/database/sql/sql-db.js";
+import type { SqlDb, SqlParam, SqlRow, SqlRunner } from "../../src/database/sql/sql-db.js";
 import { DeviceTestContext } from "../../src/testing/index.js";
 
 /*
@@ -39,7 +39,7 @@ export function dataBaseClass(db: SqlDb): ReturnType<typeof withStorage<typeof D
   return withStorage(DataBase, db);
 }
 
-/** The DataBase device `sys/database/2` of server `DataBaseds/2` over `db`, started. */
+/** The DataBase device `sys/database/2` of server `DataBaseds/2` over `db`, started (its Init reads one row). */
 export async function startDataBase(db: SqlDb): Promise<DeviceTestContext> {
   return DeviceTestContext.start(dataBaseClass(db), { deviceName: "sys/database/2", server: "DataBaseds", instance: "2" });
 }
@@ -107,4 +107,31 @@ export async function addDevices(db: SqlDb, rows: readonly DeviceRow[]): Promise
       [r.name, domain, family, member, r.server, r.class, r.exported ?? false, r.ior ?? "nada", r.host ?? "nada",
         r.version ?? "0", r.pid ?? 0]);
   }
+}
+
+/** A storage that counts the statements run through it, transactions included. */
+export interface CountingDb {
+  readonly db: SqlDb;
+  /** Statements run since the last reset. */
+  statements(): number;
+  reset(): void;
+}
+
+/** `db`, counting its statements: to show a command's cost does not grow with its argin. */
+export function countStatements(db: SqlDb): CountingDb {
+  let n = 0;
+  const counted = (runner: SqlRunner): SqlRunner => ({
+    query<R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<R[]> {
+      n += 1;
+      return runner.query<R>(sql, params);
+    },
+  });
+  const wrapped: SqlDb = {
+    backend: db.backend,
+    query: counted(db).query,
+    transaction: (work) => db.transaction((tx) => work(counted(tx))),
+    exec: (sql) => db.exec(sql),
+    close: () => db.close(),
+  };
+  return { db: wrapped, statements: () => n, reset: () => { n = 0; } };
 }

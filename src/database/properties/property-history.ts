@@ -24,11 +24,11 @@ type HistRow = {
 export async function readHistory(db: SqlRunner, t: PropertyTable, owner: string, namePattern: string,
   subPattern?: string): Promise<string[]> {
   const subSel = t.sub === undefined ? "'' AS sub" : `${t.sub} AS sub`;
-  const subCond = t.sub === undefined ? "" : ` AND lower(${t.sub}) LIKE $3`;
+  const subCond = t.sub === undefined ? "" : ` AND lower(${t.sub}) LIKE lower($3)`;
   const params = [owner, likePattern(namePattern), ...(t.sub === undefined ? [] : [likePattern(subPattern ?? "*")])];
   const rows = await db.query<HistRow>(
     `SELECT hist_id::text AS entry, ${subSel}, name, idx, value, (extract(epoch FROM date) * 1000)::float8 AS ms
-     FROM ${t.table}_hist WHERE lower(${t.owner}) = lower($1) AND lower(name) LIKE $2${subCond}
+     FROM ${t.table}_hist WHERE lower(${t.owner}) = lower($1) AND lower(name) LIKE lower($2)${subCond}
      ORDER BY hist_id, idx`, params);
   const out: string[] = [];
   let entryId = "";

@@ -31,7 +31,7 @@ export async function readValues(db: SqlRunner, t: PropertyTable, owner: string,
          WHERE lower(${t.owner}) = lower($1) AND w.is_like = '0' AND lower(name) = lower(w.n)
        UNION ALL
        SELECT value, idx, name FROM ${t.table}
-         WHERE lower(${t.owner}) = lower($1) AND w.is_like = '1' AND lower(name) LIKE w.n
+         WHERE lower(${t.owner}) = lower($1) AND w.is_like = '1' AND lower(name) LIKE lower(w.n)
      ) AS p
      ORDER BY w.o, p.idx, ${nameOrder("p.name")}`, [owner, keys, isLike]);
   const out = names.map((): string[] => []);
@@ -67,7 +67,7 @@ export async function readSubProperties(db: SqlRunner, t: PropertyTable, owner: 
 /** The names of `owner`'s properties matching the wildcard `filter`, in name order. */
 export async function listPropertyNames(db: SqlRunner, t: PropertyTable, owner: string, filter: string): Promise<string[]> {
   const rows = await db.query<{ name: string }>(
-    `SELECT name FROM ${t.table} WHERE lower(${t.owner}) = lower($1) AND lower(name) LIKE $2 AND idx = 1
+    `SELECT name FROM ${t.table} WHERE lower(${t.owner}) = lower($1) AND lower(name) LIKE lower($2) AND idx = 1
      ORDER BY ${nameOrder("name")}`, [owner, likePattern(filter)]);
   return rows.map((r) => r.name);
 }
@@ -76,7 +76,7 @@ export async function listPropertyNames(db: SqlRunner, t: PropertyTable, owner: 
 export async function listSubs(db: SqlRunner, t: PropertyTable, owner: string, filter: string): Promise<string[]> {
   const sub = t.sub ?? "attribute";
   const rows = await db.query<{ sub: string }>(
-    `SELECT min(${sub}) AS sub FROM ${t.table} WHERE lower(${t.owner}) = lower($1) AND lower(${sub}) LIKE $2
+    `SELECT min(${sub}) AS sub FROM ${t.table} WHERE lower(${t.owner}) = lower($1) AND lower(${sub}) LIKE lower($2)
      GROUP BY lower(${sub}) ORDER BY ${nameOrder(`min(${sub})`)}`, [owner, likePattern(filter)]);
   return rows.map((r) => r.sub);
 }
@@ -88,7 +88,7 @@ export async function listSubs(db: SqlRunner, t: PropertyTable, owner: string, f
  */
 export async function listDistinct(db: SqlRunner, t: PropertyTable, column: string, where: string, filter: string): Promise<string[]> {
   const rows = await db.query<{ v: string }>(
-    `SELECT min(${column}) AS v FROM ${t.table} WHERE lower(${where}) LIKE $1
+    `SELECT min(${column}) AS v FROM ${t.table} WHERE lower(${where}) LIKE lower($1)
      GROUP BY lower(${column}) ORDER BY ${nameOrder(`min(${column})`)}`, [likePattern(filter)]);
   return rows.map((r) => r.v);
 }

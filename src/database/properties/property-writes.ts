@@ -49,20 +49,20 @@ export async function putProperties(tx: SqlRunner, t: PropertyTable, puts: Prope
   const names: string[] = [];
   const idxs: string[] = [];
   const values: string[] = [];
-  const puts1: string[] = [];
+  const putNumbers: string[] = [];
   writes.forEach((w, i) => {
     w.values.forEach((v, k) => {
       subs.push(w.sub ?? "");
       names.push(w.name);
       idxs.push(String(k + 1));
       values.push(v);
-      puts1.push(String(i + 1));
+      putNumbers.push(String(i + 1));
     });
   });
   const subCol = t.sub === undefined ? "" : `${t.sub}, `;
   const subVal = t.sub === undefined ? "" : "w.s, ";
   const rows = "unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS w(s, n, i, v, p)";
-  const params: SqlParam[] = [owner, subs, names, idxs, values, puts1];
+  const params: SqlParam[] = [owner, subs, names, idxs, values, putNumbers];
   if (values.length > 0) {
     // A property named twice in one argin: its last put is the value, both are history.
     await tx.query(

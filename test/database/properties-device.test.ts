@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import { DeviceTestContext } from "../../src/testing/index.js";
+import type { DeviceTestContext } from "../../src/testing/index.js";
 import { expectDevFailed } from "../support/test-server.js";
-import { callerOf, cleanTables, dataBaseClass, openTestDb, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall } from "./properties-fixture.js";
+import { callerOf, cleanTables, openTestDb, startAnotherDataBase, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall } from "./properties-fixture.js";
 
 /* Device, class and free (object) properties: put, get, list, delete and their history. */
 
@@ -118,7 +118,7 @@ describe("DataBase device, class and free properties", function () {
   it("takes concurrent puts of one property from two database servers one after the other, each whole", async () => {
     // One device runs one command at a time; two database servers on one store do not.
     if (db === undefined) throw new Error("no database");
-    const second = await DeviceTestContext.start(dataBaseClass(db), { deviceName: "sys/database/3", server: "DataBaseds", instance: "3" });
+    const second = await startAnotherDataBase(db, "3");
     try {
       const callers = [call, callerOf(second)];
       await Promise.all(Array.from({ length: 16 }, (_, i) =>
@@ -130,6 +130,25 @@ describe("DataBase device, class and free properties", function () {
     expect(count).to.equal("2");
     expect(b).to.equal(`b${a?.slice(1)}`);
     expect((await call("DbGetDevicePropertyHist", ["test/dev/1", "p"]) as string[]).length).to.equal(10 * 5);
+  });
+
+  it("counts the successful calls of the property commands cppTango times in Timing_calls", async () => {
+    const calls = async (): Promise<Map<string, number>> => {
+      const index = (await ctx?.proxy.readAttribute("Timing_index"))?.value as string[];
+      const counts = (await ctx?.proxy.readAttribute("Timing_calls"))?.value as ArrayLike<number>;
+      return new Map(index.map((name, i) => [name, counts[i] ?? -1]));
+    };
+    await call("ResetTimingValues");
+    await call("DbPutDeviceProperty", ["test/dev/1", "1", "p", "1", "v"]);
+    await call("DbGetDeviceProperty", ["test/dev/1", "p"]);
+    await call("DbGetDeviceProperty", ["test/dev/1", "p"]);
+    await expectDevFailed(call("DbGetDeviceProperty", ["test/dev/1"]), "DB_IncorrectArguments");
+    await call("DbGetDataForServerCache", ["No/server", "HOST"]);
+    await call("DbGetClassProperty", ["C", "p"]);
+    const counted = await calls();
+    expect([counted.get("DbPutDeviceProperty"), counted.get("DbGetDeviceProperty"), counted.get("DbGetDataForServerCache")])
+      .to.deep.equal([1, 2, 1]);
+    expect(counted.has("DbGetClassProperty")).to.equal(false);
   });
 
   it("answers properties of unknown owners as empty, and accepts puts and deletes for them", async () => {

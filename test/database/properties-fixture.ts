@@ -1,47 +1,21 @@
 import { readFileSync } from "node:fs";
 import { withStorage } from "../../src/database/database-core.js";
-import { DataBaseProperties } from "../../src/database/database-properties.js";
-import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
-import { migrate } from "../../src/database/sql/migrations.js";
+import { DataBase } from "../../src/database/database.js";
 import type { SqlDb, SqlParam, SqlRow, SqlRunner } from "../../src/database/sql/sql-db.js";
 import { DeviceTestContext } from "../../src/testing/index.js";
 
 /*
- * What the property tests share: the storage (one function, so the tests can run on each backend),
- * the DataBase device served over gRPC as a client meets it, and the reference recording.
+ * What the property tests share beyond names-fixture.ts (the storage, the DataBase device on it,
+ * cleaning between tests): a client's view of the commands, the reference recording, device rows
+ * as the names commands leave them, and a statement counter.
  */
 
-/** A fresh, migrated database for one test file. */
-export async function openTestDb(): Promise<SqlDb> {
-  const db = await openPgliteDb();
-  await migrate(db);
-  return db;
-}
+export { cleanTables, openTestDb, startDataBase } from "./names-fixture.js";
 
-/** The tables the property tests write, emptied between tests. */
-const TABLES = [
-  "device", "event", "property_device", "property_class", "property", "property_attribute_device",
-  "property_attribute_class", "property_pipe_device", "property_pipe_class",
-];
-
-/** Empties every table the tests write, their history too. */
-export async function cleanTables(db: SqlDb): Promise<void> {
-  await db.exec(TABLES.flatMap((t) => (t === "device" || t === "event" ? [t] : [t, `${t}_hist`]))
-    .map((t) => `DELETE FROM ${t}`).join(";"));
-}
-
-/**
- * The DataBase class the tests serve: the property commands over `db`. Until the full DataBase
- * class exists this is DataBaseProperties under the Tango class name DataBase.
- */
-export function dataBaseClass(db: SqlDb): ReturnType<typeof withStorage<typeof DataBaseProperties>> {
-  abstract class DataBase extends DataBaseProperties {}
-  return withStorage(DataBase, db);
-}
-
-/** The DataBase device `sys/database/2` of server `DataBaseds/2` over `db`, started (its Init reads one row). */
-export async function startDataBase(db: SqlDb): Promise<DeviceTestContext> {
-  return DeviceTestContext.start(dataBaseClass(db), { deviceName: "sys/database/2", server: "DataBaseds", instance: "2" });
+/** A second DataBase server (`sys/database/<instance>`) on the same storage, as a cluster runs. */
+export function startAnotherDataBase(db: SqlDb, instance: string): Promise<DeviceTestContext> {
+  return DeviceTestContext.start(withStorage(DataBase, db),
+    { deviceName: `sys/database/${instance}`, server: "DataBaseds", instance, timeoutMs: 10_000 });
 }
 
 /** A client call of a DataBase command; resolves with its argout. */
@@ -62,7 +36,7 @@ export interface RecordedCall {
   readonly errors?: readonly { reason: string; desc: string; origin: string }[];
 }
 
-/** The reference recording of cppTango's DataBaseds (a copy of the reference database_commands.json in fixtures/). */
+/** The reference recording of cppTango's DataBaseds (the copy beside the tests). */
 export interface DbReference {
   readonly commands: readonly {
     name: string; in_type_code: number; out_type_code: number; in_type_desc: string; out_type_desc: string;
@@ -72,7 +46,7 @@ export interface DbReference {
 
 /** Loads the reference recording. */
 export function loadReference(): DbReference {
-  const file = new URL("./fixtures/database_commands.json", import.meta.url);
+  const file = new URL("./reference/database_commands.json", import.meta.url);
   return JSON.parse(readFileSync(file, "utf8")) as DbReference;
 }
 

@@ -9,8 +9,8 @@ import {
 /*
  * The recorded calls of cppTango's DataBaseds, replayed in their order against one database
  * seeded as the recorded one was: every property command must give the recorded argout. The
- * calls of the other DataBase commands (servers, devices, export) are applied with SQL, as they
- * change the rows the property commands read.
+ * calls of the other DataBase commands (servers, devices, export) are made too, as they change
+ * the rows the property commands read.
  */
 
 const PROPERTY_COMMANDS = new Set([
@@ -56,52 +56,15 @@ async function seedAsRecorded(db: SqlDb): Promise<void> {
   }
 }
 
-/** What a recorded call of another DataBase command did to the rows the property commands read. */
-async function applyOtherCommand(db: SqlDb, c: RecordedCall): Promise<void> {
-  const args = Array.isArray(c.argin) ? (c.argin as string[]) : [String(c.argin)];
-  const deleteDevice = async (name: string): Promise<void> => {
-    for (const table of ["device", "property_device", "property_attribute_device", "property_pipe_device"]) {
-      await db.query(`DELETE FROM ${table} WHERE lower(${table === "device" ? "name" : "device"}) = lower($1)`, [name]);
-    }
-  };
-  const addDevice = async (server: string, name: string, cls: string): Promise<void> => {
-    await deleteDevice(name);
-    await addDevices(db, [{ name, server, class: cls }]);
-  };
-  switch (c.command) {
-    case "DbAddServer":
-    case "DbAddDevice": {
-      const [server = "", ...pairs] = args;
-      const admin = `dserver/${server}`;
-      if ((await db.query("SELECT 1 FROM device WHERE lower(name) = lower($1)", [admin])).length === 0) {
-        await addDevices(db, [{ name: admin, server, class: "DServer" }]);
-      }
-      for (let i = 0; i + 1 < pairs.length; i += 2) await addDevice(server, pairs[i] ?? "", pairs[i + 1] ?? "");
-      return;
-    }
-    case "DbExportDevice": {
-      const [name, ior, host, pid, version] = args;
-      await db.query("UPDATE device SET exported = true, ior = $2, host = $3, pid = $4, version = $5 WHERE lower(name) = lower($1)",
-        [name ?? "", ior ?? "", host ?? "", Number(pid), version ?? ""]);
-      return;
-    }
-    case "DbUnExportServer":
-      await db.query("UPDATE device SET exported = false WHERE lower(server) = lower($1)", [args[0] ?? ""]);
-      return;
-    case "DbUnExportDevice":
-      await db.query("UPDATE device SET exported = false WHERE lower(name) = lower($1)", [args[0] ?? ""]);
-      return;
-    case "DbDeleteDevice":
-      await deleteDevice(args[0] ?? "");
-      return;
-    case "DbDeleteServer":
-      for (const r of await db.query<{ name: string }>("SELECT name FROM device WHERE lower(server) = lower($1)", [args[0] ?? ""])) {
-        await deleteDevice(r.name);
-      }
-      return;
-    default:
-      // The rest (aliases, events, server info, renames undone) changes nothing the property commands read.
-  }
+/**
+ * A recorded call of another DataBase command (servers, devices, export, aliases), made as it was:
+ * the property commands read the rows it changes. Its own answer is checked by the names tests;
+ * the few cppTango-specific ones (DbMySqlSelect, CORBA addresses) may fail here without harm.
+ */
+async function callOtherCommand(call: DbCall, c: RecordedCall): Promise<void> {
+  await call(c.command, c.argin ?? undefined).catch((err: unknown) => {
+    if (!(err instanceof DevFailed)) throw err;
+  });
 }
 
 /**
@@ -114,7 +77,7 @@ async function writeMemorizedAsRecorded(call: DbCall): Promise<void> {
   }
 }
 
-/** Calls `c` and compares with the recording: the argout, or the root error's reason and text. */
+/** Calls `c` and compares with the recording: the argout, or the whole error stack. */
 async function expectAsRecorded(call: DbCall, c: RecordedCall, what: string): Promise<void> {
   const outcome = await call(c.command, c.argin ?? undefined).then(
     (argout) => ({ argout: withReferenceDates(argout ?? null) }),
@@ -126,8 +89,8 @@ async function expectAsRecorded(call: DbCall, c: RecordedCall, what: string): Pr
   expect("err" in outcome, `${what}: expected ${c.exception}`).to.equal(true);
   const df = (outcome as { err: unknown }).err;
   expect(df, what).to.be.instanceOf(DevFailed);
-  const root = (df as DevFailed).errors[0];
-  expect({ reason: root.reason, desc: root.desc }, what).to.deep.equal({ reason: c.errors?.[0]?.reason, desc: c.errors?.[0]?.desc });
+  const stack = (df as DevFailed).errors.map((e) => ({ reason: e.reason, desc: e.desc, origin: e.origin }));
+  expect(stack, what).to.deep.equal(c.errors?.map((e) => ({ reason: e.reason, desc: e.desc, origin: e.origin })));
 }
 
 describe("DataBase property commands against cppTango's recorded calls", function () {
@@ -149,11 +112,10 @@ describe("DataBase property commands against cppTango's recorded calls", functio
   });
 
   it("gives every recorded argout, replaying the whole recording in order", async () => {
-    if (db === undefined) throw new Error("no database");
     let replayed = 0;
     for (const [i, c] of reference.examples.calls.entries()) {
       if (!PROPERTY_COMMANDS.has(c.command)) {
-        await applyOtherCommand(db, c);
+        await callOtherCommand(call, c);
         continue;
       }
       if (c.case?.startsWith("PyTango server test/mem/1") === true) await writeMemorizedAsRecorded(call);

@@ -1,50 +1,37 @@
 import { DevFailed } from "../../core/index.js";
+import { DbReason, toDbFailure } from "../names/db-errors.js";
 
 /*
- * The DataBase device's own error reasons (cppTango DataBase.h), the builders of their
- * descriptions, and the conversion of a storage failure into DB_SQLError. Reasons are spelled here
- * once; clients branch on them.
+ * The errors the property commands raise: cppTango DataBaseds' reasons (names/db-errors.ts spells
+ * them for the whole device), with the descriptions and origins of its property methods.
  */
-
-/** The reasons the DataBase device raises, as cppTango's DataBaseds spells them. */
-export const DbReason = {
-  /** Storage failed (cppTango: a MySQL error). */
-  SQLError: "DB_SQLError",
-  /** Too few argin elements, a count that does not match them, a count that is no number. */
-  IncorrectArguments: "DB_IncorrectArguments",
-  /** A device name that is not `[tango:][//instance/]domain/family/member`. */
-  IncorrectDeviceName: "DB_IncorrectDeviceName",
-} as const;
-
-/** One of {@link DbReason}. */
-export type DbReason = (typeof DbReason)[keyof typeof DbReason];
 
 /** `DataBase::<what>()`, the origin cppTango gives its errors. */
 export function dbOrigin(what: string): string {
   return `DataBase::${what}()`;
 }
 
-/** DB_IncorrectArguments with `desc`, raised by `command`. */
-export function incorrectArguments(desc: string, command: string): DevFailed {
-  return DevFailed.of(DbReason.IncorrectArguments, desc, dbOrigin(command));
+/** DB_IncorrectArguments with `desc`, raised by `what` (a command or cppTango method name). */
+export function incorrectArguments(desc: string, what: string): DevFailed {
+  return DevFailed.of(DbReason.IncorrectArguments, desc, dbOrigin(what));
 }
 
-/** DB_IncorrectDeviceName with `desc`, raised by `command`. */
-export function incorrectDeviceName(desc: string, command: string): DevFailed {
-  return DevFailed.of(DbReason.IncorrectDeviceName, desc, dbOrigin(command));
+/** DB_IncorrectDeviceName with `desc`, raised by `what`. */
+export function incorrectDeviceName(desc: string, what: string): DevFailed {
+  return DevFailed.of(DbReason.IncorrectDeviceName, desc, dbOrigin(what));
 }
 
 /**
  * Throws DB_IncorrectArguments unless `argin` has at least `min` elements; the description is
  * cppTango's where it has one for the command.
  */
-export function requireLength(argin: readonly string[], min: number, desc: string, command: string): void {
-  if (argin.length < min) throw incorrectArguments(desc, command);
+export function requireLength(argin: readonly string[], min: number, desc: string, what: string): void {
+  if (argin.length < min) throw incorrectArguments(desc, what);
 }
 
 /** Throws DB_IncorrectArguments unless `argin` has exactly `count` elements. */
-export function requireExactLength(argin: readonly string[], count: number, desc: string, command: string): void {
-  if (argin.length !== count) throw incorrectArguments(desc, command);
+export function requireExactLength(argin: readonly string[], count: number, desc: string, what: string): void {
+  if (argin.length !== count) throw incorrectArguments(desc, what);
 }
 
 /**
@@ -56,12 +43,6 @@ export async function withSqlErrors<T>(command: string, work: () => Promise<T>):
   try {
     return await work();
   } catch (err) {
-    if (err instanceof DevFailed) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    throw new DevFailed([{
-      reason: DbReason.SQLError,
-      desc: `Failed to query TANGO database (error=${message})`,
-      origin: dbOrigin(command),
-    }], { cause: err });
+    throw toDbFailure(err, command);
   }
 }

@@ -2,6 +2,7 @@ import { DataBaseCore } from "../database-core.js";
 import type { SqlRunner } from "../sql/sql-db.js";
 import { likePattern } from "../sql/wildcard.js";
 import { checkedDeviceName, type PropertyPuts } from "./argin-layouts.js";
+import { timed } from "../names/timing-stats.js";
 import { incorrectDeviceName, requireExactLength, requireLength, withSqlErrors } from "./db-errors.js";
 import { readHistory } from "./property-history.js";
 import { listSubs, readSubProperties, readValues } from "./property-reads.js";
@@ -34,14 +35,17 @@ export abstract class PropertyCommandsCore extends DataBaseCore {
     return this.#historyDepth;
   }
 
-  /** Runs `work` in one transaction; a storage failure is DB_SQLError. */
+  /**
+   * Runs `work` in one transaction; a storage failure is DB_SQLError. Its duration counts in the
+   * Timing_* attributes when cppTango times `command`.
+   */
   protected writeProps(command: string, work: (tx: SqlRunner) => Promise<void>): Promise<void> {
-    return withSqlErrors(command, () => this.sql.transaction(work));
+    return timed(this, command, () => withSqlErrors(command, () => this.sql.transaction(work)));
   }
 
-  /** Runs `work` on the storage; a storage failure is DB_SQLError. */
+  /** Runs `work` on the storage, as writeProps but without a transaction. */
   protected readProps<T>(command: string, work: (db: SqlRunner) => Promise<T>): Promise<T> {
-    return withSqlErrors(command, () => work(this.sql));
+    return timed(this, command, () => withSqlErrors(command, () => work(this.sql)));
   }
 
   /** Writes a put command's properties into `t`. */

@@ -10,6 +10,7 @@ import { incorrectArguments } from "./db-errors.js";
 export interface PropertyWrite {
   /** The attribute or pipe, for attribute and pipe properties. */
   readonly sub?: string;
+  /** The property name, as written. */
   readonly name: string;
   /** The value, one element per row; none deletes the property without a history entry. */
   readonly values: readonly string[];

@@ -5,7 +5,9 @@
 
 /** A command's argin and argout descriptions. */
 export interface CommandDoc {
+  /** What the argin holds (cppTango's in_type_desc). */
   readonly docIn: string;
+  /** What the argout holds (cppTango's out_type_desc). */
   readonly docOut: string;
 }
 

@@ -25,6 +25,7 @@ export abstract class PropertyCommandsCore extends DataBaseCore {
   /** History entries kept per property: the device's `historyDepth` property, 10 by default. */
   #historyDepth = DEFAULT_HISTORY_DEPTH;
 
+  /** Reads the history depth (the `historyDepth` property of this device), as cppTango at init. */
   override async initDevice(): Promise<void> {
     await super.initDevice();
     this.#historyDepth = await withSqlErrors("init_device", () => readHistoryDepth(this.sql, this.name));

@@ -10,7 +10,9 @@ import { nameOrder, type PropertyTable } from "./property-tables.js";
 
 /** One property: its name as stored and its value, one element per row. */
 export interface StoredProperty {
+  /** The name as stored. */
   readonly name: string;
+  /** The value, one element per row, in order. */
   readonly values: string[];
 }
 

@@ -15,7 +15,9 @@ export const DEFAULT_HISTORY_DEPTH = 10;
 
 /** The key of one property in a table: its attribute or pipe (if the table has one) and name. */
 export interface PropertyKey {
+  /** The attribute or pipe, for attribute and pipe properties. */
   readonly sub?: string;
+  /** The property name. */
   readonly name: string;
 }
 

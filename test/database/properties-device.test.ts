@@ -2,19 +2,19 @@ import { expect } from "chai";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import type { DeviceTestContext } from "../../src/testing/index.js";
 import { expectDevFailed } from "../support/test-server.js";
-import { callerOf, cleanTables, openTestDb, startAnotherDataBase, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall } from "./properties-fixture.js";
+import { emptyTables, forEachBackend } from "../support/test-db.js";
+import { callerOf, startAnotherDataBase, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall } from "./properties-fixture.js";
 
 /* Device, class and free (object) properties: put, get, list, delete and their history. */
 
-describe("DataBase device, class and free properties", function () {
-  this.timeout(60_000);
+forEachBackend("DataBase device, class and free properties", (_backend, openDb) => {
   let db: SqlDb | undefined;
   let ctx: DeviceTestContext | undefined;
   let call: DbCall;
   const D = REFERENCE_DATE;
 
   before(async () => {
-    db = await openTestDb();
+    db = await openDb();
     ctx = await startDataBase(db);
     call = callerOf(ctx);
   });
@@ -22,7 +22,7 @@ describe("DataBase device, class and free properties", function () {
     await ctx?.close();
     await db?.close();
   });
-  beforeEach(async () => { if (db !== undefined) await cleanTables(db); });
+  beforeEach(async () => { if (db !== undefined) await emptyTables(db); });
 
   const hist = async (command: string, argin: string[]): Promise<unknown> => withReferenceDates(await call(command, argin));
 

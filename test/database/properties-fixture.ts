@@ -5,12 +5,12 @@ import type { SqlDb, SqlParam, SqlRow, SqlRunner } from "../../src/database/sql/
 import { DeviceTestContext } from "../../src/testing/index.js";
 
 /*
- * What the property tests share beyond names-fixture.ts (the storage, the DataBase device on it,
- * cleaning between tests): a client's view of the commands, the reference recording, device rows
- * as the names commands leave them, and a statement counter.
+ * What the property tests share beyond the storage of each backend (support/test-db.ts) and the
+ * DataBase device on it (names-fixture.ts): a client's view of the commands, the reference
+ * recording, device rows as the names commands leave them, and a statement counter.
  */
 
-export { cleanTables, openTestDb, startDataBase } from "./names-fixture.js";
+export { startDataBase } from "./names-fixture.js";
 
 /** A second DataBase server (`sys/database/<instance>`) on the same storage, as a cluster runs. */
 export function startAnotherDataBase(db: SqlDb, instance: string): Promise<DeviceTestContext> {

@@ -2,8 +2,9 @@ import { expect } from "chai";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { DevFailed } from "../../src/index.js";
 import type { DeviceTestContext } from "../../src/testing/index.js";
+import { forEachBackend } from "../support/test-db.js";
 import {
-  addDevices, callerOf, loadReference, openTestDb, startDataBase, withReferenceDates, type DbCall, type RecordedCall,
+  addDevices, callerOf, loadReference, startDataBase, withReferenceDates, type DbCall, type RecordedCall,
 } from "./properties-fixture.js";
 
 /*
@@ -93,15 +94,14 @@ async function expectAsRecorded(call: DbCall, c: RecordedCall, what: string): Pr
   expect(stack, what).to.deep.equal(c.errors?.map((e) => ({ reason: e.reason, desc: e.desc, origin: e.origin })));
 }
 
-describe("DataBase property commands against cppTango's recorded calls", function () {
-  this.timeout(60_000);
+forEachBackend("DataBase property commands against cppTango's recorded calls", (_backend, openDb) => {
   const reference = loadReference();
   let db: SqlDb | undefined;
   let ctx: DeviceTestContext | undefined;
   let call: DbCall;
 
   before(async () => {
-    db = await openTestDb();
+    db = await openDb();
     ctx = await startDataBase(db);
     call = callerOf(ctx);
     await seedAsRecorded(db);

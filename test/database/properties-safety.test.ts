@@ -2,8 +2,9 @@ import { expect } from "chai";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import type { DeviceTestContext } from "../../src/testing/index.js";
 import { expectDevFailed } from "../support/test-server.js";
+import { emptyTables, forEachBackend } from "../support/test-db.js";
 import {
-  addDevices, callerOf, cleanTables, countStatements, openTestDb, REFERENCE_DATE, startDataBase, withReferenceDates,
+  addDevices, callerOf, countStatements, REFERENCE_DATE, startDataBase, withReferenceDates,
   type CountingDb, type DbCall,
 } from "./properties-fixture.js";
 
@@ -30,15 +31,14 @@ const MAX_STATEMENTS_PER_CALL = 6;
 const PROPERTY_TABLES = ["property_device", "property_class", "property", "property_attribute_device",
   "property_attribute_class", "property_pipe_device", "property_pipe_class"];
 
-describe("DataBase property commands and hostile or huge input", function () {
-  this.timeout(120_000);
+forEachBackend("DataBase property commands and hostile or huge input", (_backend, openDb) => {
   let db: SqlDb | undefined;
   let counting: CountingDb | undefined;
   let ctx: DeviceTestContext | undefined;
   let call: DbCall;
 
   before(async () => {
-    db = await openTestDb();
+    db = await openDb();
     counting = countStatements(db);
     ctx = await startDataBase(counting.db);
     call = callerOf(ctx);
@@ -47,7 +47,7 @@ describe("DataBase property commands and hostile or huge input", function () {
     await ctx?.close();
     await db?.close();
   });
-  beforeEach(async () => { if (db !== undefined) await cleanTables(db); });
+  beforeEach(async () => { if (db !== undefined) await emptyTables(db); });
 
   /** Every row of the property tables, their history and the device table, dates aside. */
   async function snapshot(sql: SqlDb): Promise<string> {

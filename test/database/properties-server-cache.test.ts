@@ -2,21 +2,21 @@ import { expect } from "chai";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import type { DeviceTestContext } from "../../src/testing/index.js";
 import { expectDevFailed } from "../support/test-server.js";
+import { emptyTables, forEachBackend } from "../support/test-db.js";
 import {
-  addDevices, callerOf, cleanTables, countStatements, openTestDb, startDataBase, type CountingDb, type DbCall,
+  addDevices, callerOf, countStatements, startDataBase, type CountingDb, type DbCall,
 } from "./properties-fixture.js";
 
 /* DbGetDataForServerCache: what a device server reads from the database at start. */
 
-describe("DataBase DbGetDataForServerCache", function () {
-  this.timeout(60_000);
+forEachBackend("DataBase DbGetDataForServerCache", (_backend, openDb) => {
   let db: SqlDb | undefined;
   let counting: CountingDb | undefined;
   let ctx: DeviceTestContext | undefined;
   let call: DbCall;
 
   before(async () => {
-    db = await openTestDb();
+    db = await openDb();
     counting = countStatements(db);
     ctx = await startDataBase(counting.db);
     call = callerOf(ctx);
@@ -25,7 +25,7 @@ describe("DataBase DbGetDataForServerCache", function () {
     await ctx?.close();
     await db?.close();
   });
-  beforeEach(async () => { if (db !== undefined) await cleanTables(db); });
+  beforeEach(async () => { if (db !== undefined) await emptyTables(db); });
 
   /** A server Motion/lab of two classes, another server's device, and what they have in the database. */
   async function seedMotion(sql: SqlDb): Promise<void> {

@@ -228,11 +228,13 @@ forEachBackend("tango-grpc database", (backend) => {
     const storage = await newStorage();
     const first = await startDatabase(storage);
     await first.proxy().commandInout("DbAddServer", ["TangoTest/test", "sys/tg_test/1", "TangoTest"]);
+    await first.proxy().commandInout("DbPutDeviceProperty", ["sys/tg_test/1", "1", "speed", "1", "4.25"]);
     expect(await first.stop("SIGTERM")).to.equal(0);
     expect(first.output()).to.contain('"msg":"database stopped"');
 
     const second = await startDatabase(storage);
     const dev = second.proxy();
+    expect(await dev.commandInout("DbGetDeviceProperty", ["sys/tg_test/1", "speed"])).to.deep.equal(["sys/tg_test/1", "1", "speed", "1", "4.25"]);
     expect(await dev.commandInout("DbGetDeviceList", ["TangoTest/test", "*"])).to.deep.equal(["dserver/TangoTest/test", "sys/tg_test/1"]);
     // Str[6], the stopped date, was set by the unexport at the first shutdown.
     const info = await dev.commandInout<DevVarLongStringArrayValue>("DbGetDeviceInfo", "sys/database/2");
@@ -247,10 +249,13 @@ forEachBackend("tango-grpc database", (backend) => {
     const first = await startDatabase(storage);
     await first.proxy().commandInout("DbAddServer", ["TangoTest/test", "sys/tg_test/1", "TangoTest"]);
     await first.proxy().commandInout("DbPutServerInfo", ["TangoTest/test", "host1", "1", "3"]);
+    await first.proxy().commandInout("DbPutDeviceProperty", ["sys/tg_test/1", "2", "speed", "1", "4.25", "names", "2", "a", "b"]);
     expect(await first.stop("SIGKILL")).to.equal(null);
 
     const second = await startDatabase(storage);
     const dev = second.proxy();
+    expect(await dev.commandInout("DbGetDeviceProperty", ["sys/tg_test/1", "speed", "names"]))
+      .to.deep.equal(["sys/tg_test/1", "2", "speed", "1", "4.25", "names", "2", "a", "b"]);
     expect(await dev.commandInout("DbGetDeviceList", ["TangoTest/test", "TangoTest"])).to.deep.equal(["sys/tg_test/1"]);
     expect(await dev.commandInout("DbGetServerInfo", "TangoTest/test")).to.deep.equal(["TangoTest/test", "host1", "1", "3"]);
     if (backend === "pglite") expect(second.output()).to.contain("data directory lock left by a process that is gone; taking it over");

@@ -33,7 +33,8 @@ Options:
   -d, --data <dir>        embedded storage in <dir> (default: ./tango-db)
       --postgres <url>    a PostgreSQL server instead, e.g.
                           postgres://tango:secret@db:5432/tango
-  -i, --instance <name>   the instance (default: 2): device sys/database/<name>
+  -i, --instance <name>   the instance (default: 2): device sys/database/<name>;
+                          TANGO_HOST users look for sys/database/2 only
   -p, --port <port>       gRPC port (default: 10000); 0 lets the OS choose
       --http-port <port>  HTTP sidecar port (default: 10001); 0 lets the OS choose
   -h, --help              show this help

@@ -109,7 +109,8 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
   const log = createRootLogger(config.logLevel, logDestination).child({ server: config.server, instance });
   const device = databaseDeviceName(instance);
 
-  // Until startServe takes the signals over, a stop request ends the waits of the storage's start.
+  // Until startServe has taken the signals over, a stop request ends the storage's waits, and
+  // stops the server as soon as it is up.
   const early = new AbortController();
   const onEarlySignal = (signal: NodeJS.Signals): void => { early.abort(signal); };
   opts.process?.on("SIGTERM", onEarlySignal);
@@ -129,7 +130,6 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
     const applied = await migrate(storage.db);
     log.info({ storage: opts.storage.kind, location: storage.location, migrationsApplied: applied }, "database storage open");
     early.signal.throwIfAborted();
-    releaseEarly();
     handle = await startServe({
       config: { data, label },
       env,
@@ -138,6 +138,8 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
       process: opts.process,
       stderr: opts.stderr,
     });
+    releaseEarly();
+    early.signal.throwIfAborted();
     const self = selfExportOf(handle, instance);
     await exportSelf(storage.db, self);
     log.info({
@@ -147,7 +149,9 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
     return handleOf(handle, storage, self, log);
   } catch (err) {
     releaseEarly();
-    throw await failStart(err, { log, storage, handle, stderr: opts.stderr, isStopRequested: early.signal.aborted });
+    // Only the abort itself is a stop; another failure meanwhile is still a failure.
+    const isStopRequested = early.signal.aborted && (err === early.signal.reason || (err instanceof Error && err.name === "AbortError"));
+    throw await failStart(err, { log, storage, handle, stderr: opts.stderr, isStopRequested });
   }
 }
 
@@ -247,9 +251,9 @@ async function failStart(err: unknown, ctx: {
   readonly stderr: { write(text: string): unknown } | undefined;
   readonly isStopRequested: boolean;
 }): Promise<unknown> {
-  if (ctx.handle !== undefined) await ctx.handle.stop("startup failed");
+  if (ctx.handle !== undefined) await ctx.handle.stop(ctx.isStopRequested ? "stop requested during startup" : "startup failed");
   await ctx.storage?.close().catch((closeErr: unknown) => ctx.log.error({ err: closeErr }, "closing the database storage failed"));
-  if (ctx.isStopRequested && ctx.handle === undefined) {
+  if (ctx.isStopRequested) {
     ctx.log.info("stop requested before the database started");
     return new DatabaseStartFailed(ExitCode.Ok, err);
   }

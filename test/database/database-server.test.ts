@@ -149,6 +149,19 @@ describe("the database server (startDatabaseServer)", function () {
       expect(handle.grpcPort).to.be.above(0);
     });
 
+    it("stops, exit code 0, when SIGTERM comes while it starts, and leaves the directory free", async () => {
+      const dataDir = newDataDir();
+      const proc = new FakeProcess();
+      const opts = options(dataDir, { process: proc });
+      const run = runDatabaseServer(opts);
+      await opts.log.waitFor("database storage open");
+      proc.emit("SIGTERM", "SIGTERM");
+      expect(await run).to.equal(ExitCode.Ok);
+      expect(proc.listenerCount("SIGTERM") + proc.listenerCount("SIGINT")).to.equal(0);
+      expect(existsSync(join(dataDir, DATA_DIR_LOCK))).to.equal(false);
+      expect(opts.log.find("database ready")).to.equal(undefined);
+    });
+
     it("refuses an unusable TANGO_* variable before it opens anything", async () => {
       const dataDir = join(root, "never-made");
       const err = await startDatabaseServer(options(dataDir, { env: { ...LOOPBACK_ENV, TANGO_HTTP_PORT: "many" } })).then(() => undefined, (e: unknown) => e);

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/cli/load-config.js";
 import { parse } from "yaml";
 import { DEFAULT_SERVER_CONFIG } from "../../src/server/index.js";
-import { STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES } from "../../src/core/defaults.js";
+import {
+  STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES, DATABASE_CHECK_INTERVAL_MS, DATABASE_RETRY_MAX_MS,
+} from "../../src/core/defaults.js";
 import {
   DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH, POLL_RING_DEPTH,
   EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH,
@@ -61,6 +63,7 @@ describe("loadConfig", () => {
         events: { heartbeatMs: EVENT_HEARTBEAT_MS, queueDepth: EVENT_QUEUE_DEPTH },
         logLevel: "info",
         store: { repair: false, maxPropertyBytes: STORE_MAX_PROPERTY_BYTES, maxBytes: STORE_MAX_BYTES, compactMinBytes: STORE_COMPACT_MIN_BYTES },
+        databaseClient: { timeoutMs: 3000, retryMaxMs: DATABASE_RETRY_MAX_MS, checkIntervalMs: DATABASE_CHECK_INTERVAL_MS },
         access: { tokens: [], certificates: [] },
         logging: {},
         classes: [{
@@ -248,7 +251,7 @@ classes:
       expect(lines.slice(1)).to.deep.equal([
         `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
         `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
-        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, tls, monitorTimeoutMs, blackboxDepth, hungHandlerFactor, eventLoopStallMs, shutdownGraceMs, polling, events, logLevel, access, logging, storePath, store, limits, classes`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, tls, monitorTimeoutMs, blackboxDepth, hungHandlerFactor, eventLoopStallMs, shutdownGraceMs, polling, events, logLevel, access, logging, tangoHost, advertiseAddress, databaseClient, storePath, store, limits, classes`,
         `  ${file}:9:14: classes[0].devices: must list at least one entry`,
         "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
       ]);

@@ -1,0 +1,207 @@
+import { expect } from "chai";
+import { hostname } from "node:os";
+import { DeviceProxy, Reason } from "../../src/client/index.js";
+import { BUILTIN_CLASSES } from "../../src/devices/index.js";
+import { StartupFailed, startServe, type ServeHandle } from "../../src/serve/start-serve.js";
+import { FakeProcess, LogSink } from "../support/log-sink.js";
+import { FakeDatabaseState, startFakeDatabase, type FakeDatabase } from "../support/fake-database.js";
+import { expectDevFailed } from "../support/test-server.js";
+import { waitFor } from "../support/wait-for.js";
+
+/*
+ * A device server with a Tango database (TANGO_HOST): what it asks the database at start, at run
+ * time and at stop, and how it lives with a database that is down. The database is a stand-in
+ * with the DataBase commands' layouts (test/support/fake-database.ts), on an OS-picked port.
+ */
+
+const BASE_ENV = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0" };
+const SERVER_ID = "Reg/t1";
+const DEVICE = "test/reg/1";
+
+/** A server Reg/t1 with one TangoTest device, registering in the database at `tangoHost`, checking it every 200 ms. */
+function configFor(tangoHost: string): Record<string, unknown> {
+  return {
+    server: "Reg", instance: "t1", tangoHost, advertiseAddress: "127.0.0.1", shutdownGraceMs: 2000, logLevel: "debug",
+    databaseClient: { timeoutMs: 1000, retryMaxMs: 100, checkIntervalMs: 200 },
+    classes: [{ name: "TangoTest", devices: [{ name: DEVICE, properties: { Speed: "1", Other: "x" } }] }],
+  };
+}
+
+async function readyz(port: number): Promise<{ status: number; body: { ready: boolean; reason: string } }> {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, body: await res.json() as { ready: boolean; reason: string } };
+}
+
+describe("a device server with a Tango database", function () {
+  this.timeout(30_000);
+  let logs: LogSink;
+  const databases: FakeDatabase[] = [];
+  const handles: ServeHandle[] = [];
+  const proxies: DeviceProxy[] = [];
+
+  beforeEach(() => { logs = new LogSink(); });
+  afterEach(async () => {
+    for (const p of proxies.splice(0)) p.close();
+    for (const h of handles.splice(0)) await h.stop();
+    for (const db of databases.splice(0)) await db.stop();
+  });
+
+  async function database(state = new FakeDatabaseState(), port = 0): Promise<FakeDatabase> {
+    const db = await startFakeDatabase(state, port);
+    databases.push(db);
+    return db;
+  }
+
+  async function serveWith(opts: { config?: Record<string, unknown>; env?: Record<string, string>; server?: string; instance?: string; process?: FakeProcess }): Promise<ServeHandle> {
+    const handle = await startServe({
+      config: opts.config === undefined ? undefined : { data: opts.config, label: "test config" },
+      env: { ...BASE_ENV, ...opts.env },
+      classes: BUILTIN_CLASSES,
+      logDestination: logs,
+      server: opts.server,
+      instance: opts.instance,
+      process: opts.process,
+    });
+    handles.push(handle);
+    return handle;
+  }
+
+  function proxy(handle: ServeHandle, device = DEVICE): DeviceProxy {
+    const p = new DeviceProxy(`tango://127.0.0.1:${handle.grpcPort}/${device}`, { timeoutMs: 3000, token: "" });
+    proxies.push(p);
+    return p;
+  }
+
+  it("adds its configured devices the first time, exports each with grpc://<advertiseAddress>, and unexports the server at stop", async () => {
+    const db = await database();
+    const handle = await serveWith({ config: configFor(db.tangoHost) });
+    const ior = `grpc://127.0.0.1:${handle.grpcPort}`;
+    expect(db.state.calls.map((c) => c.command)).to.deep.equal([
+      "DbGetDataForServerCache", "DbAddServer", "DbGetDataForServerCache", "DbExportDevice", "DbExportDevice",
+    ]);
+    expect(db.state.callsOf("DbGetDataForServerCache")[0]?.argin).to.deep.equal([SERVER_ID, hostname()]);
+    expect(db.state.callsOf("DbAddServer")[0]?.argin).to.deep.equal([SERVER_ID, DEVICE, "TangoTest"]);
+    const exports = db.state.callsOf("DbExportDevice").map((c) => c.argin).sort();
+    expect(exports).to.deep.equal([
+      ["dserver/Reg/t1", ior, hostname(), String(process.pid), "5"],
+      [DEVICE, ior, hostname(), String(process.pid), "5"],
+    ]);
+    expect(db.state.device(DEVICE)).to.include({ isExported: true, ior, server: SERVER_ID, className: "TangoTest" });
+
+    expect(await handle.stop()).to.equal(0);
+    expect(db.state.calls.at(-1)).to.deep.equal({ command: "DbUnExportServer", argin: SERVER_ID });
+    expect(db.state.device(DEVICE)?.isExported).to.equal(false);
+    expect(db.state.device("dserver/Reg/t1")?.isExported).to.equal(false);
+
+    db.state.calls.length = 0;
+    await serveWith({ config: configFor(db.tangoHost) });
+    expect(db.state.callsOf("DbAddServer"), "devices already in the database are not added again").to.deep.equal([]);
+    expect(db.state.device(DEVICE)?.isExported).to.equal(true);
+  });
+
+  it("with no config, takes its devices and their properties from the database (serve --server X --instance Y)", async () => {
+    const state = new FakeDatabaseState();
+    state.addServer("TangoTest/fromdb", [["test/db/1", "TangoTest"], ["test/db/2", "NoSuchClass"]]);
+    state.putDeviceProperty("test/db/1", "Speed", ["7"]);
+    const db = await database(state);
+    const handle = await serveWith({ env: { TANGO_HOST: db.tangoHost }, server: "TangoTest", instance: "fromdb" });
+    expect(handle.adminDevice).to.equal("dserver/TangoTest/fromdb");
+    expect(handle.devices).to.deep.equal(["test/db/1"]);
+    expect(logs.find("a device of the database is not served: this program has no such class")).to.include({ device: "test/db/2", className: "NoSuchClass" });
+    expect(await proxy(handle, "test/db/1").getProperty("Speed")).to.deep.equal({ Speed: ["7"] });
+    expect(db.state.callsOf("DbAddServer")).to.deep.equal([]);
+    // Without advertiseAddress, the host name and the gRPC port.
+    expect(db.state.device("test/db/1")?.ior).to.equal(`grpc://${hostname()}:${handle.grpcPort}`);
+  });
+
+  it("refuses to start when the database does not know the server and no config names a device", async () => {
+    const db = await database();
+    const err = await startServe({
+      config: undefined, env: { ...BASE_ENV, TANGO_HOST: db.tangoHost }, classes: BUILTIN_CLASSES, logDestination: logs, server: "Nobody", instance: "x",
+    }).then(() => expect.fail("the server started"), (e: unknown) => e);
+    expect(err).to.be.instanceOf(StartupFailed);
+    expect((err as StartupFailed).exitCode).to.equal(1);
+    expect(String((err as StartupFailed).message)).to.contain(`The device server Nobody/x is not defined in the database at ${db.tangoHost}`);
+    expect(db.state.callsOf("DbExportDevice")).to.deep.equal([]);
+  });
+
+  it("serves the database's properties over the config's, and writes run-time changes through before acknowledging them", async () => {
+    const db = await database();
+    db.state.putDeviceProperty(DEVICE, "Speed", ["9"]);
+    const handle = await serveWith({ config: configFor(db.tangoHost) });
+    const dev = proxy(handle);
+    expect(await dev.getProperty(["Speed", "Other"])).to.deep.equal({ Speed: ["9"], Other: ["x"] });
+
+    await dev.putProperty({ Speed: ["10", "11"] });
+    expect(db.state.callsOf("DbPutDeviceProperty").at(-1)?.argin).to.deep.equal([DEVICE, "1", "Speed", "2", "10", "11"]);
+    expect(db.state.deviceProperty(DEVICE, "speed")).to.deep.equal(["10", "11"]);
+    expect(await dev.getProperty("Speed")).to.deep.equal({ Speed: ["10", "11"] });
+
+    await dev.deleteProperty("Speed");
+    expect(db.state.callsOf("DbDeleteDeviceProperty").at(-1)?.argin).to.deep.equal([DEVICE, "Speed"]);
+    expect(db.state.deviceProperty(DEVICE, "Speed")).to.equal(undefined);
+    expect(await dev.getProperty("Speed"), "the config's value, as the next start will see it").to.deep.equal({ Speed: ["1"] });
+
+    await dev.pollAttribute("double_scalar", 500);
+    expect(db.state.deviceProperty(DEVICE, "polled_attr")).to.deep.equal(["double_scalar", "500"]);
+  });
+
+  it("waits for a database that is down at start, saying so in its log and /readyz, and serves once it answers", async () => {
+    const first = await startFakeDatabase();
+    const port = first.port;
+    await first.stop();
+    const starting = serveWith({ config: configFor(`127.0.0.1:${port}`) });
+    const listening = await logs.waitFor("listening; exporting the devices");
+    const waiting = await logs.waitFor("the database did not answer; the server waits for it before exporting its devices");
+    expect(waiting).to.include({ level: 40, tangoHost: `127.0.0.1:${port}` });
+    const before = await readyz(listening.httpPort as number);
+    expect(before.status).to.equal(503);
+    expect(before.body.reason).to.match(new RegExp(`^waiting for the database at 127\\.0\\.0\\.1:${port}: try \\d+ failed \\(API_`));
+
+    const db = await database(new FakeDatabaseState(), port);
+    const handle = await starting;
+    expect(logs.find("the database answered")).to.not.equal(undefined);
+    expect(db.state.device(DEVICE)?.isExported).to.equal(true);
+    expect((await readyz(handle.httpPort)).body).to.deep.include({ ready: true });
+  });
+
+  it("ends a start still waiting for the database when asked to stop, with exit code 0", async () => {
+    const first = await startFakeDatabase();
+    await first.stop();
+    const proc = new FakeProcess();
+    const starting = startServe({
+      config: { data: configFor(first.tangoHost), label: "test config" }, env: BASE_ENV, classes: BUILTIN_CLASSES, logDestination: logs, process: proc,
+    });
+    await logs.waitFor("the database did not answer; the server waits for it before exporting its devices");
+    proc.emit("SIGTERM", "SIGTERM");
+    const err = await starting.then(() => expect.fail("the server started"), (e: unknown) => e);
+    expect(err).to.be.instanceOf(StartupFailed);
+    expect((err as StartupFailed).exitCode).to.equal(0);
+    expect(logs.find("stopped before the server was ready")).to.not.equal(undefined);
+    expect(logs.find("startup failed")).to.equal(undefined);
+  });
+
+  it("keeps serving when the database goes away, refuses property changes meanwhile, and registers again once it is back", async () => {
+    const db = await database();
+    const handle = await serveWith({ config: configFor(db.tangoHost) });
+    const dev = proxy(handle);
+    await db.stop();
+    databases.splice(databases.indexOf(db), 1);
+
+    expect(typeof (await dev.readAttribute("double_scalar")).value).to.equal("number");
+    const df = await expectDevFailed(dev.putProperty({ Speed: "2" }), Reason.DatabaseAccess);
+    expect(df.desc).to.contain(`The properties of ${DEVICE} could not be saved: the database at ${db.tangoHost} cannot be reached`);
+    expect(await dev.getProperty("Speed")).to.deep.equal({ Speed: ["1"] });
+    await logs.waitFor("the database cannot be reached; the server goes on serving");
+    expect((await readyz(handle.httpPort)).status).to.equal(200);
+
+    // It comes back empty (a fresh store): the server adds and exports its devices again.
+    const back = await database(new FakeDatabaseState(), db.port);
+    await waitFor(() => back.state.device(DEVICE)?.isExported === true, "the device exported again", 10_000);
+    expect(back.state.callsOf("DbAddServer")[0]?.argin).to.deep.equal([SERVER_ID, DEVICE, "TangoTest"]);
+    expect(back.state.device("dserver/Reg/t1")?.ior).to.equal(`grpc://127.0.0.1:${handle.grpcPort}`);
+    await logs.waitFor("registered in the database again");
+    await dev.putProperty({ Speed: "3" });
+    expect(back.state.deviceProperty(DEVICE, "Speed")).to.deep.equal(["3"]);
+  });
+});

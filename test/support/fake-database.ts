@@ -1,0 +1,233 @@
+import { Writable } from "node:stream";
+import {
+  Device, DevFailed, DevState, DevString, DevVarLongStringArray, DevVarStringArray, command,
+  type DevVarLongStringArrayValue,
+} from "../../src/index.js";
+import { serve, type RunningServer } from "../../src/serve/serve.js";
+
+/*
+ * A stand-in for the Tango database device (sys/database/2 of DataBaseds/2) until the real one is
+ * on main: the commands a device server uses at start, at run time and at stop, with the argin
+ * and argout layouts, reasons and descriptions of cppTango's DataBaseds (the reference's
+ * examples), over an in-memory model that tests read and change. Every call is recorded.
+ */
+
+/** One device row, as DbImportDevice shows it. */
+export interface FakeDevice {
+  name: string;
+  server: string;
+  className: string;
+  isExported: boolean;
+  ior: string;
+  host: string;
+  pid: number;
+  version: string;
+}
+
+/** One recorded call. */
+export interface FakeCall {
+  readonly command: string;
+  readonly argin: string | readonly string[];
+}
+
+type Props = Map<string, { name: string; values: string[] }>;
+
+/** The database's content: devices and properties, keyed by lower-case name (names ignore case). */
+export class FakeDatabaseState {
+  readonly devices = new Map<string, FakeDevice>();
+  readonly deviceProperties = new Map<string, Props>();
+  readonly classProperties = new Map<string, Props>();
+  readonly calls: FakeCall[] = [];
+
+  /** Defines devices of a server (as DbAddServer): `[name, class]` pairs; the admin device too. */
+  addServer(server: string, devices: ReadonlyArray<readonly [string, string]>): void {
+    const admin = `dserver/${server}`;
+    if (!this.devices.has(admin.toLowerCase())) this.devices.set(admin.toLowerCase(), newDevice(admin, server, "DServer"));
+    for (const [name, className] of devices) this.devices.set(name.toLowerCase(), newDevice(name, server, className));
+  }
+
+  /** Sets device properties directly (as Jive would). */
+  putDeviceProperty(device: string, name: string, values: readonly string[]): void {
+    propsOf(this.deviceProperties, device).set(name.toLowerCase(), { name, values: [...values] });
+  }
+
+  /** A device property's values, or undefined. */
+  deviceProperty(device: string, name: string): string[] | undefined {
+    return this.deviceProperties.get(device.toLowerCase())?.get(name.toLowerCase())?.values;
+  }
+
+  /** The calls of one command, in order. */
+  callsOf(command: string): FakeCall[] {
+    return this.calls.filter((c) => c.command === command);
+  }
+
+  device(name: string): FakeDevice | undefined {
+    return this.devices.get(name.toLowerCase());
+  }
+}
+
+function newDevice(name: string, server: string, className: string): FakeDevice {
+  return { name, server, className, isExported: false, ior: "nada", host: "nada", pid: 0, version: "0" };
+}
+
+function propsOf(map: Map<string, Props>, owner: string): Props {
+  let props = map.get(owner.toLowerCase());
+  if (props === undefined) map.set(owner.toLowerCase(), props = new Map());
+  return props;
+}
+
+function notDefined(name: string, origin: string): DevFailed {
+  return DevFailed.of("DB_DeviceNotDefined", `device ${name} not defined in the database !`, origin);
+}
+
+/** `object, n, (name, count, values...) × n`. */
+function propertyBlock(object: string, props: Props | undefined): string[] {
+  const list = [...props?.values() ?? []];
+  return [object, String(list.length), ...list.flatMap((p) => [p.name, String(p.values.length), ...p.values])];
+}
+
+/** `[name, n, (prop, count, values...) × n]` of DbPutDeviceProperty, applied to `props`. */
+function applyPut(argin: readonly string[], props: Props): void {
+  let at = 2;
+  const n = Number(argin[1]);
+  for (let i = 0; i < n; i++) {
+    const name = argin[at++] ?? "";
+    const count = Number(argin[at++]);
+    const values = argin.slice(at, at + count);
+    if (values.length !== count) throw DevFailed.of("API_CorbaException", "BAD_PARAM CORBA system exception: BAD_PARAM_IndexOutOfRange", "fake");
+    at += count;
+    props.set(name.toLowerCase(), { name, values });
+  }
+}
+
+/** The DataBase device class bound to `state` (its Tango class name is DataBase). */
+export function fakeDataBaseClass(state: FakeDatabaseState): new () => Device {
+  class DataBase extends Device {
+    override initDevice(): void {
+      this.setState(DevState.ON);
+    }
+
+    #record(command: string, argin: string | readonly string[]): void {
+      state.calls.push({ command, argin: typeof argin === "string" ? argin : [...argin] });
+    }
+
+    @command({ dtypeIn: DevVarStringArray, dtypeOut: DevVarStringArray })
+    DbGetDataForServerCache(argin: readonly string[]): string[] {
+      this.#record("DbGetDataForServerCache", argin);
+      if (argin.length !== 2) {
+        throw DevFailed.of("DB_IncorrectArguments", "Incorrect no. of input arguments, needs 2 (ds_name,host_name)", "DataBase::DbGetDataForServerCache()");
+      }
+      const [server = "", host = ""] = argin;
+      const admin = state.device(`dserver/${server}`);
+      if (admin === undefined) return [`dserver/${server}`, "Not Found"];
+      const out = [admin.name, admin.ior, admin.version, admin.server, admin.host, admin.isExported ? "1" : "0", String(admin.pid), "DServer"];
+      out.push(`notifd/factory/${host}`, "Not Found", admin.name, "Not Found", "DServer", "0", "Default", "0");
+      out.push(...propertyBlock(admin.name, state.deviceProperties.get(admin.name.toLowerCase())));
+      const devices = [...state.devices.values()].filter((d) => d.server.toLowerCase() === server.toLowerCase() && d.className !== "DServer");
+      const classes = [...new Set(devices.map((d) => d.className))];
+      out.push(server, String(classes.length));
+      for (const cls of classes) {
+        const ofClass = devices.filter((d) => d.className === cls);
+        out.push(...propertyBlock(cls, state.classProperties.get(cls.toLowerCase())), cls, "0", cls, String(ofClass.length), ...ofClass.map((d) => d.name));
+        for (const d of ofClass) out.push(...propertyBlock(d.name, state.deviceProperties.get(d.name.toLowerCase())), d.name, "0");
+      }
+      out.push("CtrlSystem", "0");
+      return out;
+    }
+
+    @command({ dtypeIn: DevVarStringArray })
+    DbAddServer(argin: readonly string[]): void {
+      this.#record("DbAddServer", argin);
+      const [server = "", ...rest] = argin;
+      const pairs: Array<[string, string]> = [];
+      for (let i = 0; i + 1 < rest.length; i += 2) {
+        const name = rest[i] ?? "";
+        if (name.split("/").length !== 3) {
+          throw DevFailed.of("DB_IncorrectDeviceName", `device name (${name}) syntax error (should be [tango:][//instance/]domain/family/member)`, "DataBase::AddServer()");
+        }
+        pairs.push([name, rest[i + 1] ?? ""]);
+      }
+      state.addServer(server, pairs);
+    }
+
+    @command({ dtypeIn: DevVarStringArray })
+    DbExportDevice(argin: readonly string[]): void {
+      this.#record("DbExportDevice", argin);
+      const [name = "", ior = "", host = "", pid = "0", version = ""] = argin;
+      if (argin.length < 5) throw DevFailed.of("DB_IncorrectArguments", "Insufficient export info for device", "DataBase::DbExportDevice()");
+      const device = state.device(name);
+      if (device === undefined) throw notDefined(name, "DataBase::ExportDevice()");
+      Object.assign(device, { isExported: true, ior, host, pid: Number(pid) || 0, version });
+    }
+
+    @command({ dtypeIn: DevString })
+    DbUnExportServer(server: string): void {
+      this.#record("DbUnExportServer", server);
+      for (const d of state.devices.values()) if (d.server.toLowerCase() === server.toLowerCase()) d.isExported = false;
+    }
+
+    @command({ dtypeIn: DevString, dtypeOut: DevVarLongStringArray })
+    DbImportDevice(name: string): DevVarLongStringArrayValue {
+      this.#record("DbImportDevice", name);
+      const d = state.device(name);
+      if (d === undefined) throw notDefined(name, "DataBase::ImportDevice()");
+      return { lvalue: Int32Array.of(d.isExported ? 1 : 0, d.pid), svalue: [d.name, d.ior, d.version, d.server, d.host, d.className] };
+    }
+
+    @command({ dtypeIn: DevVarStringArray })
+    DbPutDeviceProperty(argin: readonly string[]): void {
+      this.#record("DbPutDeviceProperty", argin);
+      applyPut(argin, propsOf(state.deviceProperties, argin[0] ?? ""));
+    }
+
+    @command({ dtypeIn: DevVarStringArray })
+    DbDeleteDeviceProperty(argin: readonly string[]): void {
+      this.#record("DbDeleteDeviceProperty", argin);
+      const [device = "", ...names] = argin;
+      for (const n of names) state.deviceProperties.get(device.toLowerCase())?.delete(n.toLowerCase());
+    }
+
+    @command({ dtypeIn: DevVarStringArray, dtypeOut: DevVarStringArray })
+    DbGetDeviceProperty(argin: readonly string[]): string[] {
+      this.#record("DbGetDeviceProperty", argin);
+      const [device = "", ...names] = argin;
+      const out = [device, String(names.length)];
+      for (const n of names) {
+        const values = state.deviceProperty(device, n);
+        out.push(n, ...(values === undefined ? ["0", " "] : [String(values.length), ...values]));
+      }
+      return out;
+    }
+  }
+  return DataBase;
+}
+
+/** A fake database served on 127.0.0.1. */
+export interface FakeDatabase {
+  readonly state: FakeDatabaseState;
+  readonly port: number;
+  /** `127.0.0.1:<port>`: the TANGO_HOST of servers that use it. */
+  readonly tangoHost: string;
+  /** Stops it (the state stays, for a restart). */
+  stop(): Promise<void>;
+}
+
+/** Serves DataBase `sys/database/2` (server DataBaseds/2) over `state` on `port` (0: the OS picks). */
+export async function startFakeDatabase(state = new FakeDatabaseState(), port = 0): Promise<FakeDatabase> {
+  const running: RunningServer = await serve({
+    classes: [fakeDataBaseClass(state)],
+    config: {
+      server: "DataBaseds", instance: "2", grpc: { host: "127.0.0.1", port }, http: { host: "127.0.0.1", port: 0 },
+      shutdownGraceMs: 1000, classes: [{ name: "DataBase", devices: [{ name: "sys/database/2" }] }],
+    },
+    env: {},
+    handleSignals: false,
+    logDestination: new Writable({ write: (_chunk, _enc, done) => done() }),
+  });
+  return {
+    state,
+    port: running.grpcPort,
+    tangoHost: `127.0.0.1:${running.grpcPort}`,
+    stop: async () => { await running.stop(); },
+  };
+}

@@ -1,0 +1,134 @@
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { DeviceProxy, Reason } from "../../src/client/index.js";
+import { FakeDatabaseState, startFakeDatabase, type FakeDatabase } from "../support/fake-database.js";
+import { LogSink } from "../support/log-sink.js";
+import { expectDevFailed } from "../support/test-server.js";
+
+/*
+ * `tango-grpc serve --server X --instance Y` as a real process with TANGO_HOST: no config, the
+ * devices come from the database (a stand-in DataBase device served by this test process).
+ */
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const EXIT_WAIT_MS = 15_000;
+
+interface CliServer {
+  readonly child: ChildProcess;
+  readonly logs: LogSink;
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+}
+
+function startCliServer(args: readonly string[], env: Record<string, string>): CliServer {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...args], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env, TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0",
+      TANGO_ADVERTISE_ADDRESS: "127.0.0.1", TANGO_LOG_LEVEL: "info", TANGO_SHUTDOWN_GRACE_MS: "3000", ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs = new LogSink();
+  child.stdout.pipe(logs);
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (s: string) => { stderr += s; });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { child, logs, exited, stderr: () => stderr };
+}
+
+/** Waits for the exit, killing the process after EXIT_WAIT_MS. */
+async function exitCodeOf(server: CliServer): Promise<number | null> {
+  const timer = setTimeout(() => server.child.kill("SIGKILL"), EXIT_WAIT_MS);
+  try {
+    return await server.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readyz(port: number): Promise<{ status: number; reason: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, reason: ((await res.json()) as { reason: string }).reason };
+}
+
+describe("a server process with TANGO_HOST", function () {
+  this.timeout(60_000);
+  const databases: FakeDatabase[] = [];
+  const servers: CliServer[] = [];
+  const proxies: DeviceProxy[] = [];
+
+  afterEach(async () => {
+    for (const p of proxies.splice(0)) p.close();
+    for (const s of servers.splice(0)) {
+      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
+      await s.exited;
+    }
+    for (const db of databases.splice(0)) await db.stop();
+  });
+
+  function stateWithServer(): FakeDatabaseState {
+    const state = new FakeDatabaseState();
+    state.addServer("TangoTest/e2e", [["test/e2e/1", "TangoTest"]]);
+    return state;
+  }
+
+  function serverProcess(tangoHost: string): CliServer {
+    const server = startCliServer(["--server", "TangoTest", "--instance", "e2e"], { TANGO_HOST: tangoHost });
+    servers.push(server);
+    return server;
+  }
+
+  function proxyOf(grpcPort: number): DeviceProxy {
+    const p = new DeviceProxy(`tango://127.0.0.1:${grpcPort}/test/e2e/1`, { timeoutMs: 3000, token: "" });
+    proxies.push(p);
+    return p;
+  }
+
+  it("registers its address, saves a run-time property in the database, and unexports on SIGTERM", async () => {
+    const db = await startFakeDatabase(stateWithServer());
+    databases.push(db);
+    const server = serverProcess(db.tangoHost);
+    const ready = await server.logs.waitFor("Ready to accept request");
+    const grpcPort = ready.grpcPort as number;
+    const ior = `grpc://127.0.0.1:${grpcPort}`;
+    expect(db.state.device("test/e2e/1")).to.include({ isExported: true, ior, pid: server.child.pid });
+    expect(db.state.device("dserver/TangoTest/e2e")).to.include({ isExported: true, ior });
+
+    await proxyOf(grpcPort).putProperty({ Speed: ["5"] });
+    expect(db.state.deviceProperty("test/e2e/1", "Speed")).to.deep.equal(["5"]);
+
+    server.child.kill("SIGTERM");
+    expect(await exitCodeOf(server), server.stderr()).to.equal(0);
+    expect(db.state.calls.at(-1)).to.deep.equal({ command: "DbUnExportServer", argin: "TangoTest/e2e" });
+    expect(db.state.device("test/e2e/1")?.isExported).to.equal(false);
+  });
+
+  it("waits, not ready, for a database that starts after it, and keeps answering reads once the database is gone", async () => {
+    const first = await startFakeDatabase();
+    const port = first.port;
+    await first.stop();
+    const server = serverProcess(`127.0.0.1:${port}`);
+    const listening = await server.logs.waitFor("listening; exporting the devices");
+    await server.logs.waitFor("the database did not answer; the server waits for it before exporting its devices");
+    const waiting = await readyz(listening.httpPort as number);
+    expect(waiting.status).to.equal(503);
+    expect(waiting.reason).to.contain(`waiting for the database at 127.0.0.1:${port}`);
+
+    const db = await startFakeDatabase(stateWithServer(), port);
+    const ready = await server.logs.waitFor("Ready to accept request");
+    expect(await readyz(listening.httpPort as number)).to.deep.include({ status: 200 });
+    expect(db.state.device("test/e2e/1")?.isExported).to.equal(true);
+
+    await db.stop();
+    const dev = proxyOf(ready.grpcPort as number);
+    expect(typeof (await dev.readAttribute("long_scalar")).value).to.equal("number");
+    await expectDevFailed(dev.putProperty({ Speed: ["6"] }), Reason.DatabaseAccess);
+
+    server.child.kill("SIGTERM");
+    expect(await exitCodeOf(server), server.stderr()).to.equal(0);
+    expect(server.logs.find("the server could not be unexported from the database")).to.not.equal(undefined);
+  });
+});

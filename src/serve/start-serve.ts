@@ -94,13 +94,14 @@ function configSourceOf(origin: ConfigOrigin, env: NodeJS.ProcessEnv): ConfigSou
  */
 export async function startServe(opts: StartServeOptions): Promise<ServeHandle> {
   const source = configSourceOf(opts.config, opts.env);
-  // The CLI's --server and --instance win over the file and the environment (checked by the CLI).
+  // The CLI's --server and --instance (checked by the CLI) win over the file and the environment.
+  const configEnv = { ...opts.env };
   if (source.data !== null && typeof source.data === "object" && !Array.isArray(source.data)) {
     const data = source.data as Record<string, unknown>;
-    if (opts.server !== undefined) data.server = opts.server;
-    if (opts.instance !== undefined) data.instance = opts.instance;
+    if (opts.server !== undefined) [data.server, configEnv.TANGO_SERVER] = [opts.server, undefined];
+    if (opts.instance !== undefined) [data.instance, configEnv.TANGO_INSTANCE] = [opts.instance, undefined];
   }
-  const loaded = loadConfigFrom(source, opts.env, { knownClasses: [...opts.classes.keys()] });
+  const loaded = loadConfigFrom(source, configEnv, { knownClasses: [...opts.classes.keys()] });
   const configDir = opts.config !== undefined && "file" in opts.config ? dirname(resolvePath(opts.config.file)) : process.cwd();
   const fromModules = await loadClassModules(loaded, source, { configDir, fallbackDirs: [process.cwd(), PACKAGE_DIR] });
   const classes = new Map([...opts.classes, ...fromModules]);

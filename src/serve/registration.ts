@@ -77,6 +77,9 @@ export function openRegistration(config: Readonly<ServerConfig>, opts: {
   const client = config.databaseClient;
   const link = openDatabaseLink({ tangoHost: config.tangoHost, timeoutMs: client?.timeoutMs ?? CLIENT_TIMEOUT_MS, token: opts.token });
   const log = opts.log.child({ server: config.server, instance: config.instance });
+  if (config.storePath !== undefined) {
+    log.warn({ storePath: config.storePath, tangoHost: config.tangoHost }, "storePath is not used: with a database, properties are kept there");
+  }
   const store = new DatabaseStore({ link, log });
   const registry = new ServerRegistration({
     link, store, log,

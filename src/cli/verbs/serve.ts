@@ -15,8 +15,8 @@ dserver/<server>/<instance>, then serves tango.v1.Device over gRPC (with server
 reflection and grpc.health.v1.Health) until SIGTERM, SIGINT or the admin command
 Kill. Logs are JSON lines on stdout.
 
-With no --config it runs the embedded TangoTest server: server TangoTest,
-instance test, device sys/tg_test/1, gRPC on 0.0.0.0:50051.
+With no --config and no database it runs the embedded TangoTest server: server
+TangoTest, instance test, device sys/tg_test/1, gRPC on 0.0.0.0:50051.
 
 With a Tango database (TANGO_HOST=host:port, or tangoHost in the config) the
 server registers there: it reads its devices and properties from it, adds the
@@ -40,6 +40,7 @@ Options:
 Environment (an empty variable counts as unset):
 ${envLines.join("\n")}
   TANGO_LOG_PATH            directory of "file" logging targets (default: the OS temp dir)
+  TANGO_TOKEN               the bearer token of the server's own calls to the database
   TANGO_ADMIN_TOKEN         an ADMIN bearer token, on gRPC and REST; once set, callers
                             without a token may only read (see docs/security.md)
 

@@ -95,6 +95,16 @@ export const STORE_MAX_PROPERTY_BYTES = 1024 * 1024;
 export const STORE_MAX_BYTES = 64 * 1024 * 1024;
 /** The store's journal is compacted once it has grown this much, and more than its last snapshot, bytes. */
 export const STORE_COMPACT_MIN_BYTES = 1024 * 1024;
+/*
+ * A device server's client of the Tango database (spec §15, §9.2; DESIGN §10). Not in Tango:
+ * cppTango gives up when the database does not answer at start; a container must wait for it.
+ */
+/** The first wait after the database did not answer at start, ms; each next wait doubles, up to the configured maximum. */
+export const DATABASE_RETRY_MIN_MS = 250;
+/** The longest wait between two tries at start, ms (config `databaseClient.retryMaxMs`). */
+export const DATABASE_RETRY_MAX_MS = 10_000;
+/** How often a running server checks that the database still has it exported, ms (config `databaseClient.checkIntervalMs`). */
+export const DATABASE_CHECK_INTERVAL_MS = 10_000;
 /**
  * Isolation of hung and busy devices (not in Tango: cppTango has no watchdog). A handler running
  * longer than this many monitor timeouts (spec §10.6: 3200 ms, so 9.6 s) is reported hung; its
@@ -159,16 +169,3 @@ export const TLS_RELOAD_INTERVAL_MS = 5_000;
  */
 export const PACKED_IN_SLICES_MIN_BYTES = 1024 * 1024;
 export const PACKED_SLICE_ELEMENTS = 1024 * 1024;
-
-/*
- * A device server's client of the Tango database (spec §15, §9.2; DESIGN §10). Not in Tango:
- * cppTango gives up when the database does not answer at start; a container must wait for it.
- */
-/** spec §15 item 1: the database device every TANGO_HOST serves. */
-export const DATABASE_DEVICE = "sys/database/2";
-/** The first wait after the database did not answer at start, ms; each next wait doubles, up to the configured maximum. */
-export const DATABASE_RETRY_MIN_MS = 250;
-/** The longest wait between two tries at start, ms (config `databaseClient.retryMaxMs`). */
-export const DATABASE_RETRY_MAX_MS = 10_000;
-/** How often a running server checks that the database still has it exported, ms (config `databaseClient.checkIntervalMs`). */
-export const DATABASE_CHECK_INTERVAL_MS = 10_000;

@@ -91,6 +91,7 @@ export function openRegistration(config: Readonly<ServerConfig>, opts: {
     hostName: hostname(),
     pid: process.pid,
     address: opts.address,
+    isTls: config.tls !== undefined,
     retryMinMs: DATABASE_RETRY_MIN_MS,
     retryMaxMs: client?.retryMaxMs ?? DATABASE_RETRY_MAX_MS,
     checkIntervalMs: client?.checkIntervalMs ?? DATABASE_CHECK_INTERVAL_MS,

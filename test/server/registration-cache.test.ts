@@ -42,6 +42,12 @@ describe("DbGetDataForServerCache replies", () => {
     expect(cache.devices[1]?.properties).to.deep.equal([{ name: "p2", values: ["v2"] }]);
   });
 
+  it("skip event channels a server exported (six elements each, as ds_start's import_event)", () => {
+    const withChannels = TANGO_TEST.map((x) => x === "Not Found" ? ["IOR:0100", "4", "HOST", "1", "42"] : [x]).flat();
+    expect(withChannels).to.have.length(TANGO_TEST.length + 8);
+    expect(parseServerCache(withChannels)).to.deep.equal(parseServerCache(TANGO_TEST));
+  });
+
   it("say when the database does not know the server", () => {
     expect(parseServerCache(["dserver/NoSuch/server", "Not Found"])).to.deep.equal({ isDefined: false, adminProperties: [], classes: [], devices: [] });
   });

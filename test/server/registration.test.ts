@@ -7,6 +7,7 @@ import { FakeProcess, LogSink } from "../support/log-sink.js";
 import { FakeDatabaseState, startFakeDatabase, type FakeDatabase } from "../support/fake-database.js";
 import { expectDevFailed } from "../support/test-server.js";
 import { waitFor } from "../support/wait-for.js";
+import { makeTestPki } from "../support/test-certs.js";
 
 /*
  * A device server with a Tango database (TANGO_HOST): what it asks the database at start, at run
@@ -38,12 +39,15 @@ describe("a device server with a Tango database", function () {
   const databases: FakeDatabase[] = [];
   const handles: ServeHandle[] = [];
   const proxies: DeviceProxy[] = [];
+  /** Run once the servers have stopped (files they read). */
+  const cleanups: Array<() => void> = [];
 
   beforeEach(() => { logs = new LogSink(); });
   afterEach(async () => {
     for (const p of proxies.splice(0)) p.close();
     for (const h of handles.splice(0)) await h.stop();
     for (const db of databases.splice(0)) await db.stop();
+    for (const cleanup of cleanups.splice(0)) cleanup();
   });
 
   async function database(state = new FakeDatabaseState(), port = 0): Promise<FakeDatabase> {
@@ -112,6 +116,15 @@ describe("a device server with a Tango database", function () {
     expect(db.state.callsOf("DbAddServer")).to.deep.equal([]);
     // Without advertiseAddress, the host name and the gRPC port.
     expect(db.state.device("test/db/1")?.ior).to.equal(`grpc://${hostname()}:${handle.grpcPort}`);
+  });
+
+  it("registers grpcs://<address> when it speaks TLS, so that clients dial it with TLS", async () => {
+    const pki = makeTestPki();
+    cleanups.push(() => pki.remove());
+    const db = await database();
+    const server = pki.server();
+    const handle = await serveWith({ config: { ...configFor(db.tangoHost), tls: { certFile: server.certFile, keyFile: server.keyFile } } });
+    expect(db.state.device(DEVICE)?.ior).to.equal(`grpcs://127.0.0.1:${handle.grpcPort}`);
   });
 
   it("refuses to start when the database does not know the server and no config names a device", async () => {

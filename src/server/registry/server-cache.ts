@@ -31,8 +31,10 @@ export interface ServerCache {
 
 /** An import block's second element when the device is unknown. */
 const NOT_FOUND = "Not Found";
-/** Elements of an import block that found its device: name, IOR, version, server, host, exported, pid, class. */
-const IMPORT_FIELDS = 8;
+/** Elements of a device import that found it: name, IOR, version, server, host, exported, pid, class. */
+const DEVICE_IMPORT_FIELDS = 8;
+/** Elements of an event channel import that found it (ds_start's import_event): name, IOR, version, host, exported, pid. */
+const EVENT_IMPORT_FIELDS = 6;
 
 /** Reads a DevVarStringArray element by element; any overrun or bad count is an Error naming the place. */
 class Cursor {
@@ -103,14 +105,14 @@ function readAttributeProperties(c: Cursor, what: string): Record<string, Record
   return out;
 }
 
-/** An import block: `[name, "Not Found"]` or the 8 fields of DbImportDevice. True when it found its device. */
-function readImport(c: Cursor, what: string): boolean {
+/** An import block: `[name, "Not Found"]`, or the `fields` elements of what it found. True when it found it. */
+function readImport(c: Cursor, fields: number, what: string): boolean {
   c.next(what);
   if (c.peek() === NOT_FOUND) {
     c.next(what);
     return false;
   }
-  c.skip(IMPORT_FIELDS - 1, what);
+  c.skip(fields - 1, what);
   return true;
 }
 
@@ -129,11 +131,11 @@ export function parseServerCache(reply: readonly string[]): ServerCache {
   const c = new Cursor(reply);
   const hasPipes = c.peek()?.startsWith("release ") === true;
   if (hasPipes) c.next("the stored procedure release");
-  if (!readImport(c, "the admin device's import")) {
+  if (!readImport(c, DEVICE_IMPORT_FIELDS, "the admin device's import")) {
     return { isDefined: false, adminProperties: [], classes: [], devices: [] };
   }
-  readImport(c, "the notifd event factory's import");
-  readImport(c, "the server's event channel's import");
+  readImport(c, EVENT_IMPORT_FIELDS, "the notifd event factory's import");
+  readImport(c, EVENT_IMPORT_FIELDS, "the server's event channel's import");
   readProperties(c, "DServer class properties");
   readProperties(c, "Default class properties");
   const adminProperties = readProperties(c, "admin device properties");

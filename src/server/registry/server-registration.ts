@@ -28,6 +28,8 @@ export interface ServerRegistrationOptions {
   readonly pid: number;
   /** Where clients reach the server (`host:port`, the advertised address); undefined until it listens. */
   readonly address: () => string | undefined;
+  /** The server speaks TLS: its address is registered as `grpcs://`, which clients dial with TLS. */
+  readonly isTls: boolean;
   /** First wait after a failed try at start, ms; doubled each time up to `retryMaxMs`. */
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
@@ -39,7 +41,8 @@ export interface ServerRegistrationOptions {
  * A device server's registration in the Tango database (spec §9.2, §9.3, §15; RFC 8 "Device
  * Export"): at start it reads its devices and properties (DbGetDataForServerCache), adding the
  * configured devices the database lacks (DbAddServer); it registers each device it exports with
- * the address clients must dial (DbExportDevice `[name, grpc://<address>, host, pid, version]`),
+ * the address clients must dial (DbExportDevice `[name, grpc://<address>, host, pid, version]`,
+ * `grpcs://` over TLS),
  * and unexports the server at shutdown (DbUnExportServer). A database that is down at start is
  * waited for, with exponential backoff, logged and told by `pendingReason`. While the server runs
  * it checks every `checkIntervalMs` that the database still has it exported, and registers again
@@ -73,7 +76,7 @@ export class ServerRegistration implements ServerRegistry {
 
   /** The IOR field of DbExportDevice: the address clients must dial. */
   get #ior(): string {
-    return `grpc://${this.#opts.address() ?? "(not listening)"}`;
+    return `${this.#opts.isTls ? "grpcs" : "grpc"}://${this.#opts.address() ?? "(not listening)"}`;
   }
 
   async prepare(configured: readonly RegisteredDevice[], signal: AbortSignal): Promise<readonly RegisteredDevice[]> {

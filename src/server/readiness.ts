@@ -26,9 +26,9 @@ export interface ReadinessState {
 
 /**
  * Whether the server is ready, and in words why not: shutting down, waiting for the database, a
- * device whose init failed, or devices still being exported. A hung device is named in the reason, but does not make the
- * server unready: the admin device must stay reachable (through a Kubernetes Service too) so
- * that DevRestart or Init can replace it.
+ * device whose init failed, or devices still being exported. A hung device is named in the
+ * reason, but does not make the server unready: the admin device must stay reachable (through a
+ * Kubernetes Service too) so that DevRestart or Init can replace it.
  *
  * @internal
  */

@@ -112,7 +112,7 @@ describe("a server process with TANGO_HOST", function () {
     await first.stop();
     const server = serverProcess(`127.0.0.1:${port}`);
     const listening = await server.logs.waitFor("listening; exporting the devices");
-    await server.logs.waitFor("the database did not answer; the server waits for it before exporting its devices");
+    await server.logs.waitFor("the database could not be read; trying again before exporting the devices");
     const waiting = await readyz(listening.httpPort as number);
     expect(waiting.status).to.equal(503);
     expect(waiting.reason).to.contain(`waiting for the database at 127.0.0.1:${port}`);

@@ -165,7 +165,7 @@ describe("a device server with a Tango database", function () {
     await first.stop();
     const starting = serveWith({ config: configFor(`127.0.0.1:${port}`) });
     const listening = await logs.waitFor("listening; exporting the devices");
-    const waiting = await logs.waitFor("the database did not answer; the server waits for it before exporting its devices");
+    const waiting = await logs.waitFor("the database could not be read; trying again before exporting the devices");
     expect(waiting).to.include({ level: 40, tangoHost: `127.0.0.1:${port}` });
     const before = await readyz(listening.httpPort as number);
     expect(before.status).to.equal(503);
@@ -185,7 +185,7 @@ describe("a device server with a Tango database", function () {
     const starting = startServe({
       config: { data: configFor(first.tangoHost), label: "test config" }, env: BASE_ENV, classes: BUILTIN_CLASSES, logDestination: logs, process: proc,
     });
-    await logs.waitFor("the database did not answer; the server waits for it before exporting its devices");
+    await logs.waitFor("the database could not be read; trying again before exporting the devices");
     proc.emit("SIGTERM", "SIGTERM");
     const err = await starting.then(() => expect.fail("the server started"), (e: unknown) => e);
     expect(err).to.be.instanceOf(StartupFailed);

@@ -94,7 +94,7 @@ export class ServerRegistration implements ServerRegistry {
         if (signal.aborted) throw signal.reason;
         if (err instanceof NotDefined) throw err.failure;
         this.#pending = `waiting for the database at ${link.tangoHost}: try ${attempt} failed (${describeFailure(err)}); next try in ${waitMs} ms`;
-        this.#log.warn({ attempt, retryInMs: waitMs, error: describeFailure(err) }, "the database did not answer; the server waits for it before exporting its devices");
+        this.#log.warn({ attempt, retryInMs: waitMs, error: describeFailure(err) }, "the database could not be read; trying again before exporting the devices");
       }
       await sleep(waitMs, undefined, { signal });
       waitMs = Math.min(waitMs * 2, retryMaxMs);

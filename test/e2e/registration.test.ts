@@ -69,10 +69,12 @@ describe("a server process with TANGO_HOST", function () {
     for (const db of databases.splice(0)) await db.stop();
   });
 
-  function stateWithServer(): FakeDatabaseState {
-    const state = new FakeDatabaseState();
-    state.addServer("TangoTest/e2e", [["test/e2e/1", "TangoTest"]]);
-    return state;
+  /** A database with the server TangoTest/e2e and its device test/e2e/1. */
+  async function databaseWithServer(port = 0): Promise<FakeDatabase> {
+    const db = await startFakeDatabase(new FakeDatabaseState(), port);
+    databases.push(db);
+    await db.client.addServer("TangoTest/e2e", [["test/e2e/1", "TangoTest"]]);
+    return db;
   }
 
   function serverProcess(tangoHost: string): CliServer {
@@ -88,22 +90,21 @@ describe("a server process with TANGO_HOST", function () {
   }
 
   it("registers its address, saves a run-time property in the database, and unexports on SIGTERM", async () => {
-    const db = await startFakeDatabase(stateWithServer());
-    databases.push(db);
+    const db = await databaseWithServer();
     const server = serverProcess(db.tangoHost);
     const ready = await server.logs.waitFor("Ready to accept request");
     const grpcPort = ready.grpcPort as number;
     const ior = `grpc://127.0.0.1:${grpcPort}`;
-    expect(db.state.device("test/e2e/1")).to.include({ isExported: true, ior, pid: server.child.pid });
-    expect(db.state.device("dserver/TangoTest/e2e")).to.include({ isExported: true, ior });
+    expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: true, ior, pid: server.child.pid });
+    expect(await db.client.importDevice("dserver/TangoTest/e2e")).to.include({ isExported: true, ior });
 
     await proxyOf(grpcPort).putProperty({ Speed: ["5"] });
-    expect(db.state.deviceProperty("test/e2e/1", "Speed")).to.deep.equal(["5"]);
+    expect(await db.client.deviceProperty("test/e2e/1", "Speed")).to.deep.equal(["5"]);
 
     server.child.kill("SIGTERM");
     expect(await exitCodeOf(server), server.stderr()).to.equal(0);
     expect(db.state.calls.at(-1)).to.deep.equal({ command: "DbUnExportServer", argin: "TangoTest/e2e" });
-    expect(db.state.device("test/e2e/1")?.isExported).to.equal(false);
+    expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: false });
   });
 
   it("waits, not ready, for a database that starts after it, and keeps answering reads once the database is gone", async () => {
@@ -117,12 +118,13 @@ describe("a server process with TANGO_HOST", function () {
     expect(waiting.status).to.equal(503);
     expect(waiting.reason).to.contain(`waiting for the database at 127.0.0.1:${port}`);
 
-    const db = await startFakeDatabase(stateWithServer(), port);
+    const db = await databaseWithServer(port);
     const ready = await server.logs.waitFor("Ready to accept request");
     expect(await readyz(listening.httpPort as number)).to.deep.include({ status: 200 });
-    expect(db.state.device("test/e2e/1")?.isExported).to.equal(true);
+    expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: true });
 
     await db.stop();
+    databases.splice(databases.indexOf(db), 1);
     const dev = proxyOf(ready.grpcPort as number);
     expect(typeof (await dev.readAttribute("long_scalar")).value).to.equal("number");
     await expectDevFailed(dev.putProperty({ Speed: ["6"] }), Reason.DatabaseAccess);

@@ -90,24 +90,24 @@ describe("a device server with a Tango database", function () {
       ["dserver/Reg/t1", ior, hostname(), String(process.pid), "5"],
       [DEVICE, ior, hostname(), String(process.pid), "5"],
     ]);
-    expect(db.state.device(DEVICE)).to.include({ isExported: true, ior, server: SERVER_ID, className: "TangoTest" });
+    expect(await db.client.importDevice(DEVICE)).to.include({ isExported: true, ior, server: SERVER_ID, className: "TangoTest" });
 
     expect(await handle.stop()).to.equal(0);
     expect(db.state.calls.at(-1)).to.deep.equal({ command: "DbUnExportServer", argin: SERVER_ID });
-    expect(db.state.device(DEVICE)?.isExported).to.equal(false);
-    expect(db.state.device("dserver/Reg/t1")?.isExported).to.equal(false);
+    expect(await db.client.importDevice(DEVICE)).to.include({ isExported: false });
+    expect(await db.client.importDevice("dserver/Reg/t1")).to.include({ isExported: false });
 
     db.state.calls.length = 0;
     await serveWith({ config: configFor(db.tangoHost) });
     expect(db.state.callsOf("DbAddServer"), "devices already in the database are not added again").to.deep.equal([]);
-    expect(db.state.device(DEVICE)?.isExported).to.equal(true);
+    expect(await db.client.importDevice(DEVICE)).to.include({ isExported: true });
   });
 
   it("with no config, takes its devices and their properties from the database (serve --server X --instance Y)", async () => {
-    const state = new FakeDatabaseState();
-    state.addServer("TangoTest/fromdb", [["test/db/1", "TangoTest"], ["test/db/2", "NoSuchClass"]]);
-    state.putDeviceProperty("test/db/1", "Speed", ["7"]);
-    const db = await database(state);
+    const db = await database();
+    await db.client.addServer("TangoTest/fromdb", [["test/db/1", "TangoTest"], ["test/db/2", "NoSuchClass"]]);
+    await db.client.putDeviceProperty("test/db/1", "Speed", ["7"]);
+    db.state.calls.length = 0;
     const handle = await serveWith({ env: { TANGO_HOST: db.tangoHost }, server: "TangoTest", instance: "fromdb" });
     expect(handle.adminDevice).to.equal("dserver/TangoTest/fromdb");
     expect(handle.devices).to.deep.equal(["test/db/1"]);
@@ -115,7 +115,7 @@ describe("a device server with a Tango database", function () {
     expect(await proxy(handle, "test/db/1").getProperty("Speed")).to.deep.equal({ Speed: ["7"] });
     expect(db.state.callsOf("DbAddServer")).to.deep.equal([]);
     // Without advertiseAddress, the host name and the gRPC port.
-    expect(db.state.device("test/db/1")?.ior).to.equal(`grpc://${hostname()}:${handle.grpcPort}`);
+    expect((await db.client.importDevice("test/db/1"))?.ior).to.equal(`grpc://${hostname()}:${handle.grpcPort}`);
   });
 
   it("registers grpcs://<address> when it speaks TLS, so that clients dial it with TLS", async () => {
@@ -124,7 +124,7 @@ describe("a device server with a Tango database", function () {
     const db = await database();
     const server = pki.server();
     const handle = await serveWith({ config: { ...configFor(db.tangoHost), tls: { certFile: server.certFile, keyFile: server.keyFile } } });
-    expect(db.state.device(DEVICE)?.ior).to.equal(`grpcs://127.0.0.1:${handle.grpcPort}`);
+    expect((await db.client.importDevice(DEVICE))?.ior).to.equal(`grpcs://127.0.0.1:${handle.grpcPort}`);
   });
 
   it("refuses to start when the database does not know the server and no config names a device", async () => {
@@ -140,23 +140,23 @@ describe("a device server with a Tango database", function () {
 
   it("serves the database's properties over the config's, and writes run-time changes through before acknowledging them", async () => {
     const db = await database();
-    db.state.putDeviceProperty(DEVICE, "Speed", ["9"]);
+    await db.client.putDeviceProperty(DEVICE, "Speed", ["9"]);
     const handle = await serveWith({ config: configFor(db.tangoHost) });
     const dev = proxy(handle);
     expect(await dev.getProperty(["Speed", "Other"])).to.deep.equal({ Speed: ["9"], Other: ["x"] });
 
     await dev.putProperty({ Speed: ["10", "11"] });
     expect(db.state.callsOf("DbPutDeviceProperty").at(-1)?.argin).to.deep.equal([DEVICE, "1", "Speed", "2", "10", "11"]);
-    expect(db.state.deviceProperty(DEVICE, "speed")).to.deep.equal(["10", "11"]);
+    expect(await db.client.deviceProperty(DEVICE, "speed")).to.deep.equal(["10", "11"]);
     expect(await dev.getProperty("Speed")).to.deep.equal({ Speed: ["10", "11"] });
 
     await dev.deleteProperty("Speed");
     expect(db.state.callsOf("DbDeleteDeviceProperty").at(-1)?.argin).to.deep.equal([DEVICE, "Speed"]);
-    expect(db.state.deviceProperty(DEVICE, "Speed")).to.equal(undefined);
+    expect(await db.client.deviceProperty(DEVICE, "Speed")).to.equal(undefined);
     expect(await dev.getProperty("Speed"), "the config's value, as the next start will see it").to.deep.equal({ Speed: ["1"] });
 
     await dev.pollAttribute("double_scalar", 500);
-    expect(db.state.deviceProperty(DEVICE, "polled_attr")).to.deep.equal(["double_scalar", "500"]);
+    expect(await db.client.deviceProperty(DEVICE, "polled_attr")).to.deep.equal(["double_scalar", "500"]);
   });
 
   it("waits for a database that is down at start, saying so in its log and /readyz, and serves once it answers", async () => {
@@ -174,7 +174,7 @@ describe("a device server with a Tango database", function () {
     const db = await database(new FakeDatabaseState(), port);
     const handle = await starting;
     expect(logs.find("the database answered")).to.not.equal(undefined);
-    expect(db.state.device(DEVICE)?.isExported).to.equal(true);
+    expect(await db.client.importDevice(DEVICE)).to.include({ isExported: true });
     expect((await readyz(handle.httpPort)).body).to.deep.include({ ready: true });
   });
 
@@ -210,11 +210,11 @@ describe("a device server with a Tango database", function () {
 
     // It comes back empty (a fresh store): the server adds and exports its devices again.
     const back = await database(new FakeDatabaseState(), db.port);
-    await waitFor(() => back.state.device(DEVICE)?.isExported === true, "the device exported again", 10_000);
+    await waitFor(async () => (await back.client.importDevice(DEVICE))?.isExported === true, "the device exported again", 10_000);
     expect(back.state.callsOf("DbAddServer")[0]?.argin).to.deep.equal([SERVER_ID, DEVICE, "TangoTest"]);
-    expect(back.state.device("dserver/Reg/t1")?.ior).to.equal(`grpc://127.0.0.1:${handle.grpcPort}`);
+    expect((await back.client.importDevice("dserver/Reg/t1"))?.ior).to.equal(`grpc://127.0.0.1:${handle.grpcPort}`);
     await logs.waitFor("registered in the database again");
     await dev.putProperty({ Speed: "3" });
-    expect(back.state.deviceProperty(DEVICE, "Speed")).to.deep.equal(["3"]);
+    expect(await back.client.deviceProperty(DEVICE, "Speed")).to.deep.equal(["3"]);
   });
 });

@@ -4,6 +4,7 @@ import {
   type DevVarLongStringArrayValue,
 } from "../../src/index.js";
 import { serve, type RunningServer } from "../../src/serve/serve.js";
+import { DatabaseClient } from "./database-client.js";
 
 /*
  * A stand-in for the Tango database device (sys/database/2 of DataBaseds/2) until the real one is
@@ -204,10 +205,13 @@ export function fakeDataBaseClass(state: FakeDatabaseState): new () => Device {
 
 /** A fake database served on 127.0.0.1. */
 export interface FakeDatabase {
+  /** Its content, and the calls it got. */
   readonly state: FakeDatabaseState;
   readonly port: number;
   /** `127.0.0.1:<port>`: the TANGO_HOST of servers that use it. */
   readonly tangoHost: string;
+  /** The database seen through its commands, as a test would see a real one. */
+  readonly client: DatabaseClient;
   /** Stops it (the state stays, for a restart). */
   stop(): Promise<void>;
 }
@@ -224,10 +228,16 @@ export async function startFakeDatabase(state = new FakeDatabaseState(), port = 
     handleSignals: false,
     logDestination: new Writable({ write: (_chunk, _enc, done) => done() }),
   });
+  const tangoHost = `127.0.0.1:${running.grpcPort}`;
+  const client = new DatabaseClient(tangoHost);
   return {
     state,
     port: running.grpcPort,
-    tangoHost: `127.0.0.1:${running.grpcPort}`,
-    stop: async () => { await running.stop(); },
+    tangoHost,
+    client,
+    stop: async () => {
+      client.close();
+      await running.stop();
+    },
   };
 }

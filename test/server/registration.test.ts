@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { hostname } from "node:os";
 import { DeviceProxy, Reason } from "../../src/client/index.js";
 import { BUILTIN_CLASSES } from "../../src/devices/index.js";
+import { Device, DevState } from "../../src/device/index.js";
 import { StartupFailed, startServe, type ServeHandle } from "../../src/serve/start-serve.js";
 import { FakeProcess, LogSink } from "../support/log-sink.js";
 import { FakeDatabaseState, startFakeDatabase, type FakeDatabase } from "../support/fake-database.js";
@@ -14,6 +15,16 @@ import { makeTestPki } from "../support/test-certs.js";
  * time and at stop, and how it lives with a database that is down. The database is a stand-in
  * with the DataBase commands' layouts (test/support/fake-database.ts), on an OS-picked port.
  */
+
+/** A device whose init fails while `isFailing` is set. */
+class Flaky extends Device {
+  static isFailing = false;
+
+  override initDevice(): void {
+    if (Flaky.isFailing) throw new Error("the hardware is not there yet");
+    this.setState(DevState.ON);
+  }
+}
 
 const BASE_ENV = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0" };
 const SERVER_ID = "Reg/t1";
@@ -60,7 +71,7 @@ describe("a device server with a Tango database", function () {
     const handle = await startServe({
       config: opts.config === undefined ? undefined : { data: opts.config, label: "test config" },
       env: { ...BASE_ENV, ...opts.env },
-      classes: BUILTIN_CLASSES,
+      classes: new Map([...BUILTIN_CLASSES, ["Flaky", Flaky]]),
       logDestination: logs,
       server: opts.server,
       instance: opts.instance,
@@ -125,6 +136,18 @@ describe("a device server with a Tango database", function () {
     const server = pki.server();
     const handle = await serveWith({ config: { ...configFor(db.tangoHost), tls: { certFile: server.certFile, keyFile: server.keyFile } } });
     expect((await db.client.importDevice(DEVICE))?.ior).to.equal(`grpcs://127.0.0.1:${handle.grpcPort}`);
+  });
+
+  it("registers a device whose init failed at start once DevRestart brings it up", async () => {
+    const db = await database();
+    Flaky.isFailing = true;
+    const config = { ...configFor(db.tangoHost), classes: [...configFor(db.tangoHost).classes as object[], { name: "Flaky", devices: [{ name: "test/flaky/1" }] }] };
+    const handle = await serveWith({ config });
+    expect(await db.client.importDevice("test/flaky/1")).to.include({ isExported: false, ior: "nada" });
+    expect(await db.client.importDevice(DEVICE)).to.include({ isExported: true });
+    Flaky.isFailing = false;
+    await proxy(handle, handle.adminDevice).commandInout("DevRestart", "test/flaky/1");
+    expect(await db.client.importDevice("test/flaky/1")).to.include({ isExported: true, ior: `grpc://127.0.0.1:${handle.grpcPort}` });
   });
 
   it("refuses to start when the database does not know the server and no config names a device", async () => {

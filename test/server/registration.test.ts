@@ -129,6 +129,15 @@ describe("a device server with a Tango database", function () {
     expect((await db.client.importDevice("test/db/1"))?.ior).to.equal(`grpc://${hostname()}:${handle.grpcPort}`);
   });
 
+  it("tries the next TANGO_HOST entry when one cannot be reached", async () => {
+    const gone = await startFakeDatabase();
+    await gone.stop();
+    const db = await database();
+    const handle = await serveWith({ config: configFor(`${gone.tangoHost},${db.tangoHost}`) });
+    expect(await db.client.importDevice(DEVICE)).to.include({ isExported: true, ior: `grpc://127.0.0.1:${handle.grpcPort}` });
+    expect(logs.find("the database could not be read; trying again before exporting the devices")).to.equal(undefined);
+  });
+
   it("registers grpcs://<address> when it speaks TLS, so that clients dial it with TLS", async () => {
     const pki = makeTestPki();
     cleanups.push(() => pki.remove());

@@ -32,9 +32,10 @@ export interface ClientHelp {
 /** The `<trl>` argument, identical in every verb. */
 export const TRL_ARGUMENT: readonly [string, string] = [
   "<trl>",
-  "the device: tango://host:port/domain/family/member, also host:port/d/f/m or " +
-  "//host:port/d/f/m, optionally ending in #dbase=no (there is no Tango database: " +
-  "host:port is the device server's gRPC address); tango+tls://host:port/d/f/m connects with TLS",
+  "the device: tango://host:port/domain/family/member#dbase=no, also host:port/d/f/m or " +
+  "//host:port/d/f/m (host:port is the device server's gRPC address, or a Tango " +
+  "database's); with $TANGO_HOST=host:port set, domain/family/member or a device alias, " +
+  "looked up in that database; tango+tls://host:port/d/f/m connects with TLS",
 ];
 
 const VALUE_SYNTAX = `

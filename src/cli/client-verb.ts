@@ -58,9 +58,9 @@ export interface ClientVerbSpec extends ClientHelp {
   run(ctx: ClientVerbContext): Promise<number | void>;
 }
 
-/** The reasons parseTrl and parseAddress give: a mistyped name, reported as a usage error. */
+/** The reasons parseTrl, parseAddress and TANGO_HOST give: a mistyped name, reported as a usage error. */
 const NAME_SYNTAX_REASONS: ReadonlySet<string> = new Set([
-  Reason.WrongDeviceNameSyntax, Reason.UnsupportedProtocol, Reason.UnsupportedDBaseModifier,
+  Reason.WrongDeviceNameSyntax, Reason.UnsupportedProtocol, Reason.UnsupportedDBaseModifier, Reason.TangoHostNotSet,
 ]);
 
 /**
@@ -145,7 +145,9 @@ async function runClientVerb(spec: ClientVerbSpec, { values, positionals }: Verb
     // --token, else the CLI's TANGO_TOKEN (the client library would read the process's own).
     const token = stringOption(values, "token") ?? io.env.TANGO_TOKEN ?? "";
     const tls = clientTlsOption(values, io.env);
-    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")), token, ...(tls === undefined ? {} : { tls }) };
+    // The CLI's TANGO_HOST, else none ("" : the client library would read the process's own).
+    const tangoHost = io.env.TANGO_HOST ?? "";
+    proxyOptions = { timeoutMs: parseTimeoutOption(stringOption(values, "timeout")), token, tangoHost, ...(tls === undefined ? {} : { tls }) };
     const source = parseSourceOption(stringOption(values, "source"));
     readOptions = source === undefined ? {} : { source };
   } catch (err) {

@@ -85,12 +85,51 @@ export const ClientErrors = {
       `gRPC status ${code} from device ${device}, ${operation}: ${detail}`,
       "Connection::request"),
 
-  /** A TRL without host:port: there is no database to find the server. */
-  noAddress: (name: string): DevFailed =>
+  /** A name without host:port, and no database to look it up in (no TANGO_HOST). */
+  noDatabase: (name: string): DevFailed =>
     DevFailed.of(Reason.WrongDeviceNameSyntax,
-      `The name "${name}" has no host:port; without a Tango database the device server's address is part ` +
-      "of the name: tango://host:port/domain/family/member",
+      `The name "${name}" has no host:port and no Tango database is set to look it up in: set ` +
+      "TANGO_HOST=<host>:<port> (or the tangoHost option), or name the device server: " +
+      "tango://host:port/domain/family/member#dbase=no",
       "DeviceProxy::DeviceProxy"),
+
+  /** The database knows the device, but its server is not running (cppTango's text). */
+  deviceNotExported: (device: string): DevFailed =>
+    DevFailed.of(Reason.DeviceNotExported,
+      `Device ${device} is not exported (hint: try starting the device server)`, "DeviceProxy::get_corba_name()"),
+
+  /** On top of the database's DB_DeviceNotDefined when a device is imported (cppTango's frame). */
+  deviceNotDefinedFrame: (device: string): DevErrorInit => ({
+    reason: Reason.DeviceNotDefined,
+    desc: `Can't connect to device ${device}`,
+    origin: "DeviceProxy::DeviceProxy",
+  }),
+
+  /** On top of the last transport failure when no database of the list answered. */
+  cantConnectToDatabaseFrame: (addresses: readonly string[]): DevErrorInit => ({
+    reason: Reason.CantConnectToDatabase,
+    desc: addresses.length === 1
+      ? `Failed to connect to database on ${addresses[0] ?? ""}`
+      : `Failed to connect to any database of ${addresses.join(",")} (each was tried in turn)`,
+    origin: "Connection::connect",
+  }),
+
+  /** The database exported the device with an address this client cannot dial. */
+  notGrpcAddress: (device: string, exported: string): DevFailed => {
+    const shown = exported.length > 40 ? `${exported.slice(0, 40)}...` : exported;
+    return DevFailed.of(Reason.CantConnectToDevice, `Failed to connect to device ${device}
+` + (/^IOR:/i.test(exported)
+      ? `The database gives it the CORBA reference ${shown}: its server is a cppTango (CORBA) device server, which ` +
+        "this gRPC client cannot talk to; tango-grpc servers export grpc://host:port"
+      : `The database gives it the address ${JSON.stringify(shown)}, which is not grpc://host:port or grpcs://host:port`),
+    "DeviceProxy::get_corba_name()");
+  },
+
+  /** A proxy closed while its device's address was being looked up. */
+  closedWhileResolving: (device: string): DevFailed =>
+    DevFailed.of(Reason.CantConnectToDevice,
+      `Failed to connect to device ${device}\nThe proxy was closed while the device's address was being looked up`,
+      "Connection::connect"),
 
   /** A reply whose value does not fit its own type (a server bug): never a crash in the client. */
   malformedReply: (device: string, operation: string, detail: string): DevFailed =>

@@ -21,10 +21,23 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 /** Why a connection could not be made. */
 export class ConnectError extends Error {
   override readonly name = "ConnectError";
-  constructor(readonly kind: "refused" | "timeout" | "tls" | "tlsPort", detail: string) {
+  constructor(readonly kind: "refused" | "timeout" | "tls" | "tlsPort" | "closed", detail: string) {
     super(detail);
   }
 }
+
+/** Where a channel goes: the server's `host:port` and how to secure the connection. */
+export interface ChannelTarget {
+  readonly address: string;
+  readonly security: ChannelSecurity;
+}
+
+/**
+ * Where the next channel goes, asked each time one is made (a name looked up in the Tango
+ * database: the server may have moved). Bounded by `deadline` (epoch ms, or Infinity); a
+ * DevFailed it throws is the connection attempt's failure.
+ */
+export type TargetSource = (deadline: number) => ChannelTarget | Promise<ChannelTarget>;
 
 /** A method of tango.v1.Device (or of the health service), with its (de)serializers. */
 interface Method {
@@ -48,22 +61,26 @@ const DEVICE_SERVICE = "tango.v1.Device";
  * @internal
  */
 export class Connection {
-  readonly #address: string;
+  readonly #source: ChannelTarget | TargetSource;
   readonly #options: grpc.ChannelOptions;
   readonly #metadata: grpc.Metadata;
-  readonly #security: ChannelSecurity;
+  /** The target of the current channel (or of the last one). */
+  #target: ChannelTarget | undefined;
   #client: grpc.Client | undefined;
+  /** A channel being made, once its target is known (TargetSource): callers meanwhile share it. */
+  #opening: Promise<grpc.Client> | undefined;
+  /** Counts close() calls: a channel whose target came after a close() is not made. */
+  #closes = 0;
   #generation = 0;
   /** The current channel has been READY: a later state other than READY means it was lost. */
   #hasBeenReady = false;
 
-  constructor(address: string, opts: { readonly maxMessageBytes: number; readonly metadata: grpc.Metadata; readonly security: ChannelSecurity }) {
-    this.#address = address;
+  constructor(target: ChannelTarget | TargetSource, opts: { readonly maxMessageBytes: number; readonly metadata: grpc.Metadata }) {
+    this.#source = target;
+    this.#target = typeof target === "function" ? undefined : target;
     this.#metadata = opts.metadata;
-    this.#security = opts.security;
     this.#options = {
       ...CHANNEL_OPTIONS,
-      ...opts.security.options,
       "grpc.max_receive_message_length": opts.maxMessageBytes,
       "grpc.max_send_message_length": opts.maxMessageBytes,
     };
@@ -91,11 +108,7 @@ export class Connection {
    * starts afresh.
    */
   async connect(deadline: number, signal?: AbortSignal): Promise<void> {
-    if (this.#client === undefined) {
-      this.#client = new grpc.Client(this.#address, this.#security.credentials, this.#options);
-      this.#generation++;
-    }
-    const client = this.#client;
+    const client = this.#client ?? await this.#open(deadline, signal);
     const channel = client.getChannel();
     for (;;) {
       signal?.throwIfAborted();
@@ -107,7 +120,7 @@ export class Connection {
       if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
         const tlsDetail = await this.#tlsFailure(deadline);
         this.reset();
-        if (tlsDetail !== undefined) throw new ConnectError(this.#security.isTls ? "tls" : "tlsPort", tlsDetail);
+        if (tlsDetail !== undefined) throw new ConnectError(this.isTls ? "tls" : "tlsPort", tlsDetail);
         throw new ConnectError("refused", "connection refused or address not reachable");
       }
       if (this.#hasBeenReady) {
@@ -123,9 +136,31 @@ export class Connection {
     }
   }
 
-  /** Whether the channel speaks TLS. */
+  /** Whether the channel speaks TLS (false before the first channel of a TargetSource). */
   get isTls(): boolean {
-    return this.#security.isTls;
+    return this.#target?.security.isTls ?? false;
+  }
+
+  /** The channel made now, or once its TargetSource tells where; a caller's abort ends its wait only. */
+  #open(deadline: number, signal: AbortSignal | undefined): grpc.Client | Promise<grpc.Client> {
+    if (this.#opening !== undefined) return abortable(this.#opening, signal);
+    const source = this.#source;
+    const closes = this.#closes;
+    const made = typeof source === "function" ? source(deadline) : source;
+    if (!(made instanceof Promise)) return this.#make(made);
+    this.#opening ??= made.then((target) => {
+      if (this.#closes !== closes) throw new ConnectError("closed", "the connection was closed while its target was looked up");
+      return this.#client ?? this.#make(target);
+    }).finally(() => { this.#opening = undefined; });
+    return abortable(this.#opening, signal);
+  }
+
+  #make(target: ChannelTarget): grpc.Client {
+    this.#target = target;
+    const options = { ...this.#options, ...target.security.options };
+    this.#client = new grpc.Client(target.address, target.security.credentials, options);
+    this.#generation++;
+    return this.#client;
   }
 
   /**
@@ -133,11 +168,13 @@ export class Connection {
    * channel dialling a TLS port. Undefined otherwise (nothing listens, say).
    */
   async #tlsFailure(deadline: number): Promise<string | undefined> {
-    const colon = this.#address.lastIndexOf(":");
-    const host = this.#address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-    const port = Number(this.#address.slice(colon + 1));
+    const target = this.#target;
+    if (target === undefined) return undefined;
+    const colon = target.address.lastIndexOf(":");
+    const host = target.address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+    const port = Number(target.address.slice(colon + 1));
     const timeoutMs = Math.min(TLS_DIAGNOSIS_MS, deadline - Date.now());
-    if (this.#security.isTls) return diagnoseTls(host, port, this.#security.tlsOptions, timeoutMs);
+    if (target.security.isTls) return diagnoseTls(host, port, target.security.tlsOptions, timeoutMs);
     const isTls = await isTlsPort(host, port, Math.min(timeoutMs, TLS_PORT_PROBE_MS));
     return isTls ? "a TLS handshake succeeds there" : undefined;
   }
@@ -194,8 +231,9 @@ export class Connection {
     this.#hasBeenReady = false;
   }
 
-  /** Closes the channel for good (a later call would reconnect). */
+  /** Closes the channel for good (a later call would reconnect); a channel being made is not made. */
   close(): void {
+    this.#closes++;
     this.reset();
   }
 }
@@ -211,6 +249,17 @@ function healthCheck(): Method {
   const check = service?.Check;
   if (check === undefined) throw new Error("grpc.health.v1.Health/Check is not loaded");
   return check;
+}
+
+/** `promise`, or the signal's reason once it aborts (the promise itself goes on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function waitForStateChange(channel: ReturnType<grpc.Client["getChannel"]>, state: grpc.connectivityState, deadline: number, signal?: AbortSignal): Promise<boolean> {

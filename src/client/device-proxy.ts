@@ -8,8 +8,9 @@ import { toDeviceAttribute } from "./device-attribute.js";
 import type { EventCallback, EventData, EventsOptions, SubscribeOptions } from "./event-data.js";
 import { EventSubscriptions } from "./event-subscriptions.js";
 import { findPolled, pollPeriodOf } from "./poll-status-text.js";
+import type { NameKind } from "./naming.js";
 import { ProxyCore, op } from "./proxy-core.js";
-import { formatTrl, parseAddress, type Trl } from "./trl.js";
+import { parseAddress, type Trl } from "./trl.js";
 import type { CallOptions, CommandHistoryEntry, DeviceAttribute, DeviceProxyOptions, TangoValue } from "./types.js";
 import { decodingReply } from "./value-input.js";
 
@@ -27,11 +28,17 @@ import { decodingReply } from "./value-input.js";
  * }
  * ```
  *
+ * With a Tango database (TANGO_HOST, or the `tangoHost` option), a device is named without its
+ * server's address: `new DeviceProxy("sys/tg_test/1")`, or by its alias. The database is asked
+ * where the server is (DbImportDevice) when the proxy connects, and again each time it
+ * reconnects, so a server restarted on another address is found; see parseTrl for every form.
+ *
  * Creating a proxy does not connect: the first call does, and later calls reconnect as spec
  * §10.3 says (see `DeviceProxyOptions.transparentReconnection`). Every method rejects with a
  * DevFailed: the server's error stack with the client's frame on top (API_CommandFailed,
  * API_AttributeFailed), or a client reason (API_DeviceTimedOut, API_ServerNotRunning,
- * API_CantConnectToDevice, API_CommunicationFailed). Event subscriptions share the proxy's
+ * API_CantConnectToDevice, API_CommunicationFailed; through the database API_DeviceNotExported,
+ * API_DeviceNotDefined, API_CantConnectToDatabase). Event subscriptions share the proxy's
  * connection and come back by themselves after the server restarts.
  */
 export class DeviceProxy extends ProxyCore {
@@ -40,16 +47,19 @@ export class DeviceProxy extends ProxyCore {
   #admin: Promise<DeviceProxy> | undefined;
 
   /**
-   * @param trl `tango://host:port/domain/family/member` (also `host:port/d/f/m`, `#dbase=no`), or a
-   *   parsed Trl. tango-grpc has no database, so the TRL must name the server's host and port.
-   * @throws DevFailed API_WrongDeviceNameSyntax, API_UnsupportedProtocol, API_UnsupportedDBaseModifier
+   * @param trl `tango://host:port/domain/family/member#dbase=no` (the server itself);
+   *   `sys/tg_test/1` or an alias, with TANGO_HOST or `options.tangoHost` (through the Tango
+   *   database); `tango://db:10000/sys/tg_test/1`; see parseTrl. Or a parsed Trl.
+   * @param kind `"attribute"`: a one-field name is an attribute alias (AttributeProxy). @internal
+   * @throws DevFailed API_WrongDeviceNameSyntax (a name without host:port when no database is
+   *   set, too), API_UnsupportedProtocol, API_UnsupportedDBaseModifier, API_TangoHostNotSet
    */
-  constructor(trl: string | Trl, options: DeviceProxyOptions = {}) {
-    super(trl, options);
+  constructor(trl: string | Trl, options: DeviceProxyOptions = {}, kind: NameKind = "device") {
+    super(trl, options, kind);
     this.#options = options;
     const proxy = this;
     this.#events = new EventSubscriptions(this.connection, {
-      device: this.name,
+      get device() { return proxy.name; },
       get timeoutMs() { return proxy.timeoutMs; },
       arrayEncoding: this.arrayEncoding,
       connect: (timeoutMs) => this.connect({ timeoutMs }),
@@ -62,10 +72,12 @@ export class DeviceProxy extends ProxyCore {
    */
   static async adminOf(address: string, options: DeviceProxyOptions = {}): Promise<DeviceProxy> {
     const { host, port, address: target } = parseAddress(address);
-    const alias = new DeviceProxy({ host, port, address: target, device: ADMIN_DEVICE_ALIAS, attribute: undefined, property: undefined }, options);
+    const alias = new DeviceProxy({
+      host, port, address: target, device: ADMIN_DEVICE_ALIAS, attribute: undefined, property: undefined, dbase: "no",
+    }, options);
     try {
       const admName = (await alias.info()).admName;
-      return new DeviceProxy(`tango://${target}/${admName}`, options);
+      return new DeviceProxy(`tango://${target}/${admName}#dbase=no`, options);
     } finally {
       alias.close();
     }
@@ -222,7 +234,7 @@ export class DeviceProxy extends ProxyCore {
   /** This device's admin device (from `info().admName`), made once. */
   async #adminProxy(): Promise<DeviceProxy> {
     if (this.#admin === undefined) {
-      const made = this.adminName().then((admName) => new DeviceProxy(formatTrl({ address: this.address, device: admName, isTls: this.isTls }), this.#options));
+      const made = this.adminName().then((admName) => new DeviceProxy(this.locator.trlOf(admName), this.#options));
       this.#admin = made;
       // A failure is reported to this call and forgotten, so that the next call tries again.
       made.catch(() => { if (this.#admin === made) this.#admin = undefined; });

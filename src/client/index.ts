@@ -13,6 +13,8 @@ export type { TlsClientOptions } from "./tls-options.js";
 export type { EventData, EventCallback, SubscribeOptions, EventsOptions } from "./event-data.js";
 export { parseTrl, formatTrl, parseAddress } from "./trl.js";
 export type { Trl } from "./trl.js";
+export { parseTangoHost } from "./tango-host.js";
+export type { DatabaseAddress } from "./tango-host.js";
 export {
   DevFailed, MultiDevFailed, Reason, DevState, AttrQuality, AttrDataFormat, AttrWriteType, DevSource, DispLevel,
   ErrSeverity, CmdArgType, typeName, EventType, EVENT_NAMES,

@@ -47,10 +47,11 @@ export class Invoker {
 
   /**
    * Sends `request` to `method`. A Tango error from the server goes through `onServerError`
-   * (where the proxy adds its frame); the client's own errors do not.
+   * (where the proxy adds its frame); the client's own errors do not. A function `request` is
+   * called once connected, so it may use what connecting learnt (the device name of an alias).
    */
   async invoke<Res>(
-    method: string, request: object, op: Operation, opts?: CallOptions,
+    method: string, request: object | (() => object), op: Operation, opts?: CallOptions,
     onServerError?: (df: DevFailed) => DevFailed,
   ): Promise<Res> {
     const m = deviceMethods()[method];
@@ -63,7 +64,7 @@ export class Invoker {
       this.#checkLost(op.label);
       await this.#connect(deadline, timeoutMs, signal);
       try {
-        return await this.#conn.unary<Res>(m, request, deadline, signal);
+        return await this.#conn.unary<Res>(m, typeof request === "function" ? request() : request, deadline, signal);
       } catch (err) {
         if (!isServiceError(err)) throw err;
         const tango = fromGrpcError(err);
@@ -105,6 +106,7 @@ export class Invoker {
       if (!(err instanceof ConnectError)) throw err;
       if (err.kind === "tls") throw ClientErrors.tlsFailed(s.device, s.address, err.message);
       if (err.kind === "tlsPort") throw ClientErrors.tlsExpected(s.device, s.address);
+      if (err.kind === "closed") throw ClientErrors.closedWhileResolving(s.device);
       throw err.kind === "refused"
         ? ClientErrors.serverNotRunning(s.device, s.address, err.message)
         : ClientErrors.cantConnect(s.device, s.address, timeoutMs);

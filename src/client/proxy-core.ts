@@ -16,9 +16,9 @@ import { Connection } from "./connection.js";
 import { DescriptionCache } from "./description-cache.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import { Invoker, type Operation } from "./invoker.js";
+import { DeviceLocator, type NameKind } from "./naming.js";
 import { arrayEncodingOf, checkTimeout, identityMetadata } from "./proxy-options.js";
-import { channelSecurityOf } from "./tls-options.js";
-import { formatTrl, parseTrl, type Trl } from "./trl.js";
+import { parseTrl, type Trl } from "./trl.js";
 import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
 } from "./types.js";
@@ -48,14 +48,6 @@ const ORIGIN = "DeviceProxy";
  * DeviceProxy, never this class directly.
  */
 export abstract class ProxyCore {
-  /** The device name, lower-case (as cppTango's `dev_name()`). */
-  readonly name: string;
-  /** The device server's `host:port`. */
-  readonly address: string;
-  /** The canonical TRL: `tango://host:port/domain/family/member#dbase=no` (`tango+tls://` over TLS). */
-  readonly trl: string;
-  /** Whether the connection uses TLS (a `tango+tls://` TRL or DeviceProxyOptions.tls). */
-  readonly isTls: boolean;
   /** Read source used when a call gives none (CACHE_DEV, spec §10.3 item 6). */
   source: DevSource;
   /** See DeviceProxyOptions.transparentReconnection. */
@@ -65,39 +57,57 @@ export abstract class ProxyCore {
   readonly #invoker: Invoker;
   readonly #descriptions: DescriptionCache;
   readonly #arrayEncoding: ArrayEncoding;
+  readonly #locator: DeviceLocator;
 
   /**
-   * @param trl `tango://host:port/domain/family/member` (also `host:port/d/f/m`, `#dbase=no`), or a
-   *   parsed Trl. tango-grpc has no database, so the TRL must name the server's host and port.
-   * @throws DevFailed API_WrongDeviceNameSyntax, API_UnsupportedProtocol, API_UnsupportedDBaseModifier
+   * @param trl a TRL (see parseTrl), or a parsed Trl: `tango://host:port/d/f/m#dbase=no` for the
+   *   device server itself; `sys/tg_test/1` or an alias with TANGO_HOST (or `options.tangoHost`),
+   *   or `tango://db:10000/d/f/m#dbase=yes`, looked up in the Tango database; `tango://host:port/d/f/m`, either.
+   * @param kind `"attribute"`: a one-field name is an attribute alias (AttributeProxy). @internal
+   * @throws DevFailed API_WrongDeviceNameSyntax (also for a name without host:port when no
+   *   database is set), API_UnsupportedProtocol, API_UnsupportedDBaseModifier, API_TangoHostNotSet
    */
-  constructor(trl: string | Trl, options: DeviceProxyOptions = {}) {
+  constructor(trl: string | Trl, options: DeviceProxyOptions = {}, kind: NameKind = "device") {
     const parsed = typeof trl === "string" ? parseTrl(trl) : trl;
-    if (parsed.address === undefined) {
-      throw ClientErrors.noAddress(typeof trl === "string" ? trl : parsed.device);
-    }
-    const security = channelSecurityOf(parsed.host ?? "", parsed.isTls === true, options.tls);
-    this.name = parsed.device;
-    this.address = parsed.address;
-    this.isTls = security.isTls;
-    this.trl = formatTrl({ address: parsed.address, device: parsed.device, isTls: security.isTls });
+    const metadata = identityMetadata(options);
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#locator = new DeviceLocator(parsed, {
+      kind, tangoHost: options.tangoHost, envTangoHost: process.env.TANGO_HOST, tls: options.tls, metadata, maxMessageBytes,
+      text: typeof trl === "string" ? trl : parsed.device, onRetarget: () => this.#conn.reset(),
+    });
     this.source = options.source ?? DevSource.CACHE_DEV;
     this.transparentReconnection = options.transparentReconnection ?? true;
     this.#timeoutMs = checkTimeout(options.timeoutMs ?? CLIENT_TIMEOUT_MS);
     this.#arrayEncoding = arrayEncodingOf(options.arrayEncoding);
-    this.#conn = new Connection(parsed.address, {
-      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      metadata: identityMetadata(options),
-      security,
-    });
+    this.#conn = new Connection(this.#locator.channelTarget(), { maxMessageBytes, metadata });
     const settings = this;
     this.#invoker = new Invoker(this.#conn, {
-      device: this.name,
-      address: this.address,
+      get device() { return settings.name; },
+      get address() { return settings.address ?? settings.trl; },
       get timeoutMs() { return settings.#timeoutMs; },
       get transparentReconnection() { return settings.transparentReconnection; },
     });
     this.#descriptions = new DescriptionCache(() => this.#invoker.generation);
+  }
+
+  /** The device name, lower-case (as cppTango's `dev_name()`); an alias until the database resolved it. */
+  get name(): string {
+    return this.#locator.name;
+  }
+
+  /** The device server's `host:port`; undefined until a name looked up in the database is resolved. */
+  get address(): string | undefined {
+    return this.#locator.address;
+  }
+
+  /** The canonical TRL: `tango://host:port/d/f/m#dbase=no`, or `…#dbase=yes` with the database's host:port. */
+  get trl(): string {
+    return this.#locator.trl;
+  }
+
+  /** Whether the connection uses TLS (a `tango+tls://` TRL, DeviceProxyOptions.tls, or a `grpcs://` export). */
+  get isTls(): boolean {
+    return this.#locator.isTls;
   }
 
   /** Default call timeout in milliseconds (`Infinity`: none). Default 3000 (spec §10.3). */
@@ -111,10 +121,16 @@ export abstract class ProxyCore {
 
   /**
    * Connects now rather than at the first call (cppTango's DeviceProxy connects when built), so
-   * a server that is not running is reported here: API_ServerNotRunning, API_CantConnectToDevice.
+   * a server that is not running is reported here: API_ServerNotRunning, API_CantConnectToDevice;
+   * and a name the database resolves is looked up: API_DeviceNotExported, API_DeviceNotDefined.
    */
   async connect(opts?: CallOptions): Promise<void> {
-    await this.#invoker.connect("connect", opts);
+    await this.#locator.connect(() => this.#invoke("Ping", {}, OPS.ping, opts), () => this.#invoker.connect("connect", opts));
+  }
+
+  /** Where the device is, and how its name is resolved (AttributeProxy, the admin device). @internal */
+  get locator(): DeviceLocator {
+    return this.#locator;
   }
 
   /** Pings the device; resolves to the round-trip time in microseconds, connecting excluded. */
@@ -161,8 +177,8 @@ export abstract class ProxyCore {
    * arrays for sequences. Resolves to the output in its canonical form (see TangoValue).
    */
   async commandInout<T = TangoValue>(command: string, argin?: unknown, opts?: ReadOptions): Promise<T> {
-    const frame = ClientErrors.commandFailedFrame(this.name, command);
     const info = await this.#commandInfo(command, opts);
+    const frame = ClientErrors.commandFailedFrame(this.name, command);
     // An unknown command is the server's to refuse, with its own error (API_CommandNotFound).
     const value = info === undefined ? undefined : withFrame(() => commandArgin(info, argin), frame);
     const reply = await this.#invoke<WireCommandInoutReply>("CommandInout", {
@@ -323,7 +339,9 @@ export abstract class ProxyCore {
     method: string, fields: object, operation: Operation, opts: CallOptions | undefined,
     onServerError?: (df: DevFailed) => DevFailed,
   ): Promise<Res> {
-    return this.#invoker.invoke<Res>(method, { device: this.name, ...fields }, operation, opts, onServerError);
+    // A function: the device name is read once connected (an alias is resolved by then).
+    const request = (): object => ({ device: this.name, ...fields });
+    return this.#locator.send((o) => this.#invoker.invoke<Res>(method, request, operation, o, onServerError), opts, this.#timeoutMs);
   }
 
   /** A write of one attribute: a MultiDevFailed becomes that attribute's DevFailed. */
@@ -352,14 +370,14 @@ export abstract class ProxyCore {
   /** The wire writes of `entries`, each converted by its attribute's (cached) configuration. */
   async #writes(entries: ReadonlyArray<readonly [string, unknown]>, opts?: WriteOptions): Promise<object[]> {
     const names = entries.map(([n]) => n);
-    const frame = ClientErrors.writeFailedFrame(this.name, names);
     const cache = this.#descriptions.configs;
     const missing = names.filter((n) => !cache.has(n.toLowerCase()));
     if (missing.length > 0) {
       const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: missing }, OPS.getConfig, opts,
-        (df) => df.withFrame(frame));
+        (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, names)));
       for (const c of reply.configs.map(decodeAttributeConfig)) cache.set(c.name.toLowerCase(), c);
     }
+    const frame = ClientErrors.writeFailedFrame(this.name, names);
     return entries.map(([name, value]) => {
       const config = cache.get(name.toLowerCase());
       if (config === undefined) throw ClientErrors.methodArgument(`No configuration for attribute ${name}`, `${ORIGIN}::write_attribute`);

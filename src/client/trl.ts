@@ -17,6 +17,16 @@ export interface Trl {
   readonly property: string | undefined;
   /** Written `tango+tls://`: the connection uses TLS (DeviceProxyOptions.tls gives its files). */
   readonly isTls?: boolean;
+  /**
+   * The `#dbase=` modifier when the TRL has one, lower-cased: `"no"`, `host:port` is the device
+   * server itself; `"yes"`, it is the Tango database. Absent: see parseTrl.
+   */
+  readonly dbase?: "yes" | "no";
+  /**
+   * The name is one field, an alias (spec §2.1 item 7): `device` holds it as written, and the
+   * database tells which device (or, for AttributeProxy, which attribute) it stands for.
+   */
+  readonly isAlias?: true;
 }
 
 /** cppTango's function for the same checks, so logs read alike. */
@@ -48,20 +58,23 @@ function wrongSyntax(text: string): Fail {
 
 /**
  * Parses a Tango resource locator:
- * `[ "tango://" | "tango+tls://" | "//" ] [ host ":" port "/" ] domain "/" family "/" member
- * [ "/" attribute ] [ "->" property ] [ "#dbase=" ( "yes" | "no" ) ]` (spec §2.2; `tango+tls://`
- * is tango-grpc's: the same server over TLS, see `isTls`). The protocol and the modifier
- * are case-insensitive; the host and device name are lower-cased, the attribute and property keep
- * their case.
+ * `[ "tango://" | "tango+tls://" | "//" ] [ host ":" port "/" ] ( domain "/" family "/" member
+ * [ "/" attribute ] | alias ) [ "->" property ] [ "#dbase=" ( "yes" | "no" ) ]` (spec §2.2;
+ * `tango+tls://` is tango-grpc's: the same server over TLS, see `isTls`). The protocol and the
+ * modifier are case-insensitive; the host and device name are lower-cased, the attribute,
+ * property and alias keep their case.
  *
- * tango-grpc has no Tango database, so `host:port` always names the device server itself:
- * `#dbase=yes` and no modifier mean the same as `#dbase=no`. For the same reason device aliases
- * are not supported, and a TRL that starts with `tango://` or `//` must name `host:port` (cppTango
- * would fall back to `TANGO_HOST`; here `tango://host/a/b/c` would otherwise silently read as an
- * attribute of device `host/a/b`).
+ * What `host:port` names (DeviceProxy acts on it): with `#dbase=no` the device server itself;
+ * with `#dbase=yes` the Tango database, which tells where the device is; with no modifier either
+ * one (tango-grpc's servers were reached that way before there was a database: the client asks
+ * `host:port` first, and the database it turns out to be when it has no such device). A name
+ * without `host:port` is looked up in the database of TANGO_HOST. An alias (one field) always
+ * needs a database, so `#dbase=no` refuses it, and `#dbase=no` needs `host:port`. A TRL that
+ * starts with `tango://` or `//` must name `host:port` (`tango://host/a/b/c` would otherwise
+ * silently read as an attribute of device `host/a/b`).
  *
  * @example parseTrl("tango://127.0.0.1:10000/sys/tg_test/1#dbase=no")
- * // { host: "127.0.0.1", port: 10000, address: "127.0.0.1:10000", device: "sys/tg_test/1", ... }
+ * // { host: "127.0.0.1", port: 10000, address: "127.0.0.1:10000", device: "sys/tg_test/1", ..., dbase: "no" }
  * @throws DevFailed `API_WrongDeviceNameSyntax`, `API_UnsupportedProtocol` or
  * `API_UnsupportedDBaseModifier`, with origin `DeviceProxy::parse_name`.
  */
@@ -70,14 +83,16 @@ export function parseTrl(text: string): Trl {
   if (text.trim() === "") throw fail("the name is empty");
 
   let body = text;
+  let dbase: "yes" | "no" | undefined;
   const hash = body.indexOf("#");
   if (hash >= 0) {
-    const modifier = body.slice(hash);
-    if (!/^#dbase=(yes|no)$/i.test(modifier)) {
+    const modifier = /^#dbase=(yes|no)$/i.exec(body.slice(hash));
+    if (modifier === null) {
       throw DevFailed.of(Reason.UnsupportedDBaseModifier,
-        `Modifier ${JSON.stringify(modifier)} in ${JSON.stringify(text)} is not supported; use #dbase=no ` +
-        "(#dbase=yes means the same, as tango-grpc has no Tango database)", ORIGIN);
+        `Modifier ${JSON.stringify(body.slice(hash))} in ${JSON.stringify(text)} is not supported; use #dbase=no ` +
+        "(host:port is the device server) or #dbase=yes (host:port is the Tango database)", ORIGIN);
     }
+    dbase = modifier[1]?.toLowerCase() === "yes" ? "yes" : "no";
     body = body.slice(0, hash);
   }
 
@@ -119,11 +134,13 @@ export function parseTrl(text: string): Trl {
   }
 
   if (body === "") throw fail("the device name is missing");
-  const fields = body.split("/");
-  if (fields.length < 3) {
-    throw fail("a device name must have three fields domain/family/member; aliases need a Tango database, " +
-      "which tango-grpc does not use");
+  if (dbase === "no" && address === undefined) {
+    throw fail("#dbase=no names the device server itself, so the TRL must give its host:port " +
+      "(tango://host:port/domain/family/member#dbase=no)");
   }
+  const fields = body.split("/");
+  if (fields.length === 1) return aliasTrl(body, address, { property, dbase, isTls }, fail);
+  if (fields.length < 3) throw fail("a device name has three fields domain/family/member (a name of one field is an alias)");
   if (fields.length > 4) {
     throw fail(`a name has at most four fields domain/family/member/attribute, not ${fields.length}`);
   }
@@ -158,17 +175,51 @@ export function parseTrl(text: string): Trl {
     attribute: fields[3],
     property,
     ...(isTls ? { isTls } : {}),
+    ...(dbase === undefined ? {} : { dbase }),
+  });
+}
+
+/** spec §2.1 items 2, 7 and 9: what an alias may hold. */
+function aliasTrl(
+  alias: string, address: Address | undefined,
+  rest: { property: string | undefined; dbase: "yes" | "no" | undefined; isTls: boolean }, fail: Fail,
+): Trl {
+  if (rest.dbase === "no") {
+    throw fail(`${JSON.stringify(alias)} is an alias (one field), and aliases need a Tango database: with #dbase=no ` +
+      "a device name has three fields domain/family/member");
+  }
+  if (rest.property !== undefined) throw fail(`an alias cannot be followed by "->" (${JSON.stringify(alias)})`);
+  if (!VCHAR_ONLY.test(alias)) throw fail(`the alias ${JSON.stringify(alias)} contains whitespace, a control or a non-ASCII character`);
+  if (alias.includes(":")) throw fail(`the alias ${JSON.stringify(alias)} contains ":"`);
+  if (alias.length > MAX_DEVICE_NAME_LENGTH) {
+    throw fail(`the alias is ${alias.length} characters long, more than ${MAX_DEVICE_NAME_LENGTH}`);
+  }
+  return Object.freeze({
+    host: address?.host,
+    port: address?.port,
+    address: address?.address,
+    device: alias,
+    attribute: undefined,
+    property: undefined,
+    ...(rest.isTls ? { isTls: rest.isTls } : {}),
+    ...(rest.dbase === undefined ? {} : { dbase: rest.dbase }),
+    isAlias: true as const,
   });
 }
 
 /**
  * The canonical TRL of a device or attribute: `tango://host:port/domain/family/member[/attribute]#dbase=no`
- * (`tango+tls://` when `isTls`). Without an address it is the bare `domain/family/member[/attribute]`.
- * Names are written as given; `parseTrl(formatTrl(t))` gives `t` back (a property is not part of the output).
+ * (`tango+tls://` when `isTls`; `#dbase=yes` when `dbase` is `"yes"`: the address is the database's).
+ * Without an address it is the bare `domain/family/member[/attribute]`. Names are written as given;
+ * `parseTrl(formatTrl(t))` gives `t` back for a TRL with a modifier or without an address (a
+ * property is not part of the output).
  */
-export function formatTrl(t: Pick<Trl, "address" | "device" | "isTls"> & { attribute?: string | undefined }): string {
+export function formatTrl(
+  t: Pick<Trl, "address" | "device" | "isTls"> & { attribute?: string | undefined; dbase?: "yes" | "no" | undefined },
+): string {
   const name = t.attribute === undefined ? t.device : `${t.device}/${t.attribute}`;
-  return t.address === undefined ? name : `${t.isTls === true ? TLS_PROTOCOL : "tango"}://${t.address}/${name}#dbase=no`;
+  if (t.address === undefined) return name;
+  return `${t.isTls === true ? TLS_PROTOCOL : "tango"}://${t.address}/${name}#dbase=${t.dbase === "yes" ? "yes" : "no"}`;
 }
 
 /**

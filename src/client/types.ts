@@ -86,6 +86,14 @@ export interface DeviceProxyOptions {
    * does not trust, or one for another name, fails the call with API_CantConnectToDevice.
    */
   readonly tls?: boolean | TlsClientOptions;
+  /**
+   * The Tango database that names without `host:port` (`sys/tg_test/1`, an alias) are looked up
+   * in: `host:port`, or several databases of one control system separated by commas
+   * (`db1:10000,db2:10000`), tried in turn. Default: the environment variable TANGO_HOST. The
+   * database, asked with DbImportDevice, gives the device server's address; its connection uses
+   * TLS as the device's does (`tls`, `tango+tls://`).
+   */
+  readonly tangoHost?: string;
 }
 
 /**

@@ -169,3 +169,10 @@ export const TLS_RELOAD_INTERVAL_MS = 5_000;
  */
 export const PACKED_IN_SLICES_MIN_BYTES = 1024 * 1024;
 export const PACKED_SLICE_ELEMENTS = 1024 * 1024;
+/**
+ * spec §10.3 item 4, §16: cppTango's DB_TIMEOUT, the longest a client waits for one call to the
+ * Tango database (name resolution), whatever its own timeout.
+ */
+export const DATABASE_TIMEOUT_MS = 13_000;
+/** spec §15: the Tango database device, the name server a client asks at TANGO_HOST. */
+export const DATABASE_DEVICE = "sys/database/2";

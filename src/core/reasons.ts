@@ -74,6 +74,11 @@ export const Reason = {
   EventTimeout: "API_EventTimeout",
   MissedEvents: "API_MissedEvents",
   EventNotFound: "API_EventNotFound",
+  // client side, names resolved through the Tango database (spec §15, §18.2, §18.3)
+  DeviceNotExported: "API_DeviceNotExported",
+  DeviceNotDefined: "API_DeviceNotDefined",
+  CantConnectToDatabase: "API_CantConnectToDatabase",
+  TangoHostNotSet: "API_TangoHostNotSet",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

@@ -47,7 +47,8 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * |                     | and any device-specific reason. Client-side reasons (CommandFailed,       |
  * |                     | AttributeFailed, DeviceTimedOut, CantConnectToDevice, ServerNotRunning,   |
  * |                     | CommunicationFailed, ConnectionFailed, CorbaException, EventTimeout,     |
- * |                     | MissedEvents, EventNotFound) can only reach                              |
+ * |                     | MissedEvents, EventNotFound, and the naming reasons DeviceNotExported,   |
+ * |                     | DeviceNotDefined, CantConnectToDatabase, TangoHostNotSet) can only reach |
  * |                     | this edge from device code calling another device, so they are UNKNOWN  |
  * |                     | too: UNAVAILABLE or DEADLINE_EXCEEDED would tell gRPC clients to retry  |
  * |                     | this server, which is up.                                                |
@@ -125,6 +126,10 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.EventTimeout]: status.UNKNOWN,
   [Reason.MissedEvents]: status.UNKNOWN,
   [Reason.EventNotFound]: status.UNKNOWN,
+  [Reason.DeviceNotExported]: status.UNKNOWN,
+  [Reason.DeviceNotDefined]: status.UNKNOWN,
+  [Reason.CantConnectToDatabase]: status.UNKNOWN,
+  [Reason.TangoHostNotSet]: status.UNKNOWN,
 };
 
 /** The trailer that carries the google.rpc.Status (gRPC's rich error model). */

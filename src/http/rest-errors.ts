@@ -106,6 +106,8 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.CommunicationFailed]: UNAVAILABLE,
   [Reason.ConnectionFailed]: UNAVAILABLE,
   [Reason.EventTimeout]: UNAVAILABLE,
+  [Reason.DeviceNotExported]: UNAVAILABLE,
+  [Reason.CantConnectToDatabase]: UNAVAILABLE,
 
   [Reason.NotSupportedFeature]: 501,
   [Reason.InternalError]: 500,
@@ -154,6 +156,8 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.CommandFailed]: BAD_REQUEST,
   [Reason.AttributeFailed]: BAD_REQUEST,
   [Reason.CorbaException]: BAD_REQUEST,
+  [Reason.DeviceNotDefined]: BAD_REQUEST,
+  [Reason.TangoHostNotSet]: BAD_REQUEST,
 };
 
 /** The HTTP status of a DevFailed: by its root cause's reason; a device's own reason is 400. */

@@ -26,7 +26,7 @@ describe("parseTrl", () => {
   it("parses a full TRL with protocol, address and #dbase=no", () => {
     expect(parseTrl("tango://127.0.0.1:10000/sys/tg_test/1#dbase=no")).to.deep.equal({
       host: "127.0.0.1", port: 10000, address: "127.0.0.1:10000", device: "sys/tg_test/1",
-      attribute: undefined, property: undefined,
+      attribute: undefined, property: undefined, dbase: "no",
     });
   });
 
@@ -64,11 +64,20 @@ describe("parseTrl", () => {
     expect(parseTrl("a/b/c/double_scalar->__value").property).to.equal("__value");
   });
 
-  it("treats #dbase=yes, no modifier and #dbase=no alike, case-insensitively", () => {
-    const expected = parseTrl("tango://h:1/a/b/c#dbase=no");
-    for (const text of ["tango://h:1/a/b/c#dbase=yes", "tango://h:1/a/b/c", "tango://h:1/a/b/c#DBASE=No"]) {
-      expect(parseTrl(text), text).to.deep.equal(expected);
-    }
+  it("reads the #dbase= modifier case-insensitively, and leaves dbase out without one", () => {
+    expect(parseTrl("tango://h:1/a/b/c#DBASE=No")).to.have.property("dbase", "no");
+    expect(parseTrl("tango://h:1/a/b/c#dbase=YES")).to.have.property("dbase", "yes");
+    expect(parseTrl("tango://h:1/a/b/c")).to.not.have.property("dbase");
+    expect(parseTrl("a/b/c#dbase=yes")).to.include({ dbase: "yes", address: undefined });
+  });
+
+  it("reads a name of one field as an alias, keeping its case", () => {
+    expect(parseTrl("My-Alias")).to.deep.equal({
+      host: undefined, port: undefined, address: undefined, device: "My-Alias", attribute: undefined, property: undefined,
+      isAlias: true,
+    });
+    expect(parseTrl("tango://db:10000/my_alias#dbase=yes")).to.include({ address: "db:10000", device: "my_alias", isAlias: true, dbase: "yes" });
+    expect(parseTrl("//db:10000/my_alias")).to.include({ address: "db:10000", isAlias: true });
   });
 
   it("accepts fields of 85 characters and a device name of 255", () => {
@@ -128,12 +137,20 @@ describe("parseTrl errors", () => {
     expectSyntaxError("/b/c", "domain field is empty");
   });
 
-  it("rejects fewer than three fields, explaining that aliases need a database", () => {
-    const text = "my_alias";
-    const df = expectFailure(() => parseTrl(text), Reason.WrongDeviceNameSyntax);
-    expect(df.desc).to.equal(`Wrong device name syntax in "my_alias": a device name must have three fields ` +
-      "domain/family/member; aliases need a Tango database, which tango-grpc does not use");
-    expectSyntaxError("tango://h:1/a/b", "three fields");
+  it("rejects two fields, and an alias with #dbase=no, explaining that aliases need a database", () => {
+    expectSyntaxError("tango://h:1/a/b", "three fields domain/family/member", "alias");
+    expectSyntaxError("a/b", "three fields");
+    const df = expectFailure(() => parseTrl("tango://h:1/my_alias#dbase=no"), Reason.WrongDeviceNameSyntax);
+    expect(df.desc).to.equal(`Wrong device name syntax in "tango://h:1/my_alias#dbase=no": "my_alias" is an alias ` +
+      "(one field), and aliases need a Tango database: with #dbase=no a device name has three fields domain/family/member");
+  });
+
+  it("rejects #dbase=no without host:port, and an alias with -> or a character aliases may not hold", () => {
+    expectSyntaxError("sys/tg_test/1#dbase=no", "#dbase=no names the device server itself", "host:port");
+    expectSyntaxError("my_alias->label", "an alias cannot be followed by \"->\"");
+    expectSyntaxError("tango://h:1/my:alias", "contains \":\"");
+    expectSyntaxError("my alias", "whitespace");
+    expectSyntaxError("x".repeat(256), "more than 255");
   });
 
   it("rejects more than four fields", () => {
@@ -183,10 +200,14 @@ describe("formatTrl", () => {
     expect(formatTrl({ address: undefined, device: "a/b/c", attribute: "x" })).to.equal("a/b/c/x");
   });
 
+  it("writes #dbase=yes for a database's address", () => {
+    expect(formatTrl({ address: "db:10000", device: "a/b/c", dbase: "yes" })).to.equal("tango://db:10000/a/b/c#dbase=yes");
+  });
+
   it("round-trips through parseTrl", () => {
     const texts = [
-      "tango://127.0.0.1:10000/sys/tg_test/1#dbase=no", "//freak:2345/id11/rv/1", "localhost:50051/sys/tg_test/1",
-      "TANGO://Host:1/SYS/TG_test/1/Double_Scalar", "sys/tg_test/1", "tango://[::1]:50051/a/b/c", "a/b/c/Temp",
+      "tango://127.0.0.1:10000/sys/tg_test/1#dbase=no", "//freak:2345/id11/rv/1#dbase=no", "localhost:50051/sys/tg_test/1#dbase=yes",
+      "TANGO://Host:1/SYS/TG_test/1/Double_Scalar#dbase=no", "sys/tg_test/1", "tango://[::1]:50051/a/b/c#dbase=no", "a/b/c/Temp",
     ];
     for (const text of texts) {
       const t: Trl = parseTrl(text);

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { DeviceProxy } from "../client/index.js";
-import { DATABASE_RETRY_MIN_MS, DATABASE_RETRY_MAX_MS, DATABASE_CHECK_INTERVAL_MS, CLIENT_TIMEOUT_MS } from "../core/defaults.js";
+import { DATABASE_DEVICE, DATABASE_RETRY_MIN_MS, DATABASE_RETRY_MAX_MS, DATABASE_CHECK_INTERVAL_MS, CLIENT_TIMEOUT_MS } from "../core/defaults.js";
 import {
   DatabaseStore, ServerRegistration, isUnreachable, type DatabaseLink, type ServerConfig,
 } from "../server/index.js";
@@ -10,9 +10,6 @@ import {
  * A device server's Tango database, when its config has `tangoHost` (spec §15, DESIGN §10): the
  * client of the DataBase device, the store that keeps the properties there, and the registration.
  */
-
-/** spec §15 item 1: the database device every TANGO_HOST serves. */
-const DATABASE_DEVICE = "sys/database/2";
 
 /** Options of openDatabaseLink. */
 export interface DatabaseLinkOptions {

@@ -80,7 +80,7 @@ function checkDatabase(root: Record<string, unknown> | undefined, classes: reado
   if (Array.isArray(root?.classes) && classes.length === 0 && tangoHost === undefined) {
     problems.push({ path: ["classes"], message: "must list at least one class, unless tangoHost is set (the database then names the devices)" });
   }
-  const ports = (text: unknown): string[] => (typeof text === "string" ? [...text.matchAll(/:([0-9]+)(?:,|$)/g)].map((m) => m[1] ?? "") : []);
+  const ports = (text: unknown): string[] => (typeof text === "string" ? [...text.matchAll(/:([0-9]+)(?=\s*(?:,|$))/g)].map((m) => m[1] ?? "") : []);
   for (const key of ["tangoHost", "advertiseAddress"] as const) {
     const bad = ports(root?.[key]).find((p) => Number(p) < 1 || Number(p) > 65535);
     if (bad !== undefined) problems.push({ path: [key], message: `port ${bad} is not between 1 and 65535` });

@@ -28,7 +28,7 @@ export interface DatabaseLinkOptions {
  * from then on. A refusal from a database is not a reason to try another.
  */
 export function openDatabaseLink(opts: DatabaseLinkOptions): DatabaseLink {
-  const proxies = opts.tangoHost.split(",").map((address) =>
+  const proxies = opts.tangoHost.split(",").map((entry) => entry.trim()).map((address) =>
     new DeviceProxy(`tango://${address}/${DATABASE_DEVICE}#dbase=no`, { timeoutMs: opts.timeoutMs, token: opts.token ?? "" }));
   let current = 0;
   return {

@@ -98,8 +98,8 @@ export type AccessConfig = Static<typeof AccessConfig>;
 const HOST = String.raw`(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)`;
 /** `host:port`, the port 1–65535 (the range is checked by src/cli/config-rules.ts). */
 const HOST_PORT = String.raw`${HOST}:[0-9]{1,5}`;
-/** TANGO_HOST: one or more `host:port`, comma-separated (spec §15 item 1). */
-export const TANGO_HOST_PATTERN = `^${HOST_PORT}(,${HOST_PORT})*$`;
+/** TANGO_HOST: one or more `host:port`, comma-separated (spec §15 item 1, §16), blanks around commas allowed as clients allow them. */
+export const TANGO_HOST_PATTERN = String.raw`^${HOST_PORT}(\s*,\s*${HOST_PORT})*$`;
 /** An advertised address: `host` or `host:port`. */
 export const ADVERTISE_ADDRESS_PATTERN = `^${HOST}(:[0-9]{1,5})?$`;
 

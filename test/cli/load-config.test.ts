@@ -346,15 +346,15 @@ classes:
     it("reads tangoHost and advertiseAddress from the file, and TANGO_HOST and TANGO_ADVERTISE_ADDRESS over it", () => {
       const file = writeConfig("server.yaml", `tangoHost: db:10000\nadvertiseAddress: svc.lab.svc.cluster.local\n${minimalYaml}`);
       expect(loadConfig(file, {})).to.include({ tangoHost: "db:10000", advertiseAddress: "svc.lab.svc.cluster.local" });
-      const env = { TANGO_HOST: "db1:10000,[::1]:10001", TANGO_ADVERTISE_ADDRESS: "motor.lab:50051" };
-      expect(loadConfig(file, env)).to.include({ tangoHost: "db1:10000,[::1]:10001", advertiseAddress: "motor.lab:50051" });
+      const env = { TANGO_HOST: "db1:10000, [::1]:10001", TANGO_ADVERTISE_ADDRESS: "motor.lab:50051" };
+      expect(loadConfig(file, env)).to.include({ tangoHost: "db1:10000, [::1]:10001", advertiseAddress: "motor.lab:50051" });
       expect(loadConfig(undefined, {}).tangoHost).to.equal(undefined);
     });
 
     it("refuses a TANGO_HOST without a port, or with a port out of range, naming the variable", () => {
       const err = expectConfigError(() => loadConfig(undefined, { TANGO_HOST: "db", TANGO_ADVERTISE_ADDRESS: "svc:70000" }));
       expect(err.problems.map((p) => `${p.where}: ${formatKeyPath(p.path)}: ${p.message}`)).to.deep.equal([
-        "env TANGO_HOST: tangoHost: must match ^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5}(,(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5})*$ " +
+        "env TANGO_HOST: tangoHost: must match ^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5}(\\s*,\\s*(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5})*$ " +
           "(the Tango database: host:port, or several host:port comma-separated tried in turn (TANGO_HOST); the server registers in it and keeps its properties there), got \"db\"",
         "env TANGO_ADVERTISE_ADDRESS: advertiseAddress: port 70000 is not between 1 and 65535",
       ]);

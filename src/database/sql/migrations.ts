@@ -1,3 +1,4 @@
+import { PROPERTY_MIGRATIONS } from "../properties/history-migration.js";
 import type { SqlDb } from "./sql-db.js";
 
 /*
@@ -92,6 +93,7 @@ ${propertyTable("property_pipe_class", ["class", "pipe"])}
 ${propertyTable("property", ["object"])}
 `,
   },
+  ...PROPERTY_MIGRATIONS,
 ];
 
 /**

@@ -2,13 +2,16 @@ import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DeviceProxy, Reason } from "../../src/client/index.js";
-import { FakeDatabaseState, startFakeDatabase, type FakeDatabase } from "../support/fake-database.js";
+import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { LogSink } from "../support/log-sink.js";
+import { startTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { emptyTables, openTestDb } from "../support/test-db.js";
 import { expectDevFailed } from "../support/test-server.js";
 
 /*
  * `tango-grpc serve --server X --instance Y` as a real process with TANGO_HOST: no config, the
- * devices come from the database (a stand-in DataBase device served by this test process).
+ * devices come from the database (the DataBase device on embedded PostgreSQL, served by this
+ * test process).
  */
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -56,10 +59,13 @@ async function readyz(port: number): Promise<{ status: number; reason: string }>
 
 describe("a server process with TANGO_HOST", function () {
   this.timeout(60_000);
-  const databases: FakeDatabase[] = [];
+  let storage: SqlDb;
+  const databases: TestDatabase[] = [];
   const servers: CliServer[] = [];
   const proxies: DeviceProxy[] = [];
 
+  before(async () => { storage = await openTestDb(); });
+  after(async () => { await storage?.close(); });
   afterEach(async () => {
     for (const p of proxies.splice(0)) p.close();
     for (const s of servers.splice(0)) {
@@ -67,11 +73,12 @@ describe("a server process with TANGO_HOST", function () {
       await s.exited;
     }
     for (const db of databases.splice(0)) await db.stop();
+    await emptyTables(storage);
   });
 
-  /** A database with the server TangoTest/e2e and its device test/e2e/1. */
-  async function databaseWithServer(port = 0): Promise<FakeDatabase> {
-    const db = await startFakeDatabase(new FakeDatabaseState(), port);
+  /** A database where the server TangoTest/e2e has the device test/e2e/1 (on `port`: 0, the OS picks). */
+  async function databaseWithServer(port = 0): Promise<TestDatabase> {
+    const db = await startTestDatabase(storage, port);
     databases.push(db);
     await db.client.addServer("TangoTest/e2e", [["test/e2e/1", "TangoTest"]]);
     return db;
@@ -103,14 +110,16 @@ describe("a server process with TANGO_HOST", function () {
 
     server.child.kill("SIGTERM");
     expect(await exitCodeOf(server), server.stderr()).to.equal(0);
-    expect(db.state.calls.at(-1)).to.deep.equal({ command: "DbUnExportServer", argin: "TangoTest/e2e" });
-    expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: false });
+    expect(server.logs.find("server unexported from the database")).to.not.equal(undefined);
+    expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: false, ior });
+    expect(await db.client.importDevice("dserver/TangoTest/e2e")).to.include({ isExported: false });
   });
 
   it("waits, not ready, for a database that starts after it, and keeps answering reads once the database is gone", async () => {
-    const first = await startFakeDatabase();
+    const first = await databaseWithServer();
     const port = first.port;
     await first.stop();
+    databases.splice(databases.indexOf(first), 1);
     const server = serverProcess(`127.0.0.1:${port}`);
     const listening = await server.logs.waitFor("listening; exporting the devices");
     await server.logs.waitFor("the database could not be read; trying again before exporting the devices");

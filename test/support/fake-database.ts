@@ -7,10 +7,11 @@ import { serve, type RunningServer } from "../../src/serve/serve.js";
 import { DatabaseClient } from "./database-client.js";
 
 /*
- * A stand-in for the Tango database device (sys/database/2 of DataBaseds/2) until the real one is
- * on main: the commands a device server uses at start, at run time and at stop, with the argin
- * and argout layouts, reasons and descriptions of cppTango's DataBaseds (the reference's
- * examples), over an in-memory model that tests read and change. Every call is recorded.
+ * A stand-in for the Tango database device (sys/database/2 of DataBaseds/2) that records every
+ * call, for tests of the exact requests a device server makes (their order and argin layouts):
+ * the commands a server uses at start, at run time and at stop, with the argin and argout
+ * layouts, reasons and descriptions of cppTango's DataBaseds, over an in-memory model. Tests of
+ * behaviour use the real DataBase device (test-database.ts).
  */
 
 /** One device row, as DbImportDevice shows it. */

@@ -9,9 +9,9 @@ import { DatabaseClient } from "./database-client.js";
 /*
  * A stand-in for the Tango database device (sys/database/2 of DataBaseds/2) that records every
  * call, for tests of the exact requests a device server makes (their order and argin layouts):
- * the commands a server uses at start, at run time and at stop, with the argin and argout
- * layouts, reasons and descriptions of cppTango's DataBaseds, over an in-memory model. Tests of
- * behaviour use the real DataBase device (test-database.ts).
+ * the commands a server uses at start and at stop, with the argin and argout layouts, reasons and
+ * descriptions of cppTango's DataBaseds, over an in-memory model of devices (no properties).
+ * Tests of behaviour use the real DataBase device (test-database.ts).
  */
 
 /** One device row, as DbImportDevice shows it. */
@@ -32,13 +32,9 @@ export interface FakeCall {
   readonly argin: string | readonly string[];
 }
 
-type Props = Map<string, { name: string; values: string[] }>;
-
-/** The database's content: devices and properties, keyed by lower-case name (names ignore case). */
+/** The database's content: devices (without properties), keyed by lower-case name (names ignore case). */
 export class FakeDatabaseState {
   readonly devices = new Map<string, FakeDevice>();
-  readonly deviceProperties = new Map<string, Props>();
-  readonly classProperties = new Map<string, Props>();
   readonly calls: FakeCall[] = [];
 
   /** Defines devices of a server (as DbAddServer): `[name, class]` pairs; the admin device too. */
@@ -46,16 +42,6 @@ export class FakeDatabaseState {
     const admin = `dserver/${server}`;
     if (!this.devices.has(admin.toLowerCase())) this.devices.set(admin.toLowerCase(), newDevice(admin, server, "DServer"));
     for (const [name, className] of devices) this.devices.set(name.toLowerCase(), newDevice(name, server, className));
-  }
-
-  /** Sets device properties directly (as Jive would). */
-  putDeviceProperty(device: string, name: string, values: readonly string[]): void {
-    propsOf(this.deviceProperties, device).set(name.toLowerCase(), { name, values: [...values] });
-  }
-
-  /** A device property's values, or undefined. */
-  deviceProperty(device: string, name: string): string[] | undefined {
-    return this.deviceProperties.get(device.toLowerCase())?.get(name.toLowerCase())?.values;
   }
 
   /** The calls of one command, in order. */
@@ -72,34 +58,8 @@ function newDevice(name: string, server: string, className: string): FakeDevice 
   return { name, server, className, isExported: false, ior: "nada", host: "nada", pid: 0, version: "0" };
 }
 
-function propsOf(map: Map<string, Props>, owner: string): Props {
-  let props = map.get(owner.toLowerCase());
-  if (props === undefined) map.set(owner.toLowerCase(), props = new Map());
-  return props;
-}
-
 function notDefined(name: string, origin: string): DevFailed {
   return DevFailed.of("DB_DeviceNotDefined", `device ${name} not defined in the database !`, origin);
-}
-
-/** `object, n, (name, count, values...) × n`. */
-function propertyBlock(object: string, props: Props | undefined): string[] {
-  const list = [...props?.values() ?? []];
-  return [object, String(list.length), ...list.flatMap((p) => [p.name, String(p.values.length), ...p.values])];
-}
-
-/** `[name, n, (prop, count, values...) × n]` of DbPutDeviceProperty, applied to `props`. */
-function applyPut(argin: readonly string[], props: Props): void {
-  let at = 2;
-  const n = Number(argin[1]);
-  for (let i = 0; i < n; i++) {
-    const name = argin[at++] ?? "";
-    const count = Number(argin[at++]);
-    const values = argin.slice(at, at + count);
-    if (values.length !== count) throw DevFailed.of("API_CorbaException", "BAD_PARAM CORBA system exception: BAD_PARAM_IndexOutOfRange", "fake");
-    at += count;
-    props.set(name.toLowerCase(), { name, values });
-  }
 }
 
 /** The DataBase device class bound to `state` (its Tango class name is DataBase). */
@@ -124,14 +84,14 @@ export function fakeDataBaseClass(state: FakeDatabaseState): new () => Device {
       if (admin === undefined) return [`dserver/${server}`, "Not Found"];
       const out = [admin.name, admin.ior, admin.version, admin.server, admin.host, admin.isExported ? "1" : "0", String(admin.pid), "DServer"];
       out.push(`notifd/factory/${host}`, "Not Found", admin.name, "Not Found", "DServer", "0", "Default", "0");
-      out.push(...propertyBlock(admin.name, state.deviceProperties.get(admin.name.toLowerCase())));
+      out.push(admin.name, "0");
       const devices = [...state.devices.values()].filter((d) => d.server.toLowerCase() === server.toLowerCase() && d.className !== "DServer");
       const classes = [...new Set(devices.map((d) => d.className))];
       out.push(server, String(classes.length));
       for (const cls of classes) {
         const ofClass = devices.filter((d) => d.className === cls);
-        out.push(...propertyBlock(cls, state.classProperties.get(cls.toLowerCase())), cls, "0", cls, String(ofClass.length), ...ofClass.map((d) => d.name));
-        for (const d of ofClass) out.push(...propertyBlock(d.name, state.deviceProperties.get(d.name.toLowerCase())), d.name, "0");
+        out.push(cls, "0", cls, "0", cls, String(ofClass.length), ...ofClass.map((d) => d.name));
+        for (const d of ofClass) out.push(d.name, "0", d.name, "0");
       }
       out.push("CtrlSystem", "0");
       return out;
@@ -174,31 +134,6 @@ export function fakeDataBaseClass(state: FakeDatabaseState): new () => Device {
       const d = state.device(name);
       if (d === undefined) throw notDefined(name, "DataBase::ImportDevice()");
       return { lvalue: Int32Array.of(d.isExported ? 1 : 0, d.pid), svalue: [d.name, d.ior, d.version, d.server, d.host, d.className] };
-    }
-
-    @command({ dtypeIn: DevVarStringArray })
-    DbPutDeviceProperty(argin: readonly string[]): void {
-      this.#record("DbPutDeviceProperty", argin);
-      applyPut(argin, propsOf(state.deviceProperties, argin[0] ?? ""));
-    }
-
-    @command({ dtypeIn: DevVarStringArray })
-    DbDeleteDeviceProperty(argin: readonly string[]): void {
-      this.#record("DbDeleteDeviceProperty", argin);
-      const [device = "", ...names] = argin;
-      for (const n of names) state.deviceProperties.get(device.toLowerCase())?.delete(n.toLowerCase());
-    }
-
-    @command({ dtypeIn: DevVarStringArray, dtypeOut: DevVarStringArray })
-    DbGetDeviceProperty(argin: readonly string[]): string[] {
-      this.#record("DbGetDeviceProperty", argin);
-      const [device = "", ...names] = argin;
-      const out = [device, String(names.length)];
-      for (const n of names) {
-        const values = state.deviceProperty(device, n);
-        out.push(n, ...(values === undefined ? ["0", " "] : [String(values.length), ...values]));
-      }
-      return out;
     }
   }
   return DataBase;

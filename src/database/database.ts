@@ -22,13 +22,10 @@ import {
 import { addDevice, addServer, deleteDevice, deleteServer, renameServer } from "./names/registration.js";
 import { deleteServerInfo, hostServersInfo, putServerInfo, serverInfo } from "./names/server-info.js";
 import { timed, timingStatsOf } from "./names/timing-stats.js";
+import { STORED_PROCEDURE_RELEASE } from "./properties/server-cache.js";
 
-/**
- * What StoredProcedureRelease reads: the release of cppTango's `ds_start` stored procedure whose
- * DbGetDataForServerCache layout this database answers with (a cppTango server reads it first,
- * to choose that layout).
- */
-export const STORED_PROCEDURE_RELEASE = "release 1.13";
+// What StoredProcedureRelease reads: the DbGetDataForServerCache layout this database answers with.
+export { STORED_PROCEDURE_RELEASE } from "./properties/server-cache.js";
 
 /** Most elements of a Timing_* attribute (cppTango's max_dim_x). */
 const TIMING_SPECTRUM = { dformat: AttrDataFormat.SPECTRUM, maxDimX: 64 } as const;

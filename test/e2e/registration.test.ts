@@ -96,7 +96,7 @@ describe("a server process with TANGO_HOST", function () {
     return p;
   }
 
-  it("registers its address, saves a run-time property in the database, and unexports on SIGTERM", async () => {
+  it("registers its address, is found by name through the database, saves a run-time property there, unexports on SIGTERM, and is found again on its new port", async () => {
     const db = await databaseWithServer();
     const server = serverProcess(db.tangoHost);
     const ready = await server.logs.waitFor("Ready to accept request");
@@ -105,14 +105,22 @@ describe("a server process with TANGO_HOST", function () {
     expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: true, ior, pid: server.child.pid });
     expect(await db.client.importDevice("dserver/TangoTest/e2e")).to.include({ isExported: true, ior });
 
-    await proxyOf(grpcPort).putProperty({ Speed: ["5"] });
+    const byName = new DeviceProxy("test/e2e/1", { tangoHost: db.tangoHost, timeoutMs: 3000, token: "" });
+    proxies.push(byName);
+    await byName.putProperty({ Speed: ["5"] });
     expect(await db.client.deviceProperty("test/e2e/1", "Speed")).to.deep.equal(["5"]);
+    expect(await proxyOf(grpcPort).getProperty("Speed")).to.deep.equal({ Speed: ["5"] });
 
     server.child.kill("SIGTERM");
     expect(await exitCodeOf(server), server.stderr()).to.equal(0);
     expect(server.logs.find("server unexported from the database")).to.not.equal(undefined);
     expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: false, ior });
     expect(await db.client.importDevice("dserver/TangoTest/e2e")).to.include({ isExported: false });
+
+    const again = serverProcess(db.tangoHost);
+    const port = (await again.logs.waitFor("Ready to accept request")).grpcPort as number;
+    expect(await byName.getProperty("Speed"), "the same proxy, through the database").to.deep.equal({ Speed: ["5"] });
+    expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: true, ior: `grpc://127.0.0.1:${port}` });
   });
 
   it("waits, not ready, for a database that starts after it, and keeps answering reads once the database is gone", async () => {

@@ -20,6 +20,8 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_HTTP_REQUEST_TIMEOUT_MS", path: ["http", "requestTimeoutMs"], kind: "integer" },
   { variable: "TANGO_MAX_MESSAGE_BYTES", path: ["grpc", "maxMessageBytes"], kind: "integer" },
   { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], kind: "string" },
+  { variable: "TANGO_HOST", path: ["tangoHost"], kind: "string" },
+  { variable: "TANGO_ADVERTISE_ADDRESS", path: ["advertiseAddress"], kind: "string" },
   { variable: "TANGO_STORE_PATH", path: ["storePath"], kind: "string" },
   { variable: "TANGO_STORE_REPAIR", path: ["store", "repair"], kind: "boolean" },
   { variable: "TANGO_EVENT_HEARTBEAT_MS", path: ["events", "heartbeatMs"], kind: "integer" },

@@ -67,7 +67,24 @@ export function checkConfigRules(
     }
   }
   checkTls(root?.tls, problems);
+  checkDatabase(root, classes, problems);
   return { problems, classRenames };
+}
+
+/**
+ * Without a database the config must name the devices; with one (tangoHost) the database may.
+ * Ports in tangoHost and advertiseAddress are 1–65535 (the schema's pattern checks the rest).
+ */
+function checkDatabase(root: Record<string, unknown> | undefined, classes: readonly unknown[], problems: PathProblem[]): void {
+  const tangoHost = root?.tangoHost;
+  if (Array.isArray(root?.classes) && classes.length === 0 && tangoHost === undefined) {
+    problems.push({ path: ["classes"], message: "must list at least one class, unless tangoHost is set (the database then names the devices)" });
+  }
+  const ports = (text: unknown): string[] => (typeof text === "string" ? [...text.matchAll(/:([0-9]+)(?=\s*(?:,|$))/g)].map((m) => m[1] ?? "") : []);
+  for (const key of ["tangoHost", "advertiseAddress"] as const) {
+    const bad = ports(root?.[key]).find((p) => Number(p) < 1 || Number(p) > 65535);
+    if (bad !== undefined) problems.push({ path: [key], message: `port ${bad} is not between 1 and 65535` });
+  }
 }
 
 /** Mutual TLS needs the CA that client certificates are checked against. */

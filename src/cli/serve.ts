@@ -20,6 +20,9 @@ export interface ServeOptions {
   readonly isRepair?: boolean;
   /** Where a refusal to start that an operator must act on is also written (a damaged store); none by default. */
   readonly stderr?: { write(text: string): unknown };
+  /** `serve --server`, `--instance`: win over the config file and the environment. */
+  readonly server?: string;
+  readonly instance?: string;
 }
 
 /**
@@ -41,6 +44,8 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       process: opts.process ?? process,
       isRepair: opts.isRepair,
       stderr: opts.stderr,
+      server: opts.server,
+      instance: opts.instance,
     });
     return await handle.stopped;
   } catch (err) {

@@ -95,6 +95,16 @@ export const STORE_MAX_PROPERTY_BYTES = 1024 * 1024;
 export const STORE_MAX_BYTES = 64 * 1024 * 1024;
 /** The store's journal is compacted once it has grown this much, and more than its last snapshot, bytes. */
 export const STORE_COMPACT_MIN_BYTES = 1024 * 1024;
+/*
+ * A device server's client of the Tango database (spec §15, §9.2; DESIGN §10). Not in Tango:
+ * cppTango gives up when the database does not answer at start; a container must wait for it.
+ */
+/** The first wait after the database did not answer at start, ms; each next wait doubles, up to the configured maximum. */
+export const DATABASE_RETRY_MIN_MS = 250;
+/** The longest wait between two tries at start, ms (config `databaseClient.retryMaxMs`). */
+export const DATABASE_RETRY_MAX_MS = 10_000;
+/** How often a running server checks that the database still has it exported, ms (config `databaseClient.checkIntervalMs`). */
+export const DATABASE_CHECK_INTERVAL_MS = 10_000;
 /**
  * Isolation of hung and busy devices (not in Tango: cppTango has no watchdog). A handler running
  * longer than this many monitor timeouts (spec §10.6: 3200 ms, so 9.6 s) is reported hung; its

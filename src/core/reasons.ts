@@ -39,6 +39,8 @@ export const Reason = {
   StdException: "API_StdException",
   CannotOpenFile: "API_CannotOpenFile",
   DatabaseFileError: "API_DatabaseFileError",
+  // the Tango database (spec §15, §18.3): a server's call to it failed (unreachable, or refused)
+  DatabaseAccess: "API_DatabaseAccess",
   WrongWildcardUsage: "API_WrongWildcardUsage",
   // limits (spec §18.3): a request refused because serving it would pass the memory configured
   MemoryAllocation: "API_MemoryAllocation",

@@ -39,7 +39,8 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * | UNIMPLEMENTED       | NotSupportedFeature (this server does not implement the feature)         |
  * | ABORTED             | CommandTimedOut (serialization monitor not acquired in time),            |
  * |                     | PollThreadOutOfSync (a poll discarded; only ever in an event)            |
- * | UNAVAILABLE         | ShutdownInProgress                                                        |
+ * | UNAVAILABLE         | ShutdownInProgress, DatabaseAccess (the Tango database could not save a  |
+ * |                     | change: retry once it is back)                                            |
  * | INTERNAL            | InternalError, DatabaseFileError (the property store could not be written) |
  * | RESOURCE_EXHAUSTED  | MemoryAllocation (a large request refused by the memory guard)           |
  * | UNKNOWN             | raised by device code: StdException, InitThrowsException, CannotOpenFile,|
@@ -106,6 +107,7 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.CommandTimedOut]: status.ABORTED,
   [Reason.PollThreadOutOfSync]: status.ABORTED,
   [Reason.ShutdownInProgress]: status.UNAVAILABLE,
+  [Reason.DatabaseAccess]: status.UNAVAILABLE,
   [Reason.InternalError]: status.INTERNAL,
   [Reason.DatabaseFileError]: status.INTERNAL,
   [Reason.MemoryAllocation]: status.RESOURCE_EXHAUSTED,

@@ -99,6 +99,7 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   // timeouts and an unavailable server: retry later
   [Reason.CommandTimedOut]: UNAVAILABLE,
   [Reason.ShutdownInProgress]: UNAVAILABLE,
+  [Reason.DatabaseAccess]: UNAVAILABLE,
   [Reason.DeviceTimedOut]: UNAVAILABLE,
   [Reason.CantConnectToDevice]: UNAVAILABLE,
   [Reason.ServerNotRunning]: UNAVAILABLE,

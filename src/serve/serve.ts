@@ -57,7 +57,7 @@ export interface RunningServer extends AsyncDisposable {
   readonly httpPort: number;
   /** The admin device, `dserver/<server>/<instance>`. */
   readonly adminDevice: string;
-  /** The names of the devices served, admin device excluded, in config order. */
+  /** The names of the devices served, admin device excluded: the config's in config order, then those a Tango database added. */
   readonly devices: readonly string[];
   /**
    * Resolves with the exit code once the server has stopped (stop(), the admin command Kill, or

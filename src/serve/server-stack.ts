@@ -3,7 +3,9 @@ import type { Registry } from "prom-client";
 import { DEVICE_SERVICE_NAME, startGrpcServer, type GrpcServerHandle } from "../grpc/index.js";
 import { startHttpServer, type HttpServerHandle } from "../http/index.js";
 import { registerTangoMetrics } from "../metrics/index.js";
-import { DeviceServer, type AccessOptions, type DeviceClass, type ServerConfig } from "../server/index.js";
+import {
+  DeviceServer, advertisedAddress, type AccessOptions, type DeviceClass, type ServerConfig, type ServerRegistry, type Store,
+} from "../server/index.js";
 import type { ServerTls } from "../cli/serve-tls.js";
 import { readPackageVersion } from "../cli/version.js";
 
@@ -26,8 +28,12 @@ export interface ServerStackOptions {
   readonly registry?: Registry | undefined;
   /** Start the HTTP sidecar (needs `registry`). */
   readonly isHttp: boolean;
-  /** The host in the address the server gives of itself (DevInfo, access strings); its host name by default. */
+  /** The host in the address the server gives of itself (DevInfo, access strings); its host name by default. `config.advertiseAddress` wins. */
   readonly advertisedHost?: string | undefined;
+  /** The server's store (the Tango database's); default: the file store of the config. */
+  readonly store?: Store | undefined;
+  /** The Tango database the server registers in; none: no database. */
+  readonly registration?: ServerRegistry | undefined;
   /** Warnings /readyz adds, read at each probe. */
   readonly readinessWarnings?: () => readonly string[] | undefined;
   /** The admin command Kill replied: the owner should stop the server. */
@@ -70,6 +76,8 @@ export async function startServerStack(opts: ServerStackOptions): Promise<Server
     logger,
     ...(opts.logDir === undefined ? {} : { logDir: opts.logDir }),
     ...(opts.access === undefined ? {} : { access: opts.access }),
+    ...(opts.store === undefined ? {} : { store: opts.store }),
+    ...(opts.registration === undefined ? {} : { registration: opts.registration }),
     onReadyChange: (ready) => {
       isReady = ready;
       grpc?.setServing(DEVICE_SERVICE_NAME, ready);
@@ -91,7 +99,7 @@ export async function startServerStack(opts: ServerStackOptions): Promise<Server
       ...(opts.tls === undefined ? {} : { tls: opts.tls }),
       access: server.access,
     });
-    server.grpcAddress = `${opts.advertisedHost ?? server.hostName}:${grpc.port}`;
+    server.grpcAddress = advertisedAddress(config.advertiseAddress, opts.advertisedHost ?? server.hostName, grpc.port);
     grpc.setServing("", true);
     grpc.setServing(DEVICE_SERVICE_NAME, isReady);
     if (opts.isHttp && registry !== undefined) {

@@ -12,6 +12,7 @@ import { createRootLogger } from "../cli/logger.js";
 import { ExitCode } from "../cli/verb.js";
 import { loadClassModules } from "./class-modules.js";
 import { startServerStack, type ServerStack } from "./server-stack.js";
+import { openRegistration } from "./registration.js";
 
 /** What a started server needs of the process: signals, and the exit forced by a second signal. */
 export interface ServeProcess {
@@ -40,6 +41,9 @@ export interface StartServeOptions {
   readonly isRepair?: boolean | undefined;
   /** Where a refusal to start that an operator must act on is also written (a damaged store). */
   readonly stderr?: { write(text: string): unknown } | undefined;
+  /** `serve --server X --instance Y`: win over the config and the environment. */
+  readonly server?: string | undefined;
+  readonly instance?: string | undefined;
 }
 
 /** A started server. */
@@ -47,7 +51,7 @@ export interface ServeHandle {
   readonly grpcPort: number;
   readonly httpPort: number;
   readonly adminDevice: string;
-  /** The configured devices' names, in config order. */
+  /** The devices' names: the config's in config order, then those the database added. */
   readonly devices: readonly string[];
   readonly server: DeviceServer;
   /** The exit code once the server has stopped: 0 clean, 1 a step failed, 3 calls were cut. */
@@ -61,7 +65,7 @@ export class StartupFailed extends Error {
   override readonly name = "StartupFailed";
 
   constructor(
-    /** 1, or 4 for an unusable property store. */
+    /** 1, 4 for an unusable property store, or 0 when a stop request ended the start. */
     readonly exitCode: number,
     override readonly cause: unknown,
   ) {
@@ -72,8 +76,9 @@ export class StartupFailed extends Error {
 /** This package's directory seen from here: where a class module's package name is looked up last. */
 const PACKAGE_DIR = dirname(fileURLToPath(import.meta.url));
 
-function configSourceOf(origin: ConfigOrigin): ConfigSource {
-  if (origin === undefined) return embeddedConfigSource(DEFAULT_SERVER_CONFIG);
+/** The config as given; with none, the embedded TangoTest server, or with a database (TANGO_HOST) no device: the database names them. */
+function configSourceOf(origin: ConfigOrigin, env: NodeJS.ProcessEnv): ConfigSource {
+  if (origin === undefined) return embeddedConfigSource((env.TANGO_HOST?.trim() ?? "") === "" ? DEFAULT_SERVER_CONFIG : { classes: [] });
   return "file" in origin ? readConfigFile(origin.file) : objectConfigSource(origin.data, origin.label);
 }
 
@@ -88,8 +93,15 @@ function configSourceOf(origin: ConfigOrigin): ConfigSource {
  * @throws StartupFailed when starting failed (after stopping what had started).
  */
 export async function startServe(opts: StartServeOptions): Promise<ServeHandle> {
-  const source = configSourceOf(opts.config);
-  const loaded = loadConfigFrom(source, opts.env, { knownClasses: [...opts.classes.keys()] });
+  const source = configSourceOf(opts.config, opts.env);
+  // The CLI's --server and --instance (checked by the CLI) win over the file and the environment.
+  const configEnv = { ...opts.env };
+  if (source.data !== null && typeof source.data === "object" && !Array.isArray(source.data)) {
+    const data = source.data as Record<string, unknown>;
+    if (opts.server !== undefined) [data.server, configEnv.TANGO_SERVER] = [opts.server, undefined];
+    if (opts.instance !== undefined) [data.instance, configEnv.TANGO_INSTANCE] = [opts.instance, undefined];
+  }
+  const loaded = loadConfigFrom(source, configEnv, { knownClasses: [...opts.classes.keys()] });
   const configDir = opts.config !== undefined && "file" in opts.config ? dirname(resolvePath(opts.config.file)) : process.cwd();
   const fromModules = await loadClassModules(loaded, source, { configDir, fallbackDirs: [process.cwd(), PACKAGE_DIR] });
   const classes = new Map([...opts.classes, ...fromModules]);
@@ -104,9 +116,12 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
   let resolveStop: (cause: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => { resolveStop = resolve; });
   let isStopping = false;
+  // A stop before the server is ready ends its start (a wait for the database).
+  const startAbort = new AbortController();
   const requestStop = (cause: string): boolean => {
     if (isStopping) return false;
     isStopping = true;
+    startAbort.abort(new Error(`stopped by ${cause} before the server was ready`));
     resolveStop(cause);
     return true;
   };
@@ -115,7 +130,10 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
     log.fatal({ signal }, "second stop request, exiting without a clean shutdown");
     proc?.exit(ExitCode.Failure);
   };
+  let stack: ServerStack | undefined;
+  const registration = openRegistration(config, { log, address: () => stack?.server.grpcAddress, token: opts.env.TANGO_TOKEN });
   const release = (): void => {
+    registration?.close();
     tls?.files.close();
     proc?.off("SIGTERM", onSignal);
     proc?.off("SIGINT", onSignal);
@@ -125,21 +143,28 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
 
   // The one registry of the process (DESIGN §4): the gRPC side and the devices write, /metrics reads.
   const registry = createProcessRegistry();
-  let stack: ServerStack | undefined;
   let openWarnings: readonly string[] | undefined;
   try {
     stack = await startServerStack({
       config, classes, logger: log, logDir: logDirFrom(opts.env), access, tls, registry, isHttp: true,
       readinessWarnings: () => openWarnings,
       onKill: () => { requestStop("Kill"); },
+      ...(registration === undefined ? {} : { store: registration.store, registration: registration.registry }),
     });
+    log.info({ grpcPort: stack.grpcPort, httpPort: stack.httpPort, tangoHost: config.tangoHost }, "listening; exporting the devices");
     // docs/security.md: an open server says so at start, and in /readyz and a metric when others can reach it.
     const open = openAccessOf(stack.server.access, [config.grpc.host, config.http.host]);
     if (open.isOpen) log.warn({ grpcHost: config.grpc.host, httpHost: config.http.host }, open.warning);
     registerOpenAccessMetric(registry, open);
     if (open.isExposed) openWarnings = [open.warning];
-    await stack.server.start();
+    await stack.server.start(startAbort.signal);
   } catch (err) {
+    if (isStopping && startAbort.signal.aborted) {
+      log.info({ cause: String(startAbort.signal.reason) }, "stopped before the server was ready");
+      await stack?.shutdown(config.shutdownGraceMs);
+      release();
+      throw new StartupFailed(ExitCode.Ok, err);
+    }
     const exitCode = err instanceof StoreFileError ? ExitCode.StoreUnusable : ExitCode.Failure;
     if (err instanceof StoreFileError) {
       log.fatal({ err, storePath: err.path, problems: err.problems }, "startup failed: the property store is unusable");
@@ -181,7 +206,7 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
     grpcPort,
     httpPort,
     adminDevice: server.adminName,
-    devices: Object.freeze(config.classes.flatMap((cls) => cls.devices.map((dev) => dev.name))),
+    devices: Object.freeze(server.userDevices().map((entry) => entry.name)),
     server,
     stopped,
     stop: (cause = "stop()") => {

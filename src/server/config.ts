@@ -5,7 +5,7 @@ import {
 } from "../core/defaults.js";
 import {
   EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_GRACE_MS, STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES,
-  DEFAULT_MAX_PACKED_ARRAY_BYTES,
+  DEFAULT_MAX_PACKED_ARRAY_BYTES, DATABASE_CHECK_INTERVAL_MS, DATABASE_RETRY_MAX_MS,
 } from "../core/defaults.js";
 
 /*
@@ -94,6 +94,15 @@ export const AccessConfig = Type.Object({
 }, { additionalProperties: false, default: {}, description: "who may do what (docs/security.md)" });
 export type AccessConfig = Static<typeof AccessConfig>;
 
+/** A host as TANGO_HOST writes it: a name, an IPv4 address, or an IPv6 address in brackets. */
+const HOST = String.raw`(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)`;
+/** `host:port`, the port 1–65535 (the range is checked by src/cli/config-rules.ts). */
+const HOST_PORT = String.raw`${HOST}:[0-9]{1,5}`;
+/** TANGO_HOST: one or more `host:port`, comma-separated (spec §15 item 1, §16), blanks around commas allowed as clients allow them. */
+export const TANGO_HOST_PATTERN = String.raw`^${HOST_PORT}(\s*,\s*${HOST_PORT})*$`;
+/** An advertised address: `host` or `host:port`. */
+export const ADVERTISE_ADDRESS_PATTERN = `^${HOST}(:[0-9]{1,5})?$`;
+
 /** The schema of a server config file (docs/configuration.md); the `description`s are its documentation. */
 export const ServerConfig = Type.Object({
   server: Type.String({ minLength: 1, maxLength: 255, pattern: "^[^/\\s]+$", default: "TangoTest", description: "server (executable) name" }),
@@ -140,7 +149,20 @@ export const ServerConfig = Type.Object({
   logging: Type.Optional(Type.Object({
     fileTargetDir: Type.Optional(Type.String({ minLength: 1, description: "the only directory `file::` logging targets may write in (default: TANGO_LOG_PATH, else the OS temp directory)" })),
   }, { additionalProperties: false, default: {}, description: "the admin logging commands (spec §13)" })),
-  storePath: Type.Optional(Type.String({ minLength: 1, description: "file keeping properties set at run time" })),
+  tangoHost: Type.Optional(Type.String({
+    pattern: TANGO_HOST_PATTERN, maxLength: 1024,
+    description: "the Tango database: host:port, or several host:port comma-separated tried in turn (TANGO_HOST); the server registers in it and keeps its properties there",
+  })),
+  advertiseAddress: Type.Optional(Type.String({
+    pattern: ADVERTISE_ADDRESS_PATTERN, maxLength: 260,
+    description: "the address clients must dial, host or host:port (default: the host name and the gRPC port; in Kubernetes the Service's DNS name)",
+  })),
+  databaseClient: Type.Optional(Type.Object({
+    timeoutMs: Type.Integer({ minimum: 1, maximum: 600000, default: CLIENT_TIMEOUT_MS, description: "how long one call to the database may take, ms" }),
+    retryMaxMs: Type.Integer({ minimum: 1, maximum: 600000, default: DATABASE_RETRY_MAX_MS, description: "longest wait between two tries while the database does not answer at start, ms" }),
+    checkIntervalMs: Type.Integer({ minimum: 100, maximum: 3600000, default: DATABASE_CHECK_INTERVAL_MS, description: "how often the server checks that the database still has it exported, and registers again if not, ms" }),
+  }, { additionalProperties: false, default: {}, description: "the server's calls to the Tango database at tangoHost" })),
+  storePath: Type.Optional(Type.String({ minLength: 1, description: "file keeping properties set at run time (no database)" })),
   store: Type.Optional(Type.Object({
     repair: Type.Boolean({ default: false, description: "move a damaged store file aside (<file>.damaged-<time>) and start with what can be read, instead of refusing to start" }),
     maxPropertyBytes: Type.Integer({ minimum: 1024, default: STORE_MAX_PROPERTY_BYTES, description: "largest value of one property put at run time, bytes" }),
@@ -151,7 +173,7 @@ export const ServerConfig = Type.Object({
     maxPackedArrayBytes: Type.Integer({ minimum: 1024, default: DEFAULT_MAX_PACKED_ARRAY_BYTES, description: "budget of one request's packed arrays, as the bytes of the typed arrays they decode into; over it: API_MemoryAllocation" }),
     maxHeapBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024 * 1024, description: "memory (V8 heap + buffers) a large request may not take the server past; over it: API_MemoryAllocation. Unset: no guard" })),
   }, { additionalProperties: false, description: "what one request may cost (names are limited to 1,024 bytes in any case)" })),
-  classes: Type.Array(ClassConfig, { minItems: 1 }),
+  classes: Type.Array(ClassConfig, { description: "the device classes and their devices; at least one unless tangoHost is set (the database then names them)" }),
 }, { additionalProperties: false });
 /** A server config as the server uses it: checked, every default filled in (docs/configuration.md). */
 export type ServerConfig = Static<typeof ServerConfig>;

@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import type { DeviceClass } from "./device-entry.js";
 import type { AccessOptions } from "./access/access-policy.js";
+import type { Store } from "./store/store.js";
+import type { ServerRegistry } from "./registry/server-registry.js";
 
 /** Options of a DeviceServer; everything from outside is passed in (STYLE §1). */
 export interface DeviceServerOptions {
@@ -21,4 +23,8 @@ export interface DeviceServerOptions {
   readonly logDir?: string;
   /** Tokens, certificates, rights (docs/security.md); none: every caller is ADMIN. */
   readonly access?: AccessOptions;
+  /** Where device and class properties live; default: the file store of `config.storePath` (no database). */
+  readonly store?: Store;
+  /** The Tango database the server registers in (spec §9.2, §9.3); none: no database. */
+  readonly registration?: ServerRegistry;
 }

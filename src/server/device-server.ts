@@ -11,7 +11,8 @@ import { entryMaker, normalise } from "./device-entries.js";
 import { DeviceLogging } from "./device-logging.js";
 import { runUnder, type Monitor } from "./monitor.js";
 import { Drain, type ShutdownResult } from "./drain.js";
-import { PropertyStore, type StoreStats } from "./property-store.js";
+import { PropertyStore, type Store, type StoreStats } from "./property-store.js";
+import { registeredOf, servedDevicesOf } from "./registry/served-devices.js";
 import type { DeviceServerOptions } from "./device-server-options.js";
 import { RequestHandler } from "./request-handler.js";
 import type { RequestApi } from "./request-api.js";
@@ -45,7 +46,8 @@ export class DeviceServer implements ServerAdmin {
   readonly log: Logger;
   readonly chains = new CallChains();
   readonly logging: DeviceLogging;
-  readonly properties: PropertyStore;
+  /** Device and class properties: the file store, or the Tango database's (DeviceServerOptions.store). */
+  readonly properties: Store;
   readonly api: RequestApi;
   /** The polling of every device (spec §11). */
   readonly polling: Polling;
@@ -62,12 +64,15 @@ export class DeviceServer implements ServerAdmin {
   readonly #entries = new Map<string, DeviceEntry>();
   readonly #order: DeviceEntry[] = [];
   readonly #classOrder: string[] = [];
+  readonly #add: (name: string, className: string, cls: DeviceClass) => DeviceEntry;
   #admin: DeviceEntry;
   readonly #dserverClass: DeviceClass;
   readonly #drain = new Drain();
   #shuttingDown = false;
   #shutdown: Promise<ShutdownResult> | undefined;
   #ready = false;
+  /** Aborted when the shutdown begins: ends a start still waiting for the database. */
+  readonly #stopping = new AbortController();
   /** `host:port` where clients reach this server's gRPC service (the admin event commands tell it); set once it listens. */
   grpcAddress: string | undefined;
 
@@ -81,11 +86,11 @@ export class DeviceServer implements ServerAdmin {
     this.log = opts.logger.child({ server: config.server, instance: config.instance });
     this.logging = new DeviceLogging(opts.logger, config.logging?.fileTargetDir ?? opts.logDir ?? tmpdir());
     this.access = new AccessPolicy(opts.access);
-    this.properties = new PropertyStore({
+    this.properties = opts.store ?? new PropertyStore({
       ...config.store, log: this.log, ...(config.storePath === undefined ? {} : { path: config.storePath }),
     });
     const make = entryMaker(config);
-    const add = (name: string, className: string, cls: DeviceClass): DeviceEntry => {
+    this.#add = (name: string, className: string, cls: DeviceClass): DeviceEntry => {
       const entry = make(name, className, cls);
       if (this.#entries.has(name.toLowerCase())) throw new TypeError(`device ${name} is configured twice`);
       this.#entries.set(name.toLowerCase(), entry);
@@ -100,14 +105,14 @@ export class DeviceServer implements ServerAdmin {
       this.properties.configure(`class:${c.name}`, normalise(c.properties));
       for (const d of c.devices) {
         this.properties.configure(d.name, normalise(d.properties));
-        const entry = add(d.name, c.name, cls);
+        const entry = this.#add(d.name, c.name, cls);
         entry.attributeProperties = d.attributeProperties;
         this.#order.push(entry);
       }
     }
     // spec §10.6: admin commands follow the server's model; in BY_PROCESS they share its lock.
     this.#dserverClass = createDServerClass(this);
-    this.#admin = add(this.adminName, "DServer", this.#dserverClass);
+    this.#admin = this.#add(this.adminName, "DServer", this.#dserverClass);
     this.watch = new CallWatch({
       log: this.log,
       hungAfterMs: (config.hungHandlerFactor ?? HUNG_HANDLER_FACTOR) * config.monitorTimeoutMs,
@@ -129,7 +134,7 @@ export class DeviceServer implements ServerAdmin {
   readiness(): Readiness {
     return readinessOf({
       isShuttingDown: this.#shuttingDown, isExported: this.#ready, serverId: this.serverId, userDevices: this.#order,
-      allDevices: this.allDevices(), hungAfterMs: this.watch.hungAfterMs,
+      allDevices: this.allDevices(), hungAfterMs: this.watch.hungAfterMs, pending: this.#opts.registration?.pendingReason,
     });
   }
 
@@ -257,11 +262,23 @@ export class DeviceServer implements ServerAdmin {
     return recoverHung(entry, this.allDevices(), this.watch, this.config.monitorTimeoutMs, this.log);
   }
 
-  /** The export sequence (spec §9.2): user devices in config order, the admin device last, then the init hooks. */
-  async start(): Promise<void> {
+  /**
+   * The export sequence (spec §9.2): with a database, its devices and properties first (waiting
+   * for it until `signal` or the shutdown); user devices, the admin device last, their registration, the init hooks.
+   */
+  async start(signal?: AbortSignal): Promise<void> {
     this.watch.start();
+    const registry = this.#opts.registration;
+    if (registry !== undefined) {
+      const found = await registry.prepare(this.#order.map(registeredOf), AbortSignal.any([signal ?? this.#stopping.signal, this.#stopping.signal]));
+      for (const d of servedDevicesOf(found, this.#opts.classes, (name) => this.#entries.has(name.toLowerCase()), this.log)) {
+        if (!this.#classOrder.includes(d.className)) this.#classOrder.push(d.className);
+        this.#order.push(this.#add(d.name, d.className, d.cls));
+      }
+    }
     await this.#exportAll();
     await this.#export(this.#admin);
+    await registry?.exported([this.#admin, ...this.#order].filter((e) => e.device !== undefined).map(registeredOf));
     await this.#serverInitHooks();
   }
 
@@ -322,6 +339,7 @@ export class DeviceServer implements ServerAdmin {
     } catch (err) {
       throw DevFailed.from(err, `${entry.className}::init_device`).withFrame(TangoErrors.initThrowsException(this.adminName).errors[0]);
     }
+    await this.#opts.registration?.exported([registeredOf(entry)]);
     this.#setReady(this.#order.every((e) => e.device !== undefined));
   }
 
@@ -334,6 +352,7 @@ export class DeviceServer implements ServerAdmin {
     for (const entry of this.#order) this.recoverHung(entry);
     for (const entry of [...this.#order].reverse()) await this.#unexport(entry);
     await this.#exportAll(chain);
+    await this.#opts.registration?.exported(this.#order.filter((e) => e.device !== undefined).map(registeredOf));
     await this.#serverInitHooks();
   }
 
@@ -364,6 +383,7 @@ export class DeviceServer implements ServerAdmin {
     const endMs = performance.now() + graceMs;
     this.#setReady(false);
     this.#shuttingDown = true;
+    this.#stopping.abort(TangoErrors.shutdownInProgress());
     // STYLE §4: polling and events stop before the calls drain; streams end telling clients to resubscribe.
     this.polling.stopAll();
     this.events.close(TangoErrors.shutdownInProgress());
@@ -372,6 +392,8 @@ export class DeviceServer implements ServerAdmin {
       this.log.error({ cutCalls, graceMs, calls: this.watch.describeRunning(10) }, "shutdown grace period over with calls in progress: they are cut");
     }
     this.watch.stop();
+    // spec §9.3 item 3: the database hears of it before the devices are deleted.
+    await this.#opts.registration?.unexport();
     const deleteByMs = Math.max(endMs, performance.now() + SHUTDOWN_DELETE_FLOOR_MS);
     for (const entry of [this.#admin, ...[...this.#order].reverse()]) {
       await this.#unexport(entry, Math.max(0, deleteByMs - performance.now()));
@@ -381,7 +403,7 @@ export class DeviceServer implements ServerAdmin {
     return { cutCalls };
   }
 
-  /** The property store's counts (the `tango_store_*` metrics). */
+  /** The store's counts (the `tango_store_*` metrics). */
   storeStats(): StoreStats {
     return this.properties.stats();
   }

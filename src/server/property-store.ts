@@ -4,6 +4,9 @@ import { JournalFile } from "./store/journal-file.js";
 import { encodeRecord, HEADER, type JournalRecord, type StoredValues } from "./store/journal-records.js";
 import { loadStore } from "./store/store-load.js";
 import { propertyTooLarge, storeFull, storeWriteFailed } from "./store/store-errors.js";
+import type { Store, StoreStats } from "./store/store.js";
+
+export type { Store, StoreStats } from "./store/store.js";
 
 type Prop = { readonly name: string; readonly values: readonly string[] };
 /** A run-time value: the property, or null when it was deleted (a configured value is hidden too). */
@@ -25,26 +28,6 @@ export interface PropertyStoreOptions {
   readonly log?: Logger;
   /** The clock of the repair's file name; tests pass their own. */
   readonly now?: () => Date;
-}
-
-/** What the store has done since it was opened (`tango_store_*` metrics, tests). */
-export interface StoreStats {
-  /** fsync calls: appends, truncations, snapshots and their directory. */
-  readonly fsyncs: number;
-  /** Batches written (each is one append and one fsync, whatever the number of puts in it). */
-  readonly commits: number;
-  /** Puts and deletes made durable. */
-  readonly records: number;
-  /** Bytes appended to the journal (snapshots excluded). */
-  readonly appendedBytes: number;
-  /** Snapshots written (compactions, the migration of a first-format file, the first write). */
-  readonly compactions: number;
-  /** Writes that failed and were rolled back. */
-  readonly writeErrors: number;
-  /** Size of the store file. */
-  readonly fileBytes: number;
-  /** Size of the run-time properties as the store counts them against `maxBytes`. */
-  readonly liveBytes: number;
 }
 
 interface Op {
@@ -77,7 +60,7 @@ function sizeOf(key: string, e: Entry | undefined): number {
  * A write that fails is rolled back, in memory and on disk, and rejects with
  * API_DatabaseFileError; the file's path and the errno are only logged.
  */
-export class PropertyStore {
+export class PropertyStore implements Store {
   readonly #configured = new Map<string, Map<string, Prop>>();
   /** Run-time values on disk. */
   readonly #durable = new Map<string, Map<string, Entry>>();

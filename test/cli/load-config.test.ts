@@ -4,9 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/cli/load-config.js";
+import { formatKeyPath } from "../../src/cli/config-error.js";
 import { parse } from "yaml";
 import { DEFAULT_SERVER_CONFIG } from "../../src/server/index.js";
-import { STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES } from "../../src/core/defaults.js";
+import {
+  STORE_COMPACT_MIN_BYTES, STORE_MAX_BYTES, STORE_MAX_PROPERTY_BYTES, DATABASE_CHECK_INTERVAL_MS, DATABASE_RETRY_MAX_MS,
+} from "../../src/core/defaults.js";
 import {
   DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_MAX_MESSAGE_BYTES, MONITOR_TIMEOUT_MS, BLACKBOX_DEPTH, POLL_RING_DEPTH,
   EVENT_HEARTBEAT_MS, EVENT_QUEUE_DEPTH,
@@ -61,6 +64,7 @@ describe("loadConfig", () => {
         events: { heartbeatMs: EVENT_HEARTBEAT_MS, queueDepth: EVENT_QUEUE_DEPTH },
         logLevel: "info",
         store: { repair: false, maxPropertyBytes: STORE_MAX_PROPERTY_BYTES, maxBytes: STORE_MAX_BYTES, compactMinBytes: STORE_COMPACT_MIN_BYTES },
+        databaseClient: { timeoutMs: 3000, retryMaxMs: DATABASE_RETRY_MAX_MS, checkIntervalMs: DATABASE_CHECK_INTERVAL_MS },
         access: { tokens: [], certificates: [] },
         logging: {},
         classes: [{
@@ -248,7 +252,7 @@ classes:
       expect(lines.slice(1)).to.deep.equal([
         `  ${file}:4:9: grpc.port: must be >= 0, got -1`,
         `  ${file}:5:11: logLevel: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"`,
-        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, tls, monitorTimeoutMs, blackboxDepth, hungHandlerFactor, eventLoopStallMs, shutdownGraceMs, polling, events, logLevel, access, logging, storePath, store, limits, classes`,
+        `  ${file}:6:1: colour: unknown key; expected one of: server, instance, serialization, grpc, http, tls, monitorTimeoutMs, blackboxDepth, hungHandlerFactor, eventLoopStallMs, shutdownGraceMs, polling, events, logLevel, access, logging, tangoHost, advertiseAddress, databaseClient, storePath, store, limits, classes`,
         `  ${file}:9:14: classes[0].devices: must list at least one entry`,
         "  env TANGO_MAX_MESSAGE_BYTES: grpc.maxMessageBytes: must be >= 4194304, got 10",
       ]);
@@ -335,6 +339,34 @@ classes:
       const err = expectConfigError(() => loadConfig(undefined, { TANGO_SERVER: "a/b" }));
       expect(err.source).to.equal("(embedded default config)");
       expect(err.message).to.contain('env TANGO_SERVER: server: must match ^[^/\\s]+$ (server (executable) name), got "a/b"');
+    });
+  });
+
+  describe("the Tango database", () => {
+    it("reads tangoHost and advertiseAddress from the file, and TANGO_HOST and TANGO_ADVERTISE_ADDRESS over it", () => {
+      const file = writeConfig("server.yaml", `tangoHost: db:10000\nadvertiseAddress: svc.lab.svc.cluster.local\n${minimalYaml}`);
+      expect(loadConfig(file, {})).to.include({ tangoHost: "db:10000", advertiseAddress: "svc.lab.svc.cluster.local" });
+      const env = { TANGO_HOST: "db1:10000, [::1]:10001", TANGO_ADVERTISE_ADDRESS: "motor.lab:50051" };
+      expect(loadConfig(file, env)).to.include({ tangoHost: "db1:10000, [::1]:10001", advertiseAddress: "motor.lab:50051" });
+      expect(loadConfig(undefined, {}).tangoHost).to.equal(undefined);
+    });
+
+    it("refuses a TANGO_HOST without a port, or with a port out of range, naming the variable", () => {
+      const err = expectConfigError(() => loadConfig(undefined, { TANGO_HOST: "db", TANGO_ADVERTISE_ADDRESS: "svc:70000" }));
+      expect(err.problems.map((p) => `${p.where}: ${formatKeyPath(p.path)}: ${p.message}`)).to.deep.equal([
+        "env TANGO_HOST: tangoHost: must match ^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5}(\\s*,\\s*(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5})*$ " +
+          "(the Tango database: host:port, or several host:port comma-separated tried in turn (TANGO_HOST); the server registers in it and keeps its properties there), got \"db\"",
+        "env TANGO_ADVERTISE_ADDRESS: advertiseAddress: port 70000 is not between 1 and 65535",
+      ]);
+    });
+
+    it("lets a config with tangoHost name no class, as the database names the devices, and refuses that without one", () => {
+      const withDb = loadConfig(writeConfig("db.yaml", "server: Motors\ninstance: lab\ntangoHost: db:10000\nclasses: []\n"), {});
+      expect(withDb.classes).to.deep.equal([]);
+      expect(withDb.databaseClient).to.deep.equal({ timeoutMs: 3000, retryMaxMs: DATABASE_RETRY_MAX_MS, checkIntervalMs: DATABASE_CHECK_INTERVAL_MS });
+      const file = writeConfig("nodb.yaml", "server: Motors\nclasses: []\n");
+      const err = expectConfigError(() => loadConfig(file, {}));
+      expect(err.message).to.contain(`${file}:2:10: classes: must list at least one class, unless tangoHost is set (the database then names the devices)`);
     });
   });
 

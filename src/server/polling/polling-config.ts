@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { DevFailed, Reason, TangoErrors } from "../../core/index.js";
-import type { PropertyStore } from "../property-store.js";
+import type { Store } from "../store/store.js";
 
 /** What a polled object is. */
 export type PollKind = "attribute" | "command";
@@ -17,10 +17,10 @@ const MIN_PERIOD: Readonly<Record<PollKind, string>> = { attribute: "attr_min_po
  * `poll_ring_depth` and `poll_old_factor`. Names are kept in lower case, as cppTango writes them.
  */
 export class PollingConfig {
-  readonly #store: PropertyStore;
+  readonly #store: Store;
   readonly #device: string;
 
-  constructor(store: PropertyStore, device: string) {
+  constructor(store: Store, device: string) {
     this.#store = store;
     this.#device = device;
   }
@@ -102,7 +102,7 @@ export class PollingConfig {
     return out;
   }
 
-  /** Resolves once saved (PropertyStore.put). */
+  /** Resolves once saved (Store.put). */
   #put(property: string, values: readonly string[]): Promise<void> {
     if (values.length === 0) {
       return this.#store.get(this.#device, property) !== undefined ? this.#store.delete(this.#device, [property]) : Promise.resolve();

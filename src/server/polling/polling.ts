@@ -5,7 +5,7 @@ import {
 } from "../../core/index.js";
 import { runtimeOf, timeVal, type Device } from "../../device/index.js";
 import type { DeviceEntry } from "../device-entry.js";
-import type { PropertyStore } from "../property-store.js";
+import type { Store } from "../store/store.js";
 import { DevicePoller, type PollWork } from "./device-poller.js";
 import { polledObject, type PolledAttribute, type PolledCommand, type PolledObject } from "./polled-object.js";
 import { PollingConfig, type PollKind } from "./polling-config.js";
@@ -14,7 +14,7 @@ import { pollStatus } from "./poll-status.js";
 /** What polling needs of the server: its devices, the request path and the event hub. @internal */
 export interface PollingHost {
   readonly log: Logger;
-  readonly properties: PropertyStore;
+  readonly properties: Store;
   /** The live device of an entry; throws when it is not exported. */
   liveDevice(entry: DeviceEntry): Device;
   /** Every device, the admin device included. */

@@ -68,7 +68,7 @@ export interface DatabaseServerHandle {
   readonly device: string;
   /** `dserver/DataBaseds/<instance>`. */
   readonly adminDevice: string;
-  /** The address it exported itself with, `grpc://host:port`. */
+  /** The address it exported itself with, `grpc://host:port` (`grpcs://` over TLS). */
   readonly address: string;
   /** The exit code once stopped and unexported: 0 clean, 1 a step failed, 3 calls were cut. */
   readonly stopped: Promise<number>;
@@ -140,7 +140,7 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
     });
     releaseEarly();
     early.signal.throwIfAborted();
-    const self = selfExportOf(handle, instance);
+    const self = selfExportOf(handle, instance, config.tls !== undefined);
     await exportSelf(storage.db, self);
     log.info({
       device, adminDevice: self.adminDevice, address: self.ior, grpcPort: handle.grpcPort, httpPort: handle.httpPort,
@@ -197,13 +197,14 @@ function serveEnv(opts: DatabaseServerOptions): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(opts.env).filter(([name]) => !dropped.has(name)));
 }
 
-function selfExportOf(handle: ServeHandle, instance: string): SelfExport {
+/** As a device server registers (`grpcs://` over TLS, the advertised address), so that clients dial it alike. */
+function selfExportOf(handle: ServeHandle, instance: string, isTls: boolean): SelfExport {
   const server = handle.server;
   return {
     server: `${DATABASE_SERVER}/${instance}`,
     device: databaseDeviceName(instance),
     adminDevice: handle.adminDevice,
-    ior: `grpc://${server.grpcAddress ?? `${server.hostName}:${handle.grpcPort}`}`,
+    ior: `${isTls ? "grpcs" : "grpc"}://${server.grpcAddress ?? `${server.hostName}:${handle.grpcPort}`}`,
     host: server.hostName,
     pid: process.pid,
     version: String(SERVER_IDL_VERSION),

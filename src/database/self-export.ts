@@ -18,7 +18,7 @@ export interface SelfExport {
   readonly device: string;
   /** Its admin device, `dserver/DataBaseds/<instance>`. */
   readonly adminDevice: string;
-  /** The address clients dial, where cppTango keeps an IOR: `grpc://host:port`. */
+  /** The address clients dial, where cppTango keeps an IOR: `grpc://host:port` (`grpcs://` over TLS). */
   readonly ior: string;
   /** The host name of this process. */
   readonly host: string;

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -17,6 +18,7 @@ import { migrate } from "../../src/database/sql/migrations.js";
 import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { FakeProcess, LogSink } from "../support/log-sink.js";
+import { makeTestPki } from "../support/test-certs.js";
 
 /** Collects stderr text. */
 class TextSink extends Writable {
@@ -41,6 +43,16 @@ async function deviceRows(dataDir: string): Promise<DeviceRow[]> {
   } finally {
     await db.close();
   }
+}
+
+/** A port nothing listens on: bound by the OS, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
 }
 
 /** A pid that no process has: a child's, once it has exited. */
@@ -141,6 +153,34 @@ describe("the database server (startDatabaseServer)", function () {
       const opts = options(newDataDir(), { instance: "7", env: { ...LOOPBACK_ENV, TANGO_SERVER: "Other", TANGO_INSTANCE: "9" } });
       const handle = await start(opts);
       expect([handle.device, handle.adminDevice]).to.deep.equal(["sys/database/7", "dserver/DataBaseds/7"]);
+    });
+
+    it("exports itself at the advertised address, and as grpcs:// over TLS", async () => {
+      const pki = makeTestPki();
+      try {
+        const server = pki.server();
+        const opts = options(newDataDir(), {
+          env: { ...LOOPBACK_ENV, TANGO_ADVERTISE_ADDRESS: "db.example", TANGO_TLS_CERT_FILE: server.certFile, TANGO_TLS_KEY_FILE: server.keyFile },
+        });
+        const handle = await start(opts);
+        expect(handle.address).to.equal(`grpcs://db.example:${handle.grpcPort}`);
+        const dev = new DeviceProxy(`tango+tls://localhost:${handle.grpcPort}/sys/database/2`, { tls: { ca: pki.ca.cert } });
+        try {
+          const imported = await dev.commandInout<DevVarLongStringArrayValue>("DbImportDevice", "dserver/DataBaseds/2");
+          expect(imported.svalue[1]).to.equal(handle.address);
+        } finally {
+          dev.close();
+        }
+      } finally {
+        pki.remove();
+      }
+    });
+
+    it("does not register with a database given by TANGO_HOST: it is the database", async () => {
+      const opts = options(newDataDir(), { env: { ...LOOPBACK_ENV, TANGO_HOST: `127.0.0.1:${await closedPort()}` } });
+      await start(opts);
+      expect(opts.log.find("listening; exporting the devices")).to.not.have.property("tangoHost");
+      expect(opts.log.find("database ready")).to.not.equal(undefined);
     });
 
     it("takes a port given as an option over its TANGO_* variable", async () => {

@@ -47,9 +47,9 @@ const running = new Set<ChildProcess>();
 const proxies = new Set<DeviceProxy>();
 
 /** Starts `tango-grpc database <args> --port 0 --http-port 0` and waits for its ready line. */
-function startDatabase(args: readonly string[]): Promise<DatabaseProcess> {
+function startDatabase(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<DatabaseProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "database", ...args, "--port", "0", "--http-port", "0"], {
-    cwd: REPO_ROOT, env: { ...process.env, ...LOOPBACK_ENV }, stdio: ["ignore", "pipe", "pipe"],
+    cwd: REPO_ROOT, env: { ...process.env, ...LOOPBACK_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => { running.delete(child); resolve(code); }));
@@ -275,6 +275,71 @@ forEachBackend("tango-grpc database", (backend) => {
     const { code, stderr } = await cli(["database", ...storage, "--port", "0", "--http-port", "0"]);
     expect(code).to.equal(1);
     expect(stderr).to.match(/^tango-grpc: the database schema is newer than this program: it has migration 9999, and this tango-grpc knows migrations up to \d+\./m);
+  });
+});
+
+describeBackend("pglite", "tango-grpc database with a device server and clients that use it", () => {
+  afterEach(endLeftovers);
+
+  /** `tango-grpc serve --server TangoTest --instance test`, its devices from the database at `tangoHost`; resolves once ready. */
+  function startServer(tangoHost: string): Promise<{ stop(): Promise<number | null> }> {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--server", "TangoTest", "--instance", "test"], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env, ...LOOPBACK_ENV, TANGO_GRPC_PORT: "0", TANGO_HTTP_PORT: "0", TANGO_HOST: tangoHost,
+        TANGO_ADVERTISE_ADDRESS: "127.0.0.1", TANGO_SHUTDOWN_GRACE_MS: "3000",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running.add(child);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => { running.delete(child); resolve(code); }));
+    let out = "";
+    child.stderr.setEncoding("utf8").on("data", (t: string) => { out += t; });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server was not ready within ${START_TIMEOUT_MS} ms:\n${out}`)), START_TIMEOUT_MS);
+      const onEarlyExit = (code: number | null): void => {
+        clearTimeout(timer);
+        reject(new Error(`the server exited (${code}) before it was ready:\n${out}`));
+      };
+      child.once("exit", onEarlyExit);
+      child.stdout.setEncoding("utf8").on("data", (t: string) => {
+        out += t;
+        if (!out.includes('"msg":"Ready to accept request"')) return;
+        clearTimeout(timer);
+        child.off("exit", onEarlyExit);
+        resolve({
+          stop: async () => {
+            child.kill("SIGTERM");
+            const timeout = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+            try {
+              return await exited;
+            } finally {
+              clearTimeout(timeout);
+            }
+          },
+        });
+      });
+    });
+  }
+
+  it("serves a server started with TANGO_HOST and no config, and clients find it and the database by name", async function () {
+    this.timeout(3 * START_TIMEOUT_MS);
+    const db = await startDatabase(["--data", await newDataDir()], { TANGO_ADVERTISE_ADDRESS: "127.0.0.1" });
+    const tangoHost = `127.0.0.1:${db.grpcPort}`;
+    await db.proxy().commandInout("DbAddServer", ["TangoTest/test", "sys/tg_test/1", "TangoTest"]);
+    const server = await startServer(tangoHost);
+
+    const byName = await cli(["state", "sys/tg_test/1"], { TANGO_HOST: tangoHost });
+    expect(byName.code, byName.stderr).to.equal(0);
+    expect(byName.stdout.trim()).to.equal("RUNNING");
+    const itself = await cli(["state", "sys/database/2"], { TANGO_HOST: tangoHost });
+    expect(itself.stdout.trim(), itself.stderr).to.equal("ON");
+
+    expect(await server.stop()).to.equal(0);
+    const imported = await db.proxy().commandInout<DevVarLongStringArrayValue>("DbImportDevice", "sys/tg_test/1");
+    expect(imported.lvalue[0]).to.equal(0);
+    expect(imported.svalue.slice(3)).to.deep.equal(["TangoTest/test", hostname(), "TangoTest"]);
+    expect(await db.stop("SIGTERM")).to.equal(0);
   });
 });
 

@@ -13,7 +13,7 @@ const USAGE = "tango-grpc database [--data <dir> | --postgres <url>] [--instance
 /** `tango-grpc database`: run a Tango database server (DESIGN §10). */
 export const databaseVerb: Verb = {
   name: "database",
-  summary: "run a Tango database server (sys/database/2, TANGO_HOST's default port 10000)",
+  summary: "run a Tango database server (sys/database/2 on port 10000)",
   usage: USAGE,
   help: `
 Runs a Tango database server: the device sys/database/<instance> of class
@@ -21,8 +21,10 @@ DataBase (server DataBaseds, instance 2) and its admin device
 dserver/DataBaseds/<instance>, served over tango.v1.Device gRPC (with server
 reflection and grpc.health.v1.Health) and the HTTP sidecar as any server, until
 SIGTERM, SIGINT or the admin command Kill. It exports both devices in its own
-tables at start, with the address grpc://<host>:<port>, and unexports them at
-shutdown. Logs are JSON lines on stdout; "database ready" says it is serving.
+tables at start, with the address grpc://<host>:<port> (TANGO_ADVERTISE_ADDRESS
+when set; grpcs:// with TLS), and unexports them at shutdown. Clients and
+servers find it with TANGO_HOST=<host>:<port>. Logs are JSON lines on stdout;
+"database ready" says it is serving.
 
 Storage: embedded PostgreSQL (nothing to install) in a data directory, created
 if missing, or a PostgreSQL server. The schema is created or brought up to date

@@ -1,9 +1,11 @@
-import type { Device } from "../device/index.js";
+import { DevFailed, Reason, TangoErrors } from "../core/index.js";
+import { runtimeOf, type Device } from "../device/index.js";
 import { DeviceMetrics } from "../metrics/index.js";
 import { BlackBox } from "./blackbox.js";
 import type { AttributePropertiesConfig } from "./attribute-properties.js";
 import type { CallRecord } from "./call-watch.js";
 import type { Monitor } from "./monitor.js";
+import type { Store } from "./store/store.js";
 
 /** A device class: what `classes` in the config names. */
 export type DeviceClass = new () => Device;
@@ -49,4 +51,26 @@ export class DeviceEntry {
   get exported(): boolean {
     return this.device !== undefined;
   }
+}
+
+/** Why `entry` has no live device: its init failed (the failure under API_InitThrowsException), or it is not exported. @internal */
+export function notExportedError(entry: DeviceEntry): DevFailed {
+  if (entry.initError === undefined) return TangoErrors.deviceNotFound(entry.name);
+  return DevFailed.from(entry.initError, `${entry.className}::init_device`).withFrame({
+    reason: Reason.InitThrowsException, desc: `Device ${entry.name} is not exported: its init failed`, origin: "DeviceServer::device",
+  });
+}
+
+/** Refuses to export `device` while a property its class declares mandatory is not set. @internal */
+export function checkMandatoryProperties(device: Device, entry: DeviceEntry, store: Store): void {
+  const missing = runtimeOf(device).decls.properties.find(
+    (p) => p.mandatory && store.get(p.scope === "class" ? `class:${entry.className}` : entry.name, p.name) === undefined);
+  if (missing !== undefined) {
+    throw DevFailed.of(Reason.BadConfigurationProperty, `Mandatory property ${missing.name} of ${entry.name} is not set`, "DeviceServer::export");
+  }
+}
+
+/** A failed initDevice at Init or DevRestart, under the admin device's API_InitThrowsException frame. @internal */
+export function initFailure(err: unknown, entry: DeviceEntry, adminName: string): DevFailed {
+  return DevFailed.from(err, `${entry.className}::init_device`).withFrame(TangoErrors.initThrowsException(adminName).errors[0]);
 }

@@ -1,12 +1,11 @@
 import { hostname, tmpdir } from "node:os";
 import type { Logger } from "pino";
-import { DevFailed, Reason, TangoErrors } from "../core/index.js";
+import { TangoErrors } from "../core/index.js";
 import { constructDevice, runtimeOf, type Device } from "../device/index.js";
 import { DeviceMetrics, UNKNOWN_DEVICE, type DurationRecord } from "../metrics/index.js";
-import type { AttributeValue } from "../core/index.js";
 import { CallChains, type CallChain } from "./call-chain.js";
 import type { ServerConfig } from "./config.js";
-import type { DeviceEntry, DeviceClass } from "./device-entry.js";
+import { checkMandatoryProperties, initFailure, notExportedError, type DeviceEntry, type DeviceClass } from "./device-entry.js";
 import { entryMaker, normalise } from "./device-entries.js";
 import { DeviceLogging } from "./device-logging.js";
 import { runUnder, type Monitor } from "./monitor.js";
@@ -194,12 +193,7 @@ export class DeviceServer implements ServerAdmin {
   liveDevice(entry: DeviceEntry): Device {
     if (this.#shuttingDown) throw TangoErrors.shutdownInProgress();
     if (entry.device !== undefined) return entry.device;
-    if (entry.initError !== undefined) {
-      throw DevFailed.from(entry.initError, `${entry.className}::init_device`).withFrame({
-        reason: Reason.InitThrowsException, desc: `Device ${entry.name} is not exported: its init failed`, origin: "DeviceServer::device",
-      });
-    }
-    throw TangoErrors.deviceNotFound(entry.name);
+    throw notExportedError(entry);
   }
 
   /**
@@ -224,10 +218,7 @@ export class DeviceServer implements ServerAdmin {
     const host = deviceHostFor(this, entry, (device, names) => this.#handler.readOwnAttributes(device, names));
     const device = constructDevice(entry.cls, { name: entry.name, className: entry.className, logger: this.logging.loggerFor(entry.name), host });
     try {
-      const missing = runtimeOf(device).decls.properties.find((p) => p.mandatory && this.properties.get(p.scope === "class" ? `class:${entry.className}` : entry.name, p.name) === undefined);
-      if (missing !== undefined) {
-        throw DevFailed.of(Reason.BadConfigurationProperty, `Mandatory property ${missing.name} of ${entry.name} is not set`, "DeviceServer::export");
-      }
+      checkMandatoryProperties(device, entry, this.properties);
       await device.initDevice();
       applyAttributeProperties(device, entry.attributeProperties);
       entry.device = device;
@@ -319,7 +310,7 @@ export class DeviceServer implements ServerAdmin {
     try {
       await device.initDevice();
     } catch (err) {
-      throw DevFailed.from(err, `${entry.className}::init_device`).withFrame(TangoErrors.initThrowsException(this.adminName).errors[0]);
+      throw initFailure(err, entry, this.adminName);
     }
     this.#started(entry);
   }
@@ -337,7 +328,7 @@ export class DeviceServer implements ServerAdmin {
     try {
       await this.#export(entry);
     } catch (err) {
-      throw DevFailed.from(err, `${entry.className}::init_device`).withFrame(TangoErrors.initThrowsException(this.adminName).errors[0]);
+      throw initFailure(err, entry, this.adminName);
     }
     await this.#opts.registration?.exported([registeredOf(entry)]);
     this.#setReady(this.#order.every((e) => e.device !== undefined));

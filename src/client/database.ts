@@ -6,7 +6,7 @@ import { DeviceProxy } from "./device-proxy.js";
 import { tangoHostOf, type DatabaseAddress } from "./tango-host.js";
 import type { DeviceProxyOptions } from "./types.js";
 
-export type { DbPropertyNames } from "./database-properties.js";
+export type { DatabaseProperties, DbPropertyNames } from "./database-properties.js";
 export type { DbProperties, DbPropertiesInput, DbAttributeProperties, DbAttributePropertiesInput } from "./database-layouts.js";
 
 /** Options of a Database: as a DeviceProxy's, for the connection to `sys/database/2`. */

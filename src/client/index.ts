@@ -7,7 +7,7 @@ export type { AttributeValues } from "./value-input.js";
 export { AttributeProxy } from "./attribute-proxy.js";
 export { Database } from "./database.js";
 export type {
-  DatabaseOptions, DbDeviceDeclaration, DbDeviceInfo, DbDeviceImportInfo, DbPropertyNames, DbProperties, DbPropertiesInput,
+  DatabaseOptions, DatabaseProperties, DbDeviceDeclaration, DbDeviceInfo, DbDeviceImportInfo, DbPropertyNames, DbProperties, DbPropertiesInput,
   DbAttributeProperties, DbAttributePropertiesInput,
 } from "./database.js";
 export type {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { createServer } from "node:net";
+import { runCli } from "../../src/cli/run-cli.js";
 import { Database } from "../../src/client/index.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { runCliProcess, type CliResult } from "../support/cli-process.js";
@@ -47,6 +48,18 @@ function ok(result: CliResult | undefined, what: string): string {
   expect(r.code, `${what}: ${r.stderr}`).to.equal(0);
   expect(r.stderr, what).to.equal("");
   return r.stdout;
+}
+
+/** `tango-grpc db …` in this process (the same code as a real process, without its start-up cost). */
+async function dbInProcess(tangoHost: string, ...args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(["db", ...args], {
+    env: { TANGO_HOST: tangoHost },
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
 }
 
 describe("tango-grpc db (the Tango database's client verbs)", function () {
@@ -210,6 +223,25 @@ describe("tango-grpc db (the Tango database's client verbs)", function () {
     expect(waited.stderr).to.include("API_CantConnectToDatabase");
     expect(unknownCommand.code).to.equal(2);
     expect(unknownCommand.stderr).to.match(/^tango-grpc: db: unknown command "nope"\n.*\nCommands: add-server, /);
+  });
+
+  it("works on class attribute properties, and lists by class", async () => {
+    await db.addServer("Motor/1", [{ name: "lab/motor/1", className: "Motor" }, { name: "lab/enc/1", className: "Encoder" }]);
+    await db.commandInout("DbExportDevice", ["lab/enc/1", "grpc://10.0.0.5:50051", "lab-host", "4242", "6"]);
+    const run = (...args: string[]): Promise<CliResult> => dbInProcess(tdb.tangoHost, ...args);
+    ok(await run("put-property", "--class", "Motor", "--attribute", "position", "unit", "mm"), "put --class --attribute");
+    ok(await run("put-property", "--class", "Motor", "--attribute", "position", "format", "%6.2f"), "put --class --attribute");
+    expect(ok(await run("get-property", "--class", "Motor", "--attribute", "position"), "get")).to.equal("position.format: %6.2f\nposition.unit: mm\n");
+    ok(await run("delete-property", "--class", "Motor", "--attribute", "position", "f*"), "delete");
+    expect(JSON.parse(ok(await run("get-property", "--class", "Motor", "--attribute", "*", "--json"), "get --json"))).to.deep.equal(
+      { class: "Motor", attributes: { position: { unit: ["mm"] } } });
+    expect(ok(await run("devices", "--class", "Encoder"), "devices --class")).to.equal("lab/enc/1\n");
+    expect(ok(await run("devices", "--server", "Motor/1", "--class", "Motor"), "devices --server --class")).to.equal("lab/motor/1\n");
+    expect(ok(await run("exported", "--class", "Encoder"), "exported --class")).to.equal("lab/enc/1\n");
+    expect(ok(await run("classes", "M*"), "classes")).to.equal("Motor\n");
+    expect((await run("put-property", "--free", "X", "--attribute", "a", "p", "v")).code).to.equal(2);
+    expect((await run("get-property", "--class", "C", "--free", "X")).code).to.equal(2);
+    expect((await run("get-property")).stderr).to.include("missing <device> (or give --class <class> or --free <object>)");
   });
 
   it("has a help for the group and for each command, and the program help lists it", async () => {

@@ -33,12 +33,19 @@ function targetOf(values: ClientVerbContext["values"], positionals: readonly str
   const object = stringOption(values, "free");
   const attribute = stringOption(values, "attribute");
   if (className !== undefined && object !== undefined) throw new UsageError("give --class or --free, not both");
-  if (object !== undefined && attribute !== undefined) throw new UsageError("free properties belong to no attribute: --free and --attribute do not go together");
+  if (object !== undefined && attribute !== undefined) {
+    throw new UsageError("free properties belong to no attribute: --free and --attribute do not go together");
+  }
   if (className !== undefined) return { kind: "class", owner: className, attribute, rest: positionals };
   if (object !== undefined) return { kind: "object", owner: object, attribute, rest: positionals };
   const [device, ...rest] = positionals;
   if (device === undefined) throw new UsageError("missing <device> (or give --class <class> or --free <object>)");
   return { kind: "device", owner: device, attribute, rest };
+}
+
+/** `{ attribute }` for the JSON output of an attribute's properties, else nothing. */
+function attributeField(t: Target): { attribute?: string } {
+  return t.attribute === undefined ? {} : { attribute: t.attribute };
 }
 
 /** `name: value` lines; further values (and lines of a multi-line value) under the first, aligned. */
@@ -53,7 +60,10 @@ function formatProperties(entries: readonly (readonly [string, readonly string[]
 /** Whether `name` is one of `wanted` (names or `*` patterns, case ignored); all when none is wanted. */
 function isWanted(wanted: readonly string[], name: string): boolean {
   if (wanted.length === 0) return true;
-  return wanted.some((w) => new RegExp(`^${w.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "is").test(name));
+  return wanted.some((w) => {
+    const source = w.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+    return new RegExp(`^${source}$`, "is").test(name);
+  });
 }
 
 function getProperties(db: Database, t: Target, names: readonly string[] | undefined): Promise<DbProperties> {
@@ -99,7 +109,7 @@ reads it at its next start (or Init). Prints nothing.`,
       else await db.putDeviceProperty(t.owner, props);
     } else if (t.kind === "class") await db.putClassAttributeProperty(t.owner, { [t.attribute]: props });
     else await db.putDeviceAttributeProperty(t.owner, { [t.attribute]: props });
-    print(() => "", () => ({ [t.kind]: t.owner, ...(t.attribute === undefined ? {} : { attribute: t.attribute }), property: name, values: propValues }));
+    print(() => "", () => ({ [t.kind]: t.owner, ...attributeField(t), property: name, values: propValues }));
   },
 });
 
@@ -169,6 +179,6 @@ no error. Prints nothing.`,
       else await db.deleteDeviceProperty(t.owner, names);
     } else if (t.kind === "class") await db.deleteClassAttributeProperty(t.owner, { [t.attribute]: names });
     else await db.deleteDeviceAttributeProperty(t.owner, { [t.attribute]: names });
-    print(() => "", () => ({ [t.kind]: t.owner, ...(t.attribute === undefined ? {} : { attribute: t.attribute }), properties: names }));
+    print(() => "", () => ({ [t.kind]: t.owner, ...attributeField(t), properties: names }));
   },
 });

@@ -35,8 +35,6 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 # the Motor example's steps (examples/motor: its image and compose file)
 . scripts/deploy/motor-example.sh
-# the Tango database's steps (the database service, registration, the postgres profile)
-. scripts/deploy/database-checks.sh
 
 NODE_IMAGE=${NODE_IMAGE:-node:24-bookworm-slim}
 IMAGE=tango-grpc:ci
@@ -44,6 +42,8 @@ BUF_VERSION=1.75.0
 PROJECT=tangogrpcci
 DEVICE_SERVICES=(tangotest powersupply)   # compose services that are device servers
 SERVER_SERVICES=(database "${DEVICE_SERVICES[@]}")   # and the Tango database they register in
+# the Tango database's steps (the database service, registration, the postgres profile)
+. scripts/deploy/database-checks.sh
 
 # ---------------------------------------------------------------------------------------------
 # logging, timing, failure

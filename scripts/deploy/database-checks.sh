@@ -138,15 +138,13 @@ db_registration_checks() {
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL
 
-# the directory with PostgreSQL's initdb and postgres: PATH first, then Debian's, newest first
+# the directory with PostgreSQL's initdb, postgres and createdb: where PATH's initdb really is
+# (a symlink such as /usr/local/bin/initdb leads to Debian's directory), then Debian's, newest first
 pg_bin_dir() {
   local dir
-  if command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1; then
-    dirname "$(command -v initdb)"
-    return 0
-  fi
-  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r || true); do
-    if [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ]; then echo "$dir"; return 0; fi
+  for dir in $(command -v initdb >/dev/null 2>&1 && dirname "$(readlink -f "$(command -v initdb)")") \
+    $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r || true); do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ] && [ -x "$dir/createdb" ]; then echo "$dir"; return 0; fi
   done
   return 1
 }
@@ -155,7 +153,7 @@ pg_bin_dir() {
 # (trust), database tango; as nobody when this script is root (initdb and postgres refuse root)
 pg_host_start() {
   local port=$1 bin as=() deadline
-  bin=$(pg_bin_dir) || fail "no PostgreSQL server (initdb, postgres) on PATH or in /usr/lib/postgresql/*/bin, and no postgres image: install Debian's postgresql package"
+  bin=$(pg_bin_dir) || fail "no PostgreSQL server (initdb, postgres, createdb) on PATH or in /usr/lib/postgresql/*/bin, and no postgres image: install Debian's postgresql package"
   # its own dir beside the temp dir: nobody cannot enter the 0700 temp dir
   PG_HOST_DIR=$(mktemp -d "$TMP_PARENT/tango-deploy-pg.XXXXXX")
   if [ "$(id -u)" -eq 0 ]; then
@@ -178,18 +176,20 @@ pg_host_start() {
   log "    $("$bin/postgres" --version) from $bin on 127.0.0.1:$port (database tango, user tango)"
 }
 
+# stops it (SIGINT: a fast shutdown; SIGKILL after 10 s) and removes its files; safe under set -e
 pg_host_stop() {
   if [ -n "$PG_HOST_PID" ]; then
-    kill -INT "$PG_HOST_PID" 2>/dev/null
+    kill -INT "$PG_HOST_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$PG_HOST_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$PG_HOST_PID" 2>/dev/null
+    kill -9 "$PG_HOST_PID" 2>/dev/null || true
+    wait "$PG_HOST_PID" 2>/dev/null || true
     PG_HOST_PID=""
   fi
   if [ -n "$PG_HOST_DIR" ]; then rm -rf "$PG_HOST_DIR"; PG_HOST_DIR=""; fi
 }
 
 db_postgres_checks() {
-  local pg_image s cid
+  local pg_image s cid ready
   step "4f. the postgres profile: the database on PostgreSQL (127.0.0.1:$POSTGRES_PORT), the servers registered in it"
   export TANGO_DB_URL="postgres://tango:tango@127.0.0.1:$POSTGRES_PORT/tango"
   local services=(database tangotest powersupply)
@@ -218,8 +218,9 @@ db_postgres_checks() {
     [ -n "$cid" ] || fail "compose service $s (postgres profile) has no container"
     wait_healthy "$cid" "$s" 120
   done
-  "$DOCKER" logs "$("${PG_COMPOSE[@]}" ps -q database)" 2>&1 | grep '"msg":"database ready"' | grep -q '"storage":"postgres"' ||
-    fail "the database's \"database ready\" log line does not say storage postgres"
+  ready=$("$DOCKER" logs "$("${PG_COMPOSE[@]}" ps -q database)" 2>&1 | grep '"msg":"database ready"' || true)
+  grep -q '"storage":"postgres"' <<<"$ready" ||
+    fail "the database's \"database ready\" log line does not say storage postgres: ${ready:-no such line}"
   log "    database: \"database ready\" with storage postgres"
   db_check_info "database (PostgreSQL)" "$DATABASE_GRPC_PORT"
   db_check_exported "database (PostgreSQL)" "$DATABASE_GRPC_PORT"

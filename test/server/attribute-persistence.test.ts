@@ -131,6 +131,18 @@ describe("attribute configuration and memorized values kept in the file store", 
     await write("speed", CmdArgType.DevDouble, 60); // no max_value any more
   });
 
+  it("without a store file, keeps memorized values and configuration in memory across DevRestart", async () => {
+    ts = await startServer({ classes: { Memo }, devices: { Memo: [DEV] } });
+    await write("speed", CmdArgType.DevDouble, 3.5);
+    await write("gain", CmdArgType.DevLong, 4);
+    await ts.server.api.setAttributeConfig(CTX, DEV, [{ name: "speed", set: { label: "Kept" } }]);
+    await ts.server.api.commandInout(CTX, "dserver/Test/t", "DevRestart", { type: CmdArgType.DevString, value: DEV });
+    expect((await read("speed")).wValue).to.equal(3.5);
+    expect((await read("gain")).value).to.equal(4);
+    expect(hardware).to.deep.equal([{ attribute: "gain", value: 4 }, { attribute: "gain", value: 4 }]);
+    expect(await config("speed")).to.include({ label: "Kept" });
+  });
+
   it("refuses a change the store cannot save and keeps the old configuration and set value, also after a restart", async () => {
     await start();
     await write("speed", CmdArgType.DevDouble, 1.5);

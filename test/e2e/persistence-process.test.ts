@@ -79,9 +79,15 @@ for (const withDatabase of [false, true]) {
 
     it("keeps an attribute configuration set at run time", async () => {
       await proxy().setAttributeConfig({ name: "speed", set: { label: "Vitesse", maxValue: "40", absChange: "0.5" } });
+      if (db !== undefined) {
+        // cppTango applies the class's attribute properties under the device's own.
+        const database = new DeviceProxy(`tango://127.0.0.1:${db.port}/sys/database/2#dbase=no`, { timeoutMs: 5000, token: "" });
+        proxies.push(database);
+        await database.commandInout("DbPutClassAttributeProperty2", ["Memo", "1", "speed", "2", "label", "1", "Class label", "unit", "1", "cm/s"]);
+      }
       await killAndRestart();
       const config = await proxy().getAttributeConfig("speed");
-      expect(config).to.deep.include({ label: "Vitesse", maxValue: "40", unit: "mm/s" });
+      expect(config).to.deep.include({ label: "Vitesse", maxValue: "40", unit: db === undefined ? "mm/s" : "cm/s" });
       expect((config as { events: { absChange: string } }).events.absChange).to.equal("0.5");
     });
 

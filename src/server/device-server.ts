@@ -46,7 +46,7 @@ export class DeviceServer implements ServerAdmin {
   readonly log: Logger;
   readonly chains = new CallChains();
   readonly logging: DeviceLogging;
-  /** Device and class properties: the file store, or the Tango database's (DeviceServerOptions.store). */
+  /** Device and class properties, attribute configuration and memorized values: the file store, or the Tango database's (DeviceServerOptions.store). */
   readonly properties: Store;
   readonly api: RequestApi;
   /** The polling of every device (spec §11). */

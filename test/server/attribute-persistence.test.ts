@@ -6,7 +6,7 @@ import { CmdArgType, DevBoolean, DevDouble, DevLong, DevState, DevString, Device
 import { DevState as State, MultiDevFailed, Reason, type AttributeValue } from "../../src/core/index.js";
 import { CTX, expectDevFailed, startServer } from "../support/test-server.js";
 
-/** What the device's write methods saw, in order, across instances; with whether the device was served then. */
+/** What the device's write methods saw, in order, across instances and restarts. */
 const hardware: Array<{ attribute: string; value: unknown }> = [];
 let isHardwareBroken = false;
 

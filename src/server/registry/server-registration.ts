@@ -118,8 +118,14 @@ export class ServerRegistration implements ServerRegistry {
     }
     const { store } = this.#opts;
     store.load(this.#opts.adminName, cache.adminProperties);
-    for (const c of cache.classes) store.load(`class:${c.name}`, c.properties);
-    for (const d of cache.devices) store.load(d.name, d.properties);
+    for (const c of cache.classes) {
+      store.load(`class:${c.name}`, c.properties);
+      store.loadAttributes(`class:${c.name}`, c.attributeProperties);
+    }
+    for (const d of cache.devices) {
+      store.load(d.name, d.properties);
+      store.loadAttributes(d.name, d.attributeProperties);
+    }
     const isConfigured = new Set(configured.map((d) => d.name.toLowerCase()));
     const extra = cache.devices.filter((d) => !isConfigured.has(d.name.toLowerCase())).map((d) => ({ name: d.name, className: d.className }));
     this.#log.info({ devices: cache.devices.length, fromDatabase: extra.length }, "read the server's devices and properties from the database");

@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { CmdArgType, DevFailed } from "../../src/core/index.js";
 import { NAME_COMMAND_DOCS } from "../../src/database/names/command-docs.js";
-import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import type { DeviceTestContext } from "../../src/testing/index.js";
-import { call, cleanTables, openTestDb, seedReference, snapshot, startDataBase } from "./names-fixture.js";
+import { forEachBackend } from "../support/test-db.js";
+import { call, seedReference, snapshot, useDataBase } from "./names-fixture.js";
 
 /*
  * SQL injection: quotes, semicolons, backslashes, comment markers and LIKE characters in every
@@ -27,25 +26,14 @@ const BASE: Record<string, string[]> = {
   DbRenameServer: ["Inj/1", "Inj/2"],
 };
 
-describe("DataBase names commands take every string as data, never as SQL", function () {
-  this.timeout(120_000);
-  let db: SqlDb;
-  let ctx: DeviceTestContext;
-  before(async () => {
-    db = await openTestDb();
-    ctx = await startDataBase(db);
-  });
-  after(async () => {
-    await ctx?.close();
-    await db?.close();
-  });
+forEachBackend("DataBase names commands take every string as data, never as SQL", (_backend, openDb) => {
+  const suite = useDataBase(openDb);
 
   it("answers hostile text in every argument with a result or a DB_ error, and changes no row it was not asked to", async () => {
-    await cleanTables(db);
-    await seedReference(db);
-    const before = await snapshot(db);
-    await call(ctx, "DbAddServer", ["Inj/1", "inj/dev/1", "C"]);
-    const infos = await ctx.proxy.commandListQuery();
+    await seedReference(suite.db);
+    const before = await snapshot(suite.db);
+    await call(suite.ctx, "DbAddServer", ["Inj/1", "inj/dev/1", "C"]);
+    const infos = await suite.ctx.proxy.commandListQuery();
     let calls = 0;
     for (const info of infos.filter((c) => c.name in NAME_COMMAND_DOCS)) {
       const argins: unknown[] = [];
@@ -61,7 +49,7 @@ describe("DataBase names commands take every string as data, never as SQL", func
       for (const argin of argins) {
         calls++;
         try {
-          await ctx.proxy.commandInout(info.name, argin);
+          await suite.ctx.proxy.commandInout(info.name, argin);
         } catch (err) {
           expect(err, `${info.name} ${JSON.stringify(argin)}`).to.be.instanceOf(DevFailed);
           expect((err as DevFailed).reason, `${info.name} ${JSON.stringify(argin)}: ${String(err)}`).to.match(/^(DB|Db)_/);
@@ -69,7 +57,7 @@ describe("DataBase names commands take every string as data, never as SQL", func
       }
     }
     expect(calls).to.be.greaterThan(150);
-    const after = await snapshot(db);
+    const after = await snapshot(suite.db);
     for (const [table, rows] of before) {
       const kept = new Set(after.get(table));
       expect(rows.filter((r) => !kept.has(r)), `rows of ${table} changed or gone`).to.deep.equal([]);
@@ -77,18 +65,17 @@ describe("DataBase names commands take every string as data, never as SQL", func
   });
 
   it("stores and returns hostile text exactly", async () => {
-    await cleanTables(db);
     const [spaced, plain] = HOSTILE as [string, string];
-    await call(ctx, "DbAddServer", [spaced, "inj/dev/1", plain]);
-    await call(ctx, "DbExportDevice", ["inj/dev/1", spaced, plain, "7", spaced]);
-    expect(await call(ctx, "DbImportDevice", "inj/dev/1")).to.deep.equal([[1, 7], ["inj/dev/1", spaced, spaced, spaced, plain, plain]]);
-    await call(ctx, "DbPutDeviceAlias", ["inj/dev/1", plain]);
-    expect(await call(ctx, "DbGetAliasDevice", plain.replaceAll("*", ""))).to.equal("inj/dev/1");
-    expect(await call(ctx, "DbGetDeviceAlias", "inj/dev/1")).to.equal(plain);
-    await call(ctx, "DbPutAttributeAlias", ["inj/dev/1/a", `${plain}2`]);
-    expect(await call(ctx, "DbGetAliasAttribute", `${plain}2`)).to.equal("inj/dev/1/a");
-    expect(await call(ctx, "DbGetServerList", "*")).to.deep.equal([spaced]);
-    expect(await call(ctx, "DbGetClassList", plain)).to.deep.equal([plain]);
-    expect(await call(ctx, "DbGetDeviceList", [spaced, plain])).to.deep.equal(["inj/dev/1"]);
+    await call(suite.ctx, "DbAddServer", [spaced, "inj/dev/1", plain]);
+    await call(suite.ctx, "DbExportDevice", ["inj/dev/1", spaced, plain, "7", spaced]);
+    expect(await call(suite.ctx, "DbImportDevice", "inj/dev/1")).to.deep.equal([[1, 7], ["inj/dev/1", spaced, spaced, spaced, plain, plain]]);
+    await call(suite.ctx, "DbPutDeviceAlias", ["inj/dev/1", plain]);
+    expect(await call(suite.ctx, "DbGetAliasDevice", plain.replaceAll("*", ""))).to.equal("inj/dev/1");
+    expect(await call(suite.ctx, "DbGetDeviceAlias", "inj/dev/1")).to.equal(plain);
+    await call(suite.ctx, "DbPutAttributeAlias", ["inj/dev/1/a", `${plain}2`]);
+    expect(await call(suite.ctx, "DbGetAliasAttribute", `${plain}2`)).to.equal("inj/dev/1/a");
+    expect(await call(suite.ctx, "DbGetServerList", "*")).to.deep.equal([spaced]);
+    expect(await call(suite.ctx, "DbGetClassList", plain)).to.deep.equal([plain]);
+    expect(await call(suite.ctx, "DbGetDeviceList", [spaced, plain])).to.deep.equal(["inj/dev/1"]);
   });
 });

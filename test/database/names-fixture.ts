@@ -72,7 +72,16 @@ export interface RecordedCall {
   readonly errors?: readonly { reason: string; desc: string; origin: string; severity: string }[];
 }
 
-interface Reference { examples: { calls: RecordedCall[]; misuse_errors: RecordedCall[] } }
+/** One command of the reference: its name and argument types (CmdArgType codes and descriptions). */
+export interface ReferenceCommand {
+  readonly name: string;
+  readonly in_type_code: number;
+  readonly out_type_code: number;
+  readonly in_type_desc: string;
+  readonly out_type_desc: string;
+}
+
+interface Reference { commands: ReferenceCommand[]; examples: { calls: RecordedCall[]; misuse_errors: RecordedCall[] } }
 
 /** The shared reference's recorded calls and misuse cases (a copy kept beside the tests). */
 export const REFERENCE = JSON.parse(

@@ -89,8 +89,7 @@ forEachBackend("DataBase names commands replay the reference's recorded calls", 
 
   it("declares each command with the reference's types and descriptions", async () => {
     const infos = await suite.ctx.proxy.commandListQuery();
-    const reference = (REFERENCE as unknown as { commands: { name: string; in_type_code: number; out_type_code: number; in_type_desc: string; out_type_desc: string }[] }).commands;
-    for (const ref of reference.filter((c) => NAME_COMMANDS.has(c.name))) {
+    for (const ref of REFERENCE.commands.filter((c) => NAME_COMMANDS.has(c.name))) {
       const info = infos.find((c) => c.name === ref.name);
       expect(info, ref.name).to.not.equal(undefined);
       expect([info?.inType, info?.outType, info?.inTypeDesc, info?.outTypeDesc], ref.name)

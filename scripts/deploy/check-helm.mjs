@@ -12,6 +12,7 @@
 //        tsx) with the container's env, so a config the server would refuse fails here;
 //   3. values the chart must refuse are refused (values.schema.json and the template checks);
 //   4. values.schema.json agrees with the server config schema (src/server/config.ts).
+// The Tango database's scenarios and checks are in check-helm-database.mjs, TLS's in check-helm-tls.mjs.
 // Exit code 1 on any failure. Plain Node ESM: no build needed.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -22,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { TLS_REFUSED, TLS_SCENARIOS, checkProbes, checkTlsRendering, checkTlsSchema } from "./check-helm-tls.mjs";
+import { DATABASE_REFUSED, DATABASE_SCENARIOS, checkDatabaseRendering, checkDatabaseSchema, serverWorkloads } from "./check-helm-database.mjs";
 import { validateK8s } from "./k8s-validate.mjs";
 
 const run = promisify(execFile);
@@ -103,7 +105,7 @@ const byKind = (docs, kind) => docs.filter((d) => d.kind === kind);
 const matches = (selector, labels) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 
 /** Checks of one rendering; `docs` are the parsed documents. */
-function checkRendering(where, docs, externalSecrets = []) {
+function checkRendering(where, docs, externalSecrets = [], database = undefined) {
   const names = new Set();
   for (const d of docs) {
     const id = `${d.kind}/${d.metadata?.name}`;
@@ -114,7 +116,7 @@ function checkRendering(where, docs, externalSecrets = []) {
   const configMaps = new Map(byKind(docs, "ConfigMap").map((c) => [c.metadata.name, c]));
   const services = byKind(docs, "Service");
   const secrets = new Set([...byKind(docs, "Secret").map((s) => s.metadata.name), ...externalSecrets]);
-  for (const w of [...byKind(docs, "Deployment"), ...byKind(docs, "StatefulSet")]) {
+  for (const w of serverWorkloads(docs)) {
     const at = `${where}: ${w.kind}/${w.metadata.name}`;
     const pod = w.spec.template;
     const c = pod.spec.containers[0];
@@ -158,6 +160,13 @@ function checkRendering(where, docs, externalSecrets = []) {
     if (!services.some((s) => s.metadata.name === host)) fail(at, `READYZ_URL ${url} names no rendered Service`);
   }
   checkTlsRendering(where, docs, fail);
+  checkDatabaseRendering(where, docs, database, fail);
+  for (const d of docs.filter((x) => x.metadata?.labels?.["app.kubernetes.io/component"] === "database" && x.kind !== "Service")) {
+    for (const e of d.spec.template.spec.containers[0].env ?? []) {
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref && !secrets.has(ref.name)) fail(`${where}: ${d.kind}/${d.metadata.name}`, `env ${e.name} refers to Secret ${ref.name}, which is not rendered`);
+    }
+  }
   for (const m of byKind(docs, "ServiceMonitor")) {
     const selected = services.filter((s) => matches(m.spec.selector.matchLabels, s.metadata.labels));
     if (selected.length !== services.length) fail(`${where}: ServiceMonitor/${m.metadata.name}`, `selects ${selected.length} of ${services.length} Services`);
@@ -168,7 +177,7 @@ const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 /** Loads each ConfigMap's server.yaml with the server's loadConfig and the container's plain env. */
 function checkServerConfigs(where, docs, server, work) {
   const envOf = new Map();
-  for (const w of [...byKind(docs, "Deployment"), ...byKind(docs, "StatefulSet")]) {
+  for (const w of serverWorkloads(docs)) {
     const cmName = w.spec.template.spec.volumes?.find((v) => v.configMap)?.configMap.name;
     const env = Object.fromEntries((w.spec.template.spec.containers[0].env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
     envOf.set(cmName, env);
@@ -193,7 +202,8 @@ const count = (kinds) => Object.entries(kinds).flatMap(([k, n]) => Array(n).fill
 
 const SCENARIOS = [
   { name: "default values", args: [], kinds: { ConfigMap: 1, Deployment: 1, Service: 1, Pod: 1 } },
-  ...readdirSync(join(CHART, "examples")).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => ({
+  // examples/database.yaml is one of DATABASE_SCENARIOS, with what it must render
+  ...readdirSync(join(CHART, "examples")).filter((f) => /\.ya?ml$/.test(f) && f !== "database.yaml").sort().map((f) => ({
     name: `examples/${f}`,
     args: ["-f", join(CHART, "examples", f)],
     kinds: f === "two-instances.yaml" ? { Secret: 1, ConfigMap: 2, Service: 2, Deployment: 1, StatefulSet: 1, ServiceMonitor: 1, Pod: 2 } : undefined,
@@ -206,6 +216,7 @@ const SCENARIOS = [
     externalSecrets: ["existing-token"],
   },
   ...TLS_SCENARIOS,
+  ...DATABASE_SCENARIOS,
 ];
 
 /** Values the chart must refuse, with a part of the expected message. */
@@ -218,6 +229,7 @@ const REFUSED = [
   { name: "a token both created and existing", args: ["--set", "adminToken.create=true", "--set", "adminToken.existingSecret=x"], expect: "either create or existingSecret" },
   { name: "two instances of one name", args: ["-f", join(CHART, "examples/two-instances.yaml"), "--set", "server.instances[1].name=test"], expect: "used twice" },
   ...TLS_REFUSED,
+  ...DATABASE_REFUSED,
 ];
 
 async function renderScenario(helm, scenario, server, work) {
@@ -250,7 +262,7 @@ async function renderScenario(helm, scenario, server, work) {
   }
   const kinds = docs.map((d) => d.kind).sort().join(", ");
   if (scenario.kinds && kinds !== count(scenario.kinds)) fail(where, `renders ${kinds}; expected ${count(scenario.kinds)}`);
-  checkRendering(where, docs, scenario.externalSecrets);
+  checkRendering(where, docs, scenario.externalSecrets, scenario.database);
   checkServerConfigs(where, docs, server, work);
   return `${docs.length} documents (${kinds}) in ${Math.round(performance.now() - t0)} ms`;
 }
@@ -295,6 +307,7 @@ function checkSchemaAgreement(server) {
   for (const key of ["hungHandlerFactor", "eventLoopStallMs", "shutdownGraceMs"]) same(`default ${key}`, defaults[key], p[key].default);
   same("default ports", [defaults.ports.grpc, defaults.ports.http], [p.grpc.properties.port.default, p.http.properties.port.default]);
   checkTlsSchema(values, defaults, p.tls.anyOf?.find((x) => x.properties) ?? p.tls, same);
+  checkDatabaseSchema(values, server.schema, same);
 }
 
 /** The server's own config loader and schema, straight from src/ through tsx. */

@@ -10,8 +10,13 @@
 #     the image built with --network host; one container on host networking and free ports, checked
 #     from the host: Docker health, /readyz, `buf curl` (reflection, health, a command), promtool on
 #     /metrics, a real Prometheus scraping it (up == 1), `docker stop` clean within 10 s.
-#  4. the compose services with deploy/compose.ci.yml (host networking, ports from env), the same
-#     checks for every device server, Prometheus up == 1 for all of them, docker-compose down -v.
+#  4. the compose services with deploy/compose.ci.yml (host networking, ports from env): the Tango
+#     database and both device servers registered in it, the same checks for each; the database
+#     (scripts/deploy/database-checks.sh): DbInfo, the exported devices and their advertised
+#     addresses, a client container finding sys/tg_test/1 by name, a run-time property kept across
+#     `docker-compose restart tangotest`; Prometheus up == 1 for all of them; docker-compose down -v;
+#     then the postgres profile: the database on PostgreSQL, the servers registered in it, the
+#     same DbInfo and export checks, down -v.
 #  5. the Motor example (examples/motor, scripts/deploy/motor-example.sh): its image built on
 #     tango-grpc:ci, one container and its compose file, each checked as above plus a move.
 #  5. a trap stops everything this script started and removes its temp dir, whatever happens.
@@ -36,6 +41,9 @@ IMAGE=tango-grpc:ci
 BUF_VERSION=1.75.0
 PROJECT=tangogrpcci
 DEVICE_SERVICES=(tangotest powersupply)   # compose services that are device servers
+SERVER_SERVICES=(database "${DEVICE_SERVICES[@]}")   # and the Tango database they register in
+# the Tango database's steps (the database service, registration, the postgres profile)
+. scripts/deploy/database-checks.sh
 
 # ---------------------------------------------------------------------------------------------
 # logging, timing, failure
@@ -100,6 +108,7 @@ cleanup() {
       { log "    docker-compose down failed:"; tail -20 "$TMP/compose-down.log" | sed 's/^/    | /'; }
   fi
   motor_cleanup
+  db_cleanup
   for c in "${CONTAINERS[@]}"; do
     timeout --foreground 30 "$DOCKER" rm -f -v "$c" >/dev/null 2>&1
   done
@@ -388,15 +397,19 @@ BUF=$TMP/buf/node_modules/.bin/buf
 "$BUF" --version >/dev/null || fail "buf does not run"
 log "    docker-compose $(docker-compose version --short), $(promtool --version 2>&1 | head -1), buf $("$BUF" --version)"
 
-for f in docker-compose.yml deploy/compose.ci.yml deploy/tls/compose.yaml deploy/prometheus.yml Dockerfile scripts/deploy/check-helm.mjs \
+for f in docker-compose.yml deploy/compose.ci.yml deploy/postgres.env deploy/tls/compose.yaml deploy/prometheus.yml Dockerfile scripts/deploy/check-helm.mjs \
   "${MOTOR_FILES[@]}"; do
   [ -f "$f" ] || fail "$f is missing"
 done
 
 # ports for everything, asked from the OS up front (all distinct)
 read -r C_GRPC C_HTTP C_PROM TANGOTEST_GRPC_PORT TANGOTEST_HTTP_PORT POWERSUPPLY_GRPC_PORT \
-  POWERSUPPLY_HTTP_PORT PROMETHEUS_PORT M_GRPC M_HTTP MOTOR_GRPC_PORT MOTOR_HTTP_PORT <<<"$(free_ports 12)"
+  POWERSUPPLY_HTTP_PORT PROMETHEUS_PORT M_GRPC M_HTTP MOTOR_GRPC_PORT MOTOR_HTTP_PORT \
+  DATABASE_GRPC_PORT DATABASE_HTTP_PORT POSTGRES_PORT <<<"$(free_ports 15)"
 export TANGOTEST_GRPC_PORT TANGOTEST_HTTP_PORT POWERSUPPLY_GRPC_PORT POWERSUPPLY_HTTP_PORT PROMETHEUS_PORT
+export DATABASE_GRPC_PORT DATABASE_HTTP_PORT POSTGRES_PORT
+# the compose file's own defaults for these (the postgres profile's run sets its URL itself)
+unset TANGO_DB_URL COMPOSE_PROFILES TANGO_ADMIN_TOKEN
 export MOTOR_GRPC_PORT MOTOR_HTTP_PORT
 export CI_PROMETHEUS_CONFIG=$TMP/compose-prometheus.yml
 export COMPOSE_PROJECT_NAME=$PROJECT
@@ -414,6 +427,11 @@ log "    docker-compose.yml: valid"
 : >"$CI_PROMETHEUS_CONFIG"
 out=$("${COMPOSE_SRC[@]}" config -q 2>&1) || fail "docker-compose (with deploy/compose.ci.yml) config -q: $out"
 log "    docker-compose.yml + deploy/compose.ci.yml: valid"
+out=$(docker-compose --env-file deploy/postgres.env -f docker-compose.yml config 2>&1) ||
+  fail "docker-compose --env-file deploy/postgres.env config: $out"
+grep -q 'TANGO_DB_URL: postgres://tango:tango@postgres:5432/tango' <<<"$out" ||
+  fail "with deploy/postgres.env the database service's TANGO_DB_URL is not the postgres service's URL"
+log "    docker-compose.yml with deploy/postgres.env (the postgres profile): valid, TANGO_DB_URL set"
 out=$(docker-compose -f deploy/tls/compose.yaml config -q 2>&1) || fail "docker-compose -f deploy/tls/compose.yaml config -q: $out"
 log "    deploy/tls/compose.yaml (the TLS example): valid"
 motor_config_check
@@ -666,9 +684,9 @@ if [ -n "$PROM_IMAGE" ]; then
     log "    Prometheus (Debian package) with the same scrape targets"
   fi
 fi
-prometheus_config "$CI_PROMETHEUS_CONFIG" "$TANGOTEST_HTTP_PORT" "$POWERSUPPLY_HTTP_PORT"
+prometheus_config "$CI_PROMETHEUS_CONFIG" "$TANGOTEST_HTTP_PORT" "$POWERSUPPLY_HTTP_PORT" "$DATABASE_HTTP_PORT"
 chmod 0644 "$CI_PROMETHEUS_CONFIG"
-SERVICES=("${DEVICE_SERVICES[@]}")
+SERVICES=("${SERVER_SERVICES[@]}")
 [ "$COMPOSE_PROM" = 1 ] && SERVICES+=(prometheus)
 COMPOSE_STARTED=1
 timeout --foreground 300 "${COMPOSE[@]}" up -d --no-build "${SERVICES[@]}" >"$TMP/compose-up.log" 2>&1 ||
@@ -677,26 +695,29 @@ sed 's/^/    | /' "$TMP/compose-up.log"
 
 step "4b. compose services healthy and checked"
 declare -A GPORT HPORT
+GPORT[database]=$DATABASE_GRPC_PORT;       HPORT[database]=$DATABASE_HTTP_PORT
 GPORT[tangotest]=$TANGOTEST_GRPC_PORT;     HPORT[tangotest]=$TANGOTEST_HTTP_PORT
 GPORT[powersupply]=$POWERSUPPLY_GRPC_PORT; HPORT[powersupply]=$POWERSUPPLY_HTTP_PORT
-for s in "${DEVICE_SERVICES[@]}"; do
+for s in "${SERVER_SERVICES[@]}"; do
   cid=$("${COMPOSE[@]}" ps -q "$s")
   [ -n "$cid" ] || fail "compose service $s has no container"
   wait_healthy "$cid" "$s" 120
 done
-for s in "${DEVICE_SERVICES[@]}"; do
+for s in "${SERVER_SERVICES[@]}"; do
   check_server "$s" "${GPORT[$s]}" "${HPORT[$s]}"
 done
 
-step "4c. Prometheus scrapes the compose services"
+db_registration_checks
+
+step "4d. Prometheus scrapes the compose services"
 if [ "$COMPOSE_PROM" = 1 ]; then
   log "    compose service prometheus ($PROM_IMAGE) on 127.0.0.1:$PROMETHEUS_PORT"
-  wait_prometheus_up "$PROMETHEUS_PORT" "$TANGOTEST_HTTP_PORT" "$POWERSUPPLY_HTTP_PORT"
+  wait_prometheus_up "$PROMETHEUS_PORT" "$TANGOTEST_HTTP_PORT" "$POWERSUPPLY_HTTP_PORT" "$DATABASE_HTTP_PORT"
 else
-  prometheus_up compose "$PROMETHEUS_PORT" "$TANGOTEST_HTTP_PORT" "$POWERSUPPLY_HTTP_PORT"
+  prometheus_up compose "$PROMETHEUS_PORT" "$TANGOTEST_HTTP_PORT" "$POWERSUPPLY_HTTP_PORT" "$DATABASE_HTTP_PORT"
 fi
 
-step "4d. docker-compose down -v"
+step "4e. docker-compose down -v"
 t_start=$(date +%s%N)
 timeout --foreground 120 "${COMPOSE[@]}" down -v --remove-orphans -t 10 >"$TMP/compose-down.log" 2>&1 ||
   { cat "$TMP/compose-down.log"; fail "docker-compose down failed"; }
@@ -704,6 +725,8 @@ COMPOSE_STARTED=0
 log "    down in $(( ($(date +%s%N) - t_start) / 1000000 )) ms"
 left=$("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT")
 [ -z "$left" ] || fail "containers left after docker-compose down: $left"
+
+db_postgres_checks
 
 # ---------------------------------------------------------------------------------------------
 motor_image_checks "$M_GRPC" "$M_HTTP"

@@ -5,6 +5,7 @@ import { readPackageVersion } from "./version.js";
 import { adminVerb, cmdVerb } from "./verbs/cmd.js";
 import { configVerb } from "./verbs/config.js";
 import { databaseVerb } from "./verbs/database.js";
+import { dbVerb } from "./verbs/db.js";
 import { infoVerb, pingVerb, stateVerb, statusVerb } from "./verbs/device-queries.js";
 import { attributesVerb, blackboxVerb, commandsVerb } from "./verbs/lists.js";
 import { readVerb } from "./verbs/read.js";
@@ -14,7 +15,7 @@ import { writeVerb } from "./verbs/write.js";
 
 /** Every verb, in the order the help lists them; a new verb is one file in verbs/ and one entry here. */
 const VERBS: readonly Verb[] = [
-  serveVerb, databaseVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, watchVerb, configVerb,
+  serveVerb, databaseVerb, dbVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, watchVerb, configVerb,
   commandsVerb, attributesVerb, blackboxVerb, adminVerb,
 ];
 
@@ -29,8 +30,9 @@ function programHelp(): string {
   return `Usage: ${PROGRAM_USAGE}
 
 Tango Controls device servers over gRPC: "serve" runs one, "database" runs the
-Tango database server, the other verbs are a client of one device (or, for
-"admin", of a server's admin device).
+Tango database server, "db" edits and queries that database (TANGO_HOST), the
+other verbs are a client of one device (or, for "admin", of a server's admin
+device).
 
 Verbs:
 ${verbs}
@@ -49,6 +51,7 @@ Client verbs also take:
 Examples:
   tango-grpc serve --config server.yaml
   tango-grpc database --data /data/db
+  TANGO_HOST=localhost:10000 tango-grpc db devices 'sys/*'
   tango-grpc read tango://localhost:50051/sys/tg_test/1 double_scalar
   tango-grpc cmd localhost:50051/sys/tg_test/1 DevLong64 9007199254740993 --json
   tango-grpc watch localhost:50051/sys/tg_test/1 double_scalar --count 5
@@ -84,12 +87,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const verbs = `Verbs: ${VERBS.map((v) => v.name).join(", ")}`;
     return usageError(io, `unknown verb "${first}"`, `Usage: ${PROGRAM_USAGE}\n${verbs}`, "tango-grpc --help");
   }
-  const verb = named ?? DEFAULT_VERB;
+  if (named?.subverbs !== undefined) return runVerbGroup(named, named.subverbs, rest, io);
+  return runVerb(named ?? DEFAULT_VERB, named === undefined ? argv : rest, io);
+}
+
+/** `tango-grpc <verb> <sub-command> …`: the sub-command's own verb, or the group's help. */
+function runVerbGroup(group: Verb, subverbs: readonly Verb[], argv: readonly string[], io: CliIo): Promise<number> | number {
+  const [first, ...rest] = argv;
+  if (first === "--help" || first === "-h") {
+    io.stdout.write(`Usage: ${group.usage}\n${group.help}`);
+    return ExitCode.Ok;
+  }
+  const sub = subverbs.find((v) => v.name === `${group.name} ${first ?? ""}`);
+  if (sub === undefined) {
+    const problem = first === undefined ? "missing command" : `unknown command "${first}"`;
+    const names = `Commands: ${subverbs.map((v) => v.name.slice(group.name.length + 1)).join(", ")}`;
+    return usageError(io, `${group.name}: ${problem}`, `Usage: ${group.usage}\n${names}`, `tango-grpc ${group.name} --help`);
+  }
+  return runVerb(sub, rest, io);
+}
+
+/** Parses a verb's arguments and runs it (or prints its help). */
+async function runVerb(verb: Verb, argv: readonly string[], io: CliIo): Promise<number> {
   let args: VerbArgs;
   try {
     const allowPositionals = verb.allowPositionals ?? false;
     const parsed = parseArgs({
-      args: (named === undefined ? [...argv] : rest).map(allowPositionals ? shieldNegativeNumber : (a) => a),
+      args: argv.map(allowPositionals ? shieldNegativeNumber : (a) => a),
       options: { ...verb.options, help: { type: "boolean", short: "h" } },
       strict: true,
       allowPositionals,

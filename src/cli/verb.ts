@@ -45,6 +45,11 @@ export interface Verb {
   /** node:util parseArgs options; `--help`/`-h` is added to every verb. */
   readonly options: NonNullable<ParseArgsConfig["options"]>;
   readonly allowPositionals?: boolean;
+  /**
+   * Sub-commands (`tango-grpc db add-server …`): the next argument names one, which is then
+   * parsed and run as a verb of its own (named `<verb> <sub-command>`, with its own --help).
+   */
+  readonly subverbs?: readonly Verb[];
   /** Runs the verb; resolves to the exit code. A ConfigError thrown here exits with code 2. */
   run(args: VerbArgs, io: CliIo): Promise<number>;
 }

@@ -5,6 +5,11 @@ export { DeviceProxy } from "./device-proxy.js";
 export type { PropertyInput } from "./proxy-core.js";
 export type { AttributeValues } from "./value-input.js";
 export { AttributeProxy } from "./attribute-proxy.js";
+export { Database } from "./database.js";
+export type {
+  DatabaseOptions, DatabaseProperties, DbDeviceDeclaration, DbDeviceInfo, DbDeviceImportInfo, DbPropertyNames, DbProperties, DbPropertiesInput,
+  DbAttributeProperties, DbAttributePropertiesInput,
+} from "./database.js";
 export type {
   TangoValue, CallOptions, ReadOptions, WriteOptions, DeviceProxyOptions, ClientIdentityOptions, DeviceAttribute,
   CommandHistoryEntry,

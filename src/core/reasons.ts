@@ -39,6 +39,8 @@ export const Reason = {
   StdException: "API_StdException",
   CannotOpenFile: "API_CannotOpenFile",
   DatabaseFileError: "API_DatabaseFileError",
+  // memorized attributes (spec §6.8 item 4): the write of the kept value failed at startup
+  MemAttFailedDuringInit: "API_MemAttFailedDuringInit",
   // the Tango database (spec §15, §18.3): a server's call to it failed (unreachable, or refused)
   DatabaseAccess: "API_DatabaseAccess",
   WrongWildcardUsage: "API_WrongWildcardUsage",

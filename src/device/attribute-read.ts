@@ -123,6 +123,7 @@ export async function readOne(device: Device, state: AttributeState, now: number
   const d = state.decl;
   try {
     if (d.readAllowedIn !== undefined && !d.readAllowedIn.includes(device.getState())) throw TangoErrors.attrReadNotAllowed(d.name);
+    if (state.memInitFailure !== undefined) throw state.memInitFailure;
     let raw: unknown = d.read !== undefined ? await d.read(device) : d.access === AttrWriteType.WRITE ? state.setValue : undefined;
     if (d.read === undefined && d.access === AttrWriteType.WRITE && d.dformat === AttrDataFormat.IMAGE) {
       raw = { data: state.setValue, dimX: state.setDim.x, dimY: state.setDim.y };

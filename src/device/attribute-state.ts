@@ -5,6 +5,12 @@ import type {
   AttributeConfig, AttributeConfigProperty, AttributeConfigUpdate, AttributeDim, AttributeEventConfig,
 } from "../core/index.js";
 import type { AttributeDecl } from "./declarations.js";
+
+/** An attribute's modifiable configuration as a value, to put back when a change could not be kept. */
+export interface AttributeConfigSnapshot {
+  readonly props: Readonly<Record<AttributeConfigProperty, string>>;
+  readonly enumLabels: readonly string[];
+}
 import type { Thresholds } from "./quality.js";
 
 const NOT_SPECIFIED = "Not specified";
@@ -77,6 +83,11 @@ export class AttributeState {
   setDim: AttributeDim;
   /** When the set value was last written, ms since the epoch. */
   lastWriteMs = 0;
+  /**
+   * Why writing the memorized value failed at startup (spec §6.8 item 4): reads fail with it and
+   * the device reads ALARM until a write succeeds.
+   */
+  memInitFailure: DevFailed | undefined;
 
   constructor(decl: AttributeDecl) {
     this.decl = decl;
@@ -134,6 +145,18 @@ export class AttributeState {
   /** The event properties (spec §12.2), as strings; the same object until the configuration changes. */
   get events(): AttributeEventConfig {
     return this.#events;
+  }
+
+  /** The modifiable configuration as it is now (see restoreConfig). */
+  saveConfig(): AttributeConfigSnapshot {
+    return { props: { ...this.#props }, enumLabels: this.#enumLabels };
+  }
+
+  /** Puts back a configuration saved by saveConfig, unchecked. */
+  restoreConfig(saved: AttributeConfigSnapshot): void {
+    this.#props = { ...saved.props };
+    this.#enumLabels = saved.enumLabels;
+    this.#parse();
   }
 
   /** The configuration as get_attribute_config returns it (IDL AttributeConfig_5). */

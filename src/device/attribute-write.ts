@@ -71,13 +71,22 @@ export interface AttributeWriteTimer {
   observeWrite(attribute: string, seconds: number): void;
 }
 
+/** How writeAttributesOf treats memorized attributes. @internal */
+export interface WriteOptions {
+  /** The write restores kept values at startup or Init: they are not kept again. */
+  readonly isRestoring?: boolean;
+}
+
 /**
  * write_attributes for one device (spec §6.7): resolve and check every value, run the
  * always-executed hook (unless all failed), write each, then write_attr_hardware once. Failures
  * are collected and thrown together as MultiDevFailed; the successful writes are kept. `timer`
- * gets each attribute whose value passed the checks, written or not.
+ * gets each attribute whose value passed the checks, written or not. A memorized attribute's
+ * value is kept (DeviceHost.memorize) after its write method and before the set value changes:
+ * when it cannot be kept, that attribute's write fails and its set value stays as it was.
  */
-export async function writeAttributesOf(device: Device, writes: readonly AttributeWrite[], timer?: AttributeWriteTimer, now = Date.now()): Promise<void> {
+export async function writeAttributesOf(device: Device, writes: readonly AttributeWrite[], timer?: AttributeWriteTimer, now = Date.now(),
+  opts: WriteOptions = {}): Promise<void> {
   const rt = runtimeOf(device);
   const errors: NamedDevError[] = [];
   const ready: { index: number; state: AttributeState; value: unknown; dim: AttributeDim }[] = [];
@@ -105,6 +114,8 @@ export async function writeAttributesOf(device: Device, writes: readonly Attribu
         }
         const arg = d.dformat === AttrDataFormat.IMAGE ? { data: value, dimX: dim.x, dimY: dim.y } : value;
         if (d.write !== undefined) await d.write(device, arg);
+        if (d.memorized && !opts.isRestoring && rt.memorize !== undefined) await rt.memorize(d.name, value);
+        state.memInitFailure = undefined;
         state.setValue = value;
         state.setDim = dim;
         state.lastWriteMs = now;

@@ -105,11 +105,17 @@ export interface AttributeOptions<T extends AttrScalarType = AttrScalarType, F e
   /** OPERATOR (default) or EXPERT. */
   readonly displayLevel?: DispLevel;
   /**
-   * Declares the attribute memorized (Tango's `memorized`, shown in its configuration). Keeping
-   * the set value across restarts comes with persistence; today the value is not kept. Default false.
+   * Keeps each written value (spec §6.8: the attribute property `__value`, in the Tango database
+   * or the server's store) before the write is answered, and restores it as the set value when
+   * the device starts, before clients are let in. Scalar writable attributes of any type but
+   * DevState and DevEncoded. Default false.
    */
   readonly memorized?: boolean;
-  /** With `memorized`: write the kept value to the device at init (once values are kept). Default false. */
+  /**
+   * With `memorized`: also call the write method with the kept value at start and after every
+   * Init; if that fails the device reads ALARM and reads of the attribute fail with
+   * API_MemAttFailedDuringInit until a write succeeds. Default false.
+   */
   readonly hwMemorized?: boolean;
   /** States in which reads are allowed (default: all). */
   readonly readAllowedIn?: readonly DevState[];

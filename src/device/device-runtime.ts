@@ -46,6 +46,8 @@ export class DeviceRuntime {
   readonly alarms = new Map<string, AlarmMark>();
   /** What device code pushes, by lower-case attribute name (State and Status included). */
   readonly pushedEvents = new Map<string, PushedEvents>();
+  /** Keeps a memorized attribute's written value (DeviceHost.memorize); none in a device without a store. */
+  memorize: ((attribute: string, value: unknown) => Promise<void>) | undefined;
 
   constructor(decls: ClassDeclarations, log: Logger) {
     this.decls = decls;

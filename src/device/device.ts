@@ -30,6 +30,11 @@ export interface DeviceHost {
   propertyValue(device: string, className: string, name: string, scope: "device" | "class"): readonly string[] | undefined;
   /** The event hub. */
   readonly events: DeviceEventSink;
+  /**
+   * Keeps the value just written to a memorized attribute (spec §6.8 item 2) before the write is
+   * acknowledged; rejects with a DevFailed when it cannot. Absent: values are not kept.
+   */
+  memorize?(device: Device, attribute: string, value: unknown): Promise<void>;
 }
 
 /** What the server passes to a device's constructor. @internal */
@@ -114,7 +119,10 @@ export abstract class Device {
     this.#log = init.logger;
     this.#host = init.host;
     const decls = classDeclarations(new.target as unknown as abstract new (...args: never[]) => Device);
-    RUNTIMES.set(this, new DeviceRuntime(decls, this.#log));
+    const rt = new DeviceRuntime(decls, this.#log);
+    const host = init.host;
+    if (host.memorize !== undefined) rt.memorize = (attribute, value) => host.memorize?.(this, attribute, value) ?? Promise.resolve();
+    RUNTIMES.set(this, rt);
   }
 
   /** The Tango class name (the configured name, by default the JS class name). */

@@ -32,7 +32,8 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * |                     | NotSupported (the object does not support the operation), the cache's   |
  * |                     | DeviceNotPolled, NoDataYet, NotUpdatedAnyMore, and the event refusals   |
  * |                     | EventPropertiesNotSet, AttributePollingNotStarted,                       |
- * |                     | AttributeNotDataReadyEnabled                                             |
+ * |                     | AttributeNotDataReadyEnabled, MemAttFailedDuringInit (a memorized value  |
+ * |                     | that could not be written at startup; a good write clears it)            |
  * | PERMISSION_DENIED   | ReadOnlyMode (the caller's rights do not allow the request)              |
  * | UNAUTHENTICATED     | CannotCheckAccessControl (a bearer token or certificate the server does |
  * |                     | not know, or no credentials where anonymous callers have no rights)     |
@@ -87,6 +88,7 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
 
   [Reason.CommandNotAllowed]: status.FAILED_PRECONDITION,
   [Reason.AttrNotAllowed]: status.FAILED_PRECONDITION,
+  [Reason.MemAttFailedDuringInit]: status.FAILED_PRECONDITION,
   [Reason.AttrValueNotSet]: status.FAILED_PRECONDITION,
   [Reason.AttrNoAlarm]: status.FAILED_PRECONDITION,
   [Reason.AttrNotPolled]: status.FAILED_PRECONDITION,

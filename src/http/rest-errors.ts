@@ -135,6 +135,7 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.UnsupportedDBaseModifier]: BAD_REQUEST,
   [Reason.IncompatibleArgumentType]: BAD_REQUEST,
   [Reason.AttrValueNotSet]: BAD_REQUEST,
+  [Reason.MemAttFailedDuringInit]: BAD_REQUEST,
   [Reason.AttrNoAlarm]: BAD_REQUEST,
   [Reason.AttrNotPolled]: BAD_REQUEST,
   [Reason.CmdNotPolled]: BAD_REQUEST,

@@ -1,5 +1,6 @@
 import type { AttributeValue } from "../core/index.js";
 import type { DeviceHost } from "../device/index.js";
+import { memorize } from "./attribute-persistence.js";
 import { interfaceOf } from "./device-descriptions.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { DeviceServer } from "./device-server.js";
@@ -13,7 +14,7 @@ import type { RequestHandler } from "./request-handler.js";
 
 /**
  * What one device of a server sees of it (DeviceHost): its admin device name, reads of its own
- * attributes, its properties, and the sink of its events, which goes to the event hub and, for
+ * attributes, its properties, where its memorized values are kept, and the sink of its events, which goes to the event hub and, for
  * attributes and commands added or removed at run time, to polling. `readOwn` is the request
  * handler's read of a device's own attributes.
  *
@@ -26,6 +27,7 @@ export function deviceHostFor(
     adminName: server.adminName,
     readAttributes: readOwn,
     propertyValue: (device, className, name, scope) => server.properties.get(scope === "class" ? `class:${className}` : device, name),
+    memorize: (device, attribute, value) => memorize(server.properties, entry, device, attribute, value),
     events: {
       // A replaced instance whose handler still runs must not feed the fresh one's subscribers.
       push: (device, attribute, type, value) => {

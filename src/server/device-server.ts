@@ -6,7 +6,8 @@ import { DeviceMetrics, UNKNOWN_DEVICE, type DurationRecord } from "../metrics/i
 import { CallChains, type CallChain } from "./call-chain.js";
 import type { ServerConfig } from "./config.js";
 import { checkMandatoryProperties, initFailure, notExportedError, type DeviceEntry, type DeviceClass } from "./device-entry.js";
-import { entryMaker, normalise } from "./device-entries.js";
+import { normalise } from "./device-entries.js";
+import { DeviceTable } from "./device-table.js";
 import { DeviceLogging } from "./device-logging.js";
 import { runUnder, type Monitor } from "./monitor.js";
 import { Drain, type ShutdownResult } from "./drain.js";
@@ -17,10 +18,10 @@ import { RequestHandler } from "./request-handler.js";
 import type { RequestApi } from "./request-api.js";
 import { createDServerClass, type ServerAdmin } from "./dserver.js";
 import { deviceHostFor, eventHubHostOf, pollingHostOf } from "./device-host.js";
-import { applyAttributeProperties } from "./attribute-properties.js";
+import { applyAttributeConfiguration, restoreMemorized } from "./attribute-persistence.js";
 import { EventHub } from "./events/event-hub.js";
 import { Polling } from "./polling/polling.js";
-import { ADMIN_DEVICE_ALIAS, SHUTDOWN_GRACE_MS } from "../core/defaults.js";
+import { SHUTDOWN_GRACE_MS } from "../core/defaults.js";
 import { EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_DELETE_FLOOR_MS } from "../core/defaults.js";
 import { CallWatch } from "./call-watch.js";
 import { recoverHung } from "./hung-recovery.js";
@@ -45,7 +46,7 @@ export class DeviceServer implements ServerAdmin {
   readonly log: Logger;
   readonly chains = new CallChains();
   readonly logging: DeviceLogging;
-  /** Device and class properties: the file store, or the Tango database's (DeviceServerOptions.store). */
+  /** Device and class properties, attribute configuration and memorized values: the file store, or the Tango database's (DeviceServerOptions.store). */
   readonly properties: Store;
   readonly api: RequestApi;
   /** The polling of every device (spec §11). */
@@ -60,11 +61,7 @@ export class DeviceServer implements ServerAdmin {
   /** The tango_* counts of requests naming no device of this server (never the name sent). */
   readonly unknownDeviceMetrics = new DeviceMetrics(UNKNOWN_DEVICE, () => undefined);
   readonly #opts: DeviceServerOptions;
-  readonly #entries = new Map<string, DeviceEntry>();
-  readonly #order: DeviceEntry[] = [];
-  readonly #classOrder: string[] = [];
-  readonly #add: (name: string, className: string, cls: DeviceClass) => DeviceEntry;
-  #admin: DeviceEntry;
+  readonly #devices: DeviceTable;
   readonly #dserverClass: DeviceClass;
   readonly #drain = new Drain();
   #shuttingDown = false;
@@ -88,30 +85,22 @@ export class DeviceServer implements ServerAdmin {
     this.properties = opts.store ?? new PropertyStore({
       ...config.store, log: this.log, ...(config.storePath === undefined ? {} : { path: config.storePath }),
     });
-    const make = entryMaker(config);
-    this.#add = (name: string, className: string, cls: DeviceClass): DeviceEntry => {
-      const entry = make(name, className, cls);
-      if (this.#entries.has(name.toLowerCase())) throw new TypeError(`device ${name} is configured twice`);
-      this.#entries.set(name.toLowerCase(), entry);
-      return entry;
-    };
+    this.#devices = new DeviceTable(config);
     for (const c of config.classes) {
       const cls = opts.classes.get(c.name);
       if (cls === undefined) {
         throw new TypeError(`class ${c.name} is not known to this server (known: ${[...opts.classes.keys()].join(", ")})`);
       }
-      this.#classOrder.push(c.name);
+      this.#devices.addClass(c.name);
       this.properties.configure(`class:${c.name}`, normalise(c.properties));
       for (const d of c.devices) {
         this.properties.configure(d.name, normalise(d.properties));
-        const entry = this.#add(d.name, c.name, cls);
-        entry.attributeProperties = d.attributeProperties;
-        this.#order.push(entry);
+        this.#devices.add(d.name, c.name, cls).attributeProperties = d.attributeProperties;
       }
     }
     // spec §10.6: admin commands follow the server's model; in BY_PROCESS they share its lock.
     this.#dserverClass = createDServerClass(this);
-    this.#admin = this.#add(this.adminName, "DServer", this.#dserverClass);
+    this.#devices.addAdmin(this.adminName, this.#dserverClass);
     this.watch = new CallWatch({
       log: this.log,
       hungAfterMs: (config.hungHandlerFactor ?? HUNG_HANDLER_FACTOR) * config.monitorTimeoutMs,
@@ -132,7 +121,7 @@ export class DeviceServer implements ServerAdmin {
   /** Whether the server is ready, and in words why not (what `/readyz` and the gRPC health service report; see readinessOf). */
   readiness(): Readiness {
     return readinessOf({
-      isShuttingDown: this.#shuttingDown, isExported: this.#ready, serverId: this.serverId, userDevices: this.#order,
+      isShuttingDown: this.#shuttingDown, isExported: this.#ready, serverId: this.serverId, userDevices: this.#devices.userDevices(),
       allDevices: this.allDevices(), hungAfterMs: this.watch.hungAfterMs, pending: this.#opts.registration?.pendingReason,
     });
   }
@@ -149,22 +138,22 @@ export class DeviceServer implements ServerAdmin {
 
   /** Class names in config order (admin class excluded). */
   classNames(): string[] {
-    return [...this.#classOrder];
+    return this.#devices.classNames();
   }
 
   /** User devices in config order (admin excluded). */
   userDevices(): readonly DeviceEntry[] {
-    return this.#order;
+    return this.#devices.userDevices();
   }
 
   /** Every device, admin last. */
   allDevices(): DeviceEntry[] {
-    return [...this.#order, this.#admin];
+    return this.#devices.allDevices();
   }
 
   classOf(name: string): DeviceClass | undefined {
     if (name.toLowerCase() === "dserver") return this.#dserverClass;
-    const found = this.#classOrder.find((c) => c.toLowerCase() === name.toLowerCase());
+    const found = this.#devices.findClassName(name);
     return found === undefined ? undefined : this.#opts.classes.get(found);
   }
 
@@ -178,15 +167,12 @@ export class DeviceServer implements ServerAdmin {
    * device (tango.proto: how a client knowing only host:port finds it).
    */
   findEntry(name: string): DeviceEntry | undefined {
-    const key = name.toLowerCase();
-    return this.#entries.get(key) ?? (key === ADMIN_DEVICE_ALIAS ? this.#admin : undefined);
+    return this.#devices.find(name);
   }
 
   /** As findEntry, DeviceNotFound when there is none. */
   entry(name: string): DeviceEntry {
-    const e = this.findEntry(name);
-    if (e === undefined) throw TangoErrors.deviceNotFound(name);
-    return e;
+    return this.#devices.get(name);
   }
 
   /** The live device of an entry, or the reason it is not exported. */
@@ -213,14 +199,19 @@ export class DeviceServer implements ServerAdmin {
     }
   }
 
-  /** Builds and initialises one device (spec §9.2 step 2.5); an init failure leaves it unexported. */
+  /**
+   * Builds and initialises one device (spec §9.2 step 2.5), then gives its attributes their
+   * configuration and memorized values (attribute-persistence.ts) before it is exported; an init
+   * failure leaves it unexported.
+   */
   async #export(entry: DeviceEntry): Promise<void> {
     const host = deviceHostFor(this, entry, (device, names) => this.#handler.readOwnAttributes(device, names));
     const device = constructDevice(entry.cls, { name: entry.name, className: entry.className, logger: this.logging.loggerFor(entry.name), host });
     try {
       checkMandatoryProperties(device, entry, this.properties);
       await device.initDevice();
-      applyAttributeProperties(device, entry.attributeProperties);
+      applyAttributeConfiguration(device, entry, this.properties, this.log);
+      await restoreMemorized(device, entry, this.properties, this.log);
       entry.device = device;
       entry.initError = undefined;
     } catch (err) {
@@ -261,21 +252,20 @@ export class DeviceServer implements ServerAdmin {
     this.watch.start();
     const registry = this.#opts.registration;
     if (registry !== undefined) {
-      const found = await registry.prepare(this.#order.map(registeredOf), AbortSignal.any([signal ?? this.#stopping.signal, this.#stopping.signal]));
-      for (const d of servedDevicesOf(found, this.#opts.classes, (name) => this.#entries.has(name.toLowerCase()), this.log)) {
-        if (!this.#classOrder.includes(d.className)) this.#classOrder.push(d.className);
-        this.#order.push(this.#add(d.name, d.className, d.cls));
+      const found = await registry.prepare(this.userDevices().map(registeredOf), AbortSignal.any([signal ?? this.#stopping.signal, this.#stopping.signal]));
+      for (const d of servedDevicesOf(found, this.#opts.classes, (name) => this.#devices.has(name), this.log)) {
+        this.#devices.add(d.name, d.className, d.cls);
       }
     }
     await this.#exportAll();
-    await this.#export(this.#admin);
-    await registry?.exported([this.#admin, ...this.#order].filter((e) => e.device !== undefined).map(registeredOf));
+    await this.#export(this.#devices.admin);
+    await registry?.exported([this.#devices.admin, ...this.userDevices()].filter((e) => e.device !== undefined).map(registeredOf));
     await this.#serverInitHooks();
   }
 
   /** `chain`: the request doing this (the admin device's Init), whose monitors it may hold. */
   async #exportAll(chain?: CallChain): Promise<void> {
-    for (const entry of this.#order) {
+    for (const entry of this.userDevices()) {
       try {
         await this.serialize(entry.monitor, () => this.#export(entry), undefined, chain);
       } catch (err) {
@@ -289,10 +279,10 @@ export class DeviceServer implements ServerAdmin {
   }
 
   async #serverInitHooks(): Promise<void> {
-    for (const entry of this.#order) {
+    for (const entry of this.userDevices()) {
       if (entry.device !== undefined) await entry.device.serverInitHook();
     }
-    this.#setReady(this.#order.every((e) => e.device !== undefined));
+    this.#setReady(this.userDevices().every((e) => e.device !== undefined));
   }
 
   /**
@@ -312,13 +302,15 @@ export class DeviceServer implements ServerAdmin {
     } catch (err) {
       throw initFailure(err, entry, this.adminName);
     }
+    // spec §9.4: after Init the memorized attributes written at init are written again.
+    await restoreMemorized(device, entry, this.properties, this.log, true);
     this.#started(entry);
   }
 
   /** DevRestart (spec §9.4): destroy and rebuild one user device. */
   async restartDevice(name: string): Promise<void> {
-    const entry = this.#entries.get(name.toLowerCase());
-    if (entry === undefined || entry === this.#admin) throw TangoErrors.deviceNotFound(name);
+    const entry = this.#devices.findUser(name);
+    if (entry === undefined) throw TangoErrors.deviceNotFound(name);
     this.recoverHung(entry);
     await this.#rebuild(entry);
   }
@@ -331,7 +323,7 @@ export class DeviceServer implements ServerAdmin {
       throw initFailure(err, entry, this.adminName);
     }
     await this.#opts.registration?.exported([registeredOf(entry)]);
-    this.#setReady(this.#order.every((e) => e.device !== undefined));
+    this.#setReady(this.userDevices().every((e) => e.device !== undefined));
   }
 
   /**
@@ -340,10 +332,10 @@ export class DeviceServer implements ServerAdmin {
    */
   async restartAll(chain?: CallChain): Promise<void> {
     this.#setReady(false);
-    for (const entry of this.#order) this.recoverHung(entry);
-    for (const entry of [...this.#order].reverse()) await this.#unexport(entry);
+    for (const entry of this.userDevices()) this.recoverHung(entry);
+    for (const entry of [...this.userDevices()].reverse()) await this.#unexport(entry);
     await this.#exportAll(chain);
-    await this.#opts.registration?.exported(this.#order.filter((e) => e.device !== undefined).map(registeredOf));
+    await this.#opts.registration?.exported(this.userDevices().filter((e) => e.device !== undefined).map(registeredOf));
     await this.#serverInitHooks();
   }
 
@@ -386,7 +378,7 @@ export class DeviceServer implements ServerAdmin {
     // spec §9.3 item 3: the database hears of it before the devices are deleted.
     await this.#opts.registration?.unexport();
     const deleteByMs = Math.max(endMs, performance.now() + SHUTDOWN_DELETE_FLOOR_MS);
-    for (const entry of [this.#admin, ...[...this.#order].reverse()]) {
+    for (const entry of [this.#devices.admin, ...[...this.userDevices()].reverse()]) {
       await this.#unexport(entry, Math.max(0, deleteByMs - performance.now()));
     }
     await this.properties.flush();

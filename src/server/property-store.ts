@@ -4,7 +4,7 @@ import { JournalFile } from "./store/journal-file.js";
 import { encodeRecord, HEADER, type JournalRecord, type StoredValues } from "./store/journal-records.js";
 import { loadStore } from "./store/store-load.js";
 import { propertyTooLarge, storeFull, storeWriteFailed } from "./store/store-errors.js";
-import type { Store, StoreStats } from "./store/store.js";
+import type { AttributePropertyChange, Store, StoredAttributeProperties, StoreStats } from "./store/store.js";
 
 export type { Store, StoreStats } from "./store/store.js";
 
@@ -40,6 +40,28 @@ interface Op {
   readonly reject: (err: unknown) => void;
 }
 
+/**
+ * Attribute properties live beside the others in the same maps: owner `ATTR_SPACE + device` (no
+ * device name holds a NUL), property `<attribute>` NUL `<name>`. The journal has them as `attr` records.
+ */
+const ATTR_SPACE = "\u0000attr:";
+const SEP = "\u0000";
+
+/** An `attr` record of a device's attribute properties kept under composite names. */
+function attrRecord(device: string, props: Readonly<Record<string, StoredValues>>): JournalRecord {
+  const p = Object.create(null) as Record<string, Record<string, StoredValues>>;
+  for (const [composite, values] of Object.entries(props)) {
+    const [attribute = "", name = ""] = composite.split(SEP);
+    (p[attribute] ??= newProps())[name] = values;
+  }
+  return { t: "attr", o: device, p };
+}
+
+/** A record of an owner's changes, of the kind its owner key says. */
+function recordOf(owner: string, props: Readonly<Record<string, StoredValues>>): JournalRecord {
+  return owner.startsWith(ATTR_SPACE) ? attrRecord(owner.slice(ATTR_SPACE.length), props) : { t: "props", o: owner, p: props };
+}
+
 /** A property map without a prototype, so that a property named `__proto__` is kept like any other. */
 function newProps(): Record<string, StoredValues> {
   return Object.create(null) as Record<string, StoredValues>;
@@ -52,7 +74,8 @@ function sizeOf(key: string, e: Entry | undefined): number {
 
 /**
  * Device and class properties without a database (spec §7, §15, DESIGN §10): the config file's
- * values, with values put at run time on top. With a path, run-time changes go to an append-only
+ * values, with values put at run time on top; and device attribute properties set at run time
+ * (attribute configuration, memorized values), on top of the config file's that the server applies. With a path, run-time changes go to an append-only
  * journal (one checksummed record per line), compacted into a snapshot now and then.
  *
  * A change is visible at once and `put`/`delete` resolve once its record is on disk (fsync).
@@ -100,10 +123,13 @@ export class PropertyStore implements Store {
   }
 
   #replay(r: JournalRecord): void {
-    if (r.t !== "props") return;
-    const owner = r.o.toLowerCase();
+    if (r.t === "store") return;
+    const owner = r.t === "attr" ? ATTR_SPACE + r.o.toLowerCase() : r.o.toLowerCase();
     const m = this.#durable.get(owner) ?? new Map<string, Entry>();
-    for (const [name, values] of Object.entries(r.p)) m.set(name.toLowerCase(), values === null ? null : { name, values });
+    const props = r.t === "attr"
+      ? Object.entries(r.p).flatMap(([attribute, p]) => Object.entries(p).map(([name, values]) => [attribute + SEP + name, values] as const))
+      : Object.entries(r.p);
+    for (const [name, values] of props) m.set(name.toLowerCase(), values === null ? null : { name, values });
     this.#durable.set(owner, m);
   }
 
@@ -144,6 +170,31 @@ export class PropertyStore implements Store {
     return [...merged.values()];
   }
 
+  /** The attribute properties set at run time for a device (none for `class:` owners: only a database has those). */
+  attributeProperties(owner: string): StoredAttributeProperties {
+    const out = Object.create(null) as Record<string, Record<string, readonly string[]>>;
+    for (const p of this.list(ATTR_SPACE + owner)) {
+      const [attribute = "", name = ""] = p.name.split(SEP);
+      const key = Object.keys(out).find((a) => a.toLowerCase() === attribute.toLowerCase()) ?? attribute;
+      (out[key] ??= Object.create(null) as Record<string, readonly string[]>)[name] = p.values;
+    }
+    return out;
+  }
+
+  /** Sets or deletes attribute properties of a device in one record; resolves and rejects as `put`. */
+  changeAttributeProperties(device: string, changes: readonly AttributePropertyChange[]): Promise<void> {
+    const props = newProps();
+    for (const c of changes) {
+      const composite = c.attribute + SEP + c.name;
+      if (c.values !== null) {
+        const size = sizeOf(composite, { name: composite, values: c.values });
+        if (size > this.#maxPropertyBytes) return Promise.reject(propertyTooLarge(`${device}/${c.attribute}`, c.name, size, this.#maxPropertyBytes));
+      }
+      props[composite] = c.values === null ? null : [...c.values];
+    }
+    return this.#change(device, props, ATTR_SPACE + device.toLowerCase());
+  }
+
   /**
    * Sets properties at run time. Visible at once; resolves once saved (at once without a file).
    * Rejects with API_InvalidArgs for a value over `maxPropertyBytes`, API_DatabaseFileError when
@@ -166,8 +217,7 @@ export class PropertyStore implements Store {
     return this.#change(owner, changes);
   }
 
-  #change(ownerName: string, props: Record<string, StoredValues>): Promise<void> {
-    const owner = ownerName.toLowerCase();
+  #change(ownerName: string, props: Record<string, StoredValues>, owner = ownerName.toLowerCase()): Promise<void> {
     const entries = Object.entries(props).map(([name, values]) => [name.toLowerCase(), values === null ? null : { name, values }] as const);
     let growth = 0;
     const seen = new Map<string, Entry>();
@@ -221,7 +271,7 @@ export class PropertyStore implements Store {
   }
 
   async #write(file: JournalFile, batch: readonly Op[]): Promise<void> {
-    const records = batch.map((op): JournalRecord => ({ t: "props", o: op.owner, p: op.props }));
+    const records = batch.map((op) => recordOf(op.owner, op.props));
     if (this.#needsSnapshot) {
       await this.#writeSnapshot(file, records);
     } else {
@@ -258,7 +308,7 @@ export class PropertyStore implements Store {
     for (const [owner, m] of this.#durable) {
       const p = newProps();
       for (const [key, e] of m) p[e?.name ?? key] = e === null ? null : e.values;
-      lines.push(encodeRecord({ t: "props", o: owner, p }));
+      lines.push(encodeRecord(recordOf(owner, p)));
     }
     for (const r of extra) lines.push(encodeRecord(r));
     return lines.join("");

@@ -20,6 +20,7 @@ import type { BlackBoxRecord } from "./blackbox.js";
 import type { CallChain } from "./call-chain.js";
 import type { CallDetail } from "./call-watch.js";
 import { resultDiscarded } from "./hung-recovery.js";
+import { changeAttributeConfig } from "./attribute-persistence.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { DeviceServer } from "./device-server.js";
 import type { CallContext, ReadOptions, RequestApi } from "./request-api.js";
@@ -310,15 +311,8 @@ export class RequestHandler implements RequestApi {
       record(entry, ctx, "Operation", "set_attribute_config_5", true);
       this.#allow(ctx, entry, Right.WRITE, "Setting the attribute configuration");
       await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
-        const rt = runtimeOf(this.#server.liveDevice(entry));
-        const targets = updates.map((u) => {
-          const lower = u.name.toLowerCase();
-          if (lower === "state" || lower === "status") throw TangoErrors.stateStatusConfig();
-          const a = rt.attribute(u.name);
-          if (a === undefined) throw TangoErrors.attrNotFound(u.name);
-          return a;
-        });
-        targets.forEach((a, i) => a.applyUpdate(updates[i] ?? { name: a.decl.name, set: {} }));
+        // Kept in the store before the reply (DESIGN §10); a refusal puts the configuration back.
+        const targets = await changeAttributeConfig(this.#server.properties, entry, this.#server.liveDevice(entry), updates);
         // spec §12.1 item 3: every configuration change makes an attr_conf event
         this.#server.events.configChanged(entry, targets.map((a) => a.config()));
       }, entry.metrics.serializationWait);

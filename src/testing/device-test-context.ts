@@ -23,8 +23,10 @@ import type { TestLogRecord } from "./memory-log.js";
  * that does not parse, the start timeout) rejects and leaves nothing running; `close()` may be
  * called more than once, and after a failed start. Errors from `proxy` are the client's DevFailed.
  *
- * Memorized attribute values (PyTango's `memorized`) are not supported: the server does not keep
- * them yet; they come with attribute persistence.
+ * Memorized attribute values (PyTango's `memorized`) and attribute configuration set at run time
+ * are kept in memory for the context's life, as a server keeps them in its store: Init and
+ * DevRestart restore them (with `hwMemorized`, the write method is called again); nothing is
+ * written to disk, and a new context starts from the declared defaults.
  */
 export class DeviceTestContext<D extends Device = Device> implements AsyncDisposable {
   readonly #core: ContextCore;

@@ -29,8 +29,10 @@ import type { TestLogRecord } from "./memory-log.js";
  * more than once, and after a failed start. `await using ctx = await MultiDeviceTestContext.start(...)`
  * closes it at the end of the block.
  *
- * Memorized attribute values (PyTango's `memorized`) are not supported: the server does not keep
- * them yet; they come with attribute persistence.
+ * Memorized attribute values (PyTango's `memorized`) and attribute configuration set at run time
+ * are kept in memory for the context's life, as a server keeps them in its store: Init and
+ * DevRestart restore them (with `hwMemorized`, the write method is called again); nothing is
+ * written to disk, and a new context starts from the declared defaults.
  */
 export class MultiDeviceTestContext implements AsyncDisposable {
   readonly #core: ContextCore;

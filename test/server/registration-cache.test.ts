@@ -33,7 +33,9 @@ describe("DbGetDataForServerCache replies", () => {
 
   it("read the release and pipe properties that a <host>%%<release> request adds", () => {
     const cache = parseServerCache(DB_REF_WITH_PIPES);
-    expect(cache.classes).to.deep.equal([{ name: "DbRefClass", properties: [{ name: "cprop", values: ["c"] }] }]);
+    expect(cache.classes.map((c) => ({ ...c, attributeProperties: { ...c.attributeProperties } }))).to.deep.equal([
+      { name: "DbRefClass", properties: [{ name: "cprop", values: ["c"] }], attributeProperties: { attr_x: { unit: ["mm"] } } },
+    ]);
     expect(cache.devices.map((d) => d.name)).to.deep.equal(["test/dbref/1", "test/dbref/2", "test/dbref/3"]);
     expect(cache.devices[0]?.properties).to.deep.equal([
       { name: "prop_a", values: ["value_a2"] }, { name: "prop_multiline", values: ["line1\nline2"] },

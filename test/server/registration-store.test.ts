@@ -82,4 +82,40 @@ describe("the properties of a server with a database", () => {
     await Promise.all([put, flushed]);
     expect(store.get("class:motor", "DOC_URL")).to.deep.equal(["http://x"]);
   });
+
+  it("write attribute properties with DbPutDeviceAttributeProperty2 (a lone __value in the memorized fast path's layout) and DbDeleteDeviceAttributeProperty", async () => {
+    store.loadAttributes("a/b/c", { speed: { label: ["Old"], unit: ["mm"] } });
+    const memorized = store.changeAttributeProperties("a/b/c", [{ attribute: "speed", name: "__value", values: ["4.25"] }]);
+    await settle();
+    expect(link.calls[0]).to.deep.include({ command: "DbPutDeviceAttributeProperty2", argin: ["a/b/c", "1", "speed", "1", "__value", "1", "4.25"] });
+    link.calls[0]?.answer();
+    await memorized;
+    const config = store.changeAttributeProperties("a/b/c", [
+      { attribute: "speed", name: "label", values: ["New"] }, { attribute: "pos", name: "rel_change", values: ["-1", "2"] },
+      { attribute: "speed", name: "unit", values: null },
+    ]);
+    await settle();
+    expect(link.calls[1]).to.deep.include({ command: "DbPutDeviceAttributeProperty2",
+      argin: ["a/b/c", "2", "speed", "1", "label", "1", "New", "pos", "1", "rel_change", "2", "-1", "2"] });
+    expect(JSON.parse(JSON.stringify(store.attributeProperties("a/b/c"))), "nothing changes before the database acknowledges")
+      .to.deep.equal({ speed: { label: ["Old"], unit: ["mm"], __value: ["4.25"] } });
+    link.calls[1]?.answer();
+    await settle();
+    expect(link.calls[2]).to.deep.include({ command: "DbDeleteDeviceAttributeProperty", argin: ["a/b/c", "speed", "unit"] });
+    link.calls[2]?.answer();
+    await config;
+    expect(JSON.parse(JSON.stringify(store.attributeProperties("A/B/C")))).to.deep.equal({
+      speed: { label: ["New"], __value: ["4.25"] }, pos: { rel_change: ["-1", "2"] },
+    });
+  });
+
+  it("keep attribute properties as they were when the database cannot be reached", async () => {
+    store.loadAttributes("a/b/c", { speed: { label: ["Old"] } });
+    const change = store.changeAttributeProperties("a/b/c", [{ attribute: "speed", name: "label", values: ["New"] }]);
+    await settle();
+    link.calls[0]?.answer(DevFailed.of(Reason.ServerNotRunning, "Failed to connect to device sys/database/2", "Connection::connect"));
+    const df = await expectDevFailed(change, Reason.DatabaseAccess);
+    expect(df.desc).to.match(/^The attribute properties of a\/b\/c could not be saved: the database at db:10000 cannot be reached/);
+    expect(JSON.parse(JSON.stringify(store.attributeProperties("a/b/c")))).to.deep.equal({ speed: { label: ["Old"] } });
+  });
 });

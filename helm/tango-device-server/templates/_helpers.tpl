@@ -195,10 +195,15 @@ classes:
 
 {{/*
 The persistence settings of one instance: the global ones with the instance's own over them,
-as YAML (use with fromYaml). Called with (dict "root" $ "inst" $inst).
+as YAML (use with fromYaml). Called with (dict "root" $ "inst" $inst). With a Tango database
+it is off: the run-time properties are kept in the database, and the server would not use a store file.
 */}}
 {{- define "tango-device-server.persistence" -}}
-{{- mergeOverwrite (deepCopy .root.Values.persistence) (deepCopy (.inst.persistence | default dict)) | toYaml }}
+{{- $p := mergeOverwrite (deepCopy .root.Values.persistence) (deepCopy (.inst.persistence | default dict)) }}
+{{- if include "tango-device-server.tangoHost" .root }}
+{{- $_ := set $p "enabled" false }}
+{{- end }}
+{{- $p | toYaml }}
 {{- end }}
 
 {{/*

@@ -72,6 +72,9 @@ spec:
         {{- if $v.tls.enabled }}
         {{- include "tango-device-server.tlsEnv" (dict "root" $root) | nindent 8 }}
         {{- end }}
+        {{- with include "tango-device-server.databaseEnv" . | trim }}
+        {{- . | nindent 8 }}
+        {{- end }}
         # Tango file logging targets given no path write here (the root filesystem is read-only).
         - name: TANGO_LOG_PATH
           value: /tmp

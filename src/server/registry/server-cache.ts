@@ -15,6 +15,8 @@ export interface CachedDevice {
 export interface CachedClass {
   readonly name: string;
   readonly properties: readonly StoredProperty[];
+  /** The class's attribute properties (applied under each device's own, as cppTango does). */
+  readonly attributeProperties: AttributePropertyMap;
 }
 
 /** The admin device's import at the head of the reply (cppTango DbServerCache::import_adm_dev). */
@@ -162,13 +164,13 @@ export function parseServerCache(reply: readonly string[]): ServerCache {
   for (let i = 0; i < classCount; i++) {
     const name = c.peek() ?? "";
     const properties = readProperties(c, `class ${name} properties`);
-    readAttributeProperties(c, `class ${name} attribute properties`);
+    const attributeProperties = readAttributeProperties(c, `class ${name} attribute properties`);
     if (hasPipes) readAttributeProperties(c, `class ${name} pipe properties`);
     c.next(`the class of the device list of ${name}`);
     const names: string[] = [];
     const deviceCount = c.count(`the number of devices of ${name}`);
     for (let j = 0; j < deviceCount; j++) names.push(c.next(`a device of ${name}`));
-    classes.push({ name, properties });
+    classes.push({ name, properties, attributeProperties });
     for (const device of names) {
       const deviceProperties = readProperties(c, `device ${device} properties`);
       const attributeProperties = readAttributeProperties(c, `device ${device} attribute properties`);

@@ -49,7 +49,8 @@ export interface ServerRegistrationOptions {
  * and unexports the server at shutdown (DbUnExportServer). It refuses to start when the database
  * has the server exported and its admin device answers there (already-running.ts). A database
  * that is down at start is waited for, with exponential backoff, logged and told by
- * `pendingReason`. While the server runs it checks every `checkIntervalMs` that the database still has it exported, and registers again
+ * `pendingReason`. While the server runs it checks every `checkIntervalMs` that the database
+ * still has it exported, and registers again
  * after the database was unreachable, lost the server, or had it unexported.
  *
  * @internal
@@ -124,8 +125,14 @@ export class ServerRegistration implements ServerRegistry {
     }
     const { store } = this.#opts;
     store.load(this.#opts.adminName, cache.adminProperties);
-    for (const c of cache.classes) store.load(`class:${c.name}`, c.properties);
-    for (const d of cache.devices) store.load(d.name, d.properties);
+    for (const c of cache.classes) {
+      store.load(`class:${c.name}`, c.properties);
+      store.loadAttributes(`class:${c.name}`, c.attributeProperties);
+    }
+    for (const d of cache.devices) {
+      store.load(d.name, d.properties);
+      store.loadAttributes(d.name, d.attributeProperties);
+    }
     const isConfigured = new Set(configured.map((d) => d.name.toLowerCase()));
     const extra = cache.devices.filter((d) => !isConfigured.has(d.name.toLowerCase())).map((d) => ({ name: d.name, className: d.className }));
     this.#log.info({ devices: cache.devices.length, fromDatabase: extra.length }, "read the server's devices and properties from the database");

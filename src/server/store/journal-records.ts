@@ -6,15 +6,21 @@ export type StoredValues = readonly string[] | null;
 /**
  * One journal record. Each line of the file is `<checksum> <json>\n`, the checksum being the first
  * 8 hex digits of the JSON's SHA-256, so that a line torn by a crash or damaged on disk is told
- * apart from a good one. `t` is the record's kind; later kinds (attribute configuration, memorized
- * values, polling, free properties: DESIGN §10) get their own `t` and their own case in
- * `parseRecord`, and an older reader refuses a kind it does not know rather than dropping it.
+ * apart from a good one. `t` is the record's kind; each kind has its own case in `parseRecord`,
+ * and an older reader refuses a kind it does not know rather than dropping it (a file written
+ * with `attr` records is refused by a server that predates them, with a message naming the kind).
  */
 export type JournalRecord =
   /** The first line of every journal: the format and its version. */
   | { readonly t: "store"; readonly v: 1 }
   /** Device or class properties of one owner (`class:<Class>` for a class) set or deleted at run time. */
-  | { readonly t: "props"; readonly o: string; readonly p: Readonly<Record<string, StoredValues>> };
+  | { readonly t: "props"; readonly o: string; readonly p: Readonly<Record<string, StoredValues>> }
+  /**
+   * Attribute properties of one device set or deleted at run time (attribute configuration,
+   * memorized `__value`): attribute → property → values or null. One record per change, so a
+   * change of several attributes is all on disk or not at all.
+   */
+  | { readonly t: "attr"; readonly o: string; readonly p: Readonly<Record<string, Readonly<Record<string, StoredValues>>>> };
 
 /** The header line's record. */
 export const HEADER: JournalRecord = { t: "store", v: 1 };
@@ -59,6 +65,17 @@ export function parseRecord(data: unknown): JournalRecord | { problem: LineProbl
       const props = parseProps(data.p);
       if (typeof props === "string") return { problem: "shape", detail: `owner ${data.o}: ${props}` };
       return { t: "props", o: data.o, p: props };
+    }
+    case "attr": {
+      if (typeof data.o !== "string" || data.o === "") return { problem: "shape", detail: "an attr record without a device" };
+      if (!isObject(data.p)) return { problem: "shape", detail: `device ${data.o}: attributes are not an object` };
+      const attrs = Object.create(null) as Record<string, Record<string, StoredValues>>;
+      for (const [attribute, raw] of Object.entries(data.p)) {
+        const props = parseProps(raw);
+        if (typeof props === "string") return { problem: "shape", detail: `device ${data.o}, attribute ${attribute}: ${props}` };
+        attrs[attribute] = props;
+      }
+      return { t: "attr", o: data.o, p: attrs };
     }
     default:
       return { problem: "shape", detail: `unknown record kind ${JSON.stringify(data.t)}` };

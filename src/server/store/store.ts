@@ -4,6 +4,16 @@ export interface StoredProperty {
   readonly values: readonly string[];
 }
 
+/** Attribute properties of one owner: attribute → property → values, names as written. */
+export type StoredAttributeProperties = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+
+/** One change of an attribute property: its values, or null to delete it. */
+export interface AttributePropertyChange {
+  readonly attribute: string;
+  readonly name: string;
+  readonly values: readonly string[] | null;
+}
+
 /** What a store has done since it was opened (the `tango_store_*` metrics, tests). */
 export interface StoreStats {
   /** fsync calls: appends, truncations, snapshots and their directory (0 for the database). */
@@ -25,8 +35,10 @@ export interface StoreStats {
 }
 
 /**
- * Everything of a server that outlives its process (DESIGN §10, spec §7 item 2): for now the
- * device and class properties, the polling configuration among them (`polled_attr`...). Two
+ * Everything of a server that outlives its process (DESIGN §10, spec §7 item 2): the device and
+ * class properties, the polling configuration among them (`polled_attr`...), and the device
+ * attribute properties: the attribute configuration set at run time and memorized values
+ * (`__value`, spec §6.8). Two
  * implementations: the file store (PropertyStore, no database) and the Tango database
  * (DatabaseStore). An owner is a device name, or `class:<Class>` for class properties; owners and
  * property names ignore case (spec §2.1).
@@ -46,6 +58,16 @@ export interface Store {
   put(owner: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void>;
   /** Deletes properties; resolves once the deletion is saved. */
   delete(owner: string, names: readonly string[]): Promise<void>;
+  /**
+   * The attribute properties the store holds for an owner (a device, or `class:<Class>` for what
+   * a database has for a class), without the config file's (the server applies those itself).
+   */
+  attributeProperties(owner: string): StoredAttributeProperties;
+  /**
+   * Sets or deletes attribute properties of one device, all of them or none; resolves once
+   * saved, rejects with a DevFailed and changes nothing otherwise.
+   */
+  changeAttributeProperties(device: string, changes: readonly AttributePropertyChange[]): Promise<void>;
   /** Waits until every change made so far is saved or has failed (shutdown). */
   flush(): Promise<void>;
   /** What the store has done since it was opened. */

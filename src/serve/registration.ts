@@ -5,6 +5,7 @@ import { DATABASE_DEVICE, DATABASE_RETRY_MIN_MS, DATABASE_RETRY_MAX_MS, DATABASE
 import {
   DatabaseStore, ServerRegistration, isUnreachable, type DatabaseLink, type ServerConfig,
 } from "../server/index.js";
+import { pingAdminAt } from "./admin-ping.js";
 
 /*
  * A device server's Tango database, when its config has `tangoHost` (spec §15, DESIGN §10): the
@@ -92,6 +93,7 @@ export function openRegistration(config: Readonly<ServerConfig>, opts: {
     retryMinMs: DATABASE_RETRY_MIN_MS,
     retryMaxMs: client?.retryMaxMs ?? DATABASE_RETRY_MAX_MS,
     checkIntervalMs: client?.checkIntervalMs ?? DATABASE_CHECK_INTERVAL_MS,
+    pingAdmin: pingAdminAt({ timeoutMs: client?.timeoutMs ?? CLIENT_TIMEOUT_MS, token: opts.token }),
   });
   return { store, registry, close: () => link.close() };
 }

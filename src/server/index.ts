@@ -15,6 +15,8 @@ export type { ServerRegistry, RegisteredDevice } from "./registry/server-registr
 export { DatabaseStore } from "./registry/database-store.js";
 export { isUnreachable } from "./registry/database-link.js";
 export type { DatabaseLink } from "./registry/database-link.js";
+export { ServerAlreadyRunning } from "./registry/already-running.js";
+export type { AdminPing, RegisteredAddress } from "./registry/already-running.js";
 export { advertisedAddress } from "./registry/advertised-address.js";
 export { AccessPolicy, Right, formatSubject } from "./access/access-policy.js";
 export type { AccessOptions, AccessRules, Credentials, PeerSubject, Principal, RightName } from "./access/access-policy.js";

@@ -1,40 +1,66 @@
 import { readFileSync } from "node:fs";
 import { DataBase } from "../../src/database/database.js";
 import { withStorage } from "../../src/database/database-core.js";
-import { migrate } from "../../src/database/sql/migrations.js";
-import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { DeviceTestContext } from "../../src/testing/index.js";
+import { emptyTables, type TestDbOptions } from "../support/test-db.js";
 
 /*
- * What the names tests share: the storage (one function, so a harness can run the same tests on
- * another backend), the DataBase device on it, and a database seeded as the one the shared
- * reference was recorded on (cppTango 9.3.4's DataBaseds with TangoTest registered and running).
+ * What the names tests share: the DataBase device on a backend's storage (a suite runs on each
+ * backend through support/test-db.ts forEachBackend), and a database seeded as the one the
+ * shared reference was recorded on (cppTango 9.3.4's DataBaseds with TangoTest registered and
+ * running).
  */
-
-/** The storage of a test file: embedded PostgreSQL in memory, migrated. */
-export async function openTestDb(): Promise<SqlDb> {
-  const db = await openPgliteDb();
-  await migrate(db);
-  return db;
-}
 
 /** The DataBase device `sys/database/2` of server DataBaseds/2 on `db`. */
 export function startDataBase(db: SqlDb): Promise<DeviceTestContext> {
   return DeviceTestContext.start(withStorage(DataBase, db), { deviceName: "sys/database/2", server: "DataBaseds", instance: "2", timeoutMs: 10_000 });
 }
 
-/** Every table a Tango database keeps, for cleaning between tests and comparing snapshots. */
+/** The DataBase device of a suite and the storage under it; both set once the suite's `before` hook ran. */
+export interface DataBaseSuite {
+  /** The suite's storage: one database of the backend, migrated. */
+  readonly db: SqlDb;
+  /** The DataBase device `sys/database/2` on `db`. */
+  readonly ctx: DeviceTestContext;
+}
+
+/**
+ * Declares a suite's hooks, inside a forEachBackend body: one database opened with `openDb` and
+ * the DataBase device on it for the whole suite, every table emptied before each test, both
+ * closed after the suite.
+ */
+export function useDataBase(openDb: (opts?: TestDbOptions) => Promise<SqlDb>): DataBaseSuite {
+  let db: SqlDb | undefined;
+  let ctx: DeviceTestContext | undefined;
+  before(async () => {
+    db = await openDb();
+    ctx = await startDataBase(db);
+  });
+  after(async () => {
+    await ctx?.close();
+    await db?.close();
+  });
+  beforeEach(async () => { if (db !== undefined) await emptyTables(db); });
+  const missing = (): Error => new Error("the suite's DataBase is not started: its before hook failed");
+  return {
+    get db(): SqlDb {
+      if (db === undefined) throw missing();
+      return db;
+    },
+    get ctx(): DeviceTestContext {
+      if (ctx === undefined) throw missing();
+      return ctx;
+    },
+  };
+}
+
+/** Every table a Tango database keeps, for comparing snapshots. */
 export const TABLES = [
   "device", "server", "attribute_alias", "event",
   ...["property_device", "property_class", "property_attribute_device", "property_attribute_class",
     "property_pipe_device", "property_pipe_class", "property"].flatMap((t) => [t, `${t}_hist`]),
 ];
-
-/** Empties every table. */
-export async function cleanTables(db: SqlDb): Promise<void> {
-  for (const table of TABLES) await db.query(`DELETE FROM ${table}`);
-}
 
 /** One recorded call of the reference. */
 export interface RecordedCall {
@@ -46,7 +72,16 @@ export interface RecordedCall {
   readonly errors?: readonly { reason: string; desc: string; origin: string; severity: string }[];
 }
 
-interface Reference { examples: { calls: RecordedCall[]; misuse_errors: RecordedCall[] } }
+/** One command of the reference: its name and argument types (CmdArgType codes and descriptions). */
+export interface ReferenceCommand {
+  readonly name: string;
+  readonly in_type_code: number;
+  readonly out_type_code: number;
+  readonly in_type_desc: string;
+  readonly out_type_desc: string;
+}
+
+interface Reference { commands: ReferenceCommand[]; examples: { calls: RecordedCall[]; misuse_errors: RecordedCall[] } }
 
 /** The shared reference's recorded calls and misuse cases (a copy kept beside the tests). */
 export const REFERENCE = JSON.parse(

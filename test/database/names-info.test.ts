@@ -3,10 +3,9 @@ import { hostname } from "node:os";
 import { STORED_PROCEDURE_RELEASE } from "../../src/database/database.js";
 import { formatInfoDate, formatSqlDate } from "../../src/database/names/tango-dates.js";
 import { TIMED_COMMANDS } from "../../src/database/names/timing-stats.js";
-import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import type { DeviceTestContext } from "../../src/testing/index.js";
+import { forEachBackend } from "../support/test-db.js";
 import { expectDevFailed } from "../support/test-server.js";
-import { REFERENCE_START, call, cleanTables, openTestDb, seedReference, snapshot, startDataBase } from "./names-fixture.js";
+import { REFERENCE_START, call, seedReference, snapshot, useDataBase } from "./names-fixture.js";
 
 /* What the database says about itself: DbInfo, the Timing_* attributes, StoredProcedureRelease, DbMySqlSelect. */
 
@@ -23,31 +22,20 @@ describe("Tango dates as cppTango's database prints them", () => {
   });
 });
 
-describe("DataBase information about itself", function () {
-  this.timeout(60_000);
-  let db: SqlDb;
-  let ctx: DeviceTestContext;
-  before(async () => {
-    db = await openTestDb();
-    ctx = await startDataBase(db);
-  });
-  after(async () => {
-    await ctx?.close();
-    await db?.close();
-  });
-  beforeEach(() => cleanTables(db));
+forEachBackend("DataBase information about itself", (_backend, openDb) => {
+  const suite = useDataBase(openDb);
 
-  const read = async (attribute: string): Promise<unknown[]> => Array.from((await ctx.proxy.readAttribute(attribute)).value as ArrayLike<unknown>);
+  const read = async (attribute: string): Promise<unknown[]> => Array.from((await suite.ctx.proxy.readAttribute(attribute)).value as ArrayLike<unknown>);
 
   it("counts devices, servers and properties in DbInfo as the tables change", async () => {
-    await seedReference(db);
-    const before = await call(ctx, "DbInfo") as string[];
+    await seedReference(suite.db);
+    const before = await call(suite.ctx, "DbInfo") as string[];
     expect(before.slice(0, 9)).to.deep.equal(["TANGO Database sys/database/2", " ", "Running since 2026-12-06 05:46:29", " ",
       "Devices defined  = 8", "Devices exported  = 4", "Device servers defined  = 4", "Device servers exported  = 2", " "]);
-    await call(ctx, "DbAddServer", ["New/1", "a/b/1", "C"]);
-    await db.query("INSERT INTO property (object, name, idx, value) VALUES ('CtrlSystem', 'Services', 1, 'x'), ('CtrlSystem', 'Services', 2, 'y')");
-    await db.query("INSERT INTO property_hist (object, name, idx, value) VALUES ('CtrlSystem', 'Services', 1, 'x')");
-    expect((await call(ctx, "DbInfo") as string[]).slice(4)).to.deep.equal([
+    await call(suite.ctx, "DbAddServer", ["New/1", "a/b/1", "C"]);
+    await suite.db.query("INSERT INTO property (object, name, idx, value) VALUES ('CtrlSystem', 'Services', 1, 'x'), ('CtrlSystem', 'Services', 2, 'y')");
+    await suite.db.query("INSERT INTO property_hist (object, name, idx, value) VALUES ('CtrlSystem', 'Services', 1, 'x')");
+    expect((await call(suite.ctx, "DbInfo") as string[]).slice(4)).to.deep.equal([
       "Devices defined  = 10", "Devices exported  = 4", "Device servers defined  = 5", "Device servers exported  = 2", " ",
       "Device properties defined  = 0 [History lgth = 0]", "Class properties defined  = 72 [History lgth = 5]",
       "Device attribute properties defined  = 0 [History lgth = 0]", "Class attribute properties defined  = 0 [History lgth = 0]",
@@ -55,15 +43,15 @@ describe("DataBase information about itself", function () {
   });
 
   it("says since when it runs from its own start when it is not registered", async () => {
-    const line = (await call(ctx, "DbInfo") as string[])[2];
+    const line = (await call(suite.ctx, "DbInfo") as string[])[2];
     expect(line).to.match(/^Running since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   });
 
   it("times cppTango's timed commands: successful calls only, zeroed by ResetTimingValues", async () => {
-    await call(ctx, "ResetTimingValues");
-    await call(ctx, "DbAddServer", ["S/1", "a/b/1", "C"]);
-    for (let i = 0; i < 3; i++) await call(ctx, "DbImportDevice", "a/b/1");
-    await expectDevFailed(ctx.proxy.commandInout("DbImportDevice", "no/such/dev"), "DB_DeviceNotDefined");
+    await call(suite.ctx, "ResetTimingValues");
+    await call(suite.ctx, "DbAddServer", ["S/1", "a/b/1", "C"]);
+    for (let i = 0; i < 3; i++) await call(suite.ctx, "DbImportDevice", "a/b/1");
+    await expectDevFailed(suite.ctx.proxy.commandInout("DbImportDevice", "no/such/dev"), "DB_DeviceNotDefined");
     const index = await read("Timing_index");
     expect(index).to.deep.equal([...TIMED_COMMANDS]);
     expect(index).to.have.length(28);
@@ -78,34 +66,34 @@ describe("DataBase information about itself", function () {
     const info = await read("Timing_info") as string[];
     expect(info.slice(0, 4)).to.deep.equal([`TANGO Database Timing info on host ${hostname()}`, " ", "command\taverage\tminimum\tmaximum\tcalls", " "]);
     expect(info[4 + at]).to.match(/^DbImportDevice\t[ \d]+\.\d{3}\t[ \d]+\.\d{3}\t[ \d]+\.\d{3}\t3$/);
-    await call(ctx, "ResetTimingValues");
+    await call(suite.ctx, "ResetTimingValues");
     expect((await read("Timing_calls"))[at]).to.equal(0);
     expect((await read("Timing_maximum"))[at]).to.equal(0);
   });
 
   it("reads StoredProcedureRelease", async () => {
-    expect((await ctx.proxy.readAttribute("StoredProcedureRelease")).value).to.equal(STORED_PROCEDURE_RELEASE);
+    expect((await suite.ctx.proxy.readAttribute("StoredProcedureRelease")).value).to.equal(STORED_PROCEDURE_RELEASE);
   });
 
   it("refuses DbMySqlSelect, runs none of the caller's SQL and says why", async () => {
-    await seedReference(db);
-    const before = await snapshot(db);
+    await seedReference(suite.db);
+    const before = await snapshot(suite.db);
     for (const query of ["SELECT name,exported,pid FROM device WHERE server='TangoTest/test'", "DELETE FROM device", "x; DROP TABLE device"]) {
-      const df = await expectDevFailed(ctx.proxy.commandInout("DbMySqlSelect", query), "DB_SQLError");
+      const df = await expectDevFailed(suite.ctx.proxy.commandInout("DbMySqlSelect", query), "DB_SQLError");
       expect(df.errors[0].desc).to.match(/^DbMySqlSelect is not supported: .* PostgreSQL .*\nThe query was: /s);
       expect(df.errors[0].desc.endsWith(query)).to.equal(true);
     }
-    expect(await snapshot(db)).to.deep.equal(before);
+    expect(await snapshot(suite.db)).to.deep.equal(before);
   });
 
   it("keeps server records: put, get, delete, and a mode that is not a number refused", async () => {
-    await call(ctx, "DbPutServerInfo", ["S/1", "h", "1", "3"]);
-    expect(await call(ctx, "DbGetServerInfo", "s/1")).to.deep.equal(["s/1", "h", "1", "3"]);
-    const df = await expectDevFailed(ctx.proxy.commandInout("DbPutServerInfo", ["S/1", "h", "yes", "3"]), "DB_SQLError");
+    await call(suite.ctx, "DbPutServerInfo", ["S/1", "h", "1", "3"]);
+    expect(await call(suite.ctx, "DbGetServerInfo", "s/1")).to.deep.equal(["s/1", "h", "1", "3"]);
+    const df = await expectDevFailed(suite.ctx.proxy.commandInout("DbPutServerInfo", ["S/1", "h", "yes", "3"]), "DB_SQLError");
     expect(df.errors[0].desc).to.contain("Incorrect integer value: 'yes' for column `mode`");
-    await expectDevFailed(ctx.proxy.commandInout("DbPutServerInfo", ["S/1", "h", "1"]), "DB_IncorrectArguments");
-    expect(await call(ctx, "DbGetServerInfo", "S/1")).to.deep.equal(["S/1", "h", "1", "3"]);
-    await call(ctx, "DbDeleteServerInfo", "S/1");
-    expect(await call(ctx, "DbGetServerInfo", "S/1")).to.deep.equal(["S/1", " ", " ", " "]);
+    await expectDevFailed(suite.ctx.proxy.commandInout("DbPutServerInfo", ["S/1", "h", "1"]), "DB_IncorrectArguments");
+    expect(await call(suite.ctx, "DbGetServerInfo", "S/1")).to.deep.equal(["S/1", "h", "1", "3"]);
+    await call(suite.ctx, "DbDeleteServerInfo", "S/1");
+    expect(await call(suite.ctx, "DbGetServerInfo", "S/1")).to.deep.equal(["S/1", " ", " ", " "]);
   });
 });

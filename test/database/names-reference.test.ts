@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { DevFailed } from "../../src/core/index.js";
 import { NAME_COMMAND_DOCS } from "../../src/database/names/command-docs.js";
-import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import type { DeviceTestContext } from "../../src/testing/index.js";
+import { forEachBackend } from "../support/test-db.js";
 import {
-  REFERENCE, cleanTables, openTestDb, plain, seedReference, startDataBase, withHost, type RecordedCall,
+  REFERENCE, plain, seedReference, useDataBase, withHost, type RecordedCall,
 } from "./names-fixture.js";
 
 /*
@@ -17,9 +17,9 @@ const NAME_COMMANDS = new Set(Object.keys(NAME_COMMAND_DOCS));
 
 /** Calls whose answer depends on what cppTango is and this database is not; each has its own test. */
 const REPLAYED_ELSEWHERE: Record<number, string> = {
-  112: "DbGetCSDbServerList reads CORBA IORs there, grpc:// addresses here (names-commands.test.ts)",
-  115: "DbMySqlSelect runs on MySQL there and is refused here (names-commands.test.ts)",
-  116: "DbMySqlSelect: the refusal's description differs (names-commands.test.ts)",
+  112: "DbGetCSDbServerList reads CORBA IORs there, grpc:// addresses here (names-export.test.ts)",
+  115: "DbMySqlSelect runs on MySQL there and is refused here (names-info.test.ts)",
+  116: "DbMySqlSelect: the refusal's description differs (names-info.test.ts)",
 };
 
 /** Calls after which the reference's dates are "now" of the recording: compared as dates, not as text. */
@@ -50,26 +50,15 @@ function expected(call: RecordedCall): Outcome {
   return { argout: withHost(call.argout ?? null) };
 }
 
-describe("DataBase names commands replay the reference's recorded calls", function () {
-  this.timeout(60_000);
-  let db: SqlDb;
-  let ctx: DeviceTestContext;
-  before(async () => {
-    db = await openTestDb();
-    ctx = await startDataBase(db);
-  });
-  after(async () => {
-    await ctx?.close();
-    await db?.close();
-  });
+forEachBackend("DataBase names commands replay the reference's recorded calls", (_backend, openDb) => {
+  const suite = useDataBase(openDb);
 
   it("answers every recorded call of these commands as cppTango did, in the recorded order", async () => {
-    await cleanTables(db);
-    await seedReference(db);
+    await seedReference(suite.db);
     let replayed = 0;
     for (const [i, call] of REFERENCE.examples.calls.entries()) {
       if (!NAME_COMMANDS.has(call.command) || i in REPLAYED_ELSEWHERE) continue;
-      const got = await run(ctx, call);
+      const got = await run(suite.ctx, call);
       const want = expected(call);
       const label = `call ${i}: ${call.command} ${JSON.stringify(call.argin)}${call.case ? ` (${call.case})` : ""}`;
       if (i >= FIRST_DATED_CALL) expect(normalizeDates(got), label).to.deep.equal(normalizeDates(want));
@@ -80,13 +69,12 @@ describe("DataBase names commands replay the reference's recorded calls", functi
   });
 
   it("answers every recorded misuse of these commands with cppTango's result or error stack", async () => {
-    await cleanTables(db);
-    await seedReference(db);
+    await seedReference(suite.db);
     let replayed = 0;
     for (const [i, call] of REFERENCE.examples.misuse_errors.entries()) {
       // Case 42 sends a DevLong: the client converts its argin to the command's type first.
       if (!NAME_COMMANDS.has(call.command) || i === 42) continue;
-      const got = await run(ctx, call);
+      const got = await run(suite.ctx, call);
       expect(got, `misuse ${i}: ${call.command} ${JSON.stringify(call.argin)} (${call.case ?? ""})`).to.deep.equal(expected(call));
       replayed++;
     }
@@ -95,14 +83,13 @@ describe("DataBase names commands replay the reference's recorded calls", functi
 
   it("refuses an unknown command as cppTango does", async () => {
     const call = REFERENCE.examples.misuse_errors[43] as RecordedCall;
-    const got = await run(ctx, call);
+    const got = await run(suite.ctx, call);
     expect(got.errors?.map((e) => e.reason)).to.deep.equal(call.errors?.map((e) => e.reason));
   });
 
   it("declares each command with the reference's types and descriptions", async () => {
-    const infos = await ctx.proxy.commandListQuery();
-    const reference = (REFERENCE as unknown as { commands: { name: string; in_type_code: number; out_type_code: number; in_type_desc: string; out_type_desc: string }[] }).commands;
-    for (const ref of reference.filter((c) => NAME_COMMANDS.has(c.name))) {
+    const infos = await suite.ctx.proxy.commandListQuery();
+    for (const ref of REFERENCE.commands.filter((c) => NAME_COMMANDS.has(c.name))) {
       const info = infos.find((c) => c.name === ref.name);
       expect(info, ref.name).to.not.equal(undefined);
       expect([info?.inType, info?.outType, info?.inTypeDesc, info?.outTypeDesc], ref.name)

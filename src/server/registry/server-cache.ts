@@ -19,10 +19,22 @@ export interface CachedClass {
   readonly attributeProperties: AttributePropertyMap;
 }
 
+/** The admin device's import at the head of the reply (cppTango DbServerCache::import_adm_dev). */
+export interface AdminImport {
+  /** The "IOR" slot: `grpc://host:port` for a tango-grpc server. */
+  readonly ior: string;
+  readonly host: string;
+  /** Whether the database has it exported. */
+  readonly isExported: boolean;
+  readonly pid: number;
+}
+
 /** What DbGetDataForServerCache tells a server about itself at start (spec §9.2 item 2.4). */
 export interface ServerCache {
   /** False when the database does not know the server (its admin device is "Not Found"). */
   readonly isDefined: boolean;
+  /** Where the database has the admin device exported, when it knows the server. */
+  readonly adminImport?: AdminImport;
   /** The admin device's properties (logging_level...). */
   readonly adminProperties: readonly StoredProperty[];
   /** Its classes other than DServer, in the database's order. */
@@ -133,9 +145,13 @@ export function parseServerCache(reply: readonly string[]): ServerCache {
   const c = new Cursor(reply);
   const hasPipes = c.peek()?.startsWith("release ") === true;
   if (hasPipes) c.next("the stored procedure release");
+  // name, IOR, version, server, host, exported, pid, class
+  const head = c.peek(1) === NOT_FOUND ? undefined : Array.from({ length: DEVICE_IMPORT_FIELDS }, (_, i) => c.peek(i) ?? "");
   if (!readImport(c, DEVICE_IMPORT_FIELDS, "the admin device's import")) {
     return { isDefined: false, adminProperties: [], classes: [], devices: [] };
   }
+  const adminImport: AdminImport | undefined = head === undefined ? undefined
+    : { ior: head[1] ?? "", host: head[4] ?? "", isExported: head[5] === "1", pid: Number(head[6]) || 0 };
   readImport(c, EVENT_IMPORT_FIELDS, "the notifd event factory's import");
   readImport(c, EVENT_IMPORT_FIELDS, "the server's event channel's import");
   readProperties(c, "DServer class properties");
@@ -162,5 +178,5 @@ export function parseServerCache(reply: readonly string[]): ServerCache {
       devices.push({ name: device, className: name, properties: deviceProperties, attributeProperties });
     }
   }
-  return { isDefined: true, adminProperties, classes, devices };
+  return { isDefined: true, ...(adminImport === undefined ? {} : { adminImport }), adminProperties, classes, devices };
 }

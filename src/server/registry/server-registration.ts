@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { DevFailed, Reason } from "../../core/index.js";
 import { SERVER_IDL_VERSION } from "../../core/defaults.js";
+import { refuseIfAlreadyRunning, ServerAlreadyRunning, type AdminPing } from "./already-running.js";
 import { describeFailure, isUnreachable, type DatabaseLink } from "./database-link.js";
 import type { DatabaseStore } from "./database-store.js";
 import { parseServerCache, type ServerCache } from "./server-cache.js";
@@ -35,6 +36,8 @@ export interface ServerRegistrationOptions {
   readonly retryMaxMs: number;
   /** How often the running server checks its registration, ms. */
   readonly checkIntervalMs: number;
+  /** Pings the admin device where the database has it exported: is this server already running? */
+  readonly pingAdmin: AdminPing;
 }
 
 /**
@@ -43,9 +46,11 @@ export interface ServerRegistrationOptions {
  * configured devices the database lacks (DbAddServer); it registers each device it exports with
  * the address clients must dial (DbExportDevice `[name, grpc://<address>, host, pid, version]`,
  * `grpcs://` over TLS),
- * and unexports the server at shutdown (DbUnExportServer). A database that is down at start is
- * waited for, with exponential backoff, logged and told by `pendingReason`. While the server runs
- * it checks every `checkIntervalMs` that the database still has it exported, and registers again
+ * and unexports the server at shutdown (DbUnExportServer). It refuses to start when the database
+ * has the server exported and its admin device answers there (already-running.ts). A database
+ * that is down at start is waited for, with exponential backoff, logged and told by
+ * `pendingReason`. While the server runs it checks every `checkIntervalMs` that the database
+ * still has it exported, and registers again
  * after the database was unreachable, lost the server, or had it unexported.
  *
  * @internal
@@ -93,6 +98,7 @@ export class ServerRegistration implements ServerRegistry {
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         if (err instanceof NotDefined) throw err.failure;
+        if (err instanceof ServerAlreadyRunning) throw err;
         this.#pending = `waiting for the database at ${link.tangoHost}: try ${attempt} failed (${describeFailure(err)}); next try in ${waitMs} ms`;
         this.#log.warn({ attempt, retryInMs: waitMs, error: describeFailure(err) }, "the database could not be read; trying again before exporting the devices");
       }
@@ -104,6 +110,7 @@ export class ServerRegistration implements ServerRegistry {
   /** One try of prepare. */
   async #read(configured: readonly RegisteredDevice[], signal: AbortSignal): Promise<readonly RegisteredDevice[]> {
     let cache = await this.#serverCache(signal);
+    await refuseIfAlreadyRunning(cache.adminImport, { adminName: this.#opts.adminName, ping: this.#opts.pingAdmin, log: this.#log }, signal);
     if (!cache.isDefined && configured.length === 0) {
       throw new NotDefined(DevFailed.of(Reason.DatabaseAccess,
         `The device server ${this.#opts.serverId} is not defined in the database at ${this.#opts.link.tangoHost}: ` +

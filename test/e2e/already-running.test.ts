@@ -1,0 +1,139 @@
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { DeviceProxy } from "../../src/client/index.js";
+import type { SqlDb } from "../../src/database/sql/sql-db.js";
+import { ALREADY_RUNNING, ALREADY_RUNNING_BLOCKED } from "../../src/server/registry/already-running.js";
+import { LogSink, type LogLine } from "../support/log-sink.js";
+import { startTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { emptyTables, openTestDb } from "../support/test-db.js";
+
+/*
+ * A server started while the same server/instance runs (cppTango's Util::server_already_running):
+ * real `tango-grpc serve --server TangoTest --instance e2e` processes with TANGO_HOST, on a
+ * DataBase device served by this test process.
+ */
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const EXIT_WAIT_MS = 15_000;
+const ADMIN = "dserver/TangoTest/e2e";
+
+interface CliServer {
+  readonly child: ChildProcess;
+  readonly logs: LogSink;
+  /** Resolves with the exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+}
+
+function startCliServer(tangoHost: string): CliServer {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--server", "TangoTest", "--instance", "e2e"], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env, TANGO_HOST: tangoHost, TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1",
+      TANGO_HTTP_PORT: "0", TANGO_ADVERTISE_ADDRESS: "127.0.0.1", TANGO_LOG_LEVEL: "info", TANGO_SHUTDOWN_GRACE_MS: "3000",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs = new LogSink();
+  child.stdout.pipe(logs);
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (s: string) => { stderr += s; });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { child, logs, exited, stderr: () => stderr };
+}
+
+/** Waits for the exit, killing the process after EXIT_WAIT_MS. */
+async function exitCodeOf(server: CliServer): Promise<number | null> {
+  const timer = setTimeout(() => server.child.kill("SIGKILL"), EXIT_WAIT_MS);
+  try {
+    return await server.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The message of the error the fatal "startup failed" line carries. */
+function startupFailure(logs: LogSink): string {
+  const line: LogLine | undefined = logs.find("startup failed");
+  expect(line, "a fatal \"startup failed\" line").to.not.equal(undefined);
+  return String((line?.err as { message?: unknown } | undefined)?.message);
+}
+
+describe("a server started while it already runs", function () {
+  this.timeout(60_000);
+  let storage: SqlDb;
+  let db: TestDatabase | undefined;
+  const servers: CliServer[] = [];
+
+  before(async () => { storage = await openTestDb(); });
+  after(async () => { await storage?.close(); });
+  beforeEach(async () => {
+    db = await startTestDatabase(storage);
+    await db.client.addServer("TangoTest/e2e", [["test/e2e/1", "TangoTest"]]);
+  });
+  afterEach(async () => {
+    for (const s of servers.splice(0)) {
+      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
+      await s.exited;
+    }
+    await db?.stop();
+    await emptyTables(storage);
+  });
+
+  function serverProcess(): CliServer {
+    if (db === undefined) throw new Error("no database");
+    const server = startCliServer(db.tangoHost);
+    servers.push(server);
+    return server;
+  }
+
+  it("refuses with cppTango's words and exit code 1 while the first answers, and starts once the first was killed with SIGKILL", async () => {
+    if (db === undefined) throw new Error("no database");
+    const first = serverProcess();
+    const firstPort = (await first.logs.waitFor("Ready to accept request")).grpcPort as number;
+    const firstIor = `grpc://127.0.0.1:${firstPort}`;
+
+    const second = serverProcess();
+    expect(await exitCodeOf(second), second.stderr()).to.equal(1);
+    const refusal = startupFailure(second.logs);
+    expect(refusal.startsWith(ALREADY_RUNNING), refusal).to.equal(true);
+    expect(refusal).to.contain(`${ADMIN} answers at ${firstIor}`).and.contain(`pid ${first.child.pid}`);
+    expect(second.logs.find("Ready to accept request"), "the second was never ready").to.equal(undefined);
+    // The refused server registered nothing and unexported nothing: the database still has the first.
+    expect(await db.client.importDevice(ADMIN)).to.include({ isExported: true, ior: firstIor, pid: first.child.pid });
+    expect(await db.client.importDevice("test/e2e/1")).to.include({ isExported: true, ior: firstIor });
+    const proxy = new DeviceProxy(`tango://127.0.0.1:${firstPort}/test/e2e/1`, { timeoutMs: 3000, token: "" });
+    try {
+      await proxy.ping();
+    } finally {
+      proxy.close();
+    }
+
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(await db.client.importDevice(ADMIN), "a stale registration").to.include({ isExported: true, ior: firstIor });
+    const third = serverProcess();
+    const thirdPort = (await third.logs.waitFor("Ready to accept request")).grpcPort as number;
+    expect(third.logs.find("the database has this server exported, but it does not answer there: a stale registration, replaced"))
+      .to.include({ ior: firstIor, pid: first.child.pid });
+    expect(await db.client.importDevice(ADMIN)).to.include({ isExported: true, ior: `grpc://127.0.0.1:${thirdPort}`, pid: third.child.pid });
+  });
+
+  it("refuses as cppTango does when the first is registered but does not answer in time (stopped with SIGSTOP)", async () => {
+    if (db === undefined) throw new Error("no database");
+    const first = serverProcess();
+    const firstPort = (await first.logs.waitFor("Ready to accept request")).grpcPort as number;
+    first.child.kill("SIGSTOP");
+    try {
+      const second = serverProcess();
+      expect(await exitCodeOf(second), second.stderr()).to.equal(1);
+      const refusal = startupFailure(second.logs);
+      expect(refusal.startsWith(ALREADY_RUNNING_BLOCKED), refusal).to.equal(true);
+      expect(refusal).to.contain(`has ${ADMIN} exported at grpc://127.0.0.1:${firstPort}`);
+    } finally {
+      first.child.kill("SIGCONT");
+    }
+    expect(await db.client.importDevice(ADMIN)).to.include({ isExported: true, ior: `grpc://127.0.0.1:${firstPort}` });
+  });
+});

@@ -1,7 +1,7 @@
 import { dirname, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DestinationStream } from "pino";
-import { DEFAULT_SERVER_CONFIG, StoreFileError, type DeviceClass, type DeviceServer } from "../server/index.js";
+import { DEFAULT_SERVER_CONFIG, ServerAlreadyRunning, StoreFileError, type DeviceClass, type DeviceServer } from "../server/index.js";
 import { loadConfigFrom } from "../cli/load-config.js";
 import { embeddedConfigSource, objectConfigSource, readConfigFile, type ConfigSource } from "../cli/config-source.js";
 import { openServerTls } from "../cli/serve-tls.js";
@@ -39,7 +39,7 @@ export interface StartServeOptions {
   readonly process?: ServeProcess | undefined;
   /** `serve --repair`: move a damaged property store aside (as `store.repair: true`). */
   readonly isRepair?: boolean | undefined;
-  /** Where a refusal to start that an operator must act on is also written (a damaged store). */
+  /** Where a refusal to start that an operator must act on is also written (a damaged store, the server already running). */
   readonly stderr?: { write(text: string): unknown } | undefined;
   /** `serve --server X --instance Y`: win over the config and the environment. */
   readonly server?: string | undefined;
@@ -171,6 +171,7 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
       opts.stderr?.write(`tango-grpc: ${err.message}\n`);
     } else {
       log.fatal({ err }, "startup failed");
+      if (err instanceof ServerAlreadyRunning) opts.stderr?.write(`tango-grpc: ${err.message}\n`);
     }
     await stack?.shutdown(config.shutdownGraceMs);
     release();

@@ -98,6 +98,7 @@ describe("a server started while it already runs", function () {
     expect(await exitCodeOf(second), second.stderr()).to.equal(1);
     const refusal = startupFailure(second.logs);
     expect(refusal.startsWith(ALREADY_RUNNING), refusal).to.equal(true);
+    expect(second.stderr(), "the operator reads it on stderr too").to.contain(`tango-grpc: ${ALREADY_RUNNING}`);
     expect(refusal).to.contain(`${ADMIN} answers at ${firstIor}`).and.contain(`pid ${first.child.pid}`);
     expect(second.logs.find("Ready to accept request"), "the second was never ready").to.equal(undefined);
     // The refused server registered nothing and unexported nothing: the database still has the first.

@@ -64,7 +64,7 @@ async function findDevice(db: SqlRunner, name: string): Promise<DeviceRow | unde
  */
 export async function importDevice(db: SqlDb, name: string): Promise<DevVarLongStringArrayValue> {
   const lower = name.toLowerCase();
-  const d = await readThrough(db, `device:${lower}`, (r) => findDevice(r, name));
+  const d = await readThrough(db, `device:${name}`, (r) => findDevice(r, name));
   if (d === undefined) throw DbErrors.deviceNotDefined(`device ${lower}`, "ImportDevice()");
   return longString([d.exported ? 1 : 0, d.pid], [lower, d.ior, d.version, d.server, d.host, d.class]);
 }

@@ -7,7 +7,7 @@ import { DeviceProxy } from "../src/client/index.js";
 import { startPostgresServer, whyNoPostgres, type PostgresServer } from "../test/support/postgres-server.js";
 import { median, medianCalls, pooledCpuUs, type CallFigures } from "./figures.js";
 import { callWindow, warmUp, type Call } from "./measure.js";
-import { distScript, freePort, HAS_TASKSET, SERVER_CPU, startProcess, type BenchProcess } from "./processes.js";
+import { CLIENT_CPU, distScript, freePort, HAS_TASKSET, SERVER_CPU, startProcess, type BenchProcess } from "./processes.js";
 
 /*
  * Part 8: the Tango database. `tango-grpc database` (the built program) on each backend: embedded
@@ -20,7 +20,9 @@ import { distScript, freePort, HAS_TASKSET, SERVER_CPU, startProcess, type Bench
  * - a server of REGISTERED_DEVICES PowerSupply devices (`tango-grpc serve` with TANGO_HOST and a
  *   config listing them): from spawn to /readyz 200 with every device exported in the database,
  *   the first start (DbAddServer of all its devices) and the next (the database knows them).
- * The database process (and the PostgreSQL server) run on the servers' CPU, the client here.
+ * The database process (and the PostgreSQL server) run on the servers' CPU, the client here. For
+ * the registration the database moves to the clients' CPU, so that the starting server has the
+ * servers' CPU to itself, as on a machine of its own (this process only polls meanwhile).
  */
 
 export const DB_SERVERS = 100;
@@ -188,15 +190,26 @@ function mediansOf(runs: RegistrationRun[]): RegistrationFigures {
   return { registeredMs: of("registeredMs"), readyzMs: of("readyzMs"), readyLineMs: of("readyLineMs"), runs };
 }
 
-/** Pins the PostgreSQL server (the postmaster, whose backends inherit it) to the servers' CPU. */
-function pinPostgres(pg: PostgresServer): void {
-  if (!HAS_TASKSET) return;
-  const pid = readFileSync(join(pg.dir, "data", "postmaster.pid"), "utf8").split("\n")[0];
-  if (pid !== undefined) spawnSync("taskset", ["-a", "-p", "-c", SERVER_CPU, pid], { stdio: "ignore" });
+/** Moves a process (every thread) to `cpu`, when taskset exists. */
+function pin(pid: number | string, cpu: string): void {
+  if (HAS_TASKSET) spawnSync("taskset", ["-a", "-p", "-c", cpu, String(pid)], { stdio: "ignore" });
+}
+
+/** The PostgreSQL server's postmaster (its backends are its children, and inherit its CPUs). */
+function postmasterPid(pg: PostgresServer): string {
+  return readFileSync(join(pg.dir, "data", "postmaster.pid"), "utf8").split("\n")[0] ?? "";
+}
+
+/** Moves the PostgreSQL server and its running backends to `cpu`. */
+function pinPostgres(pg: PostgresServer, cpu: string): void {
+  const postmaster = postmasterPid(pg);
+  pin(postmaster, cpu);
+  const children = spawnSync("pgrep", ["-P", postmaster], { encoding: "utf8" }).stdout ?? "";
+  for (const pid of children.split("\n").filter((p) => p !== "")) pin(pid, cpu);
 }
 
 /** The part on one backend, on a database process given `args` for its storage. */
-async function runBackend(args: readonly string[], opts: DatabaseOptions, label: string): Promise<DbBackendResult & { available: true }> {
+async function runBackend(args: readonly string[], opts: DatabaseOptions, label: string, pg?: PostgresServer): Promise<DbBackendResult & { available: true }> {
   const dir = mkdtempSync(join(tmpdir(), "tango-grpc-bench-db-"));
   const database = await startDatabase(args);
   try {
@@ -224,6 +237,8 @@ async function runBackend(args: readonly string[], opts: DatabaseOptions, label:
       opts.log(`database [${label}]: ${op} ${Math.round(ops[op].sequential.callsPerSecond)} calls/s sequential, `
         + IN_FLIGHT.map((n) => `${Math.round(ops[op].inFlight[String(n)]!.callsPerSecond)} with ${n} in flight`).join(", "));
     }
+    pin(proc.pid, CLIENT_CPU);
+    if (pg !== undefined) pinPostgres(pg, CLIENT_CPU);
     const first: RegistrationRun[] = [];
     const again: RegistrationRun[] = [];
     for (let r = 0; r < opts.runs; r++) {
@@ -260,9 +275,9 @@ export async function runDatabase(opts: DatabaseOptions): Promise<DatabaseResult
   }
   const pg = await startPostgresServer();
   try {
-    pinPostgres(pg);
+    pinPostgres(pg, SERVER_CPU);
     const name = await pg.createDatabase();
-    const postgres = await runBackend(["--postgres", pg.url(name)], opts, "postgres");
+    const postgres = await runBackend(["--postgres", pg.url(name)], opts, "postgres", pg);
     return { settings, backends: { embedded, postgres } };
   } finally {
     await pg.stop();

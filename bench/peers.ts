@@ -70,7 +70,8 @@ function tangoTestPath(): string {
   return process.env.TANGO_BENCH_TANGOTEST ?? "/usr/lib/tango/TangoTest";
 }
 
-function pythonPath(): string {
+/** The python that imports tango (TANGO_BENCH_PYTHON, default Debian's /usr/bin/python3). */
+export function pythonPath(): string {
   return process.env.TANGO_BENCH_PYTHON ?? "/usr/bin/python3";
 }
 
@@ -128,7 +129,7 @@ async function stopStarterService(log: (line: string) => void): Promise<void> {
 }
 
 /** Runs a command to completion within timeoutMs; rejects with the tail of its output otherwise. */
-async function runBounded(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+export async function runBounded(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const keep = (s: string): void => { output = (output + s).slice(-OUTPUT_KEPT_CHARS); };
@@ -330,7 +331,8 @@ function badDocument(where: string): Error {
   return new Error(`the PyTango client's JSON has no valid ${where}`);
 }
 
-function dpkgVersion(pkg: string): string {
+/** The installed version of a Debian package, or "unknown". */
+export function dpkgVersion(pkg: string): string {
   const q = spawnSync("dpkg-query", ["-W", "-f=${Version}", pkg], { encoding: "utf8", timeout: CHECK_TIMEOUT_MS });
   return q.status === 0 ? q.stdout.trim() : "unknown";
 }
@@ -357,7 +359,7 @@ interface Exit {
 }
 
 /** Waits for the child to exit, at most timeoutMs; a failed spawn counts as exit code -1. */
-async function waitExit(child: ChildProcess, timeoutMs: number): Promise<Exit> {
+export async function waitExit(child: ChildProcess, timeoutMs: number): Promise<Exit> {
   if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode, timedOut: false };
   return await new Promise<Exit>((resolve) => {
     const settle = (exit: Exit): void => {
@@ -374,7 +376,8 @@ async function waitExit(child: ChildProcess, timeoutMs: number): Promise<Exit> {
   });
 }
 
-async function killAndWait(child: ChildProcess): Promise<void> {
+/** SIGKILL, and waits (bounded) until the process is gone. */
+export async function killAndWait(child: ChildProcess): Promise<void> {
   child.kill("SIGKILL");
   if ((await waitExit(child, KILL_TIMEOUT_MS)).timedOut) throw new Error(`pid ${child.pid} survived SIGKILL for ${KILL_TIMEOUT_MS} ms`);
 }

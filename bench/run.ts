@@ -4,11 +4,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { mergeLargeData, runLargeData, BARE_KINDS, ENCODINGS, ARRAY_DEVICE, type LargeDataResult } from "./large-data.js";
+import { runDatabase, type DatabaseResult } from "./database.js";
+import { databaseTargets, printDatabase } from "./database-report.js";
 import { describeMachine } from "./machine.js";
 import { eventTargets, eventsServerConfig, printEvents, runEvents, type EventsResult } from "./events.js";
 import { MANY_DEVICES, runMemory, type MemoryResult } from "./memory.js";
 import { printPackedArrays, runPackedArrays, type PackedArraysResult } from "./packed-arrays.js";
 import { installPeers, peersInstalled, runPeers, type PeerReport } from "./peers.js";
+import { runDataBasedsPeer, type DataBasedsReport } from "./peers-database.js";
 import {
   CLIENT_CPU, distScript, HAS_TASKSET, pinSelf, profileServersTo, SERVER_CPU, startProcess, type BenchProcess,
 } from "./processes.js";
@@ -22,8 +25,8 @@ import { printSecurity, runSecurity, securityTargets, type SecurityResult } from
  * on CPU 0, this process (every client) on CPU 1, when taskset exists. Prints markdown tables and
  * writes bench/results/latest.json. Options:
  *   --install-peers   apt-get install Debian's tango-test and python3-tango first (root, apt)
- *   --no-peers        skip part 4
- *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events, packed-arrays, security
+ *   --no-peers        skip part 4, and part 8's cppTango DataBaseds
+ *   --only <parts>    comma-separated: request-reply, large-data, memory, peers, events, packed-arrays, security, database
  *   --quick           short windows and few runs: a smoke check, not figures to quote
  *   --cpu-prof        servers write V8 CPU profiles to bench/results/profiles/ (open them in
  *                     Chrome DevTools); for the client side, run `node --cpu-prof dist/bench/run.js`
@@ -32,7 +35,7 @@ import { printSecurity, runSecurity, securityTargets, type SecurityResult } from
 /** The Node.js major line of the Dockerfile's base image (and of CI): the figures to quote. */
 const IMAGE_NODE_LINE = 24;
 
-const PARTS = ["request-reply", "large-data", "memory", "peers", "events", "packed-arrays", "security"] as const;
+const PARTS = ["request-reply", "large-data", "memory", "peers", "events", "packed-arrays", "security", "database"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -69,6 +72,8 @@ const SETTINGS = {
   sizes: [1_000, 100_000, 1_000_000] as const,
   secondsPerFigure: QUICK ? 0.3 : 1,
   startRuns: QUICK ? 1 : 3,
+  /** The database part: windows per operation and mode, and starts of the 1,000-device server of each kind. */
+  databaseRuns: QUICK ? 1 : 3,
 };
 
 /** The figure the issue gives for cppTango's 1,000,000-double round trip on this machine, ms. */
@@ -279,6 +284,8 @@ async function main(): Promise<void> {
   let events: EventsResult | undefined;
   let packed: PackedArraysResult | undefined;
   let security: SecurityResult | undefined;
+  let database: DatabaseResult | undefined;
+  let databasePeer: DataBasedsReport | undefined;
   const securitySettings = { trials: QUICK ? 1 : 4, runs: QUICK ? 1 : 3, seconds: SETTINGS.seconds * 2, inFlight: 16 };
 
   if (parts.has("request-reply") || parts.has("large-data")) {
@@ -341,6 +348,11 @@ async function main(): Promise<void> {
     log("part 7: security (the access check, TLS)");
     security = await runSecurity({ ...securitySettings, log });
   }
+  if (parts.has("database")) {
+    log("part 8: the Tango database");
+    database = await runDatabase({ runs: SETTINGS.databaseRuns, seconds: SETTINGS.seconds, log });
+    databasePeer = flags["no-peers"] ? undefined : await runDataBasedsPeer({ runs: SETTINGS.databaseRuns, seconds: SETTINGS.seconds, log });
+  }
 
   console.log(`# tango-grpc bench, ${new Date().toISOString().slice(0, 10)}${QUICK ? " (--quick: not figures to quote)" : ""}\n`);
   console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Linux ${machine.kernel}, Node ${machine.node}, `
@@ -352,7 +364,9 @@ async function main(): Promise<void> {
   if (events) printEvents(events);
   if (packed) printPackedArrays(packed);
   if (security) printSecurity(security, securitySettings);
-  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(security ? securityTargets(security) : [])];
+  if (database) printDatabase(database, databasePeer);
+  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(security ? securityTargets(security) : []),
+    ...(database ? databaseTargets(database) : [])];
   if (rows.length > 0) {
     console.log("\n### Targets\n");
     console.log(table(["target", "measured", "met"], rows.map((r) => [r.target, r.measured, r.met === undefined ? "–" : r.met ? "yes" : "**no**"])));
@@ -363,7 +377,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({
     date: new Date().toISOString(), machine: { ...machine, pinned }, quick: QUICK, settings: SETTINGS, seconds,
-    requestReply: rr, largeData: ld, memory: mem, peers, events, packedArrays: packed, security, targets: rows,
+    requestReply: rr, largeData: ld, memory: mem, peers, events, packedArrays: packed, security, database, databasePeer, targets: rows,
   }, null, 2)}\n`);
   log(`wrote bench/results/latest.json`);
 }

@@ -1,4 +1,5 @@
 import { DevState, Device } from "../device/index.js";
+import { withReadCache } from "./sql/read-cache.js";
 import type { SqlDb } from "./sql/sql-db.js";
 
 /*
@@ -24,10 +25,14 @@ export abstract class DataBaseCore extends Device {
 }
 
 /**
- * `cls` with `db` as its storage: a subclass of the same name (the Tango class name stays
- * `DataBase`) for serve() or a test context.
+ * `cls` with `storage` as its storage: a subclass of the same name (the Tango class name stays
+ * `DataBase`) for serve() or a test context. Give it the db from withReadCache() when anything
+ * else writes to the storage while the device serves.
  */
-export function withStorage<C extends abstract new () => DataBaseCore>(cls: C, db: SqlDb): C & (new () => DataBaseCore) {
+export function withStorage<C extends abstract new () => DataBaseCore>(cls: C, storage: SqlDb): C & (new () => DataBaseCore) {
+  // Every query of the device goes through the memory of the embedded store's reads (or
+  // through the one the caller made, so that the caller's own writes reach it too).
+  const db = withReadCache(storage);
   const Base = cls as unknown as abstract new () => DataBaseCore;
   abstract class Bound extends Base {
     protected override storage(): SqlDb {

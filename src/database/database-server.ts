@@ -10,6 +10,7 @@ import { withStorage, type DataBaseCore } from "./database-core.js";
 import { checkSchemaVersion, openStorage, StorageError, type OpenPostgres, type OpenStorage, type StorageChoice } from "./open-storage.js";
 import { exportSelf, unexportSelf, type SelfExport } from "./self-export.js";
 import { migrate } from "./sql/migrations.js";
+import { withReadCache } from "./sql/read-cache.js";
 
 export { StorageError, type OpenPostgres, type StorageChoice } from "./open-storage.js";
 
@@ -129,11 +130,13 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
     await checkSchemaVersion(storage.db);
     const applied = await migrate(storage.db);
     log.info({ storage: opts.storage.kind, location: storage.location, migrationsApplied: applied }, "database storage open");
+    // The device and the self-export share one db, so that the export reaches its memory of reads.
+    const db = withReadCache(storage.db);
     early.signal.throwIfAborted();
     handle = await startServe({
       config: { data, label },
       env,
-      classes: new Map([[DATABASE_CLASS, withStorage(opts.databaseClass, storage.db)]]),
+      classes: new Map([[DATABASE_CLASS, withStorage(opts.databaseClass, db)]]),
       logDestination,
       process: opts.process,
       stderr: opts.stderr,
@@ -141,12 +144,12 @@ export async function startDatabaseServer(opts: DatabaseServerOptions): Promise<
     releaseEarly();
     early.signal.throwIfAborted();
     const self = selfExportOf(handle, instance, config.tls !== undefined);
-    await exportSelf(storage.db, self);
+    await exportSelf(db, self);
     log.info({
       device, adminDevice: self.adminDevice, address: self.ior, grpcPort: handle.grpcPort, httpPort: handle.httpPort,
       storage: opts.storage.kind, location: storage.location,
     }, "database ready");
-    return handleOf(handle, storage, self, log);
+    return handleOf(handle, { ...storage, db }, self, log);
   } catch (err) {
     releaseEarly();
     // Only the abort itself is a stop; another failure meanwhile is still a failure.

@@ -80,7 +80,7 @@ export abstract class DataBase extends DataBaseProperties {
 
   /** Registers a device as exported: [name, address (the "IOR"), host, pid, version]. */
   @command({ dtypeIn: DevVarStringArray, ...DOCS.DbExportDevice })
-  DbExportDevice(argin: readonly string[]): Promise<void> { return this.#write("DbExportDevice", (tx) => exportDevice(tx, argin)); }
+  DbExportDevice(argin: readonly string[]): Promise<void> { return this.#read("DbExportDevice", (db) => exportDevice(db, argin)); } // one statement
 
   /** Registers an event channel: [name, address, host, pid, version]. */
   @command({ dtypeIn: DevVarStringArray, ...DOCS.DbExportEvent })
@@ -222,7 +222,7 @@ export abstract class DataBase extends DataBaseProperties {
 
   /** Where a device (or an alias) is: its address, server, host and class, exported flag and pid. */
   @command({ dtypeIn: DevString, dtypeOut: DevVarLongStringArray, ...DOCS.DbImportDevice })
-  DbImportDevice(argin: string): Promise<DevVarLongStringArrayValue> { return this.#read("DbImportDevice", (db) => importDevice(db, argin)); }
+  DbImportDevice(argin: string): Promise<DevVarLongStringArrayValue> { return this.#read("DbImportDevice", () => importDevice(this.sql, argin)); }
 
   /** Where an event channel is. */
   @command({ dtypeIn: DevString, dtypeOut: DevVarLongStringArray, ...DOCS.DbImportEvent })

@@ -1,5 +1,6 @@
 import type { DevVarLongStringArrayValue } from "../../device/index.js";
-import type { SqlRunner } from "../sql/sql-db.js";
+import { readThrough } from "../sql/read-cache.js";
+import type { SqlDb, SqlRunner } from "../sql/sql-db.js";
 import { DbErrors } from "./db-errors.js";
 import { formatInfoDate } from "./tango-dates.js";
 
@@ -28,18 +29,24 @@ function parsePid(text: string): number {
 const longString = (lvalue: readonly number[], svalue: readonly string[]): DevVarLongStringArrayValue =>
   ({ lvalue: Int32Array.from(lvalue), svalue });
 
-/** DbExportDevice [name, ior, host, pid, version]: marks the device exported and dates it. */
-export async function exportDevice(tx: SqlRunner, argin: readonly string[]): Promise<void> {
+/**
+ * DbExportDevice [name, ior, host, pid, version]: marks the device exported and dates it, and
+ * records the host of its server. One statement, atomic on its own: a server registering
+ * a thousand devices sends a thousand of these, and each statement costs more than the call.
+ */
+export async function exportDevice(db: SqlRunner, argin: readonly string[]): Promise<void> {
   const [name, ior, host, pid, version] = argin;
   if (name === undefined || ior === undefined || host === undefined || pid === undefined || version === undefined) {
     throw DbErrors.incorrectArguments("Insufficient export info for device", "DbExportDevice()");
   }
-  const rows = await tx.query<{ server: string }>("SELECT server FROM device WHERE lower(name) = lower($1)", [name]);
-  const server = rows[0]?.server;
-  if (server === undefined) throw DbErrors.deviceNotDefined(`device ${name.toLowerCase()}`, "ExportDevice()");
-  await tx.query("UPDATE device SET exported = true, ior = $1, host = $2, pid = $3, version = $4, started = now() WHERE lower(name) = lower($5)",
+  const rows = await db.query<{ n: number }>(
+    `WITH d AS (
+       UPDATE device SET exported = true, ior = $1, host = $2, pid = $3, version = $4, started = now() WHERE lower(name) = lower($5)
+       RETURNING server),
+     s AS (UPDATE server SET host = $2 WHERE lower(name) IN (SELECT lower(server) FROM d))
+     SELECT count(*)::int AS n FROM d`,
     [ior, host, parsePid(pid), version, name]);
-  await tx.query("UPDATE server SET host = $1 WHERE lower(name) = lower($2)", [host, server]);
+  if (rows[0]?.n !== 1) throw DbErrors.deviceNotDefined(`device ${name.toLowerCase()}`, "ExportDevice()");
 }
 
 /** The device named `name`, else the one whose alias it is. */
@@ -52,11 +59,12 @@ async function findDevice(db: SqlRunner, name: string): Promise<DeviceRow | unde
 
 /**
  * DbImportDevice: lvalue [exported, pid], svalue [name, ior, version, server, host, class]. The
- * name comes back as asked, lower-cased (cppTango answers with its lower-cased argin).
+ * name comes back as asked, lower-cased (cppTango answers with its lower-cased argin). The
+ * device's row is read through the embedded store's memory (read-cache.ts).
  */
-export async function importDevice(db: SqlRunner, name: string): Promise<DevVarLongStringArrayValue> {
+export async function importDevice(db: SqlDb, name: string): Promise<DevVarLongStringArrayValue> {
   const lower = name.toLowerCase();
-  const d = await findDevice(db, name);
+  const d = await readThrough(db, `device:${name}`, (r) => findDevice(r, name));
   if (d === undefined) throw DbErrors.deviceNotDefined(`device ${lower}`, "ImportDevice()");
   return longString([d.exported ? 1 : 0, d.pid], [lower, d.ior, d.version, d.server, d.host, d.class]);
 }

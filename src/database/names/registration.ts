@@ -46,13 +46,34 @@ export async function addServer(tx: SqlRunner, argin: readonly string[]): Promis
   if (server === undefined || argin.length < 3) {
     throw DbErrors.incorrectArguments("incorrect no. of input arguments, needs at least 3 (server,device,class)", "AddServer()");
   }
+  const devices: DeviceName[] = [];
+  const classes: string[] = [];
   for (let i = 1; i + 1 < argin.length; i += 2) {
     const raw = argin[i] as string;
     const device = parseDeviceName(raw);
     if (device === undefined) throw DbErrors.deviceNameSyntax(raw, "AddServer()");
-    await insertDevice(tx, device, server, argin[i + 1] as string, null);
+    devices.push(device);
+    classes.push(argin[i + 1] as string);
   }
-  await insertDevice(tx, adminDeviceName(server), server, "DServer", null);
+  devices.push(adminDeviceName(server));
+  classes.push("DServer");
+  await insertDevices(tx, devices, server, classes);
+}
+
+/**
+ * As insertDevice for each of `devices` in order, in two statements whatever their number (a
+ * server of a thousand devices registers in one DbAddServer): a name given twice keeps its last
+ * class, as the one-by-one replacement would.
+ */
+async function insertDevices(tx: SqlRunner, devices: readonly DeviceName[], server: string, classes: readonly string[]): Promise<void> {
+  const names = devices.map((d) => d.name);
+  await tx.query("DELETE FROM device WHERE lower(name) IN (SELECT lower(n) FROM unnest($1::text[]) AS u(n))", [names]);
+  await tx.query(
+    `INSERT INTO device (name, alias, domain, family, member, server, class)
+     SELECT DISTINCT ON (lower(n)) n, NULL, d, f, m, $1, c
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(n, d, f, m, c, o)
+     ORDER BY lower(n), o DESC`,
+    [server, names, devices.map((d) => d.domain), devices.map((d) => d.family), devices.map((d) => d.member), classes]);
 }
 
 async function deleteDeviceRows(tx: SqlRunner, name: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { DataBaseCore } from "../database-core.js";
+import { readThrough } from "../sql/read-cache.js";
 import type { SqlRunner } from "../sql/sql-db.js";
 import { likePattern } from "../sql/wildcard.js";
 import { checkedDeviceName, type PropertyPuts } from "./argin-layouts.js";
@@ -79,7 +80,10 @@ export abstract class PropertyCommandsCore extends DataBaseCore {
   protected getPropValues(command: string, t: PropertyTable, argin: readonly string[], wildcards: boolean,
     missing: readonly string[]): Promise<string[]> {
     const [owner = "", ...names] = argin;
-    return this.readProps(command, async (db) => valuesReply(owner, names, await readValues(db, t, owner, names, wildcards), missing));
+    // Through the embedded store's memory of reads: servers and clients ask the same again and again.
+    const key = JSON.stringify([t.table, owner, wildcards, names]);
+    return this.readProps(command, async () =>
+      valuesReply(owner, names, await readThrough(this.sql, key, (db) => readValues(db, t, owner, names, wildcards)), missing));
   }
 
   /** `[owner, attribute or pipe...]` → their properties, in the v2 layout or (`v1`) the old one. */

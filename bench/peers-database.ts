@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,14 +136,21 @@ async function runClient(trl: string, opts: { runs: number; seconds: number; log
   const script = ["./peers/pytango_database_bench.py", "../../bench/peers/pytango_database_bench.py"]
     .map((rel) => fileURLToPath(new URL(rel, import.meta.url))).find((p) => existsSync(p));
   if (script === undefined) throw new Error("bench/peers/pytango_database_bench.py not found");
-  const params = JSON.stringify({
-    trl, servers: DB_SERVERS, devices_per_server: DEVICES_PER_SERVER, properties: PROPERTIES_PER_DEVICE,
-    seconds: opts.seconds, runs: opts.runs, in_flight: IN_FLIGHT,
-  });
-  const output = await runBounded(pythonPath(), [script, params], process.env, 300_000 + opts.runs * 6 * opts.seconds * 1000);
-  const line = output.split("\n").find((l) => l.startsWith("{"));
-  if (line === undefined) throw new Error(`the PyTango database client printed no JSON document:\n${output}`);
-  const doc = JSON.parse(line) as { versions?: { pytango?: string; cppTango?: string }; ops?: Record<string, { sequential?: unknown; inFlight?: Record<string, unknown> }> };
+  const dir = mkdtempSync(join(tmpdir(), "tango-bench-pytango-db-"));
+  const out = join(dir, "figures.json");
+  let text: string;
+  try {
+    const params = JSON.stringify({
+      trl, servers: DB_SERVERS, devices_per_server: DEVICES_PER_SERVER, properties: PROPERTIES_PER_DEVICE,
+      seconds: opts.seconds, runs: opts.runs, in_flight: IN_FLIGHT, out,
+    });
+    const output = await runBounded(pythonPath(), [script, params], process.env, 300_000 + opts.runs * 6 * opts.seconds * 1000);
+    if (!existsSync(out)) throw new Error(`the PyTango database client wrote no figures:\n${output}`);
+    text = readFileSync(out, "utf8");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const doc = JSON.parse(text) as { versions?: { pytango?: string; cppTango?: string }; ops?: Record<string, { sequential?: unknown; inFlight?: Record<string, unknown> }> };
   const ops = Object.fromEntries(DB_OPS.map((op) => {
     const o = doc.ops?.[op];
     return [op, {

@@ -3,7 +3,7 @@ import {
 } from "../core/index.js";
 import type { AttrScalarType, AttributeConfigProperty, DevState, InputOf, ValueOf } from "../core/index.js";
 import { MIN_POLL_PERIOD_MS } from "../core/defaults.js";
-import type { AttrReadValue, Image } from "./attr-value.js";
+import type { Image } from "./attr-value.js";
 import type { Device } from "./device.js";
 
 /** The array type that carries many elements of scalar type T. */

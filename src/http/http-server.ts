@@ -3,7 +3,7 @@ import fastifySwagger from "@fastify/swagger";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { Type } from "typebox";
-import { Defaults, DevFailed, MultiDevFailed } from "../core/index.js";
+import { Defaults } from "../core/index.js";
 import type { AccessPolicy, Readiness, RequestApi } from "../server/index.js";
 import { adminRoutes } from "./admin-routes.js";
 import { createClientErrorHandler } from "./client-errors.js";

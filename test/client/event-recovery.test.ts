@@ -7,8 +7,6 @@ const DEVICE = "sys/tg_test/1";
 const HEARTBEAT_MS = 500;
 /** Fresh events must come this soon after the restarted server is ready. */
 const BACK_WITHIN_MS = 2_000;
-/** Starting a server process from source takes seconds on a loaded machine. */
-const START_MS = 20_000;
 
 /** One subscription's events, in the order its callback got them. */
 class Recorder {

@@ -1,10 +1,9 @@
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { DeviceProxy } from "../../src/client/index.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { ALREADY_RUNNING, ALREADY_RUNNING_BLOCKED } from "../../src/server/registry/already-running.js";
-import { LogSink, type LogLine } from "../support/log-sink.js";
+import type { LogLine, LogSink } from "../support/log-sink.js";
+import { exitCodeOf, startCliServer, type CliServer } from "../support/cli-server.js";
 import { startTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { emptyTables, openTestDb } from "../support/test-db.js";
 
@@ -14,44 +13,7 @@ import { emptyTables, openTestDb } from "../support/test-db.js";
  * DataBase device served by this test process.
  */
 
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const EXIT_WAIT_MS = 15_000;
 const ADMIN = "dserver/TangoTest/e2e";
-
-interface CliServer {
-  readonly child: ChildProcess;
-  readonly logs: LogSink;
-  /** Resolves with the exit code (null when a signal ended it). */
-  readonly exited: Promise<number | null>;
-  stderr(): string;
-}
-
-function startCliServer(tangoHost: string): CliServer {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--server", "TangoTest", "--instance", "e2e"], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env, TANGO_HOST: tangoHost, TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1",
-      TANGO_HTTP_PORT: "0", TANGO_ADVERTISE_ADDRESS: "127.0.0.1", TANGO_LOG_LEVEL: "info", TANGO_SHUTDOWN_GRACE_MS: "3000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const logs = new LogSink();
-  child.stdout.pipe(logs);
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (s: string) => { stderr += s; });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { child, logs, exited, stderr: () => stderr };
-}
-
-/** Waits for the exit, killing the process after EXIT_WAIT_MS. */
-async function exitCodeOf(server: CliServer): Promise<number | null> {
-  const timer = setTimeout(() => server.child.kill("SIGKILL"), EXIT_WAIT_MS);
-  try {
-    return await server.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The message of the error the fatal "startup failed" line carries. */
 function startupFailure(logs: LogSink): string {
@@ -83,7 +45,7 @@ describe("a server started while it already runs", function () {
 
   function serverProcess(): CliServer {
     if (db === undefined) throw new Error("no database");
-    const server = startCliServer(db.tangoHost);
+    const server = startCliServer(["--server", "TangoTest", "--instance", "e2e"], { TANGO_HOST: db.tangoHost });
     servers.push(server);
     return server;
   }

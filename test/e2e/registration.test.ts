@@ -1,9 +1,7 @@
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { DeviceProxy, Reason } from "../../src/client/index.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import { LogSink } from "../support/log-sink.js";
+import { exitCodeOf, startCliServer, type CliServer } from "../support/cli-server.js";
 import { startTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { emptyTables, openTestDb } from "../support/test-db.js";
 import { expectDevFailed } from "../support/test-server.js";
@@ -13,44 +11,6 @@ import { expectDevFailed } from "../support/test-server.js";
  * devices come from the database (the DataBase device on embedded PostgreSQL, served by this
  * test process).
  */
-
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const EXIT_WAIT_MS = 15_000;
-
-interface CliServer {
-  readonly child: ChildProcess;
-  readonly logs: LogSink;
-  /** Resolves with the exit code. */
-  readonly exited: Promise<number | null>;
-  stderr(): string;
-}
-
-function startCliServer(args: readonly string[], env: Record<string, string>): CliServer {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...args], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env, TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0",
-      TANGO_ADVERTISE_ADDRESS: "127.0.0.1", TANGO_LOG_LEVEL: "info", TANGO_SHUTDOWN_GRACE_MS: "3000", ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const logs = new LogSink();
-  child.stdout.pipe(logs);
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (s: string) => { stderr += s; });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { child, logs, exited, stderr: () => stderr };
-}
-
-/** Waits for the exit, killing the process after EXIT_WAIT_MS. */
-async function exitCodeOf(server: CliServer): Promise<number | null> {
-  const timer = setTimeout(() => server.child.kill("SIGKILL"), EXIT_WAIT_MS);
-  try {
-    return await server.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function readyz(port: number): Promise<{ status: number; reason: string }> {
   const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5000) });

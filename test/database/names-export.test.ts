@@ -75,6 +75,24 @@ forEachBackend("DataBase export and import", (_backend, openDb) => {
     expect((await call(suite.ctx, "DbImportDevice", "lab/motor/1") as LongString)[0]).to.deep.equal([0, 0]);
   });
 
+  it("answers each of many DbExportDevice calls sent at once on its own, written or unknown", async () => {
+    const devices = Array.from({ length: 300 }, (_, i) => `lab/axis/${i}`);
+    await call(suite.ctx, "DbAddServer", ["Axes/lab", ...devices.flatMap((d) => [d, "Axis"])]);
+    const calls = [
+      ...devices.map((d, i) => suite.ctx.proxy.commandInout("DbExportDevice", [d, `grpc://axes:${1000 + i}`, "pod-1", String(i), "6"])),
+      suite.ctx.proxy.commandInout("DbExportDevice", ["no/such/axis", "grpc://axes:1", "pod-1", "1", "6"]),
+    ];
+    const results = await Promise.allSettled(calls);
+    expect(results.slice(0, -1).every((r) => r.status === "fulfilled"), "every known device's call").to.equal(true);
+    const unknown = results.at(-1);
+    expect(unknown?.status).to.equal("rejected");
+    expect(((unknown as PromiseRejectedResult).reason as { errors: Array<{ reason: string; desc: string }> }).errors[0]).to.include(
+      { reason: "DB_DeviceNotDefined", desc: "device no/such/axis not defined in the database !" });
+    expect(await call(suite.ctx, "DbImportDevice", "lab/axis/299")).to.deep.equal(
+      [[1, 299], ["lab/axis/299", "grpc://axes:1299", "6", "Axes/lab", "pod-1", "Axis"]]);
+    expect(await call(suite.ctx, "DbGetDeviceExportedList", "lab/axis/*")).to.have.length(300);
+  });
+
   it("unexports one device and no other", async () => {
     for (const dev of ["dserver/Motors/lab", "lab/motor/1"]) await call(suite.ctx, "DbExportDevice", [dev, "grpc://h:1", "h", "1", "6"]);
     await call(suite.ctx, "DbUnExportDevice", "LAB/MOTOR/1");

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { createServer, type AddressInfo } from "node:net";
 import { DeviceProxy } from "../../src/client/index.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { ALREADY_RUNNING, ALREADY_RUNNING_BLOCKED } from "../../src/server/registry/already-running.js";
@@ -14,6 +15,15 @@ import { emptyTables, openTestDb } from "../support/test-db.js";
  */
 
 const ADMIN = "dserver/TangoTest/e2e";
+
+/** A port free on 127.0.0.1 now (the OS picks it), for a server that must come back on the same one. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** The message of the error the fatal "startup failed" line carries. */
 function startupFailure(logs: LogSink): string {
@@ -43,9 +53,9 @@ describe("a server started while it already runs", function () {
     await emptyTables(storage);
   });
 
-  function serverProcess(): CliServer {
+  function serverProcess(env: Record<string, string> = {}): CliServer {
     if (db === undefined) throw new Error("no database");
-    const server = startCliServer(["--server", "TangoTest", "--instance", "e2e"], { TANGO_HOST: db.tangoHost });
+    const server = startCliServer(["--server", "TangoTest", "--instance", "e2e"], { TANGO_HOST: db.tangoHost, ...env });
     servers.push(server);
     return server;
   }
@@ -81,6 +91,20 @@ describe("a server started while it already runs", function () {
     expect(third.logs.find("the database has this server exported, but it does not answer there: a stale registration, replaced"))
       .to.include({ ior: firstIor, pid: first.child.pid });
     expect(await db.client.importDevice(ADMIN)).to.include({ isExported: true, ior: `grpc://127.0.0.1:${thirdPort}`, pid: third.child.pid });
+  });
+
+  it("starts again after kill -9 on the same address, where the ping reaches the starting server itself (a restarted container)", async () => {
+    const port = await freePort();
+    const env = { TANGO_GRPC_PORT: String(port), TANGO_ADVERTISE_ADDRESS: `127.0.0.1:${port}` };
+    const first = serverProcess(env);
+    await first.logs.waitFor("Ready to accept request");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const again = serverProcess(env);
+    await again.logs.waitFor("Ready to accept request");
+    expect(again.logs.find("the database has this server exported, but it does not answer there: a stale registration, replaced"))
+      .to.include({ ior: `grpc://127.0.0.1:${port}`, pid: first.child.pid });
+    expect(await db?.client.importDevice(ADMIN)).to.include({ isExported: true, ior: `grpc://127.0.0.1:${port}`, pid: again.child.pid });
   });
 
   it("refuses as cppTango does when the first is registered but does not answer in time (stopped with SIGSTOP)", async () => {

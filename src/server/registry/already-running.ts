@@ -66,7 +66,9 @@ export interface AlreadyRunningCheck {
  * answers there (cppTango's "already running"), or does not answer in time ("blocked").
  * Resolves when it is not exported, registered by a server that is not tango-grpc's (a CORBA
  * IOR: it cannot be pinged from here), or registered at an address where it does not answer (a
- * stale registration).
+ * stale registration). A server restarted on the address it had (a container restarted after
+ * kill -9) reaches itself there: it already listens, but its admin device is not exported yet and
+ * answers API_DeviceNotFound, which counts as stale.
  *
  * @internal
  */

@@ -1,28 +1,15 @@
 import { expect } from "chai";
-import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import type { DeviceTestContext } from "../../src/testing/index.js";
 import { expectDevFailed } from "../support/test-server.js";
-import { emptyTables, forEachBackend } from "../support/test-db.js";
-import { callerOf, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall } from "./properties-fixture.js";
+import { forEachBackend } from "../support/test-db.js";
+import { useDataBase } from "./names-fixture.js";
+import { callerOf, REFERENCE_DATE, withReferenceDates, type DbCall } from "./properties-fixture.js";
 
 /* Attribute and pipe properties, of devices and classes: the v1 and v2 layouts, the memorized value, deletions. */
 
 forEachBackend("DataBase attribute and pipe properties", (_backend, openDb) => {
-  let db: SqlDb | undefined;
-  let ctx: DeviceTestContext | undefined;
-  let call: DbCall;
+  const suite = useDataBase(openDb);
+  const call: DbCall = (command, argin) => callerOf(suite.ctx)(command, argin);
   const D = REFERENCE_DATE;
-
-  before(async () => {
-    db = await openDb();
-    ctx = await startDataBase(db);
-    call = callerOf(ctx);
-  });
-  after(async () => {
-    await ctx?.close();
-    await db?.close();
-  });
-  beforeEach(async () => { if (db !== undefined) await emptyTables(db); });
 
   const hist = async (command: string, argin: string[]): Promise<unknown> => withReferenceDates(await call(command, argin));
 

@@ -1,28 +1,15 @@
 import { expect } from "chai";
-import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import type { DeviceTestContext } from "../../src/testing/index.js";
 import { expectDevFailed } from "../support/test-server.js";
-import { emptyTables, forEachBackend } from "../support/test-db.js";
-import { callerOf, startAnotherDataBase, REFERENCE_DATE, startDataBase, withReferenceDates, type DbCall } from "./properties-fixture.js";
+import { forEachBackend } from "../support/test-db.js";
+import { useDataBase } from "./names-fixture.js";
+import { callerOf, startAnotherDataBase, REFERENCE_DATE, withReferenceDates, type DbCall } from "./properties-fixture.js";
 
 /* Device, class and free (object) properties: put, get, list, delete and their history. */
 
 forEachBackend("DataBase device, class and free properties", (_backend, openDb) => {
-  let db: SqlDb | undefined;
-  let ctx: DeviceTestContext | undefined;
-  let call: DbCall;
+  const suite = useDataBase(openDb);
+  const call: DbCall = (command, argin) => callerOf(suite.ctx)(command, argin);
   const D = REFERENCE_DATE;
-
-  before(async () => {
-    db = await openDb();
-    ctx = await startDataBase(db);
-    call = callerOf(ctx);
-  });
-  after(async () => {
-    await ctx?.close();
-    await db?.close();
-  });
-  beforeEach(async () => { if (db !== undefined) await emptyTables(db); });
 
   const hist = async (command: string, argin: string[]): Promise<unknown> => withReferenceDates(await call(command, argin));
 
@@ -106,19 +93,18 @@ forEachBackend("DataBase device, class and free properties", (_backend, openDb) 
   it("keeps as many history entries as the database device's historyDepth property says, from its next Init", async () => {
     try {
       await call("DbPutDeviceProperty", ["sys/database/2", "1", "historyDepth", "1", "2"]);
-      await ctx?.proxy.commandInout("Init");
+      await suite.ctx.proxy.commandInout("Init");
       for (let i = 1; i <= 4; i++) await call("DbPutDeviceProperty", ["test/dev/1", "1", "p", "1", String(i)]);
       expect(await hist("DbGetDevicePropertyHist", ["test/dev/1", "p"])).to.deep.equal(["p", D, "1", "3", "p", D, "1", "4"]);
     } finally {
       await call("DbDeleteDeviceProperty", ["sys/database/2", "historyDepth"]);
-      await ctx?.proxy.commandInout("Init");
+      await suite.ctx.proxy.commandInout("Init");
     }
   });
 
   it("takes concurrent puts of one property from two database servers one after the other, each whole", async () => {
     // One device runs one command at a time; two database servers on one store do not.
-    if (db === undefined) throw new Error("no database");
-    const second = await startAnotherDataBase(db, "3");
+    const second = await startAnotherDataBase(suite.db, "3");
     try {
       const callers = [call, callerOf(second)];
       await Promise.all(Array.from({ length: 16 }, (_, i) =>
@@ -134,8 +120,8 @@ forEachBackend("DataBase device, class and free properties", (_backend, openDb) 
 
   it("counts the successful calls of the property commands cppTango times in Timing_calls", async () => {
     const calls = async (): Promise<Map<string, number>> => {
-      const index = (await ctx?.proxy.readAttribute("Timing_index"))?.value as string[];
-      const counts = (await ctx?.proxy.readAttribute("Timing_calls"))?.value as ArrayLike<number>;
+      const index = (await suite.ctx.proxy.readAttribute("Timing_index"))?.value as string[];
+      const counts = (await suite.ctx.proxy.readAttribute("Timing_calls"))?.value as ArrayLike<number>;
       return new Map(index.map((name, i) => [name, counts[i] ?? -1]));
     };
     await call("ResetTimingValues");

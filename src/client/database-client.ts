@@ -6,6 +6,7 @@ import { DATABASE_DEVICE, DATABASE_TIMEOUT_MS } from "../core/defaults.js";
 import { ArrayEncoding, decodeValue, encodeValue, type WireCommandInoutReply } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
 import { Connection } from "./connection.js";
+import { decodeImport } from "./database-layouts.js";
 import { Invoker } from "./invoker.js";
 import type { DatabaseAddress } from "./tango-host.js";
 import type { ChannelSecurity } from "./tls-options.js";
@@ -77,11 +78,7 @@ export class DatabaseClient {
   /** DbImportDevice: where the device's server is. The database's errors come back as it sent them. */
   async importDevice(device: string, deadline: number): Promise<ImportInfo> {
     const out = await this.#command("DbImportDevice", device, deadline, CmdArgType.DevVarLongStringArray);
-    const { lvalue, svalue } = out as DevVarLongStringArrayValue;
-    return {
-      name: svalue[0] ?? device, isExported: lvalue[0] === 1, ior: svalue[1] ?? "", server: svalue[3] ?? "",
-      host: svalue[4] ?? "", pid: lvalue[1] ?? 0,
-    };
+    return decodeImport(out as DevVarLongStringArrayValue, device);
   }
 
   /** DbGetAliasDevice: the device name of a device alias. */

@@ -1,3 +1,4 @@
+import type { DevVarLongStringArrayValue } from "../core/index.js";
 import { ClientErrors } from "./client-errors.js";
 
 /*
@@ -126,4 +127,12 @@ export function matchesWildcard(pattern: string, name: string): boolean {
 /** Whether a name is a wildcard pattern. */
 export function isPattern(name: string): boolean {
   return name.includes("*");
+}
+
+/** DbImportDevice's reply, lvalue [exported, pid] and svalue [name, ior, version, server, host, class], as named fields. */
+export function decodeImport(reply: DevVarLongStringArrayValue, device: string): {
+  name: string; className: string; server: string; host: string; ior: string; version: string; isExported: boolean; pid: number;
+} {
+  const [name = device, ior = "", version = "", server = "", host = "", className = ""] = reply.svalue;
+  return { name, className, server, host, ior, version, isExported: reply.lvalue[0] === 1, pid: reply.lvalue[1] ?? 0 };
 }

@@ -2,6 +2,7 @@ import { DevFailed, Reason, type DevVarLongStringArrayValue } from "../core/inde
 import { DATABASE_DEVICE, DATABASE_TIMEOUT_MS } from "../core/defaults.js";
 import { ClientErrors } from "./client-errors.js";
 import { DatabaseProperties } from "./database-properties.js";
+import { decodeImport } from "./database-layouts.js";
 import { DeviceProxy } from "./device-proxy.js";
 import { tangoHostOf, type DatabaseAddress } from "./tango-host.js";
 import type { DeviceProxyOptions } from "./types.js";
@@ -239,9 +240,7 @@ export class Database extends DatabaseProperties {
 
   /** DbImportDevice: where a device's server is. DB_DeviceNotDefined when unknown. */
   async importDevice(device: string): Promise<DbDeviceImportInfo> {
-    const { lvalue, svalue } = await this.commandInout<DevVarLongStringArrayValue>("DbImportDevice", device);
-    const [name = device, ior = "", version = "", server = "", host = "", className = ""] = svalue;
-    return { name, className, server, host, ior, version, isExported: lvalue[0] === 1, pid: lvalue[1] ?? 0 };
+    return decodeImport(await this.commandInout<DevVarLongStringArrayValue>("DbImportDevice", device), device);
   }
 
   // ---- aliases

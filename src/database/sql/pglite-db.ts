@@ -1,5 +1,5 @@
 import { PGlite, parse, protocol, type Transaction } from "@electric-sql/pglite";
-import type { SqlDb, SqlParam, SqlRow, SqlRunner } from "./sql-db.js";
+import { isReadStatement, type SqlDb, type SqlParam, type SqlRow, type SqlRunner } from "./sql-db.js";
 
 /** Options of openPgliteDb. */
 export interface PgliteDbOptions {
@@ -23,8 +23,6 @@ const MAX_PREPARED = 1000;
  * devices), and the planner never gets statistics.
  */
 const VACUUM_AFTER_WRITES = 10_000;
-
-const READ = /^\s*SELECT\b/i;
 
 /** PostgreSQL's "cached plan must not change result type" (a table changed under a prepared statement). */
 const FEATURE_NOT_SUPPORTED = "0A000";
@@ -119,7 +117,7 @@ export async function openPgliteDb(opts: PgliteDbOptions = {}): Promise<SqlDb> {
   return {
     backend: "pglite",
     query: <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []) => {
-      if (!READ.test(sql)) wrote();
+      if (!isReadStatement(sql)) wrote();
       return exclusive(() => run<R>(sql, params, false, pg));
     },
     transaction: (work) => {

@@ -1,4 +1,4 @@
-import type { SqlDb, SqlParam, SqlRow, SqlRunner } from "./sql-db.js";
+import { isReadStatement, type SqlDb, type SqlParam, type SqlRow, type SqlRunner } from "./sql-db.js";
 
 /*
  * A memory of chosen reads for the embedded store, so that the hottest command, DbImportDevice
@@ -13,8 +13,6 @@ import type { SqlDb, SqlParam, SqlRow, SqlRunner } from "./sql-db.js";
 
 /** The most reads remembered; past it the memory starts again empty. */
 const MAX_ENTRIES = 100_000;
-
-const READ = /^\s*SELECT\b/i;
 
 interface Memory {
   /** Bumped when a write starts and when it ends. */
@@ -44,7 +42,7 @@ export function withReadCache(db: SqlDb): SqlDb {
   const cached: SqlDb = {
     backend: db.backend,
     query: <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<R[]> =>
-      (READ.test(sql) ? db.query<R>(sql, params) : writing(() => db.query<R>(sql, params))),
+      (isReadStatement(sql) ? db.query<R>(sql, params) : writing(() => db.query<R>(sql, params))),
     transaction: (work) => writing(() => db.transaction(work)),
     exec: (sql) => writing(() => db.exec(sql)),
     close: () => db.close(),

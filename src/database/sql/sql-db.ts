@@ -4,6 +4,13 @@
  * with numbered parameters ($1, $2, ...); the same queries and migrations on both.
  */
 
+const SELECT = /^\s*SELECT\b/i;
+
+/** Whether `sql` only reads (a SELECT); anything else may write, a `WITH … UPDATE` included. */
+export function isReadStatement(sql: string): boolean {
+  return SELECT.test(sql);
+}
+
 /** A value bound to a query parameter. */
 export type SqlParam = string | number | boolean | null | Date | readonly string[];
 

@@ -1,31 +1,17 @@
 import { expect } from "chai";
 import { createServer, type Server } from "node:net";
 import { Database, Reason } from "../../src/client/index.js";
-import type { SqlDb } from "../../src/database/sql/sql-db.js";
-import { startTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { emptyTables, openTestDb } from "../support/test-db.js";
+import { useTestDatabase } from "../support/test-database.js";
 import { expectDevFailed } from "../support/test-server.js";
 
 /** The Database client against the real DataBase device (embedded storage), through gRPC. */
 describe("Database (client of sys/database/2)", function () {
   this.timeout(60_000);
-  let storage: SqlDb;
-  let tdb: TestDatabase;
+  const tdb = useTestDatabase();
   let db: Database;
 
-  before(async () => {
-    storage = await openTestDb();
-    tdb = await startTestDatabase(storage);
-  });
-  after(async () => {
-    await tdb?.stop();
-    await storage?.close();
-  });
   beforeEach(() => { db = new Database(tdb.tangoHost, { timeoutMs: 5000 }); });
-  afterEach(async () => {
-    db.close();
-    await emptyTables(storage);
-  });
+  afterEach(() => db.close());
 
   it("adds a server with its devices, lists servers, classes and devices, and deletes it", async () => {
     await db.addServer("Motor/1", [{ name: "lab/motor/1", className: "Motor" }, { name: "lab/motor/2", className: "Motor" }]);

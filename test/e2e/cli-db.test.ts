@@ -2,10 +2,8 @@ import { expect } from "chai";
 import { createServer } from "node:net";
 import { runCli } from "../../src/cli/run-cli.js";
 import { Database } from "../../src/client/index.js";
-import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { runCliProcess, type CliResult } from "../support/cli-process.js";
-import { startTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { emptyTables, openTestDb } from "../support/test-db.js";
+import { useTestDatabase } from "../support/test-database.js";
 
 /** A spawned CLI run ends in well under this, tsx compilation included. */
 const SPAWN_TIMEOUT_MS = 20_000;
@@ -64,23 +62,11 @@ async function dbInProcess(tangoHost: string, ...args: string[]): Promise<CliRes
 
 describe("tango-grpc db (the Tango database's client verbs)", function () {
   this.timeout(120_000);
-  let storage: SqlDb;
-  let tdb: TestDatabase;
+  const tdb = useTestDatabase();
   let db: Database;
 
-  before(async () => {
-    storage = await openTestDb();
-    tdb = await startTestDatabase(storage);
-  });
-  after(async () => {
-    await tdb?.stop();
-    await storage?.close();
-  });
   beforeEach(() => { db = new Database(tdb.tangoHost, { timeoutMs: 5000 }); });
-  afterEach(async () => {
-    db.close();
-    await emptyTables(storage);
-  });
+  afterEach(() => db.close());
 
   it("declares servers and devices, sets properties and an alias, then removes them", async () => {
     ok(await spawnDb(["add-server", "Motor/1", "Motor", "lab/motor/1", "lab/motor/2"], tdb.tangoHost), "add-server");

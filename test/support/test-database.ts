@@ -4,6 +4,7 @@ import { withStorage } from "../../src/database/database-core.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { serve } from "../../src/serve/serve.js";
 import { DatabaseClient } from "./database-client.js";
+import { emptyTables, openTestDb } from "./test-db.js";
 
 /** The Tango database (DataBase `sys/database/2` of DataBaseds/2) served on 127.0.0.1 over a storage. */
 export interface TestDatabase {
@@ -41,5 +42,34 @@ export async function startTestDatabase(storage: SqlDb, port = 0): Promise<TestD
       client.close();
       await running.stop();
     },
+  };
+}
+
+/**
+ * Declares a suite's hooks, inside a describe: an embedded storage and the DataBase device served
+ * on it for the whole suite (`startTestDatabase`), every table emptied after each test, both
+ * stopped after the suite. The result is the suite's database once its `before` hook ran.
+ */
+export function useTestDatabase(): TestDatabase {
+  let storage: SqlDb | undefined;
+  let database: TestDatabase | undefined;
+  before(async () => {
+    storage = await openTestDb();
+    database = await startTestDatabase(storage);
+  });
+  after(async () => {
+    await database?.stop();
+    await storage?.close();
+  });
+  afterEach(async () => { if (storage !== undefined) await emptyTables(storage); });
+  const started = (): TestDatabase => {
+    if (database === undefined) throw new Error("the suite's database is not started: its before hook failed");
+    return database;
+  };
+  return {
+    get port() { return started().port; },
+    get tangoHost() { return started().tangoHost; },
+    get client() { return started().client; },
+    stop: () => started().stop(),
   };
 }

@@ -30,3 +30,5 @@ export type {
   TimeVal, AttributeDim, AttributeValue, AttributeWrite, CommandInfo, DeviceInfo, AttributeAlarmConfig,
   AttributeEventConfig, AttributeConfig, AttributeConfigProperty, AttributeConfigUpdate, CommandHistoryRecord,
 } from "./idl.js";
+export { PipeWriteType } from "./pipes.js";
+export type { PipeBlob, PipeDataElement, PipeValue, PipeConfig, PipeConfigUpdate } from "./pipes.js";

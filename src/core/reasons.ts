@@ -57,6 +57,22 @@ export const Reason = {
   EventPropertiesNotSet: "API_EventPropertiesNotSet",
   AttributePollingNotStarted: "API_AttributePollingNotStarted",
   AttributeNotDataReadyEnabled: "API_AttributeNotDataReadyEnabled",
+  // device locking (spec §10.8, §18.1)
+  DeviceLocked: "API_DeviceLocked",
+  DeviceUnlocked: "API_DeviceUnlocked",
+  DeviceNotLocked: "API_DeviceNotLocked",
+  DeviceUnlockable: "API_DeviceUnlockable",
+  ClientTooOld: "API_ClientTooOld",
+  CantGetClientIdent: "API_CantGetClientIdent",
+  NonDatabaseDevice: "API_NonDatabaseDevice",
+  // pipes (spec §8, §18.1, §18.3)
+  PipeNotFound: "API_PipeNotFound",
+  PipeNotAllowed: "API_PipeNotAllowed",
+  PipeNotWritable: "API_PipeNotWritable",
+  PipeWrongArg: "API_PipeWrongArg",
+  PipeValueNotSet: "API_PipeValueNotSet",
+  PipeDuplicateDEName: "API_PipeDuplicateDEName",
+  PipeNoDataElement: "API_PipeNoDataElement",
   // access control (spec §10.9, §18.1, §18.3): refused rights; credentials the server cannot accept
   ReadOnlyMode: "API_ReadOnlyMode",
   CannotCheckAccessControl: "API_CannotCheckAccessControl",

@@ -7,4 +7,9 @@ export const CLIENT_METADATA = {
   host: "tango-client-host",
   language: "tango-client-lang",
   mainClass: "tango-client-main-class",
+  /**
+   * Which proxy of the client process made the call (a DeviceProxy's random id): two proxies in
+   * one process, or two processes with the same PID in two containers, are distinct lock owners.
+   */
+  proxy: "tango-client-proxy",
 } as const;

@@ -19,22 +19,27 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * | code                | reasons                                                                  |
  * |---------------------|--------------------------------------------------------------------------|
  * | NOT_FOUND           | DeviceNotFound, CommandNotFound, AttrNotFound, ClassNotFound,            |
- * |                     | PollObjNotFound                                                          |
+ * |                     | PollObjNotFound, PipeNotFound                                            |
  * | ALREADY_EXISTS      | AlreadyPolled                                                            |
  * | INVALID_ARGUMENT    | bad argin or value: IncompatibleCmdArgumentType, IncompatibleAttrDataType,|
  * |                     | AttrIncorrectDataNumber, WAttrOutsideLimit, IncoherentValues,            |
  * |                     | WrongNumberOfArgs, BlackBoxArgument, AttrNotWritable, AttrOptProp,       |
  * |                     | AttrConfig, BadConfigurationProperty, MethodArgument, InvalidArgs,       |
  * |                     | WrongFormat, DecodeErr, WrongWildcardUsage, WrongDeviceNameSyntax,       |
- * |                     | UnsupportedProtocol, UnsupportedDBaseModifier, IncompatibleArgumentType  |
+ * |                     | UnsupportedProtocol, UnsupportedDBaseModifier, IncompatibleArgumentType, |
+ * |                     | PipeWrongArg, PipeDuplicateDEName, PipeNoDataElement, PipeNotWritable    |
  * | FAILED_PRECONDITION | not now / not in this state: CommandNotAllowed, AttrNotAllowed,          |
  * |                     | AttrValueNotSet, AttrNoAlarm, AttrNotPolled, CmdNotPolled, BlackBoxEmpty,|
  * |                     | NotSupported (the object does not support the operation), the cache's   |
  * |                     | DeviceNotPolled, NoDataYet, NotUpdatedAnyMore, and the event refusals   |
  * |                     | EventPropertiesNotSet, AttributePollingNotStarted,                       |
  * |                     | AttributeNotDataReadyEnabled, MemAttFailedDuringInit (a memorized value  |
- * |                     | that could not be written at startup; a good write clears it)            |
- * | PERMISSION_DENIED   | ReadOnlyMode (the caller's rights do not allow the request)              |
+ * |                     | that could not be written at startup; a good write clears it), the pipe |
+ * |                     | refusals PipeNotAllowed and PipeValueNotSet, and the locking refusals    |
+ * |                     | DeviceNotLocked, DeviceUnlockable, ClientTooOld, CantGetClientIdent      |
+ * | PERMISSION_DENIED   | ReadOnlyMode (the caller's rights do not allow the request), DeviceLocked|
+ * |                     | (another client holds the lock), DeviceUnlocked (the caller's lock was   |
+ * |                     | forced open or lost)                                                     |
  * | UNAUTHENTICATED     | CannotCheckAccessControl (a bearer token or certificate the server does |
  * |                     | not know, or no credentials where anonymous callers have no rights)     |
  * | UNIMPLEMENTED       | NotSupportedFeature (this server does not implement the feature)         |
@@ -49,13 +54,12 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * |                     | AttributeFailed, DeviceTimedOut, CantConnectToDevice, ServerNotRunning,   |
  * |                     | CommunicationFailed, ConnectionFailed, CorbaException, EventTimeout,     |
  * |                     | MissedEvents, EventNotFound, and the naming reasons DeviceNotExported,   |
- * |                     | DeviceNotDefined, CantConnectToDatabase, TangoHostNotSet) can only reach |
+ * |                     | DeviceNotDefined, CantConnectToDatabase, TangoHostNotSet, NonDatabaseDevice) can only reach |
  * |                     | this edge from device code calling another device, so they are UNKNOWN  |
  * |                     | too: UNAVAILABLE or DEADLINE_EXCEEDED would tell gRPC clients to retry  |
  * |                     | this server, which is up.                                                |
  *
- * DEADLINE_EXCEEDED and CANCELLED are produced by grpc-js itself. PERMISSION_DENIED is for the
- * lock reasons, once core has them.
+ * DEADLINE_EXCEEDED and CANCELLED are produced by grpc-js itself.
  */
 const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.DeviceNotFound]: status.NOT_FOUND,
@@ -63,6 +67,7 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.AttrNotFound]: status.NOT_FOUND,
   [Reason.ClassNotFound]: status.NOT_FOUND,
   [Reason.PollObjNotFound]: status.NOT_FOUND,
+  [Reason.PipeNotFound]: status.NOT_FOUND,
   [Reason.AlreadyPolled]: status.ALREADY_EXISTS,
 
   [Reason.IncompatibleCmdArgumentType]: status.INVALID_ARGUMENT,
@@ -71,6 +76,10 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.WAttrOutsideLimit]: status.INVALID_ARGUMENT,
   [Reason.IncoherentValues]: status.INVALID_ARGUMENT,
   [Reason.WrongNumberOfArgs]: status.INVALID_ARGUMENT,
+  [Reason.PipeWrongArg]: status.INVALID_ARGUMENT,
+  [Reason.PipeDuplicateDEName]: status.INVALID_ARGUMENT,
+  [Reason.PipeNoDataElement]: status.INVALID_ARGUMENT,
+  [Reason.PipeNotWritable]: status.INVALID_ARGUMENT,
   [Reason.BlackBoxArgument]: status.INVALID_ARGUMENT,
   [Reason.AttrNotWritable]: status.INVALID_ARGUMENT,
   [Reason.AttrOptProp]: status.INVALID_ARGUMENT,
@@ -90,6 +99,13 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.AttrNotAllowed]: status.FAILED_PRECONDITION,
   [Reason.MemAttFailedDuringInit]: status.FAILED_PRECONDITION,
   [Reason.AttrValueNotSet]: status.FAILED_PRECONDITION,
+  [Reason.PipeNotAllowed]: status.FAILED_PRECONDITION,
+  [Reason.PipeValueNotSet]: status.FAILED_PRECONDITION,
+  [Reason.DeviceNotLocked]: status.FAILED_PRECONDITION,
+  [Reason.DeviceUnlockable]: status.FAILED_PRECONDITION,
+  [Reason.ClientTooOld]: status.FAILED_PRECONDITION,
+  [Reason.CantGetClientIdent]: status.FAILED_PRECONDITION,
+
   [Reason.AttrNoAlarm]: status.FAILED_PRECONDITION,
   [Reason.AttrNotPolled]: status.FAILED_PRECONDITION,
   [Reason.CmdNotPolled]: status.FAILED_PRECONDITION,
@@ -103,6 +119,8 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.AttributeNotDataReadyEnabled]: status.FAILED_PRECONDITION,
 
   [Reason.ReadOnlyMode]: status.PERMISSION_DENIED,
+  [Reason.DeviceLocked]: status.PERMISSION_DENIED,
+  [Reason.DeviceUnlocked]: status.PERMISSION_DENIED,
   [Reason.CannotCheckAccessControl]: status.UNAUTHENTICATED,
 
   [Reason.NotSupportedFeature]: status.UNIMPLEMENTED,
@@ -132,6 +150,7 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.DeviceNotDefined]: status.UNKNOWN,
   [Reason.CantConnectToDatabase]: status.UNKNOWN,
   [Reason.TangoHostNotSet]: status.UNKNOWN,
+  [Reason.NonDatabaseDevice]: status.UNKNOWN,
 };
 
 /** The trailer that carries the google.rpc.Status (gRPC's rich error model). */

@@ -86,14 +86,20 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.AttrNotFound]: NOT_FOUND,
   [Reason.ClassNotFound]: NOT_FOUND,
   [Reason.PollObjNotFound]: NOT_FOUND,
+  [Reason.PipeNotFound]: NOT_FOUND,
 
   // access control: the same decision as gRPC's PERMISSION_DENIED and UNAUTHENTICATED
   [Reason.ReadOnlyMode]: 403,
+  [Reason.DeviceLocked]: 403,
+  [Reason.DeviceUnlocked]: 403,
   [Reason.CannotCheckAccessControl]: 401,
 
   // not allowed in this state (lock reasons join these when locking lands)
   [Reason.CommandNotAllowed]: CONFLICT,
   [Reason.AttrNotAllowed]: CONFLICT,
+  [Reason.PipeNotAllowed]: CONFLICT,
+  [Reason.DeviceNotLocked]: CONFLICT,
+  [Reason.DeviceUnlockable]: CONFLICT,
   [Reason.AlreadyPolled]: CONFLICT,
 
   // timeouts and an unavailable server: retry later
@@ -159,6 +165,14 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.CorbaException]: BAD_REQUEST,
   [Reason.DeviceNotDefined]: BAD_REQUEST,
   [Reason.TangoHostNotSet]: BAD_REQUEST,
+  [Reason.PipeWrongArg]: BAD_REQUEST,
+  [Reason.PipeDuplicateDEName]: BAD_REQUEST,
+  [Reason.PipeNoDataElement]: BAD_REQUEST,
+  [Reason.PipeNotWritable]: BAD_REQUEST,
+  [Reason.PipeValueNotSet]: BAD_REQUEST,
+  [Reason.ClientTooOld]: BAD_REQUEST,
+  [Reason.CantGetClientIdent]: BAD_REQUEST,
+  [Reason.NonDatabaseDevice]: BAD_REQUEST,
 };
 
 /** The HTTP status of a DevFailed: by its root cause's reason; a device's own reason is 400. */

@@ -1,6 +1,6 @@
 import type {
   AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandHistoryRecord, CommandInfo, DeviceInfo,
-  DevSource, DevState, EventType, TypedValue,
+  DevSource, DevState, EventType, PipeBlob, PipeConfig, PipeConfigUpdate, PipeValue, TypedValue,
 } from "../core/index.js";
 import type { EventSink, Subscription } from "./events/subscription.js";
 import type { Principal } from "./access/access-policy.js";
@@ -17,6 +17,8 @@ export interface ClientIdentity {
   readonly language?: string;
   /** Java main class, for Java clients. */
   readonly mainClass?: string;
+  /** The calling proxy's id (from `tango-client-proxy`): with host and pid, who owns a lock. */
+  readonly proxyId?: string;
 }
 
 /**
@@ -73,6 +75,16 @@ export interface RequestApi {
   readAttributeHistory(ctx: CallContext, device: string, attribute: string, n: number): Promise<AttributeValue[]>;
   /** command_inout_history_4: as readAttributeHistory, for a polled command. */
   commandInoutHistory(ctx: CallContext, device: string, command: string, n: number): Promise<CommandHistoryRecord[]>;
+  /** get_pipe_config_5: the pipes named (any case), or every pipe when `names` is empty. */
+  getPipeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<PipeConfig[]>;
+  /** set_pipe_config_5: labels and descriptions, all or nothing. */
+  setPipeConfig(ctx: CallContext, device: string, updates: readonly PipeConfigUpdate[]): Promise<void>;
+  /** read_pipe_5. */
+  readPipe(ctx: CallContext, device: string, name: string): Promise<PipeValue>;
+  /** write_pipe_5: a read-write pipe only. */
+  writePipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<void>;
+  /** write_read_pipe_5: write, then read the same pipe, under one hold of the monitor. */
+  writeReadPipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<PipeValue>;
   /**
    * Subscribes `sink` to events of an attribute (or of the device, for interface changes; then
    * `attribute` is ignored). Refusals are thrown before anything is sent; the events, the first

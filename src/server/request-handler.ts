@@ -6,7 +6,7 @@ import {
 } from "../core/defaults.js";
 import type {
   AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandHistoryRecord, CommandInfo, DeviceInfo,
-  TypedValue,
+  PipeBlob, PipeConfig, PipeConfigUpdate, PipeValue, TypedValue,
 } from "../core/index.js";
 import {
   executeCommandOf, readAttributesOf, runtimeOf, writeAttributesOf, type Device,
@@ -376,12 +376,58 @@ export class RequestHandler implements RequestApi {
     });
   }
 
+  // Pipes (spec §8). Placeholders until the pipe pipeline lands: no device declares a pipe yet.
+  async getPipeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<PipeConfig[]> {
+    return this.#request(device, Operation.get_attribute_config, async (entry) => {
+      record(entry, ctx, "Operation", "get_pipe_config_5", false);
+      this.#server.liveDevice(entry);
+      if (names.length === 0) return [];
+      throw noPipe(names[0] ?? "");
+    });
+  }
+
+  async setPipeConfig(ctx: CallContext, device: string, updates: readonly PipeConfigUpdate[]): Promise<void> {
+    return this.#request(device, Operation.set_attribute_config, async (entry) => {
+      record(entry, ctx, "Operation", "set_pipe_config_5", true);
+      this.#server.liveDevice(entry);
+      if (updates.length > 0) throw noPipe(updates[0]?.name ?? "");
+    });
+  }
+
+  async readPipe(ctx: CallContext, device: string, name: string): Promise<PipeValue> {
+    return this.#request(device, Operation.read_attributes, async (entry) => {
+      record(entry, ctx, "Operation", `read_pipe_5 (${name})`, true);
+      this.#server.liveDevice(entry);
+      throw noPipe(name);
+    });
+  }
+
+  async writePipe(ctx: CallContext, device: string, name: string, _blob: PipeBlob): Promise<void> {
+    return this.#request(device, Operation.write_attributes, async (entry) => {
+      record(entry, ctx, "Operation", `write_pipe_5 (${name})`, true);
+      this.#server.liveDevice(entry);
+      throw noPipe(name);
+    });
+  }
+
+  async writeReadPipe(ctx: CallContext, device: string, name: string, _blob: PipeBlob): Promise<PipeValue> {
+    return this.#request(device, Operation.write_read_attributes, async (entry) => {
+      record(entry, ctx, "Operation", `write_read_pipe_5 (${name})`, true);
+      this.#server.liveDevice(entry);
+      throw noPipe(name);
+    });
+  }
+
   async subscribeEvent(ctx: CallContext, device: string, attribute: string, type: EventType, sink: EventSink): Promise<Subscription> {
     return this.#request(device, Operation.subscribe_event, async (entry) => {
       this.#allow(ctx, entry, Right.READ, "Subscribing to events");
       return await this.#server.events.subscribe(ctx, entry.name, attribute, type, sink);
     });
   }
+}
+
+function noPipe(name: string): DevFailed {
+  return DevFailed.of(Reason.PipeNotFound, `${name} pipe not found`, "DeviceClass::get_pipe_by_name");
 }
 
 /** A history asks for at least one record. */

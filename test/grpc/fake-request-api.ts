@@ -1,7 +1,8 @@
 import {
-  AttrDataFormat, AttrQuality, CmdArgType, DevFailed, DevState, DispLevel, MultiDevFailed, TangoErrors, coerce,
+  AttrDataFormat, AttrQuality, CmdArgType, DevFailed, DevState, DispLevel, MultiDevFailed, PipeWriteType, TangoErrors, coerce,
   type AttributeConfig, type AttributeConfigUpdate, type AttributeValue, type AttributeWrite, type CommandInfo,
-  type CommandHistoryRecord, type DeviceInfo, type EventType, type TypedValue,
+  type CommandHistoryRecord, type DeviceInfo, type EventType, type PipeBlob, type PipeConfig, type PipeConfigUpdate,
+  type PipeValue, type TypedValue,
 } from "../../src/core/index.js";
 import type { CallContext, EventSink, ReadOptions, RequestApi, Subscription } from "../../src/server/index.js";
 
@@ -9,7 +10,8 @@ import type { CallContext, EventSink, ReadOptions, RequestApi, Subscription } fr
  * A hand-written RequestApi for adapter tests. One device, `test/fake/1`:
  * - command `Echo` returns its argin (typed), `Fail` throws a DevFailed, `Crash` throws a
  *   TypeError (a bug), `Wait` resolves when the call's signal aborts (bounded by 5 s);
- * - attribute `double_spectrum` reads a Float64Array, writes to `bad` fail with a MultiDevFailed.
+ * - attribute `double_spectrum` reads a Float64Array, writes to `bad` fail with a MultiDevFailed;
+ * - pipe `echo` (read-write) reads back the last blob written.
  * Every call's context is recorded in `calls`.
  */
 export class FakeRequestApi implements RequestApi {
@@ -170,5 +172,32 @@ export class FakeRequestApi implements RequestApi {
   async subscribeEvent(ctx: CallContext, device: string, attribute: string, type: EventType, _sink: EventSink): Promise<Subscription> {
     this.#record("subscribeEvent", ctx, device, attribute, type);
     throw TangoErrors.attributePollingNotStarted(attribute);
+  }
+
+  /** The last blob written to the fake's one pipe, `echo` (read-write). */
+  pipeBlob: PipeBlob = { name: "echo", elements: [{ name: "hello", value: { type: CmdArgType.DevString, value: "world" } }] };
+
+  async getPipeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<PipeConfig[]> {
+    this.#record("getPipeConfig", ctx, device, names);
+    return [{ name: "echo", label: "echo", description: "No description", level: DispLevel.OPERATOR, writable: PipeWriteType.PIPE_READ_WRITE }];
+  }
+
+  async setPipeConfig(ctx: CallContext, device: string, updates: readonly PipeConfigUpdate[]): Promise<void> {
+    this.#record("setPipeConfig", ctx, device, updates);
+  }
+
+  async readPipe(ctx: CallContext, device: string, name: string): Promise<PipeValue> {
+    this.#record("readPipe", ctx, device, name);
+    return { name: "echo", time: { sec: 1, usec: 2 }, blob: this.pipeBlob };
+  }
+
+  async writePipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<void> {
+    this.#record("writePipe", ctx, device, name, blob);
+    this.pipeBlob = blob;
+  }
+
+  async writeReadPipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<PipeValue> {
+    await this.writePipe(ctx, device, name, blob);
+    return await this.readPipe(ctx, device, name);
   }
 }

@@ -80,7 +80,7 @@ export class ConnectionTracker {
 /**
  * Follows the connections of `server` (call before `bindAsync`). Returns undefined, changing
  * nothing, when grpc-js no longer has the hook; locks then end only by validity or unlock.
- * test/grpc/connection-tracker.test.ts checks it against the grpc-js in use.
+ * test/e2e/locking-grpc.test.ts checks it against the grpc-js in use (IPv4 and IPv6 loopback).
  *
  * @internal Used by `startGrpcServer`.
  */

@@ -36,7 +36,8 @@ export class ServerLocks {
   constructor(opts: ServerLocksOptions) {
     this.#classProperty = opts.classProperty;
     const log = opts.log;
-    this.table = new LockTable({ nowMs: opts.nowMs, onEvent: (e) => logLockEvent(log, e) });
+    // A forced unlock happens inside the admin command's run: its caller is who forced it.
+    this.table = new LockTable({ nowMs: opts.nowMs, onEvent: (e) => logLockEvent(log, e, this.caller()) });
   }
 
   /**
@@ -86,14 +87,17 @@ export class ServerLocks {
 }
 
 /** Locks taken and ended at info; a forced unlock at warn, naming who forced it (STYLE §6: client values under `client`). */
-function logLockEvent(log: Logger, e: LockEvent): void {
+function logLockEvent(log: Logger, e: LockEvent, caller: CallContext | undefined): void {
   const owner = { host: e.owner.host, pid: e.owner.pid, language: e.owner.language, proxy: e.owner.proxyId, peer: e.owner.peer };
   switch (e.kind) {
     case "locked":
       log.info({ device: e.device, client: owner, counter: e.counter }, "device locked");
       return;
     case "forced":
-      log.warn({ device: e.device, client: owner, by: { host: e.by?.host, pid: e.by?.pid, peer: e.by?.peer } }, "device lock forced open");
+      log.warn({
+        device: e.device, client: owner, by: { host: e.by?.host, pid: e.by?.pid, peer: e.by?.peer },
+        identity: caller?.principal?.label, transport: caller?.transport,
+      }, "device lock forced open");
       return;
     case "unlocked":
       log.info({ device: e.device, client: owner }, "device unlocked");

@@ -391,6 +391,11 @@ export class DeviceServer implements ServerAdmin {
     return { cutCalls };
   }
 
+  /** The devices a client holds locked (the `tango_device_locked` gauge). */
+  lockedDevices(): string[] {
+    return this.locks.table.lockedDevices();
+  }
+
   /** The store's counts (the `tango_store_*` metrics). */
   storeStats(): StoreStats {
     return this.properties.stats();

@@ -81,6 +81,17 @@ describe("device locking on the server", () => {
     ["set_logging_level", () => admin(ctx, "SetLoggingLevel", longString([3], [DEV]))],
   ];
 
+  it("declares the four locking commands with cppTango 9.3.4's types and descriptions", async () => {
+    const info = async (name: string): Promise<unknown[]> => {
+      const c = await ts.server.api.commandQuery(OTHER, ADMIN, name);
+      return [c.name, c.inType, c.outType, c.inTypeDesc, c.outTypeDesc];
+    };
+    expect(await info("lockdevice")).to.deep.equal(["LockDevice", CmdArgType.DevVarLongStringArray, CmdArgType.DevVoid, "Str[0] = Device name. Lg[0] = Lock validity", "Uninitialised"]);
+    expect(await info("UnLockDevice")).to.deep.equal(["UnLockDevice", CmdArgType.DevVarLongStringArray, CmdArgType.DevLong, "Str[x] = Device name(s). Lg[0] = Force flag", "Device global lock counter"]);
+    expect(await info("ReLockDevices")).to.deep.equal(["ReLockDevices", CmdArgType.DevVarStringArray, CmdArgType.DevVoid, "Device(s) name", "Uninitialised"]);
+    expect(await info("DevLockStatus")).to.deep.equal(["DevLockStatus", CmdArgType.DevString, CmdArgType.DevVarLongStringArray, "Device name", "Device locking status"]);
+  });
+
   it("refuses every mutating request from another client, another proxy of the owner's process included, with cppTango's text", async () => {
     await lock(OWNER);
     for (const ctx of [OTHER, SAME_PROCESS]) {

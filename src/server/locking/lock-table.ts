@@ -69,6 +69,11 @@ export class LockTable {
     this.#onEvent = opts.onEvent ?? (() => undefined);
   }
 
+  /** Whether any device is locked or remembers a previous owner: while not, no request needs a check. */
+  get isInUse(): boolean {
+    return this.#locks.size > 0 || this.#previousOwners.size > 0;
+  }
+
   /**
    * LockDevice: takes the lock for `owner`, or renews it (new date and validity, counter + 1) when
    * `owner` holds it already; API_DeviceLocked when another client holds a valid lock. With a
@@ -133,7 +138,7 @@ export class LockTable {
    * `write_attributes_4`, …). Costs two Map sizes while no device is locked.
    */
   check(device: string, caller: ClientIdentity, method: string, isAllowedCommand?: () => boolean): void {
-    if (this.#locks.size === 0 && this.#previousOwners.size === 0) return;
+    if (!this.isInUse) return;
     const key = device.toLowerCase();
     const lock = this.#locks.get(key);
     if (lock !== undefined) {

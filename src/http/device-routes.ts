@@ -281,7 +281,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
       const out = await api.commandInout(ctx, device, info.name, commandArginOf(info, source));
       const l = links(device);
       const _links = { _parent: l.device, _self: l.command(info.name) };
-      return out.type === CmdArgType.DevVoid ? { name: info.name, _links } : { name: info.name, output: typedToJson(out), _links };
+      // One shape for every command, as the admin routes: a DevVoid command's output is null.
+      return { name: info.name, output: out.type === CmdArgType.DevVoid ? null : typedToJson(out), _links };
     });
   });
 };

@@ -166,15 +166,18 @@ export const TangoErrors = {
   pollObjNotFound: (name: string): DevFailed =>
     DevFailed.of(Reason.PollObjNotFound, `${name} not found in list of polled object`, "DeviceImpl::get_polled_obj_by_type_name"),
 
-  attrNotPolled: (name: string): DevFailed =>
-    DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, "Device_3Impl::read_attributes_from_cache"),
+  /** `origin`: a CACHE read's by default; `Device_5Impl::read_attribute_history_5` for the history. */
+  attrNotPolled: (name: string, origin = "Device_3Impl::read_attributes_from_cache"): DevFailed =>
+    DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, origin),
 
-  cmdNotPolled: (name: string): DevFailed =>
-    DevFailed.of(Reason.CmdNotPolled, `Command ${name} not polled`, "Device_2Impl::command_inout"),
+  /** `origin`: a CACHE command_inout's by default; `Device_4Impl::command_inout_history_4` for the history. */
+  cmdNotPolled: (name: string, origin = "Device_2Impl::command_inout"): DevFailed =>
+    DevFailed.of(Reason.CmdNotPolled, `Command ${name} not polled`, origin),
 
-  noDataYet: (kind: "attribute" | "command", name: string): DevFailed =>
+  /** `origin`: as attrNotPolled and cmdNotPolled. */
+  noDataYet: (kind: "attribute" | "command", name: string, origin?: string): DevFailed =>
     DevFailed.of(Reason.NoDataYet, `No data available in cache for ${kind} ${name}`,
-      kind === "command" ? "Device_2Impl::command_inout" : "Device_3Impl::read_attributes_from_cache"),
+      origin ?? (kind === "command" ? "Device_2Impl::command_inout" : "Device_3Impl::read_attributes_from_cache")),
 
   notUpdatedAnyMore: (kind: "attribute" | "command", name: string): DevFailed =>
     DevFailed.of(Reason.NotUpdatedAnyMore, `Data in cache for ${kind} ${name} not updated any more`,

@@ -1,5 +1,5 @@
 import {
-  AttrDataFormat, AttrWriteType, CmdArgType, DevFailed, MultiDevFailed, Reason, TangoErrors, ValueCoercionError,
+  AttrDataFormat, AttrWriteType, CmdArgType, DevFailed, MultiDevFailed, TangoErrors, ValueCoercionError,
   arrayTypeOf, coerce, writtenValueError,
 } from "../core/index.js";
 import type { AttributeDim, AttributeWrite, DevError, NamedDevError } from "../core/index.js";

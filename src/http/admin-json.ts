@@ -1,5 +1,5 @@
 import {
-  CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError, typeName,
+  CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError,
   type CommandInfo, type DevVarLongStringArrayValue, type TypedValue,
 } from "../core/index.js";
 import { commandInfoJson as commandInfoBodyOf } from "./device-json.js";

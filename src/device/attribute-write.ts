@@ -17,7 +17,8 @@ export function checkWrittenValue(state: AttributeState, w: AttributeWrite): { v
   const scalar = d.dformat === AttrDataFormat.SCALAR;
   const expected = scalar ? d.dtype : arrayTypeOf(d.dtype);
   const sent = w.value.type;
-  if (sent !== CmdArgType.DevVoid && !sameType(sent, expected) && !sameType(sent, d.dtype)) {
+  // A scalar may come as its sequence type, as cppTango always sends it (then one element).
+  if (sent !== CmdArgType.DevVoid && !sameType(sent, expected) && !sameType(sent, d.dtype) && !sameType(sent, arrayTypeOf(d.dtype))) {
     throw TangoErrors.incompatibleAttrDataType(d.dtype);
   }
   let raw = w.value.value;

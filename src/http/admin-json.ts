@@ -1,9 +1,9 @@
 import {
-  CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError,
+  CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError, coerce,
   type CommandInfo, type DevVarLongStringArrayValue, type TypedValue,
 } from "../core/index.js";
 import { commandInfoJson as commandInfoBodyOf } from "./device-json.js";
-import { jsonToValue } from "./json-value.js";
+import { jsonToValueInput } from "./json-value.js";
 import {
   LOGGING_LEVEL_NAMES, type CommandInfoJson, type DeviceRef, type LoggingLevel, type LoggingLevelName, type WizardProperty,
 } from "./admin-schemas.js";
@@ -22,8 +22,16 @@ const ORIGIN = "HTTP sidecar (admin routes)";
  */
 export function arginOf(command: CommandInfo, json: unknown): TypedValue | undefined {
   if (command.inType === CmdArgType.DevVoid) return undefined;
+  let input: unknown;
   try {
-    return { type: command.inType, value: jsonToValue(json ?? undefined, command.inType) };
+    input = jsonToValueInput(json ?? undefined, command.inType);
+  } catch (err) {
+    // The JSON's shape (a missing "svalue"…): our own readable hint under cppTango's text.
+    if (err instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(command.inType, err.message);
+    throw err;
+  }
+  try {
+    return { type: command.inType, value: coerce(command.inType, input) };
   } catch (err) {
     if (err instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(command.inType);
     throw err;

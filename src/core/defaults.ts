@@ -176,3 +176,9 @@ export const PACKED_SLICE_ELEMENTS = 1024 * 1024;
 export const DATABASE_TIMEOUT_MS = 13_000;
 /** spec §15: the Tango database device, the name server a client asks at TANGO_HOST. */
 export const DATABASE_DEVICE = "sys/database/2";
+/**
+ * spec §8 item 2: deepest nesting of pipe blobs accepted (the root blob is depth 1). Tango sets no
+ * bound; ours keeps a recursive check and the protobuf codec far from their stack limits. A blob
+ * nested deeper is refused with API_PipeWrongArg, as written or read.
+ */
+export const PIPE_BLOB_MAX_DEPTH = 32;

@@ -18,7 +18,7 @@ export { DevFailed, MultiDevFailed } from "./dev-failed.js";
 export type { DevError, DevErrorInit, NamedDevError } from "./dev-failed.js";
 export { TangoErrors } from "./errors.js";
 export { coerce, ValueCoercionError } from "./coerce.js";
-export { attributeInput, commandArgin } from "./typed-input.js";
+export { attributeInput, commandArgin, writtenValueError } from "./typed-input.js";
 export type { ImageDims } from "./typed-input.js";
 export type {
   DevEncoded as DevEncodedValue, DevVarLongStringArray as DevVarLongStringArrayValue,
@@ -32,3 +32,6 @@ export type {
 } from "./idl.js";
 export { PipeWriteType } from "./pipes.js";
 export type { PipeBlob, PipeDataElement, PipeValue, PipeConfig, PipeConfigUpdate } from "./pipes.js";
+export { PipeBlobBuilder, pipeBlob, validatePipeBlob, isPipeBlob, isPipeElementType } from "./pipe-blob.js";
+export type { PipeElementType, PipeRecord, PipeRecordValue } from "./pipe-blob.js";
+export { PipeErrors } from "./pipe-errors.js";

@@ -1,6 +1,6 @@
 import { Device, DevString, DevVarLongStringArray, DevVarStringArray, command } from "../device/index.js";
 import type { DevVarLongStringArrayValue } from "../device/index.js";
-import { TangoErrors } from "../core/index.js";
+import { DevFailed, TangoErrors } from "../core/index.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { Polling } from "./polling/polling.js";
 import type { ServerLocks } from "./locking/server-locks.js";
@@ -14,9 +14,16 @@ export interface PollingAdmin {
   readonly locks: Pick<ServerLocks, "checkOwner">;
 }
 
-/** The device argument of a polling command: a device of this server (cppTango's "Device <d> not found"). */
-function deviceOf(server: PollingAdmin, name: string | undefined): DeviceEntry {
-  return server.entry(name ?? "");
+/**
+ * The device argument of a polling command: a device of this server. cppTango's Add/Upd/RemObjPolling
+ * put their own API_DeviceNotFound frame (`origin`) on the lookup's; DevPollStatus does not.
+ */
+function deviceOf(server: PollingAdmin, name: string | undefined, origin?: string): DeviceEntry {
+  try {
+    return server.entry(name ?? "");
+  } catch (err) {
+    throw origin !== undefined && err instanceof DevFailed ? TangoErrors.deviceNotFoundFrame(err, name ?? "", origin) : err;
+  }
 }
 
 /**
@@ -30,7 +37,7 @@ export function dserverPollingCommands(server: PollingAdmin): abstract new (...a
     async AddObjPolling(argin: DevVarLongStringArrayValue): Promise<void> {
       if (argin.svalue.length !== 3 || argin.lvalue.length !== 1) throw TangoErrors.wrongNumberOfArgs("DServer::add_obj_polling");
       const [device, type = "", name = ""] = argin.svalue;
-      const entry = deviceOf(server, device);
+      const entry = deviceOf(server, device, "DServer::add_obj_polling");
       server.locks.checkOwner(device ?? "", "add_obj_polling");
       await server.polling.addObject(entry, type, name, argin.lvalue[0] ?? 0);
     }
@@ -39,7 +46,7 @@ export function dserverPollingCommands(server: PollingAdmin): abstract new (...a
     async UpdObjPollingPeriod(argin: DevVarLongStringArrayValue): Promise<void> {
       if (argin.svalue.length !== 3 || argin.lvalue.length !== 1) throw TangoErrors.wrongNumberOfArgs("DServer::upd_obj_polling_period");
       const [device, type = "", name = ""] = argin.svalue;
-      const entry = deviceOf(server, device);
+      const entry = deviceOf(server, device, "DServer::upd_obj_polling_period");
       server.locks.checkOwner(device ?? "", "upd_obj_polling_period");
       await server.polling.updatePeriod(entry, type, name, argin.lvalue[0] ?? 0);
     }
@@ -48,7 +55,7 @@ export function dserverPollingCommands(server: PollingAdmin): abstract new (...a
     async RemObjPolling(argin: readonly string[]): Promise<void> {
       if (argin.length !== 3) throw TangoErrors.wrongNumberOfArgs("DServer::rem_obj_polling");
       const [device, type = "", name = ""] = argin;
-      const entry = deviceOf(server, device);
+      const entry = deviceOf(server, device, "DServer::rem_obj_polling");
       server.locks.checkOwner(device ?? "", "rem_obj_polling");
       await server.polling.removeObject(entry, type, name);
     }

@@ -39,15 +39,16 @@ function wizard(server: ServerAdmin, className: string, scope: "device" | "class
  * classes it extends (dserver-polling.ts, dserver-events.ts, dserver-locking.ts).
  */
 export function createDServerClass(server: ServerAdmin): DeviceClass {
-  const names = (pattern: string): string[] => {
+  // cppTango: Add/RemoveLoggingTarget refuse a pattern matching nothing (`origin`); Set/GetLoggingLevel skip it.
+  const names = (pattern: string, origin?: string): string[] => {
     const found = server.logging.match(pattern, server.allDevices().map((e) => e.name));
-    if (found.length === 0) throw TangoErrors.deviceNotFound(pattern);
+    if (found.length === 0 && origin !== undefined) throw TangoErrors.noDeviceMatching(pattern, origin);
     return server.allDevices().filter((e) => found.includes(e.name)).map((e) => e.name);
   };
 
   // spec §10.8: the logging commands refuse a device another client has locked.
-  const unlockedNames = (pattern: string, command: string): string[] => {
-    const found = names(pattern);
+  const unlockedNames = (pattern: string, command: string, origin?: string): string[] => {
+    const found = names(pattern, origin);
     for (const d of found) server.locks.checkOwner(d, command);
     return found;
   };
@@ -114,7 +115,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     AddLoggingTarget(argin: readonly string[]): void {
       if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::add_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
-        for (const d of unlockedNames(argin[i] ?? "", "add_logging_target")) server.logging.addTarget(d, argin[i + 1] ?? "");
+        for (const d of unlockedNames(argin[i] ?? "", "add_logging_target", "Logging::add_logging_target")) server.logging.addTarget(d, argin[i + 1] ?? "");
       }
     }
 
@@ -122,14 +123,17 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     RemoveLoggingTarget(argin: readonly string[]): void {
       if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::remove_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
-        for (const d of unlockedNames(argin[i] ?? "", "remove_logging_target")) server.logging.removeTarget(d, argin[i + 1] ?? "");
+        for (const d of unlockedNames(argin[i] ?? "", "remove_logging_target", "Logging::remove_logging_target")) server.logging.removeTarget(d, argin[i + 1] ?? "");
       }
     }
 
     @command({ dtypeIn: DevString, dtypeOut: DevVarStringArray, docIn: "Device name", docOut: "Logging target list" })
     GetLoggingTarget(device: string): string[] {
       const [d] = names(device);
-      return d === undefined ? [] : server.logging.targets(d);
+      if (d === undefined) {
+        throw TangoErrors.deviceNotFoundFrame(TangoErrors.deviceNotFound(device), device, "Logging::get_logging_target");
+      }
+      return server.logging.targets(d);
     }
 
     @command({ dtypeIn: DevVarLongStringArray, docIn: "Lg[i]=Logging Level. Str[i]=Device name." })

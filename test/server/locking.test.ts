@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { CmdArgType, DevDouble, DevState, Device, attribute, command } from "../../src/device/index.js";
+import { CmdArgType, DevDouble, DevLong, DevState, Device, attribute, command, pipeBlob } from "../../src/device/index.js";
+import { BUILTIN_CLASSES } from "../../src/devices/index.js";
 import { Reason, type TypedValue } from "../../src/core/index.js";
 import type { CallContext, ServerConfig } from "../../src/server/index.js";
 import { expectDevFailed, startServer } from "../support/test-server.js";
@@ -39,13 +40,14 @@ const CONFIG: Partial<ServerConfig> = {
   classes: [
     { name: "Lockable", properties: { AllowedAccessCmd: ["harmless"] }, devices: [{ name: DEV }, { name: "test/lock/2" }] },
     { name: "DataBase", devices: [{ name: "sys/database/2" }] },
+    { name: "TangoTest", devices: [{ name: "sys/tg_test/1" }] },
   ],
 } as Partial<ServerConfig>;
 
 describe("device locking on the server", () => {
   let ts: Awaited<ReturnType<typeof startServer>>;
   beforeEach(async () => {
-    ts = await startServer({ classes: { Lockable, DataBase: Lockable }, devices: {}, config: CONFIG });
+    ts = await startServer({ classes: { ...Object.fromEntries(BUILTIN_CLASSES), Lockable, DataBase: Lockable }, devices: {}, config: CONFIG });
   });
   afterEach(() => ts.close());
 
@@ -100,6 +102,25 @@ describe("device locking on the server", () => {
         expect(df.errors[0], what).to.deep.include({ desc: `Device ${DEV} is locked by another client`, origin: `Device_Impl::${method}` });
       }
     }
+  });
+
+  it("refuses pipe writes, write-reads and configuration to another client, and lets it read pipes", async () => {
+    const TG = "sys/tg_test/1";
+    const api = ts.server.api;
+    const blob = pipeBlob("rw_pipe").add("long", DevLong, 7).build();
+    await lock(OWNER, TG);
+    for (const [method, run] of [
+      ["write_pipe_5", () => api.writePipe(OTHER, TG, "rw_pipe", blob)],
+      ["write_read_pipe_5", () => api.writeReadPipe(OTHER, TG, "rw_pipe", blob)],
+      ["set_pipe_config_5", () => api.setPipeConfig(OTHER, TG, [{ name: "rw_pipe", label: "x" }])],
+    ] as const) {
+      const df = await expectDevFailed(run(), Reason.DeviceLocked);
+      expect(df.errors[0], method).to.deep.include({ desc: `Device ${TG} is locked by another client`, origin: `Device_Impl::${method}` });
+    }
+    await api.readPipe(OTHER, TG, "rw_pipe");
+    await api.getPipeConfig(OTHER, TG, []);
+    await api.writePipe(OWNER, TG, "rw_pipe", blob);
+    await api.setPipeConfig(OWNER, TG, [{ name: "rw_pipe", label: "x" }]);
   });
 
   it("lets the owner do everything, in any order of its requests", async () => {

@@ -4,6 +4,7 @@ import { CmdArgType, DevFailed, DevState, Reason, type TypedValue } from "../cor
 import { adminKitOf } from "./admin-kit.js";
 import { deviceNameOf } from "./rest-call.js";
 import { adminLoggingRoutes } from "./admin-logging-routes.js";
+import { adminLockRoutes } from "./admin-lock-routes.js";
 import { arginOf, commandInfoJson, deviceRefOf, voidResultOf, wizardPropertiesOf } from "./admin-json.js";
 import {
   AdminSummary, BlackBoxQuery, ClassParams, CommandBody, CommandInfoJson, CommandParams, CommandResult, DEFAULT_BLACKBOX_RECORDS,
@@ -176,4 +177,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (a
   }
 
   await app.register(adminLoggingRoutes, kit);
+  await app.register(adminLockRoutes, kit);
 };

@@ -18,6 +18,8 @@ export interface TangoMetricsSource {
   readonly unknownDeviceMetrics: DeviceMetrics;
   /** The property store's counts (`tango_store_*`); none registers no store metrics. */
   storeStats?(): StoreCounts;
+  /** The devices a client holds locked now (`tango_device_locked`); none registers no lock gauge. */
+  lockedDevices?(): Iterable<string>;
 }
 
 /** Options of registerTangoMetrics. */
@@ -74,6 +76,7 @@ function* namedSeries<N extends Named>(source: TangoMetricsSource, label: N,
  *   not shown), 0 for the 13 others; a device not exported reports UNKNOWN.
  * - `tango_device_exported{device}`: 1 while the device serves requests, 0 when its init failed or
  *   during a restart or shutdown.
+ * - `tango_device_locked{device}`: 1 while a client holds a valid lock on the device (spec §10.8), else 0.
  * - `tango_build_info{version, node_version, idl_version}` = 1.
  * - the polling and event metrics: see registerEventMetrics.
  * - hung handlers and event-loop stalls: see registerIsolationMetrics.
@@ -148,6 +151,14 @@ export function registerTangoMetrics(registry: Registry, source: TangoMetricsSou
     ["device"], (g) => {
       for (const d of source.deviceMetrics()) g.set({ device: d.device }, d.state() === undefined ? 0 : 1);
     });
+  const lockedDevices = source.lockedDevices?.bind(source);
+  if (lockedDevices !== undefined) {
+    registerRecordGauge(registry, "tango_device_locked",
+      "Whether a client holds a valid lock on the Tango device (1) or not (0).", ["device"], (g) => {
+        const locked = new Set(lockedDevices());
+        for (const d of source.deviceMetrics()) g.set({ device: d.device }, locked.has(d.device) ? 1 : 0);
+      });
+  }
   new Gauge({
     name: "tango_build_info",
     help: "Build information of the Tango device server (package, Node.js and server IDL versions); always 1.",

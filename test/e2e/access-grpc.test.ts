@@ -70,6 +70,20 @@ describe("access control over gRPC", () => {
     expect((await s.call("ReadAttributes", { device: DEV, names: ["long_scalar"] }, TOKENS.lab)).ok).to.equal(true);
   });
 
+  it("decides the locking commands on the device they name: WRITE to lock, relock and unlock, ADMIN to force a lock open", async () => {
+    const lockArgs = (device: string, n: number): object => ({ type: CmdArgType.DevVarLongStringArray, long_string_array: { lvalue: [n], svalue: [device] } });
+    const admin = (command: string, argin: object, as: string | undefined): Promise<Outcome> => s.call("CommandInout", { device: ADMIN, command, argin }, as);
+    const lock = await admin("LockDevice", lockArgs(DEV, 10), TOKENS.lab);
+    expectReadOnly(lock, "lab token locking sys/");
+    expect(rootOf(lock)?.desc).to.equal(`Command LockDevice on device ${DEV} is not authorized (token "lab" has READ access to this device; WRITE is needed)`);
+    expect((await admin("LockDevice", lockArgs(LAB, 10), TOKENS.lab)).ok).to.equal(true);
+    expect((await admin("ReLockDevices", { type: CmdArgType.DevVarStringArray, string_array: { values: [LAB] } }, TOKENS.lab)).ok).to.equal(true);
+    expectReadOnly(await admin("UnLockDevice", lockArgs(LAB, 1), TOKENS.lab), "lab token forcing a lock open");
+    expectReadOnly(await admin("UnLockDevice", lockArgs(LAB, 1), TOKENS.writer), "writer token forcing a lock open");
+    expect(await admin("DevLockStatus", { type: CmdArgType.DevString, string_value: LAB }, TOKENS.reader)).to.deep.include({ ok: true });
+    expect((await admin("UnLockDevice", lockArgs(LAB, 1), TOKENS.admin)).ok).to.equal(true);
+  });
+
   it("answers an unknown token with UNAUTHENTICATED and a DevFailed, before any device is touched, and logs it without the token", async () => {
     const o = await s.call("ReadAttributes", { device: DEV, names: ["long_scalar"] }, "not-a-known-token-123456");
     expect(!o.ok && o.code).to.equal(grpc.status.UNAUTHENTICATED);

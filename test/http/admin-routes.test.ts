@@ -353,6 +353,7 @@ describe("REST admin routes", () => {
       "get /logging/targets/{domain}/{family}/{member}", "get /logging/levels", "post /commands/{command}",
       "post /devices/{domain}/{family}/{member}/restart", "post /init", "post /restart", "post /kill", "post /logging/start",
       "post /logging/stop", "post /logging/levels", "post /logging/targets", "delete /logging/targets",
+      "get /devices/{domain}/{family}/{member}/lock", "delete /devices/{domain}/{family}/{member}/lock",
     ].map((op) => op.replace(" ", ` ${A}`));
 
     async function adminOperations(): Promise<Map<string, Operation>> {

@@ -197,6 +197,15 @@ describe("tango_* metrics", () => {
     expect(hookRuns, "device code runs during scrapes").to.equal(runs);
   });
 
+  it("shows which devices a client holds locked", async () => {
+    const lockedOf = async (): Promise<Record<string, number>> => tableOf(await scrape(), "tango_device_locked", ["device"]);
+    expect(await lockedOf()).to.deep.equal({ [SUPPLY]: 0, [BROKEN]: 0, [ADMIN]: 0 });
+    const owner = { client: { host: "lab1", peer: "127.0.0.1:1", pid: 4242 }, transport: "grpc" } as const;
+    const lock = { type: CmdArgType.DevVarLongStringArray, value: { lvalue: Int32Array.of(30), svalue: [SUPPLY] } };
+    await server.api.commandInout(owner, ADMIN, "LockDevice", lock);
+    expect(await lockedOf()).to.deep.equal({ [SUPPLY]: 1, [BROKEN]: 0, [ADMIN]: 0 });
+  });
+
   it("writes the text format promtool checks: help, types, _total counters, base units", async () => {
     await call("CommandInout", { device: SUPPLY, command: "On" });
     const text = await registry.metrics();
@@ -210,6 +219,7 @@ describe("tango_* metrics", () => {
       tango_serialization_wait_seconds: "histogram",
       tango_device_state: "gauge",
       tango_device_exported: "gauge",
+      tango_device_locked: "gauge",
       tango_build_info: "gauge",
       tango_events_sent_total: "counter",
       tango_events_dropped_total: "counter",

@@ -78,12 +78,17 @@ export const RPCS: ReadonlyArray<{ method: string; req: object; right: "READ" | 
   { method: "CommandInoutHistory", req: { device: DEV, name: "DevDouble", n: 1 }, right: "READ" },
 ];
 
-/** Every admin command and the right it needs: queries and event subscription READ, the rest ADMIN. */
-export const ADMIN_COMMANDS: Readonly<Record<string, "READ" | "ADMIN">> = {
+/**
+ * Every admin command and the right it needs on the admin device: queries and event subscription
+ * READ, the locking commands none (the right on the device they name is checked, see
+ * test/e2e/access-grpc.test.ts), the rest ADMIN.
+ */
+export const ADMIN_COMMANDS: Readonly<Record<string, "NONE" | "READ" | "ADMIN">> = {
   State: "READ", Status: "READ", QueryClass: "READ", QueryDevice: "READ", QuerySubDevice: "READ",
   QueryWizardClassProperty: "READ", QueryWizardDevProperty: "READ", PolledDevice: "READ", DevPollStatus: "READ",
   GetLoggingTarget: "READ", GetLoggingLevel: "READ", ZmqEventSubscriptionChange: "READ", EventSubscriptionChange: "READ",
-  EventConfirmSubscription: "READ",
+  EventConfirmSubscription: "READ", DevLockStatus: "READ",
+  LockDevice: "NONE", UnLockDevice: "NONE", ReLockDevices: "NONE",
   Init: "ADMIN", DevRestart: "ADMIN", RestartServer: "ADMIN", Kill: "ADMIN", AddObjPolling: "ADMIN",
   UpdObjPollingPeriod: "ADMIN", RemObjPolling: "ADMIN", StartPolling: "ADMIN", StopPolling: "ADMIN",
   AddLoggingTarget: "ADMIN", RemoveLoggingTarget: "ADMIN", SetLoggingLevel: "ADMIN", StopLogging: "ADMIN", StartLogging: "ADMIN",
@@ -101,6 +106,7 @@ export const MUTATING_ROUTES: Readonly<Record<string, { method: string; path: st
   "DELETE /api/v1/admin/logging/targets": { method: "DELETE", path: `${API}/admin/logging/targets?device=${DEV}&target=console::cout`, right: "ADMIN" },
   "POST /api/v1/admin/logging/start": { method: "POST", path: `${API}/admin/logging/start`, right: "ADMIN" },
   "POST /api/v1/admin/logging/stop": { method: "POST", path: `${API}/admin/logging/stop`, right: "ADMIN" },
+  "DELETE /api/v1/admin/devices/:domain/:family/:member/lock": { method: "DELETE", path: `${API}/admin/devices/${DEV}/lock`, right: "ADMIN" },
   "PUT /api/v1/devices/:domain/:family/:member/attributes/:attr/value": { method: "PUT", path: `${API}/devices/${DEV}/attributes/long_scalar_w/value`, body: 5, right: "WRITE" },
   "PUT /api/v1/devices/:domain/:family/:member/commands/:cmd": { method: "PUT", path: `${API}/devices/${DEV}/commands/DumpExecutionState`, right: "WRITE" },
 };

@@ -65,7 +65,7 @@ export class ClientIdentityReader {
   /** The identity of one call (the object of the previous call when nothing differs). */
   read(metadata: Metadata, peer: string): ClientIdentity {
     const raw = [peer, metadata.get(CLIENT_METADATA.host)[0], metadata.get(CLIENT_METADATA.pid)[0],
-      metadata.get(CLIENT_METADATA.language)[0], metadata.get(CLIENT_METADATA.mainClass)[0]];
+      metadata.get(CLIENT_METADATA.language)[0], metadata.get(CLIENT_METADATA.mainClass)[0], metadata.get(CLIENT_METADATA.proxy)[0]];
     const last = this.#last;
     if (last !== undefined && raw.every((v, i) => v === last.raw[i])) return last.identity;
     if (peer !== this.#lastPeer) {
@@ -78,6 +78,7 @@ export class ClientIdentityReader {
       pid: readPid(metadata),
       language: readText(metadata, CLIENT_METADATA.language),
       mainClass: readText(metadata, CLIENT_METADATA.mainClass),
+      proxyId: readText(metadata, CLIENT_METADATA.proxy),
     };
     this.#last = { raw, identity };
     return identity;

@@ -7,6 +7,7 @@ import type { AccessPolicy, CallContext, ReadOptions, RequestApi } from "../serv
 import { GrpcAuthenticator } from "./grpc-credentials.js";
 import { decodeAttributeWrite, encodeAttributeValue } from "./attribute-codec.js";
 import { ClientIdentityReader } from "./client-identity.js";
+import type { ConnectionTracker } from "./connection-tracker.js";
 import { GrpcCallContext } from "./grpc-call-context.js";
 import { decodeValue, encodeValue } from "./codec.js";
 import { decodeAttributeConfigUpdate, encodeAttributeConfig } from "./config-codec.js";
@@ -113,13 +114,13 @@ function decodeWrites(values: readonly WireAttributeWrite[], method: string): At
 
 /**
  * Creates the tango.v1.Device handlers over a request API. Each call builds one CallContext
- * (client identity from metadata and peer; a signal aborted when the call is cancelled, see
- * GrpcCallContext), runs the API, and answers with the encoded reply or `toGrpcStatus(error)`.
+ * (client identity from metadata and peer; a signal aborted when the call is cancelled, and the
+ * call's connection among `connections`, see GrpcCallContext), runs the API, and answers with the encoded reply or `toGrpcStatus(error)`.
  * Nothing is logged on the request path except errors that are not DevFailed (bugs).
  *
  * @internal Used by `startGrpcServer`.
  */
-export function createDeviceService(api: RequestApi, log: Logger, access?: AccessPolicy): DeviceServiceHandlers {
+export function createDeviceService(api: RequestApi, log: Logger, access?: AccessPolicy, connections?: ConnectionTracker): DeviceServiceHandlers {
   const identities = new ClientIdentityReader();
   const pacer = new WritePacer();
   const authenticator = access === undefined ? undefined : new GrpcAuthenticator(access, log);
@@ -133,7 +134,7 @@ export function createDeviceService(api: RequestApi, log: Logger, access?: Acces
         callback(toGrpcStatus(err, log));
         return;
       }
-      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()), principal);
+      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()), principal, connections);
       // Both outcomes are handled; a throw from the callback itself is a grpc-js bug and may crash.
       run(ctx, call.request).then(
         (reply) => {
@@ -224,7 +225,7 @@ export function createDeviceService(api: RequestApi, log: Logger, access?: Acces
         call.emit("error", toGrpcStatus(err, log)); // as EventStreamWriter ends a stream with a status
         return;
       }
-      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()), principal);
+      const ctx = new GrpcCallContext(call, identities.read(call.metadata, call.getPeer()), principal, connections);
       // The writer owns the call from here: every outcome ends in a status it sends.
       new EventStreamWriter(call, { api, ctx, log, pacer, onEnd: () => ctx.end() }).start();
     },

@@ -2,7 +2,8 @@ import type { ServerUnaryCall } from "@grpc/grpc-js";
 
 /** What the context needs of a call, unary or streaming: its cancellation. */
 type CancellableCall = Pick<ServerUnaryCall<unknown, unknown>, "cancelled" | "once" | "off">;
-import type { CallContext, ClientIdentity, Principal } from "../server/index.js";
+import type { CallContext, ClientIdentity, Connection, Principal } from "../server/index.js";
+import type { ConnectionTracker } from "./connection-tracker.js";
 
 /**
  * The CallContext of one gRPC call. Its `signal` (aborted when the client cancels, which grpc-js
@@ -16,13 +17,20 @@ export class GrpcCallContext implements CallContext {
   readonly client: ClientIdentity;
   readonly principal: Principal | undefined;
   readonly #call: CancellableCall;
+  readonly #connections: ConnectionTracker | undefined;
   #controller: AbortController | undefined;
   #onCancelled: (() => void) | undefined;
 
-  constructor(call: CancellableCall, client: ClientIdentity, principal?: Principal) {
+  constructor(call: CancellableCall, client: ClientIdentity, principal?: Principal, connections?: ConnectionTracker) {
     this.#call = call;
     this.client = client;
     this.principal = principal;
+    this.#connections = connections;
+  }
+
+  /** The connection the call came on, looked up by its peer only when asked (LockDevice does). */
+  get connection(): Connection | undefined {
+    return this.#connections?.find(this.client.peer);
   }
 
   get signal(): AbortSignal {

@@ -13,6 +13,7 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
 import { addLazyReflection } from "./lazy-reflection.js";
 import { reflectionPackageDefinition } from "./reflection-descriptors.js";
 import { raiseReceiveWindow } from "./server-flow-control.js";
+import { trackConnections } from "./connection-tracker.js";
 import { MemoryGuard } from "./memory-guard.js";
 import { withRequestLimits } from "./request-decoding.js";
 import { createGrpcServerCredentials, type GrpcTlsOptions } from "./tls-credentials.js";
@@ -129,6 +130,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   if (!raiseReceiveWindow(server, FLOW_CONTROL_WINDOW_BYTES)) {
     opts.logger.warn({ windowBytes: FLOW_CONTROL_WINDOW_BYTES }, "cannot raise the HTTP/2 receive window of this grpc-js: large requests will be slow");
   }
+  // A lock ends when its owner's connection closes (docs/locking.md).
+  const connections = trackConnections(server);
+  if (connections === undefined) opts.logger.warn("cannot follow the connections of this grpc-js: a lock will not end when its owner's connection closes");
   const health = new HealthImplementation({ "": "NOT_SERVING", [DEVICE_SERVICE_NAME]: "NOT_SERVING" });
   // Health and reflection add their own services; noting every definition lets metrics start
   // each served method at zero (go-grpc-prometheus's InitializeMetrics).
@@ -139,7 +143,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       server.addService(service, implementation);
     },
   };
-  registrar.addService(deviceService, createDeviceService(opts.api, opts.logger, opts.access) as unknown as UntypedServiceImplementation);
+  registrar.addService(deviceService, createDeviceService(opts.api, opts.logger, opts.access, connections) as unknown as UntypedServiceImplementation);
   // Watch streams never end by themselves: close() ends them, or they would hold the server.
   const watches = new Set<HealthWatch>();
   health.addToServer(trackHealthWatches(registrar, watches));

@@ -28,6 +28,7 @@ import { recoverHung } from "./hung-recovery.js";
 import { deleteInstance } from "./device-teardown.js";
 import { AccessPolicy } from "./access/access-policy.js";
 import { readinessOf, type Readiness } from "./readiness.js";
+import { ServerLocks } from "./locking/server-locks.js";
 
 export type { Readiness } from "./readiness.js";
 export type { ShutdownResult } from "./drain.js";
@@ -57,6 +58,8 @@ export class DeviceServer implements ServerAdmin {
   readonly watch: CallWatch;
   /** Who callers are and what they may do: the adapters authenticate with it, the request handler decides. */
   readonly access: AccessPolicy;
+  /** The device locks (spec §10.8): kept across DevRestart, lost at the admin device's Init and RestartServer. */
+  readonly locks: ServerLocks;
   readonly #handler: RequestHandler;
   /** The tango_* counts of requests naming no device of this server (never the name sent). */
   readonly unknownDeviceMetrics = new DeviceMetrics(UNKNOWN_DEVICE, () => undefined);
@@ -85,6 +88,7 @@ export class DeviceServer implements ServerAdmin {
     this.properties = opts.store ?? new PropertyStore({
       ...config.store, log: this.log, ...(config.storePath === undefined ? {} : { path: config.storePath }),
     });
+    this.locks = new ServerLocks({ log: this.log, classProperty: (className, name) => this.properties.get(`class:${className}`, name) });
     this.#devices = new DeviceTable(config);
     for (const c of config.classes) {
       const cls = opts.classes.get(c.name);
@@ -332,6 +336,7 @@ export class DeviceServer implements ServerAdmin {
    */
   async restartAll(chain?: CallChain): Promise<void> {
     this.#setReady(false);
+    this.locks.table.clear();
     for (const entry of this.userDevices()) this.recoverHung(entry);
     for (const entry of [...this.userDevices()].reverse()) await this.#unexport(entry);
     await this.#exportAll(chain);

@@ -3,12 +3,15 @@ import type { DevVarLongStringArrayValue } from "../device/index.js";
 import { TangoErrors } from "../core/index.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { Polling } from "./polling/polling.js";
+import type { ServerLocks } from "./locking/server-locks.js";
 
 /** What the admin device's polling commands use of their server. @internal */
 export interface PollingAdmin {
   readonly polling: Polling;
   /** The entry of a device of this server; API_DeviceNotFound otherwise. */
   entry(name: string): DeviceEntry;
+  /** The device locks: the polling commands refuse a device another client has locked (spec §10.8). */
+  readonly locks: Pick<ServerLocks, "checkOwner">;
 }
 
 /** The device argument of a polling command: a device of this server (cppTango's "Device <d> not found"). */
@@ -27,21 +30,27 @@ export function dserverPollingCommands(server: PollingAdmin): abstract new (...a
     async AddObjPolling(argin: DevVarLongStringArrayValue): Promise<void> {
       if (argin.svalue.length !== 3 || argin.lvalue.length !== 1) throw TangoErrors.wrongNumberOfArgs("DServer::add_obj_polling");
       const [device, type = "", name = ""] = argin.svalue;
-      await server.polling.addObject(deviceOf(server, device), type, name, argin.lvalue[0] ?? 0);
+      const entry = deviceOf(server, device);
+      server.locks.checkOwner(device ?? "", "add_obj_polling");
+      await server.polling.addObject(entry, type, name, argin.lvalue[0] ?? 0);
     }
 
     @command({ dtypeIn: DevVarLongStringArray, docIn: "Lg[0]=Upd period. Str[0]=Device name. Str[1]=Object type. Str[2]=Object name" })
     async UpdObjPollingPeriod(argin: DevVarLongStringArrayValue): Promise<void> {
       if (argin.svalue.length !== 3 || argin.lvalue.length !== 1) throw TangoErrors.wrongNumberOfArgs("DServer::upd_obj_polling_period");
       const [device, type = "", name = ""] = argin.svalue;
-      await server.polling.updatePeriod(deviceOf(server, device), type, name, argin.lvalue[0] ?? 0);
+      const entry = deviceOf(server, device);
+      server.locks.checkOwner(device ?? "", "upd_obj_polling_period");
+      await server.polling.updatePeriod(entry, type, name, argin.lvalue[0] ?? 0);
     }
 
     @command({ dtypeIn: DevVarStringArray, docIn: "Str[0]=Device name. Str[1]=Object type. Str[2]=Object name" })
     async RemObjPolling(argin: readonly string[]): Promise<void> {
       if (argin.length !== 3) throw TangoErrors.wrongNumberOfArgs("DServer::rem_obj_polling");
       const [device, type = "", name = ""] = argin;
-      await server.polling.removeObject(deviceOf(server, device), type, name);
+      const entry = deviceOf(server, device);
+      server.locks.checkOwner(device ?? "", "rem_obj_polling");
+      await server.polling.removeObject(entry, type, name);
     }
 
     @command()

@@ -5,11 +5,12 @@ import type { DevVarLongStringArrayValue } from "../device/index.js";
 import { TangoErrors } from "../core/index.js";
 import type { DeviceClass, DeviceEntry } from "./device-entry.js";
 import type { DeviceLogging } from "./device-logging.js";
-import { dserverEventCommands, type EventsAdmin } from "./dserver-events.js";
+import type { EventsAdmin } from "./dserver-events.js";
+import { dserverLockingCommands, type LockingAdmin } from "./dserver-locking.js";
 import type { PollingAdmin } from "./dserver-polling.js";
 
 /** What the admin device may do to its server (spec §17). @internal */
-export interface ServerAdmin extends PollingAdmin, EventsAdmin {
+export interface ServerAdmin extends Omit<PollingAdmin, "locks">, EventsAdmin, LockingAdmin {
   readonly logging: DeviceLogging;
   classNames(): string[];
   userDevices(): readonly DeviceEntry[];
@@ -34,8 +35,8 @@ function wizard(server: ServerAdmin, className: string, scope: "device" | "class
 
 /**
  * The admin device class `DServer` bound to one server (RFC 8, spec §17): an ordinary device of
- * the server whose commands manage the others. Its polling and event commands are in the classes
- * it extends (dserver-polling.ts, dserver-events.ts); locking comes later.
+ * the server whose commands manage the others. Its polling, event and locking commands are in the
+ * classes it extends (dserver-polling.ts, dserver-events.ts, dserver-locking.ts).
  */
 export function createDServerClass(server: ServerAdmin): DeviceClass {
   const names = (pattern: string): string[] => {
@@ -44,7 +45,14 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     return server.allDevices().filter((e) => found.includes(e.name)).map((e) => e.name);
   };
 
-  class DServer extends dserverEventCommands(server) {
+  // spec §10.8: the logging commands refuse a device another client has locked.
+  const unlockedNames = (pattern: string, command: string): string[] => {
+    const found = names(pattern);
+    for (const d of found) server.locks.checkOwner(d, command);
+    return found;
+  };
+
+  class DServer extends dserverLockingCommands(server) {
     override initDevice(): void {
       this.setState(DevState.ON);
     }
@@ -61,6 +69,8 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
 
     @command({ dtypeIn: DevString, docIn: "Device name" })
     async DevRestart(device: string): Promise<void> {
+      // spec §17: the lock stays across the restart, so only its owner may restart a locked device.
+      server.locks.checkOwner(device, "restart");
       await server.restartDevice(device);
     }
 
@@ -104,7 +114,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     AddLoggingTarget(argin: readonly string[]): void {
       if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::add_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
-        for (const d of names(argin[i] ?? "")) server.logging.addTarget(d, argin[i + 1] ?? "");
+        for (const d of unlockedNames(argin[i] ?? "", "add_logging_target")) server.logging.addTarget(d, argin[i + 1] ?? "");
       }
     }
 
@@ -112,7 +122,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     RemoveLoggingTarget(argin: readonly string[]): void {
       if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::remove_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
-        for (const d of names(argin[i] ?? "")) server.logging.removeTarget(d, argin[i + 1] ?? "");
+        for (const d of unlockedNames(argin[i] ?? "", "remove_logging_target")) server.logging.removeTarget(d, argin[i + 1] ?? "");
       }
     }
 
@@ -126,7 +136,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     SetLoggingLevel(argin: DevVarLongStringArrayValue): void {
       if (argin.lvalue.length !== argin.svalue.length || argin.lvalue.length === 0) throw TangoErrors.wrongNumberOfArgs("DServer::set_logging_level");
       argin.svalue.forEach((pattern, i) => {
-        for (const d of names(pattern)) server.logging.setLevel(d, argin.lvalue[i] ?? -1);
+        for (const d of unlockedNames(pattern, "set_logging_level")) server.logging.setLevel(d, argin.lvalue[i] ?? -1);
       });
     }
 

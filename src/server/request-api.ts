@@ -22,6 +22,19 @@ export interface ClientIdentity {
 }
 
 /**
+ * The transport connection a request came on (a gRPC HTTP/2 session), when the transport has
+ * one the server can watch. A lock taken on it ends when it closes (docs/locking.md).
+ */
+export interface Connection {
+  /** The peer address as the transport saw it, e.g. `127.0.0.1:50744` (for logs). */
+  readonly peer: string;
+  /** True once the connection is gone (the client closed it, died, or the network failed). */
+  readonly isClosed: boolean;
+  /** Calls `listener` once when the connection closes (at once when it already is); the result removes it. */
+  onClose(listener: () => void): () => void;
+}
+
+/**
  * The caller of one request: built once at the edge, passed down (STYLE §4). `origin` replaces
  * "requested from <host>" in the blackbox for requests the server makes itself.
  */
@@ -39,6 +52,8 @@ export interface CallContext {
    * without one comes from the process itself and is not checked.
    */
   readonly principal?: Principal;
+  /** The connection the request came on, when the transport can tell (gRPC); REST and in-process callers have none. */
+  readonly connection?: Connection;
 }
 
 /** Options of a read. */

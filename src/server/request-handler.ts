@@ -90,6 +90,15 @@ export class RequestHandler implements RequestApi {
     if (ctx.principal !== undefined) checkAccess(ctx, ctx.principal, entry.name, need, what, this.#server.log);
   }
 
+  /**
+   * The lock check (spec §5.2 item 2, ServerLocks.check) of a request that changes the device,
+   * after the blackbox record and access, before the monitor. `method` is cppTango's operation
+   * for the error's origin (`write_pipe_5`, `write_read_pipe_5`, `set_pipe_config_5`, …).
+   */
+  #checkLock(ctx: CallContext, entry: DeviceEntry, method: string, command?: string): void {
+    this.#server.locks.check(ctx, entry, method, command);
+  }
+
   #commandRight(ctx: CallContext, entry: DeviceEntry, command: string): Right {
     if (ctx.principal === undefined) return Right.NONE;
     return commandRight(entry.className === "DServer", command, () => this.#server.properties.get(`class:${entry.className}`, "AllowedAccessCmd"));
@@ -168,13 +177,16 @@ export class RequestHandler implements RequestApi {
       const source = opts?.source ?? DevSource.DEV;
       record(entry, ctx, "Operation", `command_inout_4 (cmd = ${command})`, true, source);
       this.#allow(ctx, entry, this.#commandRight(ctx, entry, command), `Command ${command}`);
+      this.#checkLock(ctx, entry, "command_inout4", command);
       const isInit = command.toLowerCase() === "init";
       // Init of a hung user device frees its monitor first, else Init would wait behind the hung handler.
       const isHung = isInit && entry.className !== "DServer" && this.#server.recoverHung(entry);
       const execute = (): Promise<TypedValue> => this.#server.serialize(entry.monitor, async (chain) => {
         const dev = this.#server.liveDevice(entry);
         if (isInit) return await this.#init(entry, dev, argin, chain, isHung);
-        return await executeCommandOf(dev, command, argin, entry.metrics);
+        const run = (): Promise<TypedValue> => executeCommandOf(dev, command, argin, entry.metrics);
+        // The admin device's commands read their caller (ServerLocks.caller): the lock commands, and those acting on a locked device.
+        return await (entry.className === "DServer" ? this.#server.locks.runAs(ctx, run) : run());
       }, entry.metrics.serializationWait);
       if (source === DevSource.DEV) return await execute();
       return await commandFromCacheOrDevice(this.#server.polling, entry, this.#server.liveDevice(entry), command, source, execute);
@@ -267,6 +279,7 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.write_attributes, async (entry) => {
       record(entry, ctx, "Operation", `write_attributes_4 (${values.map((v) => v.name).join(", ")})`, true);
       this.#allow(ctx, entry, Right.WRITE, "Writing attributes");
+      this.#checkLock(ctx, entry, "write_attributes_4");
       // spec §10.6: writes take the per-device lock even in NO_SYNC.
       await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
         () => writeAttributesOf(this.#server.liveDevice(entry), values, entry.metrics), entry.metrics.serializationWait);
@@ -277,6 +290,7 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.write_read_attributes, async (entry) => {
       record(entry, ctx, "Operation", `write_read_attributes_5 (${values.map((v) => v.name).join(", ")} / ${names.join(", ")})`, true);
       this.#allow(ctx, entry, Right.WRITE, "Writing attributes");
+      this.#checkLock(ctx, entry, "write_read_attributes_5");
       const read = await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
         const dev = this.#server.liveDevice(entry);
         await writeAttributesOf(dev, values, entry.metrics);
@@ -310,6 +324,7 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.set_attribute_config, async (entry) => {
       record(entry, ctx, "Operation", "set_attribute_config_5", true);
       this.#allow(ctx, entry, Right.WRITE, "Setting the attribute configuration");
+      this.#checkLock(ctx, entry, "set_attribute_config_5");
       await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
         // Kept in the store before the reply (DESIGN §10); a refusal puts the configuration back.
         const targets = await changeAttributeConfig(this.#server.properties, entry, this.#server.liveDevice(entry), updates);
@@ -333,6 +348,8 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.put_property, async (entry) => {
       record(entry, ctx, "Operation", "put_property", false);
       this.#allow(ctx, entry, Right.WRITE, "Putting properties");
+      // Not an IDL operation in cppTango (the database's); a lock blocks every mutating request (spec §10.8 item 2).
+      this.#checkLock(ctx, entry, "put_property");
       for (const p of props) {
         if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(p.name)) {
           throw DevFailed.of(Reason.InvalidArgs, `Invalid property name "${p.name}" (letters, digits and _, spec §2.1)`, "DeviceServer::put_property");
@@ -346,6 +363,7 @@ export class RequestHandler implements RequestApi {
     return this.#request(device, Operation.delete_property, async (entry) => {
       record(entry, ctx, "Operation", "delete_property", false);
       this.#allow(ctx, entry, Right.WRITE, "Deleting properties");
+      this.#checkLock(ctx, entry, "delete_property");
       await this.#server.properties.delete(entry.name, names);
     });
   }

@@ -14,16 +14,22 @@ const ADMIN_READ_COMMANDS: ReadonlySet<string> = new Set([
   "getlogginglevel", "zmqeventsubscriptionchange", "eventsubscriptionchange", "eventconfirmsubscription",
 ]);
 
+/**
+ * Admin-device commands whose right is decided on the device they name, inside the command
+ * (dserver-locking.ts): WRITE to lock, unlock or relock it, ADMIN to force its lock open.
+ */
+const TARGET_CHECKED_COMMANDS: ReadonlySet<string> = new Set(["lockdevice", "unlockdevice", "relockdevices"]);
+
 const NAMES = ["NONE", "READ", "WRITE", "ADMIN"] as const;
 
 /**
- * The right a command needs (spec §10.9): on the admin device, READ for its queries and ADMIN
- * for the rest; on any other device, READ for State, Status and the class's `AllowedAccessCmd`,
+ * The right a command needs (spec §10.9): on the admin device, READ for its queries, nothing for
+ * the locking commands (their target device's right is checked) and ADMIN for the rest; on any other device, READ for State, Status and the class's `AllowedAccessCmd`,
  * WRITE for the rest. `allowed` is asked only when it can matter.
  */
 export function commandRight(isAdminDevice: boolean, command: string, allowed: () => readonly string[] | undefined): Right {
   const lower = command.toLowerCase();
-  if (isAdminDevice) return ADMIN_READ_COMMANDS.has(lower) ? Right.READ : Right.ADMIN;
+  if (isAdminDevice) return ADMIN_READ_COMMANDS.has(lower) ? Right.READ : TARGET_CHECKED_COMMANDS.has(lower) ? Right.NONE : Right.ADMIN;
   if (lower === "state" || lower === "status") return Right.READ;
   return allowed()?.some((c) => c.toLowerCase() === lower) === true ? Right.READ : Right.WRITE;
 }

@@ -10,12 +10,19 @@ function metadataOf(entries: Record<string, string>): Metadata {
 }
 
 describe("grpc client identity", () => {
-  it("takes pid, host, language and main class from metadata and keeps the peer as seen", () => {
+  it("takes pid, host, language, main class and proxy id from metadata and keeps the peer as seen", () => {
     const id = new ClientIdentityReader().read(metadataOf({
       [CLIENT_METADATA.pid]: "4242", [CLIENT_METADATA.host]: "ctrl-pc-7", [CLIENT_METADATA.language]: "JS",
-      [CLIENT_METADATA.mainClass]: "org.tango.Jive",
+      [CLIENT_METADATA.mainClass]: "org.tango.Jive", [CLIENT_METADATA.proxy]: "3f2a9c",
     }), "10.1.2.3:50744");
-    expect(id).to.deep.equal({ host: "ctrl-pc-7", peer: "10.1.2.3:50744", pid: 4242, language: "JS", mainClass: "org.tango.Jive" });
+    expect(id).to.deep.equal({ host: "ctrl-pc-7", peer: "10.1.2.3:50744", pid: 4242, language: "JS", mainClass: "org.tango.Jive", proxyId: "3f2a9c" });
+  });
+
+  it("reads a new identity when only the proxy id changes (two proxies of one process are two lock owners)", () => {
+    const reader = new ClientIdentityReader();
+    const a = reader.read(metadataOf({ [CLIENT_METADATA.pid]: "11", [CLIENT_METADATA.proxy]: "a" }), "10.0.0.1:1");
+    expect(reader.read(metadataOf({ [CLIENT_METADATA.pid]: "11", [CLIENT_METADATA.proxy]: "b" }), "10.0.0.1:1").proxyId).to.equal("b");
+    expect(a.proxyId).to.equal("a");
   });
 
   it("falls back to the peer address, with loopback shown as localhost", () => {
@@ -29,7 +36,7 @@ describe("grpc client identity", () => {
     const id = new ClientIdentityReader().read(metadataOf({
       [CLIENT_METADATA.pid]: "-1", [CLIENT_METADATA.host]: "x".repeat(256), [CLIENT_METADATA.language]: "",
     }), "10.0.0.1:2");
-    expect(id).to.deep.equal({ host: "10.0.0.1", peer: "10.0.0.1:2", pid: undefined, language: undefined, mainClass: undefined });
+    expect(id).to.deep.equal({ host: "10.0.0.1", peer: "10.0.0.1:2", pid: undefined, language: undefined, mainClass: undefined, proxyId: undefined });
     for (const pid of ["0", "12ab", "99999999999", "1e3", " 12"]) {
       expect(new ClientIdentityReader().read(metadataOf({ [CLIENT_METADATA.pid]: pid }), "p").pid, pid).to.equal(undefined);
     }

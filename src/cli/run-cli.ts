@@ -8,6 +8,7 @@ import { databaseVerb } from "./verbs/database.js";
 import { dbVerb } from "./verbs/db.js";
 import { infoVerb, pingVerb, stateVerb, statusVerb } from "./verbs/device-queries.js";
 import { attributesVerb, blackboxVerb, commandsVerb } from "./verbs/lists.js";
+import { lockStatusVerb, lockVerb, unlockVerb } from "./verbs/lock.js";
 import { readVerb } from "./verbs/read.js";
 import { serveVerb } from "./verbs/serve.js";
 import { watchVerb } from "./verbs/watch.js";
@@ -16,7 +17,7 @@ import { writeVerb } from "./verbs/write.js";
 /** Every verb, in the order the help lists them; a new verb is one file in verbs/ and one entry here. */
 const VERBS: readonly Verb[] = [
   serveVerb, databaseVerb, dbVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, watchVerb, configVerb,
-  commandsVerb, attributesVerb, blackboxVerb, adminVerb,
+  commandsVerb, attributesVerb, blackboxVerb, lockVerb, unlockVerb, lockStatusVerb, adminVerb,
 ];
 
 /** The verb run when the first argument is an option or there is none (`npm start`). */
@@ -57,7 +58,7 @@ Examples:
   tango-grpc watch localhost:50051/sys/tg_test/1 double_scalar --count 5
 
 Exit codes:
-  0  success, or a clean stop (serve, watch) after SIGINT or SIGTERM
+  0  success, or a clean stop (serve, watch, lock) after SIGINT or SIGTERM
   1  a runtime failure: a DevFailed from a device (its error stack on stderr),
      or startup or shutdown of serve or database failed, or a forced exit
   2  a usage error (unknown verb or option, missing argument, bad TRL, a value

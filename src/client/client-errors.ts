@@ -150,6 +150,23 @@ export const ClientErrors = {
     DevFailed.of(Reason.IncompatibleArgumentType,
       `The reply of ${operation} from device ${device} cannot be decoded: ${detail}`, "DeviceProxy::extract"),
 
+  /** DeviceProxy.lock with a validity below the minimum (cppTango's text). */
+  lockValidityTooShort: (minS: number): DevFailed =>
+    DevFailed.of(Reason.MethodArgument, `Lock validity can not be lower than ${minS} seconds`, "DeviceProxy::lock"),
+
+  /** DeviceProxy.lock again with another validity while the proxy holds the lock (cppTango's text). */
+  lockValidityChanged: (device: string, validityS: number): DevFailed =>
+    DevFailed.of(Reason.MethodArgument,
+      `Device ${device} is already locked with another lock validity (${validityS} sec)`, "DeviceProxy::lock"),
+
+  /**
+   * The first locked call after the proxy lost its lock without unlocking: cppTango's text after
+   * a server restart (`why` is "server re-start?"), or why the background relock was refused.
+   */
+  lockLost: (device: string, why: string, operation: string): DevFailed =>
+    DevFailed.of(Reason.DeviceUnlocked, `Device ${device} has lost your lock(s) (${why}) while executing ${operation}`,
+      operation.startsWith("command ") ? "Connection::command_inout()" : `DeviceProxy::${operation}()`),
+
   /** Bad arguments to a proxy method. */
   methodArgument: (desc: string, origin: string): DevFailed => DevFailed.of(Reason.MethodArgument, desc, origin),
 } as const;

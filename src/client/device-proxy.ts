@@ -1,17 +1,22 @@
-import { DevFailed, EventType, coerce, type DevError } from "../core/index.js";
-import { ADMIN_DEVICE_ALIAS } from "../core/defaults.js";
+import { DevFailed, DevSource, EventType, coerce, type DevError, type TypedValue } from "../core/index.js";
+import { ADMIN_DEVICE_ALIAS, CLIENT_LOCK_VALIDITY_S } from "../core/defaults.js";
 import {
-  decodeAttributeValue, decodeCommandHistoryRecord, type WireAttributeHistoryReply, type WireCommandHistoryReply,
+  decodeAttributeValue, decodeCommandHistoryRecord, decodeValue, encodeValue, type WireAttributeHistoryReply,
+  type WireCommandHistoryReply, type WireCommandInoutReply,
 } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
+import { DeviceLock } from "./device-lock.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import type { EventCallback, EventData, EventsOptions, SubscribeOptions } from "./event-data.js";
 import { EventSubscriptions } from "./event-subscriptions.js";
 import { findPolled, pollPeriodOf } from "./poll-status-text.js";
+import type { Operation } from "./invoker.js";
 import type { NameKind } from "./naming.js";
 import { ProxyCore, op } from "./proxy-core.js";
 import { parseAddress, type Trl } from "./trl.js";
-import type { CallOptions, CommandHistoryEntry, DeviceAttribute, DeviceProxyOptions, TangoValue } from "./types.js";
+import type {
+  CallOptions, CommandHistoryEntry, DeviceAttribute, DeviceProxyOptions, LockerInfo, TangoValue,
+} from "./types.js";
 import { decodingReply } from "./value-input.js";
 
 /**
@@ -40,11 +45,17 @@ import { decodingReply } from "./value-input.js";
  * API_CantConnectToDevice, API_CommunicationFailed; through the database API_DeviceNotExported,
  * API_DeviceNotDefined, API_CantConnectToDatabase). Event subscriptions share the proxy's
  * connection and come back by themselves after the server restarts.
+ *
+ * Each proxy is its own client for locking (`lock`): it sends a random id (`proxyId`) with its
+ * host and PID, so two proxies of one process are two lock owners.
  */
 export class DeviceProxy extends ProxyCore {
   readonly #options: DeviceProxyOptions;
   readonly #events: EventSubscriptions;
+  readonly #lock: DeviceLock;
   #admin: Promise<DeviceProxy> | undefined;
+  /** The admin device's name, for the lock commands. */
+  #admName: string | undefined;
 
   /**
    * @param trl `tango://host:port/domain/family/member#dbase=no` (the server itself);
@@ -63,6 +74,12 @@ export class DeviceProxy extends ProxyCore {
       get timeoutMs() { return proxy.timeoutMs; },
       arrayEncoding: this.arrayEncoding,
       connect: (timeoutMs) => this.connect({ timeoutMs }),
+    });
+    this.#lock = new DeviceLock({
+      get device() { return proxy.name; },
+      pid: options.identity?.pid ?? process.pid,
+      get generation() { return proxy.connection.generation; },
+      adminCommand: (command, argin, opts) => this.#adminCommand(command, argin, opts),
     });
   }
 
@@ -215,8 +232,71 @@ export class DeviceProxy extends ProxyCore {
     return (await this.#adminProxy()).commandInout<string[]>("DevPollStatus", this.name, opts);
   }
 
-  /** Closes the connection and ends every event subscription. A later call opens a new connection. */
+  /**
+   * Locks the device for this proxy (spec §10.8, PyTango's `lock`): until it unlocks, other
+   * clients (other proxies too) get API_DeviceLocked for commands other than State, Status and
+   * the class's AllowedAccessCmd, for writes and for configuration changes; reads stay free.
+   * Locking again counts up (each lock needs an unlock). The proxy relocks in the background
+   * every `validityS` − 0.5 s while it holds the lock (cppTango's client does the same); the
+   * server ends the lock when the proxy unlocks, closes or loses its connection, or stops
+   * relocking for `validityS`. When the lock goes otherwise (a forced unlock, a server restart,
+   * a new connection), the proxy's next locked call fails with API_DeviceUnlocked, and the
+   * proxy does not lock again by itself.
+   *
+   * A device reached without a Tango database can be locked (cppTango's client refuses with
+   * API_NonDatabaseDevice; its server does not).
+   *
+   * @param validityS whole seconds the lock lasts without a relock: at least 2 (API_MethodArgument
+   *   otherwise, as cppTango), default 10; while locked, the same as the first lock's.
+   * @throws DevFailed API_DeviceLocked (another client holds it), API_DeviceUnlockable (an admin
+   *   device), API_MethodArgument
+   */
+  async lock(validityS: number = CLIENT_LOCK_VALIDITY_S, opts?: CallOptions): Promise<void> {
+    await this.#lock.lock(validityS, opts);
+  }
+
+  /**
+   * Unlocks the device (PyTango's `unlock`): counts one lock down, and releases it at 0. With
+   * `force`, releases it whoever holds it (an administrator's tool; the owner's next locked call
+   * fails with API_DeviceUnlocked). Resolves to the lock counter the server gives back (0: released).
+   * @throws DevFailed API_DeviceLocked when another client holds the lock and `force` is false
+   */
+  async unlock(force = false, opts?: CallOptions): Promise<number> {
+    return this.#lock.unlock(force, opts);
+  }
+
+  /** Whether any client holds a lock on the device (DevLockStatus). */
+  async isLocked(opts?: CallOptions): Promise<boolean> {
+    return (await this.#lock.status(opts)).isLocked;
+  }
+
+  /**
+   * Whether this proxy holds the device's lock, as the server sees it. When the lock has this
+   * process's PID, the server is asked with ReLockDevices, which also re-dates it.
+   */
+  async isLockedByMe(opts?: CallOptions): Promise<boolean> {
+    return this.#lock.isLockedByMe(opts);
+  }
+
+  /**
+   * The server's sentence about the lock (DevLockStatus): `Device sys/tg_test/1 is not locked`,
+   * or who holds it.
+   */
+  async lockingStatus(opts?: CallOptions): Promise<string> {
+    return (await this.#lock.status(opts)).text;
+  }
+
+  /** Who holds the lock (PyTango's `get_locker`), or undefined when the device is not locked. */
+  async getLocker(opts?: CallOptions): Promise<LockerInfo | undefined> {
+    return this.#lock.locker(opts);
+  }
+
+  /**
+   * Closes the connection and ends every event subscription; stops relocking, and the server
+   * ends this proxy's lock with the connection. A later call opens a new connection.
+   */
   override close(): void {
+    this.#lock.close();
     this.#events.close();
     const admin = this.#admin;
     this.#admin = undefined;
@@ -231,10 +311,39 @@ export class DeviceProxy extends ProxyCore {
     await (await this.#adminProxy()).commandInout(command, { lvalue: [periodMs], svalue: [this.name, kind, name] }, opts);
   }
 
-  /** This device's admin device (from `info().admName`), made once. */
+  /** @internal */
+  protected override beforeSend<R extends { readonly device: string }>(method: string, request: R, operation: Operation): R {
+    this.#lock.check(method, request, operation);
+    return request;
+  }
+
+  /** @internal */
+  protected override onServerError(df: DevFailed): DevFailed {
+    return this.#lock.onServerError(df);
+  }
+
+  /**
+   * A command of the admin device sent on this proxy's own connection, so it carries this
+   * proxy's identity and a lock it takes ends with this connection.
+   */
+  async #adminCommand(command: string, argin: TypedValue, opts?: CallOptions): Promise<unknown> {
+    const admName = this.#admName ?? await this.adminName(opts);
+    this.#admName = admName;
+    const label = `command ${command}`;
+    const reply = await this.invokeMethod<WireCommandInoutReply>("CommandInout", {
+      device: admName, command, argin: encodeValue(argin, this.arrayEncoding), source: DevSource.DEV, array_encoding: this.arrayEncoding,
+    }, op(label, command === "DevLockStatus"), opts, (df) => df.withFrame(ClientErrors.commandFailedFrame(admName, command)));
+    return decodingReply(admName, label, () => {
+      const out = decodeValue(reply.argout);
+      return coerce(out.type, out.value);
+    });
+  }
+
+  /** This device's admin device (from `info().admName`), made once; it acts for this proxy (same proxyId). */
   async #adminProxy(): Promise<DeviceProxy> {
     if (this.#admin === undefined) {
-      const made = this.adminName().then((admName) => new DeviceProxy(this.locator.trlOf(admName), this.#options));
+      const options = { ...this.#options, identity: { ...this.#options.identity, proxyId: this.proxyId } };
+      const made = this.adminName().then((admName) => new DeviceProxy(this.locator.trlOf(admName), options));
       this.#admin = made;
       // A failure is reported to this call and forgotten, so that the next call tries again.
       made.catch(() => { if (this.#admin === made) this.#admin = undefined; });

@@ -12,7 +12,7 @@ export type {
 } from "./database.js";
 export type {
   TangoValue, CallOptions, ReadOptions, WriteOptions, DeviceProxyOptions, ClientIdentityOptions, DeviceAttribute,
-  CommandHistoryEntry,
+  CommandHistoryEntry, LockerInfo,
 } from "./types.js";
 export type { TlsClientOptions } from "./tls-options.js";
 export type { EventData, EventCallback, SubscribeOptions, EventsOptions } from "./event-data.js";

@@ -17,7 +17,7 @@ import { DescriptionCache } from "./description-cache.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import { Invoker, type Operation } from "./invoker.js";
 import { DeviceLocator, type NameKind } from "./naming.js";
-import { arrayEncodingOf, checkTimeout, identityMetadata } from "./proxy-options.js";
+import { arrayEncodingOf, checkTimeout, identityMetadata, proxyIdOf } from "./proxy-options.js";
 import { parseTrl, type Trl } from "./trl.js";
 import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
@@ -58,6 +58,7 @@ export abstract class ProxyCore {
   readonly #descriptions: DescriptionCache;
   readonly #arrayEncoding: ArrayEncoding;
   readonly #locator: DeviceLocator;
+  readonly #proxyId: string;
 
   /**
    * @param trl a TRL (see parseTrl), or a parsed Trl: `tango://host:port/d/f/m#dbase=no` for the
@@ -69,7 +70,8 @@ export abstract class ProxyCore {
    */
   constructor(trl: string | Trl, options: DeviceProxyOptions = {}, kind: NameKind = "device") {
     const parsed = typeof trl === "string" ? parseTrl(trl) : trl;
-    const metadata = identityMetadata(options);
+    this.#proxyId = proxyIdOf(options);
+    const metadata = identityMetadata(options, this.#proxyId);
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#locator = new DeviceLocator(parsed, {
       kind, tangoHost: options.tangoHost, envTangoHost: process.env.TANGO_HOST, tls: options.tls, metadata, maxMessageBytes,
@@ -93,6 +95,11 @@ export abstract class ProxyCore {
   /** The device name, lower-case (as cppTango's `dev_name()`); an alias until the database resolved it. */
   get name(): string {
     return this.#locator.name;
+  }
+
+  /** This proxy's id (ClientIdentityOptions.proxyId): with the host and PID, the owner of its locks. */
+  get proxyId(): string {
+    return this.#proxyId;
   }
 
   /** The device server's `host:port`; undefined until a name looked up in the database is resolved. */
@@ -346,9 +353,21 @@ export abstract class ProxyCore {
     method: string, fields: object, operation: Operation, opts: CallOptions | undefined,
     onServerError?: (df: DevFailed) => DevFailed,
   ): Promise<Res> {
-    // A function: the device name is read once connected (an alias is resolved by then).
-    const request = (): object => ({ device: this.name, ...fields });
-    return this.#locator.send((o) => this.#invoker.invoke<Res>(method, request, operation, o, onServerError), opts, this.#timeoutMs);
+    // A function: the device name is read once connected (an alias is resolved by then), and
+    // the lock is checked on the connection the request goes out on.
+    const request = (): object => this.beforeSend(method, { device: this.name, ...fields }, operation);
+    const onError = (df: DevFailed): DevFailed => this.onServerError(onServerError === undefined ? df : onServerError(df));
+    return this.#locator.send((o) => this.#invoker.invoke<Res>(method, request, operation, o, onError), opts, this.#timeoutMs);
+  }
+
+  /** Each request as it goes out, once connected (DeviceProxy checks its lock); a throw fails it unsent. @internal */
+  protected beforeSend<R extends { readonly device: string }>(_method: string, request: R, _operation: Operation): R {
+    return request;
+  }
+
+  /** Each Tango error the server answers, with the proxy's frame on top: what the call rejects with. @internal */
+  protected onServerError(df: DevFailed): DevFailed {
+    return df;
   }
 
   /** A write of one attribute: a MultiDevFailed becomes that attribute's DevFailed (the caller adds its frame). */

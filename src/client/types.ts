@@ -48,6 +48,12 @@ export interface ClientIdentityOptions {
   readonly pid?: number;
   /** Default: `"TypeScript"`. */
   readonly language?: string;
+  /**
+   * The proxy's id, sent with every call (metadata `tango-client-proxy`): with the host and the
+   * PID, who owns a device lock (DeviceProxy.lock). Default: a random id per proxy, so two
+   * proxies of one process are two owners; proxies given the same id are one owner.
+   */
+  readonly proxyId?: string;
 }
 
 /** Options of a DeviceProxy. */
@@ -130,6 +136,27 @@ export interface DeviceAttribute<V = TangoValue> {
    * API_AttributeFailed on top. `readAttribute` throws it instead.
    */
   readonly error?: DevFailed;
+}
+
+/**
+ * Who holds a device's lock, from the admin device's DevLockStatus (PyTango's `LockerInfo`,
+ * DeviceProxy.getLocker).
+ */
+export interface LockerInfo {
+  /** `"CPP"` for a client that sent its PID (C++, Python, TypeScript), `"JAVA"` otherwise (cppTango's rule). */
+  readonly language: "CPP" | "JAVA";
+  /** The owner's process id; 0 for a Java client. */
+  readonly pid: number;
+  /** A Java client's UUID, four numbers; zeros otherwise. */
+  readonly uuid: readonly number[];
+  /** The owner's host: its IP address, or this host's name when the owner is on this host. */
+  readonly host: string;
+  /** The owner's address as the server gives it (`Not defined` when it has none). */
+  readonly address: string;
+  /** A Java client's main class; `Not defined` otherwise. */
+  readonly lockerClass: string;
+  /** The server's sentence, as lockingStatus gives it. */
+  readonly status: string;
 }
 
 /** One record of a polled command's history (PyTango's `DeviceDataHistory`). */

@@ -4,6 +4,12 @@
 export const MONITOR_TIMEOUT_MS = 3200;
 /** spec §10.3: the client's default call timeout. */
 export const CLIENT_TIMEOUT_MS = 3000;
+/** spec §10.8: the lock validity DeviceProxy.lock uses when given none, seconds. */
+export const CLIENT_LOCK_VALIDITY_S = 10;
+/** spec §10.8: the shortest lock validity the client asks for (cppTango's MIN_LOCK_VALIDITY), seconds. */
+export const CLIENT_MIN_LOCK_VALIDITY_S = 2;
+/** spec §10.8: the client relocks this long before its lock's validity ends (cppTango's LockThread), ms. */
+export const CLIENT_RELOCK_MARGIN_MS = 500;
 /** spec §10.7: blackbox ring depth (device property `blackbox_depth`). */
 export const BLACKBOX_DEPTH = 50;
 /** spec §11.2: polling ring depth (`poll_ring_depth`). */

@@ -6,7 +6,7 @@ import { startTangoTest, type GrpcHarness } from "./grpc-harness.js";
 
 /** A spawned CLI run ends in well under this, tsx compilation included. */
 const SPAWN_TIMEOUT_MS = 15_000;
-const VERBS = ["ping", "info", "state", "status", "cmd", "read", "write", "watch", "config", "commands", "attributes", "blackbox", "admin"];
+const VERBS = ["ping", "info", "state", "status", "cmd", "read", "write", "watch", "config", "commands", "attributes", "blackbox", "lock", "unlock", "lock-status", "admin"];
 
 /** Runs `tango-grpc` in this process with captured output. */
 async function cli(...argv: string[]): Promise<CliResult> {

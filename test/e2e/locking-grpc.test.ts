@@ -68,9 +68,11 @@ for (const [family, host, address] of [["IPv4", "127.0.0.1", "127.0.0.1"], ["IPv
       await ts.close();
     });
 
+    // One client: a device proxy and an admin proxy on their own connections, sharing one proxy id
+    // so that they are one lock owner (as a process's proxies are in cppTango).
     const clientOf = async (pid: number): Promise<{ dev: DeviceProxy; admin: DeviceProxy }> => ({
-      dev: track(new DeviceProxy(`tango://${target}/${DEV}#dbase=no`, { identity: { pid } })),
-      admin: track(await DeviceProxy.adminOf(target, { identity: { pid } })),
+      dev: track(new DeviceProxy(`tango://${target}/${DEV}#dbase=no`, { identity: { pid, proxyId: `client-${pid}` } })),
+      admin: track(await DeviceProxy.adminOf(target, { identity: { pid, proxyId: `client-${pid}` } })),
     });
     const lockStatus = async (): Promise<number> => (await ts.server.api.commandInout(
       { client: { host: "localhost", peer: "in-process" }, transport: "internal" }, ADMIN, "DevLockStatus", { type: CmdArgType.DevString, value: DEV },

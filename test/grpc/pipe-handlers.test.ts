@@ -28,7 +28,7 @@ function field(no: number, body: Buffer): Buffer {
 
 /** A WritePipeRequest whose blob nests `depth` blobs, built as bytes (the encoder refuses such depths). */
 function deepWritePipeRequest(depth: number): Buffer {
-  let blob = Buffer.alloc(0);
+  let blob: Buffer = Buffer.alloc(0);
   for (let d = 0; d < depth; d++) blob = field(2, Buffer.concat([field(1, Buffer.from("in")), field(3, blob)])); // elements[0] {name, blob}
   return Buffer.concat([field(1, Buffer.from(DEVICE)), field(2, Buffer.from("echo")), field(3, blob)]);
 }
@@ -110,7 +110,7 @@ describe("tango.v1.Device pipe handlers", () => {
   });
 
   it("refuses a blob nested past the bound as API_PipeWrongArg, and one past protobuf's as API_DecodeErr", async () => {
-    const raw = { ...deviceService, WritePipe: { ...deviceService.WritePipe!, requestSerialize: (b: Buffer) => b } };
+    const raw = { ...deviceService, WritePipe: { ...deviceService.WritePipe!, requestSerialize: (b: object) => b as Buffer } };
     const df = await expectDevFailed(call("WritePipe", deepWritePipeRequest(40), raw), status.INVALID_ARGUMENT, Reason.PipeWrongArg);
     expect(df.desc).to.match(/^Cannot decode the blob for pipe echo: blob (in\/){31}in nests deeper than 32 blobs$/);
     // protobufjs stops at 100 nested messages (a blob level is two), before any of our code runs.

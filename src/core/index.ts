@@ -32,3 +32,6 @@ export type {
 } from "./idl.js";
 export { PipeWriteType } from "./pipes.js";
 export type { PipeBlob, PipeDataElement, PipeValue, PipeConfig, PipeConfigUpdate } from "./pipes.js";
+export { PipeBlobBuilder, pipeBlob, validatePipeBlob, isPipeBlob, isPipeElementType } from "./pipe-blob.js";
+export type { PipeElementType, PipeRecord, PipeRecordValue } from "./pipe-blob.js";
+export { PipeErrors } from "./pipe-errors.js";

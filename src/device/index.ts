@@ -17,6 +17,8 @@ export {
   DevVarLong64Array, DevVarULong64Array, DevEncoded, DevEnum, DevVarStateArray, DevVarEncodedArray,
 } from "../core/index.js";
 export type { DevEncodedValue, DevVarLongStringArrayValue, DevVarDoubleStringArrayValue } from "../core/index.js";
+export { PipeBlobBuilder, pipeBlob, validatePipeBlob, PipeWriteType } from "../core/index.js";
+export type { PipeBlob, PipeDataElement, PipeValue, PipeElementType, PipeRecord, PipeRecordValue } from "../core/index.js";
 
 // For the server (not for device authors).
 export type { DeviceHost, DeviceInit, DeviceEventSink } from "./device.js";

@@ -8,10 +8,10 @@ export {
   DevVarUShortArray, DevVarULongArray, DevVarStringArray, DevVarLongStringArray,
   DevVarDoubleStringArray, DevStateType, DevVarBooleanArray, DevUChar, DevLong64, DevULong64,
   DevVarLong64Array, DevVarULong64Array, DevEncoded, DevEnum, DevVarStateArray, DevVarEncodedArray,
-  PipeBlobBuilder, pipeBlob, validatePipeBlob, PipeWriteType,
+  PipeBlobBuilder, pipeBlob, validatePipeBlob, PipeWriteType, pipe, pipeValue, PipeReqType,
 } from "./device/index.js";
 export type {
-  PipeBlob, PipeDataElement, PipeValue, PipeElementType, PipeRecord, PipeRecordValue,
+  PipeOptions, PipeReadResult, PipeReadValue, PipeBlob, PipeDataElement, PipeValue, PipeElementType, PipeRecord, PipeRecordValue,
 } from "./device/index.js";
 export type {
   DynamicAttribute, DynamicCommand, AttrReadResult, CommandResult, AttrReadValue, Image,

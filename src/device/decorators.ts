@@ -7,6 +7,8 @@ import {
   type CommandOptions, type PropertyDecl, type PropertyOptions, type PropertyType,
 } from "./declarations.js";
 import type { Device } from "./device.js";
+import type { PipeDecl } from "./pipe-decl.js";
+import { classPipes } from "./pipe-decorator.js";
 import { formatPropertyValue } from "./property-value.js";
 
 /*
@@ -118,6 +120,7 @@ export interface ClassDeclarations {
   readonly attributes: readonly AttributeDecl[];
   readonly commands: readonly CommandDecl[];
   readonly properties: readonly PropertyDecl[];
+  readonly pipes: readonly PipeDecl[];
 }
 
 const RESOLVED = new WeakMap<object, ClassDeclarations>();
@@ -171,7 +174,7 @@ export function classDeclarations(cls: abstract new (...args: never[]) => Device
   if (a) throw new TypeError(`${cls.name}: attribute ${a} is declared twice`);
   const c = dup(out.commands.map((x) => x.name.toLowerCase()));
   if (c) throw new TypeError(`${cls.name}: command ${c} is declared twice`);
-  const result: ClassDeclarations = Object.freeze(out);
+  const result: ClassDeclarations = Object.freeze({ ...out, pipes: classPipes(cls) });
   RESOLVED.set(cls, result);
   return result;
 }

@@ -3,6 +3,7 @@ import { AttrQuality, CmdArgType, DispLevel } from "../core/index.js";
 import { AttributeState } from "./attribute-state.js";
 import type { ClassDeclarations } from "./decorators.js";
 import type { AttributeDecl, CommandDecl } from "./declarations.js";
+import { PipeState } from "./pipe-state.js";
 import type { AlarmKind } from "./quality.js";
 import { TaskGroup } from "./task-group.js";
 
@@ -42,6 +43,7 @@ export class DeviceRuntime {
   readonly #commands = new Map<string, CommandDecl>();
   readonly #dynamicAttributes = new Set<string>();
   readonly #dynamicCommands = new Set<string>();
+  readonly #pipes = new Map<string, PipeState>();
   /** Alarms found by the last State evaluation or reads, by lower-case attribute name. */
   readonly alarms = new Map<string, AlarmMark>();
   /** What device code pushes, by lower-case attribute name (State and Status included). */
@@ -55,6 +57,17 @@ export class DeviceRuntime {
     for (const c of builtinCommands()) this.#commands.set(c.name.toLowerCase(), c);
     for (const c of decls.commands) this.#commands.set(c.name.toLowerCase(), c);
     for (const a of decls.attributes) this.#attributes.set(a.name.toLowerCase(), new AttributeState(a));
+    for (const p of decls.pipes) this.#pipes.set(p.name.toLowerCase(), new PipeState(p));
+  }
+
+  /** The pipe of that name (any case). */
+  pipe(name: string): PipeState | undefined {
+    return this.#pipes.get(name.toLowerCase());
+  }
+
+  /** Every pipe in declaration order. */
+  pipes(): IterableIterator<PipeState> {
+    return this.#pipes.values();
   }
 
   /** What device code pushes for an attribute (any case); empty when nothing was declared. */

@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
 import { AttrWriteType, DevState, EventType, TangoErrors } from "../core/index.js";
-import type { AttrDataFormat, AttrScalarType, AttributeValue, CmdArgType, ValueOf } from "../core/index.js";
+import type { AttrDataFormat, AttrScalarType, AttributeValue, CmdArgType, PipeBlob, PipeBlobBuilder, PipeValue, ValueOf } from "../core/index.js";
 import type { AttrReadResult, CommandResult } from "./decorators.js";
 import { classDeclarations } from "./decorators.js";
 import {
   resolveAttribute, resolveCommand, type AttrWriteData, type AttributeOptions, type CommandOptions,
 } from "./declarations.js";
 import { DeviceRuntime, type PushedEvents } from "./device-runtime.js";
+import { pipeOf, pipeValueOf } from "./pipe-exec.js";
 import { parsePropertyValue } from "./property-value.js";
 import { evaluateState, evaluateStatus } from "./state-eval.js";
 
@@ -16,6 +17,8 @@ export interface DeviceEventSink {
   push(device: Device, attribute: string, type: EventType, value: unknown): void;
   /** A data-ready event pushed by device code. */
   pushDataReady(device: Device, attribute: string, counter: number): void;
+  /** A pipe event pushed by device code, its value checked (cppTango push_pipe_event). */
+  pushPipe(device: Device, value: PipeValue): void;
   /** An attribute or command was added or removed at run time (spec §14). */
   interfaceChanged(device: Device, change: { readonly kind: "attribute" | "command"; readonly name: string; readonly isAdded: boolean }): void;
 }
@@ -317,6 +320,17 @@ export abstract class Device {
    */
   pushDataReadyEvent(attribute: string, counter = 0): void {
     this.#host.events.pushDataReady(this, attribute, counter);
+  }
+
+  /**
+   * Pushes a pipe event (cppTango `push_pipe_event`, spec §8 item 3): every PIPE_EVENT subscriber
+   * of the pipe gets the blob, timed now or at `timestampMs`. Pipes are never polled, so this is
+   * how their events happen. Never waits. Throws DevFailed API_PipeNotFound, or the blob's errors
+   * (API_PipeNoDataElement, API_PipeDuplicateDEName, API_PipeWrongArg).
+   */
+  pushPipeEvent(pipe: string, blob: PipeBlob | PipeBlobBuilder, opts: { timestampMs?: number } = {}): void {
+    const decl = pipeOf(this, pipe).decl;
+    this.#host.events.pushPipe(this, pipeValueOf(decl, blob, opts.timestampMs ?? Date.now(), "Pipe::fire_event()"));
   }
 
   /**

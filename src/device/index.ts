@@ -4,6 +4,9 @@ export type { DynamicAttribute, DynamicCommand } from "./device.js";
 export { attribute, command, deviceProperty, classProperty } from "./decorators.js";
 export type { AttrReadResult, CommandResult } from "./decorators.js";
 export { attrValue, image } from "./attr-value.js";
+export { pipe } from "./pipe-decorator.js";
+export { pipeValue, PipeReqType } from "./pipe-decl.js";
+export type { PipeOptions, PipeReadResult, PipeReadValue } from "./pipe-decl.js";
 export type { AttrReadValue, Image } from "./attr-value.js";
 export type {
   AttributeOptions, CommandOptions, PropertyOptions, PropertyType, AttrData, AttrWriteData, ArrayTypeOf, NumericProp,
@@ -33,6 +36,10 @@ export type { WriteOptions } from "./attribute-write.js";
 export { AttributeState } from "./attribute-state.js";
 export type { AttributeConfigSnapshot } from "./attribute-state.js";
 export { executeCommandOf } from "./command-exec.js";
+export { pipeOf, readPipeOf, writePipeOf, writeReadPipeOf } from "./pipe-exec.js";
+export { PipeState } from "./pipe-state.js";
+export type { PipeDecl } from "./pipe-decl.js";
+export { PIPE_NO_DESCRIPTION } from "./pipe-decl.js";
 export { evaluateState, evaluateStatus } from "./state-eval.js";
 export { parsePropertyValue, formatPropertyValue } from "./property-value.js";
 export { computeQuality, alarmStatusLine } from "./quality.js";

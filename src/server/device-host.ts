@@ -36,6 +36,9 @@ export function deviceHostFor(
       pushDataReady: (device, attribute, counter) => {
         if (!entry.retired.has(device)) server.events.pushDataReady(entry, device, attribute, counter);
       },
+      pushPipe: (device, value) => {
+        if (!entry.retired.has(device)) server.events.pushPipe(entry, value);
+      },
       interfaceChanged: (device, change) => {
         // During initDevice the device is not exported yet: its export sets polling up and tells subscribers.
         if (entry.device !== device) return;

@@ -9,8 +9,9 @@ import type {
   PipeBlob, PipeConfig, PipeConfigUpdate, PipeValue, TypedValue,
 } from "../core/index.js";
 import {
-  executeCommandOf, readAttributesOf, runtimeOf, writeAttributesOf, type Device,
+  executeCommandOf, readAttributesOf, readPipeOf, runtimeOf, writeAttributesOf, writePipeOf, writeReadPipeOf, type Device,
 } from "../device/index.js";
+import { changePipeConfig, pipeConfigs } from "./pipe-config.js";
 import { attributeConfigs, commandInfo, commandList, stateConfig } from "./device-descriptions.js";
 import type { EventSink, Subscription } from "./events/subscription.js";
 import { readFromCache, commandFromCacheOrDevice } from "./polling/cache-requests.js";
@@ -376,46 +377,52 @@ export class RequestHandler implements RequestApi {
     });
   }
 
-  // Pipes (spec §8). Placeholders until the pipe pipeline lands: no device declares a pipe yet.
+  // Pipes (spec §8), in cppTango's order (Device_5Impl::*_pipe_5): blackbox, access, lock, monitor, device, then pipe-exec.ts.
   async getPipeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<PipeConfig[]> {
-    return this.#request(device, Operation.get_attribute_config, async (entry) => {
+    return this.#request(device, Operation.get_pipe_config, async (entry) => {
       record(entry, ctx, "Operation", "get_pipe_config_5", false);
-      this.#server.liveDevice(entry);
-      if (names.length === 0) return [];
-      throw noPipe(names[0] ?? "");
+      this.#allow(ctx, entry, Right.READ, "Reading the pipe configuration");
+      return pipeConfigs(this.#server.liveDevice(entry), names);
     });
   }
 
   async setPipeConfig(ctx: CallContext, device: string, updates: readonly PipeConfigUpdate[]): Promise<void> {
-    return this.#request(device, Operation.set_attribute_config, async (entry) => {
+    return this.#request(device, Operation.set_pipe_config, async (entry) => {
       record(entry, ctx, "Operation", "set_pipe_config_5", true);
-      this.#server.liveDevice(entry);
-      if (updates.length > 0) throw noPipe(updates[0]?.name ?? "");
+      this.#allow(ctx, entry, Right.WRITE, "Setting the pipe configuration");
+      // lock check (i17/lock-server)
+      await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
+        async () => { changePipeConfig(this.#server.liveDevice(entry), updates); }, entry.metrics.serializationWait);
     });
   }
 
   async readPipe(ctx: CallContext, device: string, name: string): Promise<PipeValue> {
-    return this.#request(device, Operation.read_attributes, async (entry) => {
+    return this.#request(device, Operation.read_pipe, async (entry) => {
       record(entry, ctx, "Operation", `read_pipe_5 (${name})`, true);
-      this.#server.liveDevice(entry);
-      throw noPipe(name);
-    });
+      this.#allow(ctx, entry, Right.READ, "Reading pipes");
+      return await this.#server.serialize(entry.monitor,
+        () => readPipeOf(this.#server.liveDevice(entry), name), entry.metrics.serializationWait);
+    }, name);
   }
 
-  async writePipe(ctx: CallContext, device: string, name: string, _blob: PipeBlob): Promise<void> {
-    return this.#request(device, Operation.write_attributes, async (entry) => {
+  async writePipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<void> {
+    return this.#request(device, Operation.write_pipe, async (entry) => {
       record(entry, ctx, "Operation", `write_pipe_5 (${name})`, true);
-      this.#server.liveDevice(entry);
-      throw noPipe(name);
-    });
+      this.#allow(ctx, entry, Right.WRITE, "Writing pipes");
+      // lock check (i17/lock-server)
+      await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
+        () => writePipeOf(this.#server.liveDevice(entry), name, blob), entry.metrics.serializationWait);
+    }, name);
   }
 
-  async writeReadPipe(ctx: CallContext, device: string, name: string, _blob: PipeBlob): Promise<PipeValue> {
-    return this.#request(device, Operation.write_read_attributes, async (entry) => {
+  async writeReadPipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<PipeValue> {
+    return this.#request(device, Operation.write_read_pipe, async (entry) => {
       record(entry, ctx, "Operation", `write_read_pipe_5 (${name})`, true);
-      this.#server.liveDevice(entry);
-      throw noPipe(name);
-    });
+      this.#allow(ctx, entry, Right.WRITE, "Writing pipes");
+      // lock check (i17/lock-server)
+      return await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
+        () => writeReadPipeOf(this.#server.liveDevice(entry), name, blob), entry.metrics.serializationWait);
+    }, name);
   }
 
   async subscribeEvent(ctx: CallContext, device: string, attribute: string, type: EventType, sink: EventSink): Promise<Subscription> {
@@ -424,10 +431,6 @@ export class RequestHandler implements RequestApi {
       return await this.#server.events.subscribe(ctx, entry.name, attribute, type, sink);
     });
   }
-}
-
-function noPipe(name: string): DevFailed {
-  return DevFailed.of(Reason.PipeNotFound, `${name} pipe not found`, "DeviceClass::get_pipe_by_name");
 }
 
 /** A history asks for at least one record. */

@@ -1,7 +1,8 @@
 import {
   attribute, AttrWriteType, DevBoolean, DevDouble, DevFailed, DevFloat, DevLong, DevLong64, DevShort, DevString,
-  DevUChar, DevULong, DevULong64, DevUShort,
+  DevUChar, DevULong, DevULong64, DevUShort, pipe, pipeBlob,
 } from "../../device/index.js";
+import type { PipeReadResult } from "../../device/index.js";
 import { generateScalars, initialGeneratedScalars, initialScalarSetValues } from "./scalars.js";
 import type { GenerationStep } from "./tango-test-base.js";
 import { TangoTestSpectra } from "./tango-test-spectra.js";
@@ -10,6 +11,11 @@ import { TangoTestSpectra } from "./tango-test-spectra.js";
 const THROW_EXCEPTION_REASON = "exception test";
 const THROW_EXCEPTION_DESC = "here is the exception you requested";
 const THROW_EXCEPTION_ORIGIN = "TangoTest::read_throw_exception";
+
+/** init_device's values of the pipe's data elements (pi_str, pi_long, pi_short). */
+const PIPE_STRING = "The string";
+const PIPE_LONG = 666;
+const PIPE_SHORT = 12;
 
 /** init_device's values of the two scalars that read back what was written. */
 function initialStoredScalars(): { boolean_scalar: boolean; string_scalar: string } {
@@ -29,6 +35,9 @@ function initialStoredScalars(): { boolean_scalar: boolean; string_scalar: strin
  *   buffer); `boolean_scalar` and `string_scalar` too.
  * - `no_value` never has a value (API_AttrValueNotSet); `throw_exception` always fails with
  *   reason "exception test".
+ * - The pipe `string_long_short_ro` (read only, "Pipe example") reads a blob named "" of three
+ *   data elements: FirstDE "The string" (DevString), SecondDE 666 (DevLong), ThirdDE 12
+ *   (DevShort), the values init_device sets.
  * - `SwitchStates` toggles RUNNING and FAULT. The two Crash commands fail a background task
  *   instead of crashing the process.
  */
@@ -128,4 +137,10 @@ export class TangoTest extends TangoTestSpectra {
   @attribute({ dtype: DevULong })
   get ulong_scalar(): number { return this.#generated.ulong_scalar; }
   set ulong_scalar(v: number) { this.#setValues.ulong_scalar = v; }
+
+  /** TangoTest::read_string_long_short_ro: pi_str, pi_long and pi_short as init_device sets them. */
+  @pipe({ description: "Pipe example" })
+  get string_long_short_ro(): PipeReadResult {
+    return pipeBlob("").add("FirstDE", DevString, PIPE_STRING).add("SecondDE", DevLong, PIPE_LONG).add("ThirdDE", DevShort, PIPE_SHORT);
+  }
 }

@@ -125,7 +125,7 @@ export class EventChannel {
   }
 
   /** Sends an event with this payload to every subscriber, numbered in the channel's sequence. */
-  send(payload: Pick<EventRecord, "value" | "errors" | "config" | "dataReady" | "interfaceChange">, nowMs: number): void {
+  send(payload: Pick<EventRecord, "value" | "errors" | "config" | "dataReady" | "interfaceChange" | "pipe">, nowMs: number): void {
     this.sequence++;
     const sec = Math.floor(nowMs / 1000);
     const event = new HubEvent({

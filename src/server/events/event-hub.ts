@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import {
-  DevSource, EVENT_NAMES, EventType, TangoErrors, type AttributeConfig, type AttributeValue, type DevFailed,
-  type EventRecord, type InterfaceChange,
+  DevFailed, DevSource, EVENT_NAMES, EventType, TangoErrors, type AttributeConfig, type AttributeValue,
+  type EventRecord, type InterfaceChange, type PipeValue,
 } from "../../core/index.js";
 import { pushedAttributeValue, runtimeOf, type Device } from "../../device/index.js";
 import type { DeviceEntry } from "../device-entry.js";
@@ -172,6 +172,11 @@ export class EventHub {
     channel?.send({ dataReady: { dataType: state.decl.dtype, counter } }, Date.now());
   }
 
+  /** A pipe event pushed by device code, its value checked (cppTango push_pipe_event): sent to every subscriber as is. */
+  pushPipe(entry: DeviceEntry, value: PipeValue): void {
+    this.#channels.get(entry)?.get(value.name.toLowerCase())?.get(EventType.PIPE_EVENT)?.send({ pipe: value }, Date.now());
+  }
+
   /** New attribute configurations (SetAttributeConfig): an attr_conf event each (spec §12.1 item 3). */
   configChanged(entry: DeviceEntry, configs: readonly AttributeConfig[]): void {
     const byAttribute = this.#channels.get(entry);
@@ -229,6 +234,15 @@ export class EventHub {
       case EventType.ATTR_CONF_EVENT: {
         const [config] = await api.getAttributeConfig(ctx, entry.name, [target.attribute]);
         record = { ...base, time, config };
+        break;
+      }
+      case EventType.PIPE_EVENT: {
+        // cppTango's client reads the pipe on subscription (get_fire_sync_event); a failed read is an error event.
+        try {
+          record = { ...base, time, pipe: await api.readPipe(ctx, entry.name, target.attribute) };
+        } catch (err) {
+          record = { ...base, time, errors: DevFailed.from(err, "DeviceProxy::read_pipe").errors };
+        }
         break;
       }
       case EventType.INTERFACE_CHANGE_EVENT: {

@@ -1,7 +1,7 @@
 import {
   CmdArgType, DevFailed, EventType, Reason, TangoErrors, type AttributeEventConfig,
 } from "../../core/index.js";
-import { runtimeOf, type Device } from "../../device/index.js";
+import { pipeOf, runtimeOf, type Device } from "../../device/index.js";
 import { eventPropertiesOf, NO_EVENT_PROPERTIES, type EventProperties } from "./event-channel.js";
 import { hasThresholds } from "./criteria.js";
 
@@ -26,8 +26,8 @@ export function propertiesOf(target: SubscriptionTarget): EventProperties {
 }
 
 /**
- * cppTango's DServer::event_subscription checks (spec §12.2), in its order: the attribute
- * exists; data-ready events need `setDataReadyEvent`; change, archive and alarm events need
+ * cppTango's DServer::event_subscription checks (spec §12.2), in its order: the attribute (the
+ * pipe, for pipe events) exists; data-ready events need `setDataReadyEvent`; change, archive and alarm events need
  * polling unless device code pushes them, periodic events always need it; change and archive
  * events on a numeric attribute whose criteria are checked need thresholds. Throws the DevFailed
  * a client gets as the subscription's refusal.
@@ -39,7 +39,9 @@ export function checkSubscription(device: Device, attribute: string, type: Event
     throw DevFailed.of(Reason.NotSupportedFeature,
       "QUALITY_EVENT is obsolete since Tango 8: a quality change makes a CHANGE_EVENT; subscribe to that", origin);
   }
-  if (type === EventType.PIPE_EVENT) throw DevFailed.of(Reason.NotSupportedFeature, "This server has no pipes, so no pipe events", origin);
+  if (type === EventType.PIPE_EVENT) {
+    return { attribute: pipeOf(device, attribute).decl.name, dataType: CmdArgType.DevPipeBlob, events: undefined };
+  }
   if (!(type in EventType)) throw DevFailed.of(Reason.InvalidArgs, `Unknown event type ${type}`, origin);
   const rt = runtimeOf(device);
   const lower = attribute.toLowerCase();

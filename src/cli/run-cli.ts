@@ -8,6 +8,7 @@ import { databaseVerb } from "./verbs/database.js";
 import { dbVerb } from "./verbs/db.js";
 import { infoVerb, pingVerb, stateVerb, statusVerb } from "./verbs/device-queries.js";
 import { attributesVerb, blackboxVerb, commandsVerb } from "./verbs/lists.js";
+import { pipesVerb, readPipeVerb, writePipeVerb } from "./verbs/pipes.js";
 import { readVerb } from "./verbs/read.js";
 import { serveVerb } from "./verbs/serve.js";
 import { watchVerb } from "./verbs/watch.js";
@@ -16,7 +17,7 @@ import { writeVerb } from "./verbs/write.js";
 /** Every verb, in the order the help lists them; a new verb is one file in verbs/ and one entry here. */
 const VERBS: readonly Verb[] = [
   serveVerb, databaseVerb, dbVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, watchVerb, configVerb,
-  commandsVerb, attributesVerb, blackboxVerb, adminVerb,
+  commandsVerb, attributesVerb, blackboxVerb, adminVerb, readPipeVerb, writePipeVerb, pipesVerb,
 ];
 
 /** The verb run when the first argument is an option or there is none (`npm start`). */

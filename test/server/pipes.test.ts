@@ -51,7 +51,7 @@ class Piper extends Device {
   }
 
   @pipe()
-  get empty(): PipeReadResult { return this.#hasValue ? undefined : undefined; }
+  get empty(): PipeReadResult { return undefined; }
 
   @pipe()
   get duplicated(): PipeReadResult { return { name: "d", elements: [

@@ -16,6 +16,20 @@ export const ClientErrors = {
     origin: "Connection::command_inout()",
   }),
 
+  /** On top of the stack of a failed read of several attributes as a whole (cppTango's read_attributes). */
+  readAttributesFailedFrame: (device: string, attributes: readonly string[]): DevErrorInit => ({
+    reason: Reason.AttributeFailed,
+    desc: `Failed to read_attributes on device ${device}, attributes ${attributes.join(", ")}`,
+    origin: "DeviceProxy::read_attributes()",
+  }),
+
+  /** On top of the stack of a failed write_read_attribute. */
+  writeReadFailedFrame: (device: string, attribute: string): DevErrorInit => ({
+    reason: Reason.AttributeFailed,
+    desc: `Failed to write_read_attribute on device ${device}, attribute ${attribute}`,
+    origin: "DeviceProxy::write_read_attribute()",
+  }),
+
   /** On top of a server stack from reading one attribute. */
   readFailedFrame: (device: string, attribute: string): DevErrorInit => ({
     reason: Reason.AttributeFailed,

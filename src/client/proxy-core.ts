@@ -1,5 +1,5 @@
 import {
-  DevFailed, DevSource, MultiDevFailed, attributeInput, coerce, commandArgin,
+  CmdArgType, DevFailed, DevSource, MultiDevFailed, attributeInput, coerce, commandArgin,
   type AttributeConfig, type AttributeConfigUpdate, type AttributeWrite, type CommandInfo, type DevState,
   type DeviceInfo,
 } from "../core/index.js";
@@ -23,7 +23,7 @@ import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
 } from "./types.js";
 import {
-  type AttributeValues, decodingReply, entriesOf, isUpdateList, withFrame,
+  type AttributeValues, decodingReply, entriesOf, framed, isUpdateList,
 } from "./value-input.js";
 
 /** A property value as `putProperty` takes it; every element is sent as text. */
@@ -177,19 +177,20 @@ export abstract class ProxyCore {
    * arrays for sequences. Resolves to the output in its canonical form (see TangoValue).
    */
   async commandInout<T = TangoValue>(command: string, argin?: unknown, opts?: ReadOptions): Promise<T> {
-    const info = await this.#commandInfo(command, opts);
-    const frame = ClientErrors.commandFailedFrame(this.name, command);
-    // An unknown command is the server's to refuse, with its own error (API_CommandNotFound).
-    const value = info === undefined ? undefined : withFrame(() => commandArgin(info, argin), frame);
-    const reply = await this.#invoke<WireCommandInoutReply>("CommandInout", {
-      command,
-      argin: value === undefined ? null : encodeValue(value, this.#arrayEncoding),
-      source: opts?.source ?? this.source,
-      array_encoding: this.#arrayEncoding,
-    }, op(`command ${command}`, false), opts, (df) => df.withFrame(frame));
-    return decodingReply(this.name, `command ${command}`, () => {
-      const out = decodeValue(reply.argout);
-      return coerce(out.type, out.value) as T;
+    return framed(ClientErrors.commandFailedFrame(this.name, command), async () => {
+      const info = await this.#commandInfo(command, opts);
+      // An unknown command is the server's to refuse, with its own error (API_CommandNotFound).
+      const value = info === undefined ? undefined : commandArgin(info, argin);
+      const reply = await this.#invoke<WireCommandInoutReply>("CommandInout", {
+        command,
+        argin: value === undefined || value.type === CmdArgType.DevVoid ? null : encodeValue(value, this.#arrayEncoding),
+        source: opts?.source ?? this.source,
+        array_encoding: this.#arrayEncoding,
+      }, op(`command ${command}`, false), opts);
+      return decodingReply(this.name, `command ${command}`, () => {
+        const out = decodeValue(reply.argout);
+        return coerce(out.type, out.value) as T;
+      });
     });
   }
 
@@ -221,7 +222,7 @@ export abstract class ProxyCore {
 
   /** Reads one attribute; a failed read rejects with the server's stack and API_AttributeFailed on top. */
   async readAttribute<V = TangoValue>(name: string, opts?: ReadOptions): Promise<DeviceAttribute<V>> {
-    const [attr] = await this.#read(name, [name], opts);
+    const [attr] = await framed(ClientErrors.readFailedFrame(this.name, name), () => this.#read([name], opts));
     if (attr === undefined) throw ClientErrors.methodArgument(`No value came back for attribute ${name}`, `${ORIGIN}::read_attribute`);
     if (attr.error !== undefined) throw attr.error;
     return attr as DeviceAttribute<V>;
@@ -229,13 +230,15 @@ export abstract class ProxyCore {
 
   /** Reads attributes in one call; each failed one carries its own `error`. */
   async readAttributes(names: readonly string[], opts?: ReadOptions): Promise<DeviceAttribute[]> {
-    return this.#read(names.join(", "), names, opts);
+    return framed(ClientErrors.readAttributesFailedFrame(this.name, names), () => this.#read(names, opts));
   }
 
   /** Writes one attribute, converted to its declared type first (see WriteOptions for images). */
   async writeAttribute(name: string, value: unknown, opts?: WriteOptions): Promise<void> {
-    const writes = await this.#writes([[name, value]], opts);
-    await this.#invokeWrite("WriteAttributes", { values: writes }, OPS.writeAttributes, [name], opts);
+    await framed(ClientErrors.writeFailedFrame(this.name, [name]), async () => {
+      const writes = await this.#writes([[name, value]], opts);
+      await this.#invokeWrite("WriteAttributes", { values: writes }, OPS.writeAttributes, opts);
+    });
   }
 
   /**
@@ -244,16 +247,19 @@ export abstract class ProxyCore {
    */
   async writeAttributes(values: AttributeValues, opts?: CallOptions): Promise<void> {
     const entries = entriesOf(values);
-    const writes = await this.#writes(entries, opts);
-    await this.#invoke("WriteAttributes", { values: writes }, OPS.writeAttributes, opts,
-      (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n))));
+    await framed(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n)), async () => {
+      const writes = await this.#writes(entries, opts);
+      await this.#invoke("WriteAttributes", { values: writes }, OPS.writeAttributes, opts);
+    });
   }
 
   /** Writes one attribute and reads it back in one call. */
   async writeReadAttribute<V = TangoValue>(name: string, value: unknown, opts?: WriteOptions): Promise<DeviceAttribute<V>> {
-    const writes = await this.#writes([[name, value]], opts);
-    const reply = await this.#invokeWrite<WireReadAttributesReply>("WriteReadAttributes",
-      { values: writes, names: [name], array_encoding: this.#arrayEncoding }, OPS.writeRead, [name], opts);
+    const reply = await framed(ClientErrors.writeReadFailedFrame(this.name, name), async () => {
+      const writes = await this.#writes([[name, value]], opts);
+      return this.#invokeWrite<WireReadAttributesReply>("WriteReadAttributes",
+        { values: writes, names: [name], array_encoding: this.#arrayEncoding }, OPS.writeRead, opts);
+    });
     const [attr] = this.#attributes(reply, "write_read_attributes");
     if (attr === undefined) throw ClientErrors.methodArgument(`No value came back for attribute ${name}`, `${ORIGIN}::write_read_attribute`);
     if (attr.error !== undefined) throw attr.error;
@@ -263,10 +269,11 @@ export abstract class ProxyCore {
   /** Writes attributes, then reads `readNames`, in one call. */
   async writeReadAttributes(values: AttributeValues, readNames: readonly string[], opts?: CallOptions): Promise<DeviceAttribute[]> {
     const entries = entriesOf(values);
-    const writes = await this.#writes(entries, opts);
-    const reply = await this.#invoke<WireReadAttributesReply>("WriteReadAttributes",
-      { values: writes, names: readNames, array_encoding: this.#arrayEncoding }, OPS.writeRead, opts,
-      (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n))));
+    const reply = await framed(ClientErrors.writeFailedFrame(this.name, entries.map(([n]) => n)), async () => {
+      const writes = await this.#writes(entries, opts);
+      return this.#invoke<WireReadAttributesReply>("WriteReadAttributes",
+        { values: writes, names: readNames, array_encoding: this.#arrayEncoding }, OPS.writeRead, opts);
+    });
     return this.#attributes(reply, "write_read_attributes");
   }
 
@@ -344,22 +351,21 @@ export abstract class ProxyCore {
     return this.#locator.send((o) => this.#invoker.invoke<Res>(method, request, operation, o, onServerError), opts, this.#timeoutMs);
   }
 
-  /** A write of one attribute: a MultiDevFailed becomes that attribute's DevFailed. */
-  async #invokeWrite<Res>(method: string, fields: object, operation: Operation, names: readonly string[], opts?: CallOptions): Promise<Res> {
-    const frame = ClientErrors.writeFailedFrame(this.name, names);
+  /** A write of one attribute: a MultiDevFailed becomes that attribute's DevFailed (the caller adds its frame). */
+  async #invokeWrite<Res>(method: string, fields: object, operation: Operation, opts?: CallOptions): Promise<Res> {
     try {
-      return await this.#invoke<Res>(method, fields, operation, opts, (df) => df.withFrame(frame));
+      return await this.#invoke<Res>(method, fields, operation, opts);
     } catch (err) {
       if (!(err instanceof MultiDevFailed)) throw err;
       const [first] = err.errors;
-      throw new DevFailed(first.errors).withFrame(frame);
+      throw new DevFailed(first.errors);
     }
   }
 
-  async #read(label: string, names: readonly string[], opts?: ReadOptions): Promise<DeviceAttribute[]> {
+  async #read(names: readonly string[], opts?: ReadOptions): Promise<DeviceAttribute[]> {
     const reply = await this.#invoke<WireReadAttributesReply>("ReadAttributes", {
       names, source: opts?.source ?? this.source, array_encoding: this.#arrayEncoding,
-    }, OPS.readAttributes, opts, (df) => df.withFrame(ClientErrors.readFailedFrame(this.name, label)));
+    }, OPS.readAttributes, opts);
     return this.#attributes(reply, "read_attributes");
   }
 
@@ -367,21 +373,19 @@ export abstract class ProxyCore {
     return decodingReply(this.name, operation, () => reply.values.map((w) => toDeviceAttribute(decodeAttributeValue(w), this.name)));
   }
 
-  /** The wire writes of `entries`, each converted by its attribute's (cached) configuration. */
+  /** The wire writes of `entries`, each converted by its attribute's (cached) configuration; the caller frames errors. */
   async #writes(entries: ReadonlyArray<readonly [string, unknown]>, opts?: WriteOptions): Promise<object[]> {
     const names = entries.map(([n]) => n);
     const cache = this.#descriptions.configs;
     const missing = names.filter((n) => !cache.has(n.toLowerCase()));
     if (missing.length > 0) {
-      const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: missing }, OPS.getConfig, opts,
-        (df) => df.withFrame(ClientErrors.writeFailedFrame(this.name, names)));
+      const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: missing }, OPS.getConfig, opts);
       for (const c of reply.configs.map(decodeAttributeConfig)) cache.set(c.name.toLowerCase(), c);
     }
-    const frame = ClientErrors.writeFailedFrame(this.name, names);
     return entries.map(([name, value]) => {
       const config = cache.get(name.toLowerCase());
       if (config === undefined) throw ClientErrors.methodArgument(`No configuration for attribute ${name}`, `${ORIGIN}::write_attribute`);
-      const input = withFrame(() => attributeInput(config, value, opts), frame);
+      const input = attributeInput(config, value, opts);
       const write: AttributeWrite = input.dim === undefined ? { name, value: input.value } : { name, value: input.value, dim: input.dim };
       return encodeAttributeWrite(write, this.#arrayEncoding);
     });

@@ -9,10 +9,14 @@ import { ClientErrors } from "./client-errors.js";
 /** Values to write: `{ name: value }`, or `[name, value]` pairs when the order matters. */
 export type AttributeValues = Readonly<Record<string, unknown>> | ReadonlyArray<readonly [string, unknown]>;
 
-/** Runs a conversion, adding the client's frame to the DevFailed it throws. */
-export function withFrame<T>(fn: () => T, frame: DevErrorInit): T {
+/**
+ * Runs one call of the proxy, adding cppTango's client frame (API_CommandFailed,
+ * API_AttributeFailed) on top of whatever DevFailed it ends with: the server's stack or the
+ * client's own failure (server down, timeout, connection lost), as cppTango does (spec §18.2).
+ */
+export async function framed<T>(frame: DevErrorInit, fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     throw err instanceof DevFailed ? err.withFrame(frame) : err;
   }

@@ -12,6 +12,10 @@ export class ValueCoercionError extends Error {
     /** `type`: the wrong kind of value; `range`: the right kind, outside the type's range. */
     readonly kind: "type" | "range",
     message: string,
+    /** A range error's side: below the type's minimum, above its maximum, or not finite (NaN, ±Inf). */
+    readonly side?: "below" | "above" | "notFinite",
+    /** The failing element of a sequence (0 for a scalar). */
+    readonly index = 0,
   ) {
     super(message);
   }
@@ -51,10 +55,12 @@ function coerceInt(type: CmdArgType, range: IntRange, v: unknown): number {
   else if (typeof v === "bigint") n = Number(v);
   else throw typeError(type, v);
   if (!Number.isInteger(n)) {
-    throw new ValueCoercionError(Number.isFinite(n) ? "type" : "range", `${describe(v)} is not an integer`);
+    if (Number.isFinite(n)) throw new ValueCoercionError("type", `${describe(v)} is not an integer`);
+    throw new ValueCoercionError("range", `${describe(v)} is not an integer`, "notFinite");
   }
   if (n < range.min || n > range.max) {
-    throw new ValueCoercionError("range", `${describe(v)} is outside the ${typeName(type)} range [${range.min}, ${range.max}]`);
+    throw new ValueCoercionError("range", `${describe(v)} is outside the ${typeName(type)} range [${range.min}, ${range.max}]`,
+      n < range.min ? "below" : "above");
   }
   return n;
 }
@@ -65,13 +71,14 @@ function coerceInt64(type: CmdArgType, v: unknown): bigint {
   else if (typeof v === "number") {
     if (!Number.isInteger(v)) throw new ValueCoercionError("type", `${describe(v)} is not an integer`);
     if (!Number.isSafeInteger(v)) {
-      throw new ValueCoercionError("range", `${describe(v)} is not exact as a number; send 64-bit integers as bigint`);
+      throw new ValueCoercionError("range", `${describe(v)} is not exact as a number; send 64-bit integers as bigint`,
+        v < 0 ? "below" : "above");
     }
     b = BigInt(v);
   } else throw typeError(type, v);
   const [min, max] = type === CmdArgType.DevULong64 ? [0n, UINT64_MAX] : [INT64_MIN, INT64_MAX];
   if (b < min || b > max) {
-    throw new ValueCoercionError("range", `${b} is outside the ${typeName(type)} range [${min}, ${max}]`);
+    throw new ValueCoercionError("range", `${b} is outside the ${typeName(type)} range [${min}, ${max}]`, b < min ? "below" : "above");
   }
   return b;
 }
@@ -80,7 +87,7 @@ function coerceFloat(type: CmdArgType, v: unknown): number {
   if (typeof v !== "number") throw typeError(type, v);
   if (type === CmdArgType.DevFloat) {
     if (Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX) {
-      throw new ValueCoercionError("range", `${v} is outside the DevFloat range`);
+      throw new ValueCoercionError("range", `${v} is outside the DevFloat range`, v < 0 ? "below" : "above");
     }
     return Math.fround(v);
   }
@@ -136,7 +143,7 @@ function coerceArray(type: CmdArgType, v: unknown): unknown {
       try {
         out[i] = coerce(element, src[i]) as number | bigint;
       } catch (e) {
-        if (e instanceof ValueCoercionError) throw new ValueCoercionError(e.kind, `element ${i}: ${e.message}`);
+        if (e instanceof ValueCoercionError) throw new ValueCoercionError(e.kind, `element ${i}: ${e.message}`, e.side, i);
         throw e;
       }
     }
@@ -150,7 +157,7 @@ function coerceArray(type: CmdArgType, v: unknown): unknown {
     try {
       out[i] = coerce(element, src[i]);
     } catch (e) {
-      if (e instanceof ValueCoercionError) throw new ValueCoercionError(e.kind, `element ${i}: ${e.message}`);
+      if (e instanceof ValueCoercionError) throw new ValueCoercionError(e.kind, `element ${i}: ${e.message}`, e.side, i);
       throw e;
     }
   }

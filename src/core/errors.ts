@@ -1,33 +1,47 @@
-import { typeName, type CmdArgType } from "./cmd-arg-type.js";
+import { arrayTypeOf, typeName, type CmdArgType } from "./cmd-arg-type.js";
 import { DevFailed } from "./dev-failed.js";
 import { DevState } from "./enums.js";
 import { Reason } from "./reasons.js";
+
+const CHECK_WRITTEN = "WAttribute::check_written_value()";
+
+/** Where cppTango looks an attribute up, the origin of its API_AttrNotFound. */
+export type AttrLookup = "MultiAttribute::get_attr_ind_by_name" | "MultiAttribute::get_attr_by_name";
 
 /**
  * One builder per Tango-defined error, so each cppTango description is written once (spec §18.1).
  * Origins name cppTango's function for the same check, so logs read alike.
  */
 export const TangoErrors = {
-  commandNotFound: (name: string): DevFailed =>
-    DevFailed.of(Reason.CommandNotFound, `Command ${name} not found`, "DeviceClass::command_handler"),
+  /** `origin`: cppTango's raise site; command_inout's by default, `Device_2Impl::command_query_2` for command_query. */
+  commandNotFound: (name: string, origin = "DeviceClass::command_handler"): DevFailed =>
+    DevFailed.of(Reason.CommandNotFound, `Command ${name} not found`, origin),
 
   commandNotAllowed: (name: string, state: DevState): DevFailed =>
     DevFailed.of(Reason.CommandNotAllowed, `Command ${name} not allowed when the device is in ${DevState[state]} state`,
       "DeviceClass::command_handler"),
 
-  incompatibleCmdArgumentType: (expected: CmdArgType, detail?: string): DevFailed =>
+  /**
+   * A missing argin, or one of another type or outside its type's range (cppTango's exact text).
+   * `hint`: a second line of our own for input only REST has (a JSON shape), never a JavaScript message.
+   */
+  incompatibleCmdArgumentType: (expected: CmdArgType, hint?: string): DevFailed =>
     DevFailed.of(Reason.IncompatibleCmdArgumentType,
-      `Incompatible command argument type, expected type is : Tango::${typeName(expected)}${detail ? `\n${detail}` : ""}`,
-      "Command::extract"),
+      `Incompatible command argument type, expected type is : Tango::${typeName(expected)}${hint === undefined ? "" : `\n${hint}`}`,
+      "Command::extract()"),
 
-  attrNotFound: (name: string): DevFailed =>
-    DevFailed.of(Reason.AttrNotFound, `${name} attribute not found`, "MultiAttribute::get_attr_ind_by_name"),
+  /**
+   * `origin`: cppTango's raise site; reads and writes look attributes up by index
+   * (`get_attr_ind_by_name`), configuration, write-read and polling by name (`get_attr_by_name`).
+   */
+  attrNotFound: (name: string, origin: AttrLookup = "MultiAttribute::get_attr_ind_by_name"): DevFailed =>
+    DevFailed.of(Reason.AttrNotFound, `${name} attribute not found`, origin),
 
   noAttributes: (): DevFailed =>
     DevFailed.of(Reason.AttrNotFound, "The device does not have any attribute", "Device_3Impl::read_attributes_no_except"),
 
   attrNotWritable: (name: string): DevFailed =>
-    DevFailed.of(Reason.AttrNotWritable, `Attribute ${name} is not writable`, "Device_3Impl::write_attributes"),
+    DevFailed.of(Reason.AttrNotWritable, `Attribute ${name} is not writable`, "DeviceImpl::write_attributes"),
 
   attrReadNotAllowed: (name: string): DevFailed =>
     DevFailed.of(Reason.AttrNotAllowed, `It is currently not allowed to read attribute ${name}`,
@@ -49,40 +63,57 @@ export const TangoErrors = {
     DevFailed.of(Reason.AttrValueNotSet, `Read value for attribute ${name} has not been updated`,
       "Device_3Impl::read_attributes_no_except"),
 
-  incompatibleAttrDataType: (expected: CmdArgType, detail?: string): DevFailed =>
+  /**
+   * `dataType`: the attribute's; cppTango names the sequence type, whatever the format. `hint`: as
+   * for incompatibleCmdArgumentType.
+   */
+  incompatibleAttrDataType: (dataType: CmdArgType, hint?: string): DevFailed =>
     DevFailed.of(Reason.IncompatibleAttrDataType,
-      `Incompatible attribute type, expected type is : Tango::${typeName(expected)}${detail ? `\n${detail}` : ""}`,
-      "WAttribute::check_written_value"),
+      `Incompatible attribute type, expected type is : Tango::${typeName(arrayTypeOf(dataType))} (even for single value)` +
+      (hint === undefined ? "" : `\n${hint}`), CHECK_WRITTEN),
 
-  attrIncorrectDataNumber: (name: string, expected: number, got: number): DevFailed =>
-    DevFailed.of(Reason.AttrIncorrectDataNumber,
-      `Incorrect data number\nAttribute ${name}: ${got} values for dimensions holding ${expected}`,
-      "WAttribute::check_written_value"),
+  /** The written element count does not fit the dimensions (cppTango's text names neither). */
+  attrIncorrectDataNumber: (): DevFailed =>
+    DevFailed.of(Reason.AttrIncorrectDataNumber, "Incorrect data number", CHECK_WRITTEN),
 
   wattrBelowMin: (name: string, index: number): DevFailed =>
     DevFailed.of(Reason.WAttrOutsideLimit,
       `Set value for attribute ${name} is below the minimum authorized (at least element ${index})`,
-      "WAttribute::check_written_value"),
+      CHECK_WRITTEN),
 
   wattrAboveMax: (name: string, index: number): DevFailed =>
     DevFailed.of(Reason.WAttrOutsideLimit,
       `Set value for attribute ${name} is above the maximum authorized (at least element ${index})`,
-      "WAttribute::check_written_value"),
+      CHECK_WRITTEN),
 
   wattrNaN: (name: string, index: number): DevFailed =>
     DevFailed.of(Reason.WAttrOutsideLimit,
       `Set value for attribute ${name} is a NaN or INF value (at least element ${index})`,
-      "WAttribute::check_written_value"),
+      CHECK_WRITTEN),
 
   wattrDimTooLarge: (name: string, axis: "X" | "Y"): DevFailed =>
     DevFailed.of(Reason.WAttrOutsideLimit,
-      `${axis} dimesion is greater than the max defined for attribute ${name}`, "WAttribute::check_written_value"),
+      `${axis} dimesion is greater than the max defined for attribute ${name}`, "DeviceImpl::write_attributes"),
 
-  deviceNotFound: (name: string): DevFailed =>
-    DevFailed.of(Reason.DeviceNotFound, `Device ${name} not found`, "DServer::dev_restart"),
+  /**
+   * `origin`: cppTango's raise site: the lookup (`Util::get_device_by_name()`) by default,
+   * `Dserver::restart()` (sic) for DevRestart. Callers that cppTango rethrows add their own frame
+   * (deviceNotFoundFrame).
+   */
+  deviceNotFound: (name: string, origin = "Util::get_device_by_name()"): DevFailed =>
+    DevFailed.of(Reason.DeviceNotFound, `Device ${name} not found`, origin),
 
+  /** The frame cppTango's admin commands put on top of a failed lookup (AddObjPolling, GetLoggingTarget…). */
+  deviceNotFoundFrame: (err: DevFailed, name: string, origin: string): DevFailed =>
+    err.withFrame({ reason: Reason.DeviceNotFound, desc: `Device ${name} not found`, origin }),
+
+  /** Logging commands: a device-name pattern that matches no device (two spaces, as cppTango). */
+  noDeviceMatching: (pattern: string, origin: string): DevFailed =>
+    DevFailed.of(Reason.DeviceNotFound, `No device name matching pattern  <${pattern}>`, origin),
+
+  /** QueryWizard*Property; cppTango prints the class name lower-cased. */
   classNotFound: (name: string): DevFailed =>
-    DevFailed.of(Reason.ClassNotFound, `Class ${name} not found`, "DServer::query_class_prop"),
+    DevFailed.of(Reason.ClassNotFound, `Class ${name.toLowerCase()} not found in device server`, "DServer::query_class_prop"),
 
   commandTimedOut: (monitor: string, waiter: number, holder: number): DevFailed =>
     DevFailed.of(Reason.CommandTimedOut,
@@ -135,15 +166,18 @@ export const TangoErrors = {
   pollObjNotFound: (name: string): DevFailed =>
     DevFailed.of(Reason.PollObjNotFound, `${name} not found in list of polled object`, "DeviceImpl::get_polled_obj_by_type_name"),
 
-  attrNotPolled: (name: string): DevFailed =>
-    DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, "Device_3Impl::read_attributes_from_cache"),
+  /** `origin`: a CACHE read's by default; `Device_5Impl::read_attribute_history_5` for the history. */
+  attrNotPolled: (name: string, origin = "Device_3Impl::read_attributes_from_cache"): DevFailed =>
+    DevFailed.of(Reason.AttrNotPolled, `Attribute ${name} not polled`, origin),
 
-  cmdNotPolled: (name: string): DevFailed =>
-    DevFailed.of(Reason.CmdNotPolled, `Command ${name} not polled`, "Device_2Impl::command_inout"),
+  /** `origin`: a CACHE command_inout's by default; `Device_4Impl::command_inout_history_4` for the history. */
+  cmdNotPolled: (name: string, origin = "Device_2Impl::command_inout"): DevFailed =>
+    DevFailed.of(Reason.CmdNotPolled, `Command ${name} not polled`, origin),
 
-  noDataYet: (kind: "attribute" | "command", name: string): DevFailed =>
+  /** `origin`: as attrNotPolled and cmdNotPolled. */
+  noDataYet: (kind: "attribute" | "command", name: string, origin?: string): DevFailed =>
     DevFailed.of(Reason.NoDataYet, `No data available in cache for ${kind} ${name}`,
-      kind === "command" ? "Device_2Impl::command_inout" : "Device_3Impl::read_attributes_from_cache"),
+      origin ?? (kind === "command" ? "Device_2Impl::command_inout" : "Device_3Impl::read_attributes_from_cache")),
 
   notUpdatedAnyMore: (kind: "attribute" | "command", name: string): DevFailed =>
     DevFailed.of(Reason.NotUpdatedAnyMore, `Data in cache for ${kind} ${name} not updated any more`,

@@ -18,7 +18,7 @@ export { DevFailed, MultiDevFailed } from "./dev-failed.js";
 export type { DevError, DevErrorInit, NamedDevError } from "./dev-failed.js";
 export { TangoErrors } from "./errors.js";
 export { coerce, ValueCoercionError } from "./coerce.js";
-export { attributeInput, commandArgin } from "./typed-input.js";
+export { attributeInput, commandArgin, writtenValueError } from "./typed-input.js";
 export type { ImageDims } from "./typed-input.js";
 export type {
   DevEncoded as DevEncodedValue, DevVarLongStringArray as DevVarLongStringArrayValue,

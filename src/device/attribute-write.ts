@@ -1,6 +1,6 @@
 import {
-  AttrDataFormat, AttrWriteType, CmdArgType, DevFailed, MultiDevFailed, Reason, TangoErrors, ValueCoercionError,
-  arrayTypeOf, coerce,
+  AttrDataFormat, AttrWriteType, CmdArgType, DevFailed, MultiDevFailed, TangoErrors, ValueCoercionError,
+  arrayTypeOf, coerce, writtenValueError,
 } from "../core/index.js";
 import type { AttributeDim, AttributeWrite, DevError, NamedDevError } from "../core/index.js";
 import type { AttributeState } from "./attribute-state.js";
@@ -17,13 +17,14 @@ export function checkWrittenValue(state: AttributeState, w: AttributeWrite): { v
   const scalar = d.dformat === AttrDataFormat.SCALAR;
   const expected = scalar ? d.dtype : arrayTypeOf(d.dtype);
   const sent = w.value.type;
-  if (sent !== CmdArgType.DevVoid && !sameType(sent, expected) && !sameType(sent, d.dtype)) {
-    throw TangoErrors.incompatibleAttrDataType(d.dtype, `attribute ${d.name} got a Tango::${CmdArgType[sent] ?? sent}`);
+  // A scalar may come as its sequence type, as cppTango always sends it (then one element).
+  if (sent !== CmdArgType.DevVoid && !sameType(sent, expected) && !sameType(sent, d.dtype) && !sameType(sent, arrayTypeOf(d.dtype))) {
+    throw TangoErrors.incompatibleAttrDataType(d.dtype);
   }
   let raw = w.value.value;
   if (scalar && (Array.isArray(raw) || (ArrayBuffer.isView(raw) && d.dtype !== CmdArgType.DevEncoded))) {
     const arr = raw as ArrayLike<unknown>;
-    if (arr.length !== 1) throw TangoErrors.attrIncorrectDataNumber(d.name, 1, arr.length);
+    if (arr.length !== 1) throw TangoErrors.attrIncorrectDataNumber();
     raw = arr[0];
   }
   let value: unknown;
@@ -31,15 +32,14 @@ export function checkWrittenValue(state: AttributeState, w: AttributeWrite): { v
     value = coerce(expected, raw);
   } catch (e) {
     if (!(e instanceof ValueCoercionError)) throw e;
-    if (e.kind === "range") throw DevFailed.of(Reason.WAttrOutsideLimit, `Set value for attribute ${d.name} is out of range: ${e.message}`, "WAttribute::check_written_value");
-    throw TangoErrors.incompatibleAttrDataType(d.dtype, e.message);
+    throw writtenValueError(d.name, d.dtype, e);
   }
   let dim: AttributeDim = { x: 1, y: 0 };
   if (!scalar) {
     const n = (value as ArrayLike<unknown>).length;
     const x = d.dformat === AttrDataFormat.IMAGE ? w.dim?.x ?? n : w.dim?.x || n;
     const y = d.dformat === AttrDataFormat.IMAGE ? w.dim?.y ?? (n === 0 ? 0 : 1) : 0;
-    if (x * (d.dformat === AttrDataFormat.IMAGE ? y : 1) !== n) throw TangoErrors.attrIncorrectDataNumber(d.name, x * Math.max(y, 1), n);
+    if (x * (d.dformat === AttrDataFormat.IMAGE ? y : 1) !== n) throw TangoErrors.attrIncorrectDataNumber();
     if (x > d.maxDimX) throw TangoErrors.wattrDimTooLarge(d.name, "X");
     if (d.dformat === AttrDataFormat.IMAGE && y > d.maxDimY) throw TangoErrors.wattrDimTooLarge(d.name, "Y");
     dim = { x, y };

@@ -2,17 +2,20 @@ import { CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError, coerce,
 import type { TypedValue } from "../core/index.js";
 import { runtimeOf, type Device } from "./device.js";
 
-function checkArgin(name: string, inType: CmdArgType, argin: TypedValue | undefined): unknown {
+/**
+ * Command::extract: the argin in the declared type. A DevVoid command ignores whatever was sent
+ * (cppTango never extracts it); any other misfit, a missing argin included, is cppTango's
+ * API_IncompatibleCmdArgumentType.
+ */
+function checkArgin(inType: CmdArgType, argin: TypedValue | undefined): unknown {
+  if (inType === CmdArgType.DevVoid) return undefined;
   const sent = argin?.type ?? CmdArgType.DevVoid;
-  const raw = argin?.value;
   const norm = (t: CmdArgType): CmdArgType => (t === CmdArgType.ConstDevString ? CmdArgType.DevString : t);
-  if (sent !== CmdArgType.DevVoid && norm(sent) !== norm(inType)) {
-    throw TangoErrors.incompatibleCmdArgumentType(inType, `command ${name} got a Tango::${typeName(sent)}`);
-  }
+  if (sent !== CmdArgType.DevVoid && norm(sent) !== norm(inType)) throw TangoErrors.incompatibleCmdArgumentType(inType);
   try {
-    return coerce(inType, raw);
+    return coerce(inType, argin?.value);
   } catch (e) {
-    if (e instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(inType, e.message);
+    if (e instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(inType);
     throw e;
   }
 }
@@ -38,7 +41,7 @@ export async function executeCommandOf(device: Device, name: string, argin: Type
     if (decl.allowedIn !== undefined && !decl.allowedIn.includes(device.getState())) {
       throw TangoErrors.commandNotAllowed(decl.name, device.getState());
     }
-    const value = checkArgin(decl.name, decl.inType, argin);
+    const value = checkArgin(decl.inType, argin);
     const result: unknown = await decl.execute(device, value);
     if (decl.outType === CmdArgType.DevVoid) return { type: CmdArgType.DevVoid, value: undefined };
     try {

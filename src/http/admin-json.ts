@@ -1,9 +1,9 @@
 import {
-  CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError, typeName,
+  CmdArgType, DevFailed, Reason, TangoErrors, ValueCoercionError, coerce,
   type CommandInfo, type DevVarLongStringArrayValue, type TypedValue,
 } from "../core/index.js";
 import { commandInfoJson as commandInfoBodyOf } from "./device-json.js";
-import { jsonToValue } from "./json-value.js";
+import { jsonToValueInput } from "./json-value.js";
 import {
   LOGGING_LEVEL_NAMES, type CommandInfoJson, type DeviceRef, type LoggingLevel, type LoggingLevelName, type WizardProperty,
 } from "./admin-schemas.js";
@@ -16,26 +16,24 @@ import {
 const ORIGIN = "HTTP sidecar (admin routes)";
 
 /**
- * The argin of `command` from a request's JSON: absent or null for DevVoid, required otherwise,
- * converted to the declared type. Throws API_IncompatibleCmdArgumentType naming that type.
+ * The argin of `command` from a request's JSON, converted to the declared type: required unless
+ * the command is DevVoid, which ignores any (as cppTango does). Throws
+ * API_IncompatibleCmdArgumentType with cppTango's text.
  */
 export function arginOf(command: CommandInfo, json: unknown): TypedValue | undefined {
-  const isGiven = json !== undefined && json !== null;
-  if (command.inType === CmdArgType.DevVoid) {
-    if (isGiven) {
-      throw TangoErrors.incompatibleCmdArgumentType(CmdArgType.DevVoid,
-        `command ${command.name} takes no argin: leave out the body, or send {} or {"argin": null}`);
-    }
-    return undefined;
-  }
-  const expected = typeName(command.inType);
-  if (!isGiven) {
-    throw TangoErrors.incompatibleCmdArgumentType(command.inType, `command ${command.name} needs an argin: send {"argin": <${expected}>}`);
+  if (command.inType === CmdArgType.DevVoid) return undefined;
+  let input: unknown;
+  try {
+    input = jsonToValueInput(json ?? undefined, command.inType);
+  } catch (err) {
+    // The JSON's shape (a missing "svalue"…): our own readable hint under cppTango's text.
+    if (err instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(command.inType, err.message);
+    throw err;
   }
   try {
-    return { type: command.inType, value: jsonToValue(json, command.inType) };
+    return { type: command.inType, value: coerce(command.inType, input) };
   } catch (err) {
-    if (err instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(command.inType, `command ${command.name}: ${err.message}`);
+    if (err instanceof ValueCoercionError) throw TangoErrors.incompatibleCmdArgumentType(command.inType);
     throw err;
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import {
-  CmdArgType, DevFailed, DevState, MultiDevFailed, TangoErrors, type AttributeValue, type AttributeWrite,
+  CmdArgType, DevFailed, DevState, MultiDevFailed, Reason, TangoErrors, type AttributeValue, type AttributeWrite, type CommandInfo,
 } from "../core/index.js";
 import type { CallContext, RequestApi } from "../server/index.js";
 import { attributeWriteOf, commandArginOf, type ValueSource } from "./device-input.js";
@@ -33,6 +33,19 @@ function bodySource(request: FastifyRequest): ValueSource | undefined {
 }
 
 /** The first element of an API result that has one per name asked. */
+/**
+ * The declared types of command `cmd`. An unknown command is refused by command_inout itself, so
+ * the route's stack is command_inout's (origin `DeviceClass::command_handler`), as over gRPC.
+ */
+async function commandInfoOf(api: RequestApi, ctx: CallContext, device: string, cmd: string): Promise<CommandInfo> {
+  try {
+    return await api.commandQuery(ctx, device, cmd);
+  } catch (err) {
+    if (err instanceof DevFailed && err.reason === Reason.CommandNotFound) await api.commandInout(ctx, device, cmd, undefined);
+    throw err;
+  }
+}
+
 function only<T>(list: readonly T[], missing: () => DevFailed): T {
   const first = list[0];
   if (first === undefined) throw missing();
@@ -277,11 +290,12 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RestRouteOptions> = async (
     const { cmd } = request.params;
     const source = bodySource(request);
     return call.run(request, `device ${device}, command ${cmd}`, async (ctx) => {
-      const info = await api.commandQuery(ctx, device, cmd);
+      const info = await commandInfoOf(api, ctx, device, cmd);
       const out = await api.commandInout(ctx, device, info.name, commandArginOf(info, source));
       const l = links(device);
       const _links = { _parent: l.device, _self: l.command(info.name) };
-      return out.type === CmdArgType.DevVoid ? { name: info.name, _links } : { name: info.name, output: typedToJson(out), _links };
+      // One shape for every command, as the admin routes: a DevVoid command's output is null.
+      return { name: info.name, output: out.type === CmdArgType.DevVoid ? null : typedToJson(out), _links };
     });
   });
 };

@@ -189,10 +189,10 @@ export const CommandBody = Type.Object({
 });
 export type CommandBody = Static<typeof CommandBody>;
 
-/** `PUT /devices/{device}/commands/{cmd}`: the result (no output for a DevVoid command). */
+/** `PUT /devices/{device}/commands/{cmd}`: the result (`output` null for a DevVoid command, as the admin routes). */
 export const CommandResultBody = Type.Object({
   name: Type.String(),
-  output: Type.Optional(Type.Unknown({ description: `the argout: ${VALUE_DOC}` })),
+  output: Type.Unknown({ description: `the argout: ${VALUE_DOC}; null for a DevVoid command` }),
   _links: Type.Object({ _parent: Href, _self: Href }),
 });
 export type CommandResultBody = Static<typeof CommandResultBody>;

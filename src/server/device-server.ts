@@ -310,7 +310,7 @@ export class DeviceServer implements ServerAdmin {
   /** DevRestart (spec §9.4): destroy and rebuild one user device. */
   async restartDevice(name: string): Promise<void> {
     const entry = this.#devices.findUser(name);
-    if (entry === undefined) throw TangoErrors.deviceNotFound(name);
+    if (entry === undefined) throw TangoErrors.deviceNotFound(name, "Dserver::restart()");
     this.recoverHung(entry);
     await this.#rebuild(entry);
   }

@@ -1,6 +1,6 @@
 import { Device, DevString, DevVarLongStringArray, DevVarStringArray, command } from "../device/index.js";
 import type { DevVarLongStringArrayValue } from "../device/index.js";
-import { TangoErrors } from "../core/index.js";
+import { DevFailed, TangoErrors } from "../core/index.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { Polling } from "./polling/polling.js";
 
@@ -11,9 +11,16 @@ export interface PollingAdmin {
   entry(name: string): DeviceEntry;
 }
 
-/** The device argument of a polling command: a device of this server (cppTango's "Device <d> not found"). */
-function deviceOf(server: PollingAdmin, name: string | undefined): DeviceEntry {
-  return server.entry(name ?? "");
+/**
+ * The device argument of a polling command: a device of this server. cppTango's Add/Upd/RemObjPolling
+ * put their own API_DeviceNotFound frame (`origin`) on the lookup's; DevPollStatus does not.
+ */
+function deviceOf(server: PollingAdmin, name: string | undefined, origin?: string): DeviceEntry {
+  try {
+    return server.entry(name ?? "");
+  } catch (err) {
+    throw origin !== undefined && err instanceof DevFailed ? TangoErrors.deviceNotFoundFrame(err, name ?? "", origin) : err;
+  }
 }
 
 /**
@@ -27,21 +34,21 @@ export function dserverPollingCommands(server: PollingAdmin): abstract new (...a
     async AddObjPolling(argin: DevVarLongStringArrayValue): Promise<void> {
       if (argin.svalue.length !== 3 || argin.lvalue.length !== 1) throw TangoErrors.wrongNumberOfArgs("DServer::add_obj_polling");
       const [device, type = "", name = ""] = argin.svalue;
-      await server.polling.addObject(deviceOf(server, device), type, name, argin.lvalue[0] ?? 0);
+      await server.polling.addObject(deviceOf(server, device, "DServer::add_obj_polling"), type, name, argin.lvalue[0] ?? 0);
     }
 
     @command({ dtypeIn: DevVarLongStringArray, docIn: "Lg[0]=Upd period. Str[0]=Device name. Str[1]=Object type. Str[2]=Object name" })
     async UpdObjPollingPeriod(argin: DevVarLongStringArrayValue): Promise<void> {
       if (argin.svalue.length !== 3 || argin.lvalue.length !== 1) throw TangoErrors.wrongNumberOfArgs("DServer::upd_obj_polling_period");
       const [device, type = "", name = ""] = argin.svalue;
-      await server.polling.updatePeriod(deviceOf(server, device), type, name, argin.lvalue[0] ?? 0);
+      await server.polling.updatePeriod(deviceOf(server, device, "DServer::upd_obj_polling_period"), type, name, argin.lvalue[0] ?? 0);
     }
 
     @command({ dtypeIn: DevVarStringArray, docIn: "Str[0]=Device name. Str[1]=Object type. Str[2]=Object name" })
     async RemObjPolling(argin: readonly string[]): Promise<void> {
       if (argin.length !== 3) throw TangoErrors.wrongNumberOfArgs("DServer::rem_obj_polling");
       const [device, type = "", name = ""] = argin;
-      await server.polling.removeObject(deviceOf(server, device), type, name);
+      await server.polling.removeObject(deviceOf(server, device, "DServer::rem_obj_polling"), type, name);
     }
 
     @command()

@@ -38,9 +38,10 @@ function wizard(server: ServerAdmin, className: string, scope: "device" | "class
  * it extends (dserver-polling.ts, dserver-events.ts); locking comes later.
  */
 export function createDServerClass(server: ServerAdmin): DeviceClass {
-  const names = (pattern: string): string[] => {
+  // cppTango: Add/RemoveLoggingTarget refuse a pattern matching nothing (`origin`); Set/GetLoggingLevel skip it.
+  const names = (pattern: string, origin?: string): string[] => {
     const found = server.logging.match(pattern, server.allDevices().map((e) => e.name));
-    if (found.length === 0) throw TangoErrors.deviceNotFound(pattern);
+    if (found.length === 0 && origin !== undefined) throw TangoErrors.noDeviceMatching(pattern, origin);
     return server.allDevices().filter((e) => found.includes(e.name)).map((e) => e.name);
   };
 
@@ -104,7 +105,7 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     AddLoggingTarget(argin: readonly string[]): void {
       if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::add_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
-        for (const d of names(argin[i] ?? "")) server.logging.addTarget(d, argin[i + 1] ?? "");
+        for (const d of names(argin[i] ?? "", "Logging::add_logging_target")) server.logging.addTarget(d, argin[i + 1] ?? "");
       }
     }
 
@@ -112,14 +113,17 @@ export function createDServerClass(server: ServerAdmin): DeviceClass {
     RemoveLoggingTarget(argin: readonly string[]): void {
       if (argin.length === 0 || argin.length % 2 !== 0) throw TangoErrors.wrongNumberOfArgs("DServer::remove_logging_target");
       for (let i = 0; i < argin.length; i += 2) {
-        for (const d of names(argin[i] ?? "")) server.logging.removeTarget(d, argin[i + 1] ?? "");
+        for (const d of names(argin[i] ?? "", "Logging::remove_logging_target")) server.logging.removeTarget(d, argin[i + 1] ?? "");
       }
     }
 
     @command({ dtypeIn: DevString, dtypeOut: DevVarStringArray, docIn: "Device name", docOut: "Logging target list" })
     GetLoggingTarget(device: string): string[] {
       const [d] = names(device);
-      return d === undefined ? [] : server.logging.targets(d);
+      if (d === undefined) {
+        throw TangoErrors.deviceNotFoundFrame(TangoErrors.deviceNotFound(device), device, "Logging::get_logging_target");
+      }
+      return server.logging.targets(d);
     }
 
     @command({ dtypeIn: DevVarLongStringArray, docIn: "Lg[i]=Logging Level. Str[i]=Device name." })

@@ -218,7 +218,7 @@ export class RequestHandler implements RequestApi {
       record(entry, ctx, "Operation", "command_query_2", false);
       this.#allow(ctx, entry, Right.READ, "Reading the command list");
       const c = runtimeOf(this.#server.liveDevice(entry)).command(command);
-      if (c === undefined) throw TangoErrors.commandNotFound(command);
+      if (c === undefined) throw TangoErrors.commandNotFound(command, "Device_2Impl::command_query_2");
       return commandInfo(c.name, c);
     });
   }
@@ -301,7 +301,7 @@ export class RequestHandler implements RequestApi {
         const lower = n.toLowerCase();
         if (lower === "state" || lower === "status") return stateConfig(lower === "state");
         const a = rt.attribute(n);
-        if (a === undefined) throw TangoErrors.attrNotFound(n);
+        if (a === undefined) throw TangoErrors.attrNotFound(n, "MultiAttribute::get_attr_by_name");
         return a.config();
     });
     });

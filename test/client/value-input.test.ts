@@ -30,8 +30,8 @@ describe("client value input", () => {
     });
     expect(attributeInput(image, [1, 2, 3, 4], { dimX: 2, dimY: 2 }).dim).to.deep.equal({ x: 2, y: 2 });
     expect(attributeInput(image, [1, 2, 3]).dim).to.deep.equal({ x: 3, y: 1 });
-    expect(() => attributeInput(image, [[1, 2], [3]])).to.throw(DevFailed, /row 1 has 1 elements, row 0 has 2/);
-    expect(() => attributeInput(image, [1, 2, 3], { dimX: 2, dimY: 2 })).to.throw(DevFailed, /3 elements do not make an image of 2 × 2/);
+    expect(() => attributeInput(image, [[1, 2], [3]])).to.throw(DevFailed, /^API_AttrIncorrectDataNumber: Incorrect data number$/);
+    expect(() => attributeInput(image, [1, 2, 3], { dimX: 2, dimY: 2 })).to.throw(DevFailed, /^API_AttrIncorrectDataNumber: Incorrect data number$/);
   });
 
   it("reports a reply that cannot be decoded as a DevFailed, not a crash", () => {

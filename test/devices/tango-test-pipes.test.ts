@@ -12,11 +12,28 @@ describe("TangoTest pipes", () => {
   beforeEach(async () => { ts = await startServer({ classes: { TangoTest }, devices: { TangoTest: [DEV] } }); });
   afterEach(async () => { await ts?.close(); });
 
-  it("has one pipe, string_long_short_ro, read only, OPERATOR, described \"Pipe example\"", async () => {
+  it("has cppTango's string_long_short_ro, read only, OPERATOR, described \"Pipe example\", and our rw_pipe", async () => {
     expect(await ts.server.api.getPipeConfig(CTX, DEV, [])).to.deep.equal([{
       name: "string_long_short_ro", label: "string_long_short_ro", description: "Pipe example",
       level: DispLevel.OPERATOR, writable: PipeWriteType.PIPE_READ,
+    }, {
+      name: "rw_pipe", label: "rw_pipe", description: "Read-write pipe example: reads back the last blob written",
+      level: DispLevel.OPERATOR, writable: PipeWriteType.PIPE_READ_WRITE,
     }]);
+  });
+
+  it("echoes what is written to rw_pipe, until Init puts its first blob back", async () => {
+    const first = await ts.server.api.readPipe(CTX, DEV, "rw_pipe");
+    expect(first.blob).to.deep.equal({ name: "rw_pipe", elements: [
+      { name: "str", value: { type: CmdArgType.DevString, value: "The string" } },
+      { name: "long", value: { type: CmdArgType.DevLong, value: 666 } },
+      { name: "double_array", value: { type: CmdArgType.DevVarDoubleArray, value: Float64Array.of(1.5, 2.5, 3.5) } },
+    ] });
+    const written = pipeBlob("mine").add("n", CmdArgType.DevULong64, 7n).addBlob("inner", pipeBlob("in", { s: "x" })).build();
+    const echoed = await ts.server.api.writeReadPipe(CTX, DEV, "rw_pipe", written);
+    expect(echoed.blob).to.deep.equal(written);
+    await ts.server.api.commandInout(CTX, DEV, "Init", undefined);
+    expect((await ts.server.api.readPipe(CTX, DEV, "rw_pipe")).blob).to.deep.equal(first.blob);
   });
 
   it("reads a blob named \"\" of FirstDE, SecondDE and ThirdDE: a string, a long and a short", async () => {

@@ -147,16 +147,16 @@ describe("tango-grpc client verbs against TangoTest", function () {
       expect(doc.error.errors[0]).to.include({ reason: "API_CommandNotFound", severity: "ERR" });
     });
 
-    it("exits 2 for an argin that does not fit, a missing one, or one given to DevVoid", async () => {
+    it("exits 2 for an argin that does not fit; a missing one is command_inout's error (exit 1); one given to DevVoid is ignored", async () => {
       const bad = await cli("cmd", dev, "DevDouble", "abc");
       expect(bad.code).to.equal(2);
       expect(bad.stderr).to.contain('tango-grpc: cmd: "abc" is not a DevDouble');
       expect(bad.stderr).to.contain("Usage: tango-grpc cmd");
       expect((await cli("cmd", dev, "DevShort", "70000")).stderr).to.contain("70000 is outside the DevShort range");
-      expect((await cli("cmd", dev, "DevDouble")).stderr).to.contain("command DevDouble needs an argin of type DevDouble");
-      const voidArgin = await cli("cmd", dev, "DevVoid", "1");
-      expect(voidArgin.code).to.equal(2);
-      expect(voidArgin.stderr).to.contain("takes no argin");
+      const missing = await cli("cmd", dev, "DevDouble");
+      expect(missing.code).to.equal(1);
+      expect(missing.stderr).to.contain("tango-grpc: API_IncompatibleCmdArgumentType: Incompatible command argument type, expected type is : Tango::DevDouble");
+      expect((await cli("cmd", dev, "DevVoid", "1")).code).to.equal(0);
     });
 
     it("takes --source and --timeout none, and refuses bad values of them with exit code 2", async () => {

@@ -155,7 +155,8 @@ describe("REST admin routes", () => {
       const devicesOf = (body: unknown): string[] => (body as Array<{ device: string }>).map((e) => e.device);
       expect(devicesOf(ok(await get(`/logging/levels?device=sys/*&device=${COUNTED}`)))).to.deep.equal([TG, COUNTED]);
       expect(devicesOf(ok(await get("/logging/levels")))).to.include.members([TG, COUNTED, ADMIN]);
-      expectError(await get("/logging/levels?device=no/such/device"), 404, "API_DeviceNotFound");
+      // cppTango's GetLoggingLevel skips a pattern that matches no device.
+      expect(ok(await get("/logging/levels?device=no/such/device"))).to.deep.equal([]);
       expect(ok(await get(`/logging/targets/${TG}`))).to.deep.equal([]);
       expect(expectError(await get("/logging/targets/no/such/device"), 404, "API_DeviceNotFound").description).to.equal("Device no/such/device not found");
     });
@@ -204,12 +205,10 @@ describe("REST admin routes", () => {
       expect(await serialOf(srv())).to.equal(serial, "nothing was restarted");
       for (const body of [undefined, {}, { argin: null }]) {
         const e = expectError(await post("/commands/DevRestart", body), 400, "API_IncompatibleCmdArgumentType");
-        expect(e.description).to.contain("expected type is : Tango::DevString").and.contain("needs an argin");
+        expect(e.description).to.equal("Incompatible command argument type, expected type is : Tango::DevString");
       }
-      for (const argin of ["x", 0, false, [], {}]) {
-        const e = expectError(await post("/commands/QueryDevice", { argin }), 400, "API_IncompatibleCmdArgumentType");
-        expect(e.description).to.contain("expected type is : Tango::DevVoid").and.contain("takes no argin");
-      }
+      // A DevVoid command ignores an argin, as cppTango's.
+      for (const argin of ["x", 0, false, [], {}]) expect((await post("/commands/QueryDevice", { argin })).status).to.equal(200);
     });
 
     it("refuses a body that is not {\"argin\": …} or not JSON with 400 HTTP_BadRequest, and an unknown command with 404", async () => {
@@ -268,7 +267,8 @@ describe("REST admin routes", () => {
       for (const body of [[], [{ device: COUNTED, level: 9 }], [{ device: COUNTED, level: "LOUD" }], [{ level: 3 }], { device: COUNTED, level: 3 }]) {
         expectError(await post("/logging/levels", body), 400, "HTTP_BadRequest");
       }
-      expectError(await post("/logging/levels", [{ device: "no/such/dev", level: 3 }]), 404, "API_DeviceNotFound");
+      // cppTango's SetLoggingLevel skips a pattern that matches no device.
+      expect(ok(await post("/logging/levels", [{ device: "no/such/dev", level: 3 }]))).to.deep.equal({ name: "SetLoggingLevel", output: null });
     });
 
     it("POST and DELETE /admin/logging/targets add and remove a file target", async () => {

@@ -172,7 +172,7 @@ describe("REST device routes (Tango REST API v1 shapes)", () => {
       expect(bodyOf(await get(`${TG}/attributes/double_image/value`))).to.deep.include({ value: image, w_value: image });
       const ro = bodyOf(await get(`${TG}/attributes/ushort_image_ro/value`)).value as { data: unknown[]; width: number; height: number };
       expect(ro.data).to.have.length(ro.width * ro.height);
-      expectError(await put(`${TG}/attributes/double_image/value`, { data: [1, 2, 3], width: 2, height: 2 }), 400, "API_IncompatibleAttrDataType");
+      expectError(await put(`${TG}/attributes/double_image/value`, { data: [1, 2, 3], width: 2, height: 2 }), 400, "API_AttrIncorrectDataNumber");
     });
 
     it("reads and writes a DevEnum by label, or by value", async () => {
@@ -188,7 +188,7 @@ describe("REST device routes (Tango REST API v1 shapes)", () => {
 
     it("refuses a value of the wrong type with 400 API_IncompatibleAttrDataType and Tango's text", async () => {
       let errors = expectError(await put(`${TG}/attributes/double_scalar/value`, "abc"), 400, "API_IncompatibleAttrDataType");
-      expect(errors[0]?.description).to.match(/^Incompatible attribute type, expected type is : Tango::DevDouble/);
+      expect(errors[0]?.description).to.equal("Incompatible attribute type, expected type is : Tango::DevVarDoubleArray (even for single value)");
       expectError(await put(`${TG}/attributes/boolean_scalar/value`, 1), 400, "API_IncompatibleAttrDataType");
       expectError(await put(`${TG}/attributes/double_spectrum/value`, 1.5), 400, "API_IncompatibleAttrDataType");
       expectError(await put(`${TG}/attributes/double_scalar/value?v=abc`), 400, "API_IncompatibleAttrDataType");
@@ -237,7 +237,8 @@ describe("REST device routes (Tango REST API v1 shapes)", () => {
       expect(bodyOf(await put(`${TG}/attributes/long64_scalar/value?v=${BEYOND_2_53}`)).w_value).to.equal(BEYOND_2_53);
       expect(bodyOf(await put(`${TG}/attributes/long64_scalar/value`, "-9007199254740995")).w_value).to.equal("-9007199254740995");
       expect(bodyOf(await putRaw(`${TG}/attributes/ulong64_scalar/value`, "18446744073709551615")).w_value).to.equal("18446744073709551615");
-      expectError(await put(`${TG}/attributes/ulong64_scalar/value`, -1), 400, "API_IncompatibleAttrDataType");
+      // Outside the type's range is outside its limits, as over gRPC and through the client.
+      expectError(await put(`${TG}/attributes/ulong64_scalar/value`, -1), 400, "API_WAttrOutsideLimit");
     });
 
     it("passes 64-bit command arguments beyond 2^53 exactly both ways, and small ones as numbers", async () => {
@@ -278,7 +279,7 @@ describe("REST device routes (Tango REST API v1 shapes)", () => {
         .to.deep.equal({ name: "DevString", output: "Hi!", _links: { _parent: TG, _self: `${TG}/commands/DevString` } });
       let res = await rs.request("PUT", `${TG}/commands/DevString`, { body: "Hello World!!!", contentType: "text/plain", token: TEST_TOKEN });
       expect(bodyOf(res).output).to.equal("Hello World!!!");
-      expect(ok(await put(`${TG}/commands/DevVoid`))).to.deep.equal({ name: "DevVoid", _links: { _parent: TG, _self: `${TG}/commands/DevVoid` } });
+      expect(ok(await put(`${TG}/commands/DevVoid`))).to.deep.equal({ name: "DevVoid", output: null, _links: { _parent: TG, _self: `${TG}/commands/DevVoid` } });
       res = await put(`${TG}/commands/DevVarDoubleStringArray`, { dvalue: [3.14, 2.87], svalue: ["Hello", "World", "!!!"] });
       expect(bodyOf(res).output).to.deep.equal({ dvalue: [3.14, 2.87], svalue: ["Hello", "World", "!!!"] });
       expect(bodyOf(await put(`${TG}/commands/DevBoolean`, true)).output).to.equal(true);
@@ -287,10 +288,10 @@ describe("REST device routes (Tango REST API v1 shapes)", () => {
 
     it("refuses a wrong argin with 400 API_IncompatibleCmdArgumentType", async () => {
       const errors = expectError(await put(`${TG}/commands/DevDouble`, "abc"), 400, "API_IncompatibleCmdArgumentType");
-      expect(errors[0]?.description).to.match(/^Incompatible command argument type, expected type is : Tango::DevDouble/);
+      expect(errors[0]?.description).to.equal("Incompatible command argument type, expected type is : Tango::DevDouble");
       expectError(await put(`${TG}/commands/DevShort`, 70000), 400, "API_IncompatibleCmdArgumentType");
       expectError(await put(`${TG}/commands/DevDouble`), 400, "API_IncompatibleCmdArgumentType");
-      expectError(await put(`${TG}/commands/DevVoid`, 1), 400, "API_IncompatibleCmdArgumentType");
+      expect((await put(`${TG}/commands/DevVoid`, 1)).status, "a DevVoid command ignores an argin").to.equal(200);
     });
   });
 

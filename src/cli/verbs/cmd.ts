@@ -1,8 +1,8 @@
 import type { DeviceProxy } from "../../client/index.js";
-import { CmdArgType, typeName } from "../../core/index.js";
+import { CmdArgType, Reason, typeName, type CommandInfo, type DevFailed } from "../../core/index.js";
 import { parseArgin } from "../argin.js";
 import { TRL_ARGUMENT } from "../client-help.js";
-import { UsageError, defineClientVerb, parsingName, type ClientVerbContext } from "../client-verb.js";
+import { defineClientVerb, parsingName, type ClientVerbContext } from "../client-verb.js";
 import { formatValue } from "../format.js";
 import { presentValue } from "../present-value.js";
 import type { Verb } from "../verb.js";
@@ -14,19 +14,27 @@ const ARGIN_ARGUMENT: readonly [string, string] = [
 ];
 
 /**
+ * The declared types of `command`. An unknown command is refused by command_inout itself, so the
+ * stack is command_inout's (API_CommandNotFound under API_CommandFailed), as a program's.
+ */
+async function commandInfoOf(proxy: DeviceProxy, command: string, ctx: ClientVerbContext): Promise<CommandInfo> {
+  try {
+    return await proxy.commandQuery(command, ctx.readOptions);
+  } catch (err) {
+    if (err instanceof Error && (err as Partial<DevFailed>).reason === Reason.CommandNotFound) await proxy.commandInout(command, undefined, ctx.readOptions);
+    throw err;
+  }
+}
+
+/**
  * Runs a command the way both `cmd` and `admin` do: the declared input type first (the proxy
  * caches it and commandInout reuses it), the argin parsed by it, then the call.
  */
 async function runCommand(ctx: ClientVerbContext, proxy: DeviceProxy, command: string, arginText: string | undefined): Promise<void> {
-  const info = await proxy.commandQuery(command, ctx.readOptions);
-  let argin: unknown;
-  if (info.inType === CmdArgType.DevVoid) {
-    if (arginText !== undefined) throw new UsageError(`command ${info.name} takes no argin (DevVoid)`);
-  } else if (arginText === undefined) {
-    throw new UsageError(`command ${info.name} needs an argin of type ${typeName(info.inType)}`);
-  } else {
-    argin = parseArgin(arginText, info.inType);
-  }
+  const info = await commandInfoOf(proxy, command, ctx);
+  // A DevVoid command ignores an argin, and a missing one is the client's API_IncompatibleCmdArgumentType,
+  // as with cppTango's clients: commandInout gives both, with the stack a program would get.
+  const argin = info.inType === CmdArgType.DevVoid || arginText === undefined ? undefined : parseArgin(arginText, info.inType);
   const result = await proxy.commandInout(info.name, argin, ctx.readOptions);
   const value = presentValue(result, info.outType);
   ctx.print(

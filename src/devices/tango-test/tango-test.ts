@@ -1,8 +1,8 @@
 import {
   attribute, AttrWriteType, DevBoolean, DevDouble, DevFailed, DevFloat, DevLong, DevLong64, DevShort, DevString,
-  DevUChar, DevULong, DevULong64, DevUShort, pipe, pipeBlob,
+  DevUChar, DevULong, DevULong64, DevUShort, DevVarDoubleArray, pipe, pipeBlob,
 } from "../../device/index.js";
-import type { PipeReadResult } from "../../device/index.js";
+import type { PipeBlob, PipeReadResult } from "../../device/index.js";
 import { generateScalars, initialGeneratedScalars, initialScalarSetValues } from "./scalars.js";
 import type { GenerationStep } from "./tango-test-base.js";
 import { TangoTestSpectra } from "./tango-test-spectra.js";
@@ -16,6 +16,12 @@ const THROW_EXCEPTION_ORIGIN = "TangoTest::read_throw_exception";
 const PIPE_STRING = "The string";
 const PIPE_LONG = 666;
 const PIPE_SHORT = 12;
+
+/** What `rw_pipe` reads until something is written to it: a string, a long and a double array. */
+function initialRwPipe(): PipeBlob {
+  return pipeBlob("rw_pipe").add("str", DevString, "The string").add("long", DevLong, 666)
+    .add("double_array", DevVarDoubleArray, [1.5, 2.5, 3.5]).build();
+}
 
 /** init_device's values of the two scalars that read back what was written. */
 function initialStoredScalars(): { boolean_scalar: boolean; string_scalar: string } {
@@ -38,6 +44,8 @@ function initialStoredScalars(): { boolean_scalar: boolean; string_scalar: strin
  * - The pipe `string_long_short_ro` (read only, "Pipe example") reads a blob named "" of three
  *   data elements: FirstDE "The string" (DevString), SecondDE 666 (DevLong), ThirdDE 12
  *   (DevShort), the values init_device sets.
+ * - Not in cppTango's TangoTest: the pipe `rw_pipe` (read-write) reads back the last blob written
+ *   to it; until then (and after Init) a blob "rw_pipe" of a string, a long and a double array.
  * - `SwitchStates` toggles RUNNING and FAULT. The two Crash commands fail a background task
  *   instead of crashing the process.
  */
@@ -45,9 +53,11 @@ export class TangoTest extends TangoTestSpectra {
   #setValues = initialScalarSetValues();
   #generated = initialGeneratedScalars();
   #stored = initialStoredScalars();
+  #rwPipe = initialRwPipe();
 
   protected override resetData(): void {
     super.resetData();
+    this.#rwPipe = initialRwPipe();
     this.#setValues = initialScalarSetValues();
     this.#generated = initialGeneratedScalars();
     this.#stored = initialStoredScalars();
@@ -142,5 +152,14 @@ export class TangoTest extends TangoTestSpectra {
   @pipe({ description: "Pipe example" })
   get string_long_short_ro(): PipeReadResult {
     return pipeBlob("").add("FirstDE", DevString, PIPE_STRING).add("SecondDE", DevLong, PIPE_LONG).add("ThirdDE", DevShort, PIPE_SHORT);
+  }
+
+  /** A read-write pipe that echoes (tango-grpc's addition to TangoTest, for clients to try writes on). */
+  @pipe({ description: "Read-write pipe example: reads back the last blob written" })
+  get rw_pipe(): PipeReadResult {
+    return this.#rwPipe;
+  }
+  set rw_pipe(blob: PipeBlob) {
+    this.#rwPipe = blob;
   }
 }

@@ -77,22 +77,21 @@ function commandResultOf(object: PolledObject, record: AttributeValue | CommandR
  * read_attribute_history (spec §11.3 item 4): up to `n` records, oldest first, failed reads with
  * their errors inside; no staleness check. Throws API_AttrNotPolled or API_NoDataYet.
  */
+const HISTORY_5 = "Device_5Impl::read_attribute_history_5";
+const COMMAND_HISTORY_4 = "Device_4Impl::command_inout_history_4";
+
 export function attributeHistory(object: PolledAttribute | undefined, name: string, n: number): AttributeValue[] {
   const lower = name.toLowerCase();
-  if (object === undefined) throw DevFailed.of(Reason.AttrNotPolled, `Attribute ${lower} not polled`, "Device_5Impl::read_attribute_history_5");
-  if (object.ring.isEmpty) {
-    throw DevFailed.of(Reason.NoDataYet, `No data available in cache for attribute ${lower}`, "Device_5Impl::read_attribute_history_5");
-  }
+  if (object === undefined) throw TangoErrors.attrNotPolled(lower, HISTORY_5);
+  if (object.ring.isEmpty) throw TangoErrors.noDataYet("attribute", lower, HISTORY_5);
   return object.ring.latest(n).reverse().map((r) => r.value);
 }
 
 /** command_inout_history (spec §11.3 item 4): as attributeHistory, for a command (State and Status too). */
 export function commandHistory(object: PolledCommand | PolledAttribute | undefined, name: string, n: number): CommandHistoryRecord[] {
   const lower = name.toLowerCase();
-  if (object === undefined) throw DevFailed.of(Reason.CmdNotPolled, `Command ${lower} not polled`, "Device_4Impl::command_inout_history_4");
-  if (object.ring.isEmpty) {
-    throw DevFailed.of(Reason.NoDataYet, `No data available in cache for command ${lower}`, "Device_4Impl::command_inout_history_4");
-  }
+  if (object === undefined) throw TangoErrors.cmdNotPolled(lower, COMMAND_HISTORY_4);
+  if (object.ring.isEmpty) throw TangoErrors.noDataYet("command", lower, COMMAND_HISTORY_4);
   const records: PollRecord<AttributeValue | CommandRecord>[] = object.ring.latest(n);
   return records.reverse().map((r) => {
     const time = timeVal(r.timeMs);

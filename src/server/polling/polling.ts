@@ -317,11 +317,11 @@ function resolveObject(device: Device, type: string, name: string, origin: strin
   if (isStateOrStatus(name)) return { kind, name: lower === "state" ? "State" : "Status" };
   if (kind === "attribute") {
     const a = rt.attribute(name);
-    if (a === undefined) throw TangoErrors.attrNotFound(name);
+    if (a === undefined) throw TangoErrors.attrNotFound(name, "MultiAttribute::get_attr_by_name");
     return { kind, name: a.decl.name };
   }
   const c = rt.command(name);
-  if (c === undefined) throw DevFailed.of(Reason.CommandNotFound, `Command ${lower} not found`, "DeviceImpl::check_command_exists");
+  if (c === undefined) throw TangoErrors.commandNotFound(lower, "DeviceImpl::check_command_exists");
   if (c.inType !== CmdArgType.DevVoid) throw TangoErrors.commandNeedsInput(lower);
   if (lower === "init") throw TangoErrors.initNotPollable();
   return { kind, name: c.name };

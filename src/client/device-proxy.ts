@@ -69,7 +69,7 @@ export class DeviceProxy extends ProxyCore {
     this.#pipes = new PipeCalls({
       get device() { return proxy.name; },
       arrayEncoding: this.arrayEncoding,
-      invoke: (method, fields, operation, opts, onServerError) => this.invokeMethod(method, fields, operation, opts, onServerError),
+      invoke: (method, fields, operation, opts) => this.invokeMethod(method, fields, operation, opts),
     });
   }
 

@@ -9,7 +9,7 @@ import {
 import { ClientErrors } from "./client-errors.js";
 import type { Operation } from "./invoker.js";
 import type { CallOptions } from "./types.js";
-import { decodingReply } from "./value-input.js";
+import { decodingReply, framed } from "./value-input.js";
 
 /*
  * The pipe calls of DeviceProxy (spec §8): read_pipe, write_pipe, write_read_pipe,
@@ -33,8 +33,7 @@ export type PipeInput = PipeBlob | PipeBlobBuilder | PipeRecord;
 export interface PipeCallsHost {
   readonly device: string;
   readonly arrayEncoding: ArrayEncoding;
-  invoke<Res>(method: string, fields: object, operation: Operation, opts: CallOptions | undefined,
-    onServerError?: (df: DevFailed) => DevFailed): Promise<Res>;
+  invoke<Res>(method: string, fields: object, operation: Operation, opts: CallOptions | undefined): Promise<Res>;
 }
 
 const op = (label: string, isRead: boolean): Operation => ({ label, isRead });
@@ -43,7 +42,11 @@ const OPS = {
   getConfig: op("get_pipe_config", true), setConfig: op("set_pipe_config", false),
 } as const;
 
-/** cppTango's frame on top of a failed pipe read or write (DeviceProxy::read_pipe() & co). */
+/**
+ * cppTango's frame on top of a failed pipe read or write (DeviceProxy::read_pipe() & co), the
+ * server's refusal or the client's own failure (server down, timeout) alike. The blob checks
+ * before the call have none, as in cppTango.
+ */
 function pipeFailedFrame(operation: string, device: string, pipe: string): DevErrorInit {
   return { reason: Reason.PipeFailed, desc: `Failed to ${operation} on device ${device}, pipe ${pipe}`, origin: `DeviceProxy::${operation}()` };
 }
@@ -77,23 +80,22 @@ export class PipeCalls {
 
   async readPipe(name: string, opts?: CallOptions): Promise<DevicePipe> {
     const h = this.#host;
-    const reply = await h.invoke<WirePipeValue>("ReadPipe", { name, array_encoding: h.arrayEncoding }, OPS.read, opts,
-      (df) => df.withFrame(pipeFailedFrame("read_pipe", h.device, name)));
+    const reply = await framed(pipeFailedFrame("read_pipe", h.device, name),
+      () => h.invoke<WirePipeValue>("ReadPipe", { name, array_encoding: h.arrayEncoding }, OPS.read, opts));
     return decodingReply(h.device, "read_pipe", () => devicePipeOf(decodePipeValue(reply)));
   }
 
   async writePipe(name: string, input: PipeInput, opts?: CallOptions): Promise<void> {
     const h = this.#host;
     const blob = encodePipeBlob(blobOf(input, "write_pipe"), h.arrayEncoding);
-    await h.invoke("WritePipe", { name, blob }, OPS.write, opts,
-      (df) => df.withFrame(pipeFailedFrame("write_pipe", h.device, name)));
+    await framed(pipeFailedFrame("write_pipe", h.device, name), () => h.invoke("WritePipe", { name, blob }, OPS.write, opts));
   }
 
   async writeReadPipe(name: string, input: PipeInput, opts?: CallOptions): Promise<DevicePipe> {
     const h = this.#host;
     const blob = encodePipeBlob(blobOf(input, "write_read_pipe"), h.arrayEncoding);
-    const reply = await h.invoke<WirePipeValue>("WriteReadPipe", { name, blob, array_encoding: h.arrayEncoding }, OPS.writeRead, opts,
-      (df) => df.withFrame(pipeFailedFrame("write_read_pipe", h.device, name)));
+    const reply = await framed(pipeFailedFrame("write_read_pipe", h.device, name),
+      () => h.invoke<WirePipeValue>("WriteReadPipe", { name, blob, array_encoding: h.arrayEncoding }, OPS.writeRead, opts));
     return decodingReply(h.device, "write_read_pipe", () => devicePipeOf(decodePipeValue(reply)));
   }
 

@@ -1,6 +1,7 @@
+import { createServer } from "node:net";
 import { expect } from "chai";
 import {
-  CmdArgType, DevFailed, DevState, DispLevel, EventType, PipeWriteType, Reason, pipeBlob, type EventData, type PipeBlob,
+  CmdArgType, DevState, DeviceProxy, DispLevel, EventType, PipeWriteType, Reason, pipeBlob, type EventData, type PipeBlob,
   type PipeDataElement, type TypedValue,
 } from "../../src/client/index.js";
 import { DevString, Device, command, pipe, type PipeReadResult } from "../../src/device/index.js";
@@ -9,6 +10,16 @@ import { expectDevFailed } from "../support/test-server.js";
 import { waitFor } from "../support/wait-for.js";
 
 const T = CmdArgType;
+
+/** A port nothing listens on: bound by the OS, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
 
 /** Pipes of each kind, driven by commands. */
 class Piper extends Device {
@@ -182,5 +193,17 @@ describe("DeviceProxy pipes against a server in process", function () {
         { name: "in", blob: { name: "", elements: [{ name: "n", value: { type: T.DevLong64, value: 1n } }] } },
       ],
     });
+  });
+
+  it("puts API_PipeFailed on top of the client's own failure too (a server that is down)", async () => {
+    const down = new DeviceProxy(`tango://127.0.0.1:${await closedPort()}/test/pipe/1#dbase=no`, { timeoutMs: 2000 });
+    try {
+      const df = await expectDevFailed(down.readPipe("echo"), Reason.ServerNotRunning);
+      expect(df.errors.at(-1)).to.include({ reason: Reason.PipeFailed, desc: "Failed to read_pipe on device test/pipe/1, pipe echo" });
+      const w = await expectDevFailed(down.writePipe("echo", { x: 1 }), Reason.ServerNotRunning);
+      expect(w.errors.at(-1)).to.include({ reason: Reason.PipeFailed, origin: "DeviceProxy::write_pipe()" });
+    } finally {
+      down.close();
+    }
   });
 });

@@ -92,6 +92,13 @@ describe("tango-grpc pipe verbs", function () {
     expect(json(await cli("read-pipe", piper, "echo", "--json")).blob).to.deep.equal(full);
   });
 
+  it("writes TangoTest's read-write pipe and reads it back, in real processes", async () => {
+    const write = await runCliProcess(["write-pipe", tg, "rw_pipe", '{"name": "b", "elements": [{"name": "s", "type": "DevShort", "value": -3}]}'], { timeoutMs: SPAWN_TIMEOUT_MS });
+    expect(write).to.deep.equal({ code: 0, stdout: "", stderr: "" });
+    const read = await runCliProcess(["read-pipe", tg, "rw_pipe", "--json"], { timeoutMs: SPAWN_TIMEOUT_MS });
+    expect(json(read).blob).to.deep.equal({ name: "b", elements: [{ name: "s", type: "DevShort", value: -3 }] });
+  });
+
   it("lists the pipes", async () => {
     expect(json(await cli("pipes", piper, "--json"))).to.deep.equal({
       device: "test/piper/1", pipes: [{ name: "echo", writable: "PIPE_READ_WRITE", level: "OPERATOR", label: "Echo", description: "No description" }],

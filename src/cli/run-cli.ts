@@ -9,6 +9,7 @@ import { dbVerb } from "./verbs/db.js";
 import { infoVerb, pingVerb, stateVerb, statusVerb } from "./verbs/device-queries.js";
 import { attributesVerb, blackboxVerb, commandsVerb } from "./verbs/lists.js";
 import { lockStatusVerb, lockVerb, unlockVerb } from "./verbs/lock.js";
+import { pipesVerb, readPipeVerb, writePipeVerb } from "./verbs/pipes.js";
 import { readVerb } from "./verbs/read.js";
 import { serveVerb } from "./verbs/serve.js";
 import { watchVerb } from "./verbs/watch.js";
@@ -17,7 +18,8 @@ import { writeVerb } from "./verbs/write.js";
 /** Every verb, in the order the help lists them; a new verb is one file in verbs/ and one entry here. */
 const VERBS: readonly Verb[] = [
   serveVerb, databaseVerb, dbVerb, pingVerb, infoVerb, stateVerb, statusVerb, cmdVerb, readVerb, writeVerb, watchVerb, configVerb,
-  commandsVerb, attributesVerb, blackboxVerb, lockVerb, unlockVerb, lockStatusVerb, adminVerb,
+  commandsVerb, attributesVerb, blackboxVerb, readPipeVerb, writePipeVerb, pipesVerb, lockVerb, unlockVerb, lockStatusVerb,
+  adminVerb,
 ];
 
 /** The verb run when the first argument is an option or there is none (`npm start`). */

@@ -1,4 +1,6 @@
-import { DevFailed, DevSource, EventType, coerce, type DevError, type TypedValue } from "../core/index.js";
+import {
+  DevFailed, DevSource, EventType, coerce, type DevError, type PipeConfig, type PipeConfigUpdate, type TypedValue,
+} from "../core/index.js";
 import { ADMIN_DEVICE_ALIAS, CLIENT_LOCK_VALIDITY_S } from "../core/defaults.js";
 import {
   decodeAttributeValue, decodeCommandHistoryRecord, decodeValue, encodeValue, type WireAttributeHistoryReply,
@@ -9,6 +11,7 @@ import { DeviceLock } from "./device-lock.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import type { EventCallback, EventData, EventsOptions, SubscribeOptions } from "./event-data.js";
 import { EventSubscriptions } from "./event-subscriptions.js";
+import { PipeCalls, type DevicePipe, type PipeInput } from "./pipe-calls.js";
 import { findPolled, pollPeriodOf } from "./poll-status-text.js";
 import type { Operation } from "./invoker.js";
 import type { NameKind } from "./naming.js";
@@ -53,6 +56,7 @@ export class DeviceProxy extends ProxyCore {
   readonly #options: DeviceProxyOptions;
   readonly #events: EventSubscriptions;
   readonly #lock: DeviceLock;
+  readonly #pipes: PipeCalls;
   #admin: Promise<DeviceProxy> | undefined;
   /** The admin device's name, for the lock commands. */
   #admName: string | undefined;
@@ -81,6 +85,11 @@ export class DeviceProxy extends ProxyCore {
       get generation() { return proxy.connection.generation; },
       adminCommand: (command, argin, opts) => this.#adminCommand(command, argin, opts),
     });
+    this.#pipes = new PipeCalls({
+      get device() { return proxy.name; },
+      arrayEncoding: this.arrayEncoding,
+      invoke: (method, fields, operation, opts) => this.invokeMethod(method, fields, operation, opts),
+    });
   }
 
   /**
@@ -108,6 +117,7 @@ export class DeviceProxy extends ProxyCore {
    * device), API_EventPropertiesNotSet (no abs_change or rel_change). A server that cannot be
    * reached does not reject unless `options.stateless` is false: the subscription waits for it.
    * Interface-change events are about the device: `subscribeEvent(EventType.INTERFACE_CHANGE_EVENT, callback)`.
+   * Pipe events name the pipe, `subscribeEvent("thePipe", EventType.PIPE_EVENT, callback)`, and carry it in `event.pipe`.
    */
   subscribeEvent<V = TangoValue>(attribute: string, eventType: EventType, callback: EventCallback<V>, options?: SubscribeOptions): Promise<number>;
   subscribeEvent(eventType: EventType.INTERFACE_CHANGE_EVENT, callback: EventCallback, options?: SubscribeOptions): Promise<number>;
@@ -190,6 +200,48 @@ export class DeviceProxy extends ProxyCore {
       if (r.errors !== undefined) return { time: r.time, date, value: undefined, error: new DevFailed(r.errors as [DevError, ...DevError[]]) };
       return { time: r.time, date, value: r.value === undefined ? undefined : coerce(r.value.type, r.value.value) as T };
     }));
+  }
+
+  /**
+   * Reads a pipe (spec §8): its name, time and blob, each data element's value in its canonical
+   * form (see TangoValue). A failure has cppTango's API_PipeFailed frame on top of the server's
+   * API_PipeNotFound, API_PipeNotAllowed or API_PipeValueNotSet.
+   */
+  async readPipe(name: string, opts?: CallOptions): Promise<DevicePipe> {
+    return this.#pipes.readPipe(name, opts);
+  }
+
+  /**
+   * Writes a read-write pipe: a PipeBlob, a builder (`pipeBlob("b").add("x", CmdArgType.DevShort, 3)`)
+   * or a record of inferred types (`{ x: 1.5, names: ["a"] }`). The blob is checked first:
+   * API_PipeNoDataElement, API_PipeDuplicateDEName, API_PipeWrongArg; the server may refuse with
+   * API_PipeNotWritable or API_PipeNotAllowed (under API_PipeFailed).
+   */
+  async writePipe(name: string, blob: PipeInput, opts?: CallOptions): Promise<void> {
+    await this.#pipes.writePipe(name, blob, opts);
+  }
+
+  /** Writes a read-write pipe and reads it back in one call (as writePipe, then readPipe). */
+  async writeReadPipe(name: string, blob: PipeInput, opts?: CallOptions): Promise<DevicePipe> {
+    return this.#pipes.writeReadPipe(name, blob, opts);
+  }
+
+  /** One pipe's configuration, or several (`[]`: every pipe's). */
+  getPipeConfig(name: string, opts?: CallOptions): Promise<PipeConfig>;
+  getPipeConfig(names: readonly string[], opts?: CallOptions): Promise<PipeConfig[]>;
+  async getPipeConfig(names: string | readonly string[], opts?: CallOptions): Promise<PipeConfig | PipeConfig[]> {
+    const configs = await this.#pipes.getPipeConfig(typeof names === "string" ? [names] : names, opts);
+    return typeof names === "string" ? PipeCalls.single(configs, names) : configs;
+  }
+
+  /** Changes pipe labels and descriptions (all or nothing); only the fields given change. */
+  async setPipeConfig(updates: PipeConfigUpdate | readonly PipeConfigUpdate[], opts?: CallOptions): Promise<void> {
+    await this.#pipes.setPipeConfig(Array.isArray(updates) ? updates : [updates as PipeConfigUpdate], opts);
+  }
+
+  /** Every pipe name (PyTango's `get_pipe_list`). */
+  async pipeList(opts?: CallOptions): Promise<string[]> {
+    return (await this.#pipes.getPipeConfig([], opts)).map((c) => c.name);
   }
 
   /** Polls an attribute every `periodMs` (or changes its period), through the admin device (PyTango's `poll_attribute`). */

@@ -32,6 +32,7 @@ export function eventDataOf(device: string, eventType: EventType, wire: WireEven
     error: errors !== undefined && errors.length > 0 ? new DevFailed(errors as [DevError, ...DevError[]]) : undefined,
     value: record.value === undefined ? undefined : toDeviceAttribute(record.value, record.device),
     config: record.config, dataReady: record.dataReady, interfaceChange: record.interfaceChange,
+    pipe: record.pipe === undefined ? undefined : { ...record.pipe, date: dateOf(record.pipe.time) },
   };
 }
 

@@ -1,21 +1,22 @@
 import type {
   AttributeConfig, DataReady, DevFailed, EventType, InterfaceChange,
 } from "../core/index.js";
+import type { DevicePipe } from "./pipe-calls.js";
 import type { DeviceAttribute, TangoValue } from "./types.js";
 
 /**
  * One event as a subscriber gets it (PyTango's `EventData`, `AttrConfEventData`,
- * `DataReadyEventData` and `DevIntrChangeEventData` in one shape). Exactly one of `value`,
- * `config`, `dataReady`, `interfaceChange` and `error` is set.
+ * `DataReadyEventData`, `DevIntrChangeEventData` and `PipeEventData` in one shape). Exactly one of
+ * `value`, `config`, `dataReady`, `interfaceChange`, `pipe` and `error` is set.
  */
 export interface EventData<V = TangoValue> {
   /** The device name, as the server declared it. */
   readonly device: string;
-  /** The attribute name as the server declared it; "" for interface-change events. */
+  /** The attribute name as the server declared it; the pipe's for pipe events; "" for interface-change events. */
   readonly attribute: string;
   /** The event type subscribed to, e.g. EventType.CHANGE_EVENT. */
   readonly eventType: EventType;
-  /** Tango's name of the event type: "change", "periodic", "archive", "user_event", "attr_conf", "data_ready", "intr_change", "alarm". */
+  /** Tango's name of the event type: "change", "periodic", "archive", "user_event", "attr_conf", "data_ready", "intr_change", "pipe", "alarm". */
   readonly event: string;
   /**
    * The server's number of this event among those of its (device, attribute, type); the first
@@ -44,6 +45,8 @@ export interface EventData<V = TangoValue> {
   readonly dataReady?: DataReady;
   /** The device's whole interface: intr_change events. */
   readonly interfaceChange?: InterfaceChange;
+  /** The pipe as device code pushed it: pipe events. */
+  readonly pipe?: DevicePipe;
 }
 
 /**

@@ -16,6 +16,12 @@ export type {
 } from "./types.js";
 export type { TlsClientOptions } from "./tls-options.js";
 export type { EventData, EventCallback, SubscribeOptions, EventsOptions } from "./event-data.js";
+export type { DevicePipe, PipeInput } from "./pipe-calls.js";
+export { pipeBlob, PipeBlobBuilder, PipeWriteType } from "../core/index.js";
+export type {
+  PipeBlob, PipeDataElement, PipeValue, PipeConfig, PipeConfigUpdate, PipeElementType, PipeRecord, PipeRecordValue,
+  TypedValue,
+} from "../core/index.js";
 export { parseTrl, formatTrl, parseAddress } from "./trl.js";
 export type { Trl } from "./trl.js";
 export { parseTangoHost } from "./tango-host.js";

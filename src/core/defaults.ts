@@ -155,6 +155,12 @@ export const MAX_STATUS_MESSAGE_BYTES = 1024;
  * they decode into (a 16 MiB DevVarCharArray sent packed decodes as 16 M × 4 bytes).
  */
 export const DEFAULT_MAX_PACKED_ARRAY_BYTES = 256 * 1024 * 1024;
+/**
+ * spec §8 item 2: most data elements one pipe blob may hold, its nested blobs' included (a nested
+ * blob counts as one element, and so does each of its own). Tango sets no bound; ours refuses an
+ * absurd tree with API_PipeWrongArg before the work of converting it is done.
+ */
+export const PIPE_MAX_DATA_ELEMENTS = 65_536;
 /** Requests from this size on are checked against the memory guard (`limits.maxHeapBytes`). */
 export const MEMORY_GUARD_MIN_REQUEST_BYTES = 1024 * 1024;
 /**

@@ -17,7 +17,9 @@ export type PipeDataElement =
 
 /** A pipe's data (IDL DevPipeBlob): a named, ordered list of data elements, names unique within it. */
 export interface PipeBlob {
+  /** The blob's name ("" is valid, cppTango's default). */
   readonly name: string;
+  /** The data elements, in order. */
   readonly elements: readonly PipeDataElement[];
 }
 
@@ -25,22 +27,32 @@ export interface PipeBlob {
 export interface PipeValue {
   /** Declared name. */
   readonly name: string;
+  /** When device code set the value. */
   readonly time: TimeVal;
+  /** The pipe's data. */
   readonly blob: PipeBlob;
 }
 
 /** A pipe's configuration (IDL PipeConfig); only `label` and `description` change at run time. */
 export interface PipeConfig {
+  /** Declared name. */
   readonly name: string;
+  /** Free text; settable. */
   readonly description: string;
+  /** Display name; settable (default: the name). */
   readonly label: string;
+  /** Display level, fixed at declaration. */
   readonly level: DispLevel;
+  /** Whether clients may write it, fixed at declaration. */
   readonly writable: PipeWriteType;
 }
 
 /** A change of a pipe's configuration: the fields given are set, the others kept. */
 export interface PipeConfigUpdate {
+  /** The pipe, any case. */
   readonly name: string;
+  /** New label, when given. */
   readonly label?: string;
+  /** New description, when given. */
   readonly description?: string;
 }

@@ -79,6 +79,7 @@ export const Reason = {
   // client side and transport (spec §18.2)
   CommandFailed: "API_CommandFailed",
   AttributeFailed: "API_AttributeFailed",
+  PipeFailed: "API_PipeFailed",
   DeviceTimedOut: "API_DeviceTimedOut",
   CantConnectToDevice: "API_CantConnectToDevice",
   ServerNotRunning: "API_ServerNotRunning",

@@ -98,6 +98,8 @@ export type InputOf<T extends CmdArgType> = T extends keyof InputMap ? InputMap[
 
 /** A value together with its type code: what travels between the adapters and the server. */
 export interface TypedValue {
+  /** The Tango type code, e.g. CmdArgType.DevVarDoubleArray. */
   readonly type: CmdArgType;
+  /** The value in the canonical form of `type` (see ValueOf: a Float64Array for DevVarDoubleArray). */
   readonly value: unknown;
 }

@@ -1,7 +1,7 @@
 import type { handleServerStreamingCall, handleUnaryCall } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import {
-  DevFailed, DevSource, Reason, ValueCoercionError, type AttributeWrite, type TypedValue,
+  DevFailed, DevSource, Reason, ValueCoercionError, type AttributeWrite, type PipeBlob, type TypedValue,
 } from "../core/index.js";
 import type { AccessPolicy, CallContext, ReadOptions, RequestApi } from "../server/index.js";
 import { GrpcAuthenticator } from "./grpc-credentials.js";
@@ -13,6 +13,7 @@ import { decodeValue, encodeValue } from "./codec.js";
 import { decodeAttributeConfigUpdate, encodeAttributeConfig } from "./config-codec.js";
 import { encodeCommandInfo, encodeDeviceInfo } from "./info-codec.js";
 import { encodeCommandHistoryRecord } from "./event-codec.js";
+import { decodePipeBlob, decodePipeConfigUpdate, encodePipeConfig, encodePipeValue } from "./pipe-codec.js";
 import { EventStreamWriter } from "./event-stream.js";
 import { WritePacer } from "./write-pacing.js";
 import { toGrpcStatus } from "./status.js";
@@ -24,7 +25,8 @@ import type {
   WireEmptyReply, WireNamesRequest, WirePropertyReply, WirePutPropertyRequest, WireReadAttributesReply,
   WireReadAttributesRequest, WireSetAttributeConfigRequest, WireStateReply, WireStatusReply,
   WireWriteAttributesRequest, WireWriteReadAttributesRequest, WireHistoryRequest, WireAttributeHistoryReply,
-  WireCommandHistoryReply, WireSubscribeRequest,
+  WireCommandHistoryReply, WireSubscribeRequest, WireGetPipeConfigRequest, WirePipeConfigReply,
+  WireSetPipeConfigRequest, WireReadPipeRequest, WirePipeValue, WireWritePipeRequest, WireWriteReadPipeRequest,
 } from "./wire-messages.js";
 
 /** @internal The tango.v1.Device handlers, by the method names of the proto. */
@@ -47,6 +49,11 @@ export interface DeviceServiceHandlers {
   DeleteProperty: handleUnaryCall<WireNamesRequest, WireEmptyReply>;
   ReadAttributeHistory: handleUnaryCall<WireHistoryRequest, WireAttributeHistoryReply>;
   CommandInoutHistory: handleUnaryCall<WireHistoryRequest, WireCommandHistoryReply>;
+  GetPipeConfig: handleUnaryCall<WireGetPipeConfigRequest, WirePipeConfigReply>;
+  SetPipeConfig: handleUnaryCall<WireSetPipeConfigRequest, WireEmptyReply>;
+  ReadPipe: handleUnaryCall<WireReadPipeRequest, WirePipeValue>;
+  WritePipe: handleUnaryCall<WireWritePipeRequest, WireEmptyReply>;
+  WriteReadPipe: handleUnaryCall<WireWriteReadPipeRequest, WirePipeValue>;
   /** Writes pre-encoded stream messages (event-frames.ts). */
   Subscribe: handleServerStreamingCall<WireSubscribeRequest, Buffer>;
 }
@@ -110,6 +117,19 @@ function decodeWrites(values: readonly WireAttributeWrite[], method: string): At
         `Cannot decode the value for attribute ${w.name}: ${e.message}`, origin(method));
     }
   });
+}
+
+/**
+ * A malformed blob (past the nesting or size bounds, an untyped or ill-typed value) is the
+ * client's argument error, API_PipeWrongArg, before the pipe is looked at.
+ */
+function decodeBlob(req: WireWritePipeRequest, method: string): PipeBlob {
+  try {
+    return decodePipeBlob(req.blob);
+  } catch (e) {
+    if (!(e instanceof ValueCoercionError)) throw e;
+    throw DevFailed.of(Reason.PipeWrongArg, `Cannot decode the blob for pipe ${req.name}: ${e.message}`, origin(method));
+  }
 }
 
 /**
@@ -216,6 +236,28 @@ export function createDeviceService(api: RequestApi, log: Logger, access?: Acces
       const records = await api.commandInoutHistory(ctx, deviceOf(req, "CommandInoutHistory"), req.name, req.n);
       const encoding = encodingOf(req.array_encoding);
       return { records: records.map((r) => encodeCommandHistoryRecord(r, encoding)) };
+    }),
+    GetPipeConfig: unary(async (ctx, req) => ({
+      configs: (await api.getPipeConfig(ctx, deviceOf(req, "GetPipeConfig"), req.names)).map(encodePipeConfig),
+    })),
+    SetPipeConfig: unary(async (ctx, req) => {
+      const device = deviceOf(req, "SetPipeConfig");
+      await api.setPipeConfig(ctx, device, req.configs.map(decodePipeConfigUpdate));
+      return EMPTY;
+    }),
+    ReadPipe: unary(async (ctx, req) => {
+      const value = await api.readPipe(ctx, deviceOf(req, "ReadPipe"), req.name);
+      return encodePipeValue(value, encodingOf(req.array_encoding));
+    }),
+    WritePipe: unary(async (ctx, req) => {
+      const device = deviceOf(req, "WritePipe");
+      await api.writePipe(ctx, device, req.name, decodeBlob(req, "WritePipe"));
+      return EMPTY;
+    }),
+    WriteReadPipe: unary(async (ctx, req) => {
+      const device = deviceOf(req, "WriteReadPipe");
+      const value = await api.writeReadPipe(ctx, device, req.name, decodeBlob(req, "WriteReadPipe"));
+      return encodePipeValue(value, encodingOf(req.array_encoding));
     }),
     Subscribe: (call) => {
       let principal;

@@ -6,6 +6,7 @@ import { decodeValue, encodeValue } from "./codec.js";
 import { decodeAttributeConfig, encodeAttributeConfig } from "./config-codec.js";
 import { decodeDevErrors, encodeDevErrors } from "./error-codec.js";
 import { decodeCommandInfo, encodeCommandInfo } from "./info-codec.js";
+import { decodePipeValue, encodePipeValue } from "./pipe-codec.js";
 import type { WireCommandHistoryRecord, WireEvent } from "./wire-messages.js";
 import { ArrayEncoding, int64ToNumber, type WireTimeVal } from "./wire-types.js";
 
@@ -40,6 +41,9 @@ export function encodeEvent(e: EventRecord, encoding: ArrayEncoding = ArrayEncod
     w.interface_change = {
       commands: c.commands.map(encodeCommandInfo), attributes: c.attributes.map(encodeAttributeConfig), device_started: c.deviceStarted,
     };
+  } else if (e.pipe !== undefined) {
+    w.data = "pipe";
+    w.pipe = encodePipeValue(e.pipe, encoding);
   }
   return w;
 }
@@ -74,6 +78,9 @@ export function decodeEvent(w: WireEvent): EventRecord {
       };
       return { device, attribute, eventType, sequence, time, errors, interfaceChange };
     }
+    case "pipe":
+      if (w.pipe === null || w.pipe === undefined) break;
+      return { device, attribute, eventType, sequence, time, errors, pipe: decodePipeValue(w.pipe) };
     default:
       break;
   }

@@ -58,6 +58,7 @@ interface ValueHolder {
   argout?: ValueLike | null;
   values?: ReadonlyArray<{ value?: ValueLike | null; w_value?: ValueLike | null }>;
   records?: ReadonlyArray<{ value?: ValueLike | null }>;
+  blob?: object | null;
 }
 
 /** A large raw block, or a packed numeric array given as a typed array (codec.ts encodes them so). */
@@ -72,6 +73,8 @@ function needsFastPath(v: ValueLike | null | undefined): boolean {
 /** Whether a request or reply of tango.v1.Device holds a Value for the fast path. */
 function hasFastValue(message: object): boolean {
   const m = message as ValueHolder;
+  // A pipe blob may hold typed arrays anywhere in its tree: it always takes the fast path.
+  if (typeof m.blob === "object" && m.blob !== null) return true;
   if (needsFastPath(m.argin) || needsFastPath(m.argout)) return true;
   if (Array.isArray(m.values)) {
     for (const v of m.values as NonNullable<ValueHolder["values"]>) if (needsFastPath(v.value) || needsFastPath(v.w_value)) return true;
@@ -90,6 +93,9 @@ const VALUE_METHODS: Readonly<Record<string, readonly [string, string]>> = {
   WriteReadAttributes: ["WriteReadAttributesRequest", "ReadAttributesReply"],
   ReadAttributeHistory: ["HistoryRequest", "AttributeHistoryReply"],
   CommandInoutHistory: ["HistoryRequest", "CommandHistoryReply"],
+  ReadPipe: ["ReadPipeRequest", "PipeValue"],
+  WritePipe: ["WritePipeRequest", "WritePipeReply"],
+  WriteReadPipe: ["WriteReadPipeRequest", "PipeValue"],
 };
 
 /**

@@ -23,6 +23,10 @@ export {
   encodeAttributeConfig, decodeAttributeConfig, encodeAttributeConfigUpdate, decodeAttributeConfigUpdate,
 } from "./config-codec.js";
 export {
+  encodePipeBlob, decodePipeBlob, encodePipeValue, decodePipeValue, encodePipeConfig, decodePipeConfig,
+  encodePipeConfigUpdate, decodePipeConfigUpdate,
+} from "./pipe-codec.js";
+export {
   encodeDevErrors, decodeDevErrors, encodeDevFailed, decodeDevFailed, encodeMultiDevFailed, decodeMultiDevFailed,
 } from "./error-codec.js";
 export type {
@@ -35,5 +39,7 @@ export type {
   WireReadAttributesRequest, WireWriteAttributesRequest, WireWriteReadAttributesRequest, WireNamesRequest,
   WireSetAttributeConfigRequest, WireProperty, WirePutPropertyRequest, WireEmptyReply, WireStateReply,
   WireStatusReply, WireBlackBoxReply, WireCommandInoutReply, WireCommandListReply, WireReadAttributesReply,
-  WireAttributeConfigReply, WirePropertyReply,
+  WireAttributeConfigReply, WirePropertyReply, WirePipeDataField, WirePipeDataElement, WirePipeBlob, WirePipeValue,
+  WirePipeConfig, WirePipeConfigUpdate, WireGetPipeConfigRequest, WirePipeConfigReply, WireSetPipeConfigRequest,
+  WireReadPipeRequest, WireWritePipeRequest, WireWriteReadPipeRequest,
 } from "./wire-messages.js";

@@ -22,6 +22,8 @@ interface NamedRequest {
 
 /** Methods whose `names` are property names; elsewhere they are attribute names. */
 const PROPERTY_METHODS: ReadonlySet<string> = new Set(["GetProperty", "DeleteProperty"]);
+/** Methods whose `name`, `names` and `configs` name pipes. */
+const PIPE_METHODS: ReadonlySet<string> = new Set(["GetPipeConfig", "SetPipeConfig", "ReadPipe", "WritePipe", "WriteReadPipe"]);
 
 function isTooLong(name: string): boolean {
   // A UTF-16 unit is at most 3 UTF-8 bytes: most names need no counting.
@@ -62,9 +64,10 @@ export function checkRequestNames(req: object, method: string): void {
   check("device", r.device, origin);
   check("command", r.command, origin);
   check("attribute", r.attribute, origin);
-  check(method === "CommandInoutHistory" ? "command" : "attribute", r.name, origin);
-  checkEach(PROPERTY_METHODS.has(method) ? "property" : "attribute", r.names, origin);
+  const isPipe = PIPE_METHODS.has(method);
+  check(method === "CommandInoutHistory" ? "command" : isPipe ? "pipe" : "attribute", r.name, origin);
+  checkEach(PROPERTY_METHODS.has(method) ? "property" : isPipe ? "pipe" : "attribute", r.names, origin);
   checkNamesOf("attribute", r.values, origin);
-  checkNamesOf("attribute", r.configs, origin);
+  checkNamesOf(isPipe ? "pipe" : "attribute", r.configs, origin);
   checkNamesOf("property", r.properties, origin);
 }

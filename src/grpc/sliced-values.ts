@@ -1,6 +1,6 @@
 import type protobuf from "protobufjs";
 import { CmdArgType } from "../core/index.js";
-import { PACKED_IN_SLICES_MIN_BYTES } from "../core/defaults.js";
+import { PACKED_IN_SLICES_MIN_BYTES, PIPE_BLOB_MAX_DEPTH, PIPE_MAX_DATA_ELEMENTS } from "../core/defaults.js";
 import { DeferredEncoding, DeferredVarints, type Narrowing } from "./deferred-varints.js";
 import type { IntegerArray } from "./varint-loops.js";
 
@@ -8,7 +8,7 @@ import type { IntegerArray } from "./varint-loops.js";
  * Where large packed integer arrays sit in tango.v1.Device messages, and the slow part of their
  * decoding and encoding done in slices (deferred-varints.ts). Requests carry Values in `argin`
  * and `values[].value`; replies in `argout`, `values[].value`, `values[].w_value` and
- * `records[].value`.
+ * `records[].value`; pipe requests and replies in the data elements of `blob`, at any depth.
  */
 
 /** The packed integer members of a Value, and whether they are zigzag-encoded. */
@@ -30,11 +30,36 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null;
 }
 
+/**
+ * Appends the Values of a pipe blob's tree to `out`, level by level (no recursion), within the
+ * pipe bounds: what lies past them is refused by the pipe codec before it is used.
+ */
+function pushBlobValues(blob: unknown, out: ValueObject[]): void {
+  let level: unknown[] = [blob];
+  let seen = 0;
+  for (let depth = 1; depth <= PIPE_BLOB_MAX_DEPTH && level.length > 0; depth++) {
+    const next: unknown[] = [];
+    for (const b of level) {
+      const elements = isObject(b) ? b["elements"] : undefined;
+      if (!Array.isArray(elements)) continue;
+      seen += elements.length;
+      if (seen > PIPE_MAX_DATA_ELEMENTS) return;
+      for (const e of elements as unknown[]) {
+        if (!isObject(e)) continue;
+        if (isObject(e["value"])) out.push(e["value"] as ValueObject);
+        if (isObject(e["blob"])) next.push(e["blob"]);
+      }
+    }
+    level = next;
+  }
+}
+
 /** The Values of a request or reply object. */
 function valuesOf(message: object): ValueObject[] {
   const m = message as Record<string, unknown>;
   const out: ValueObject[] = [];
   for (const key of ["argin", "argout"]) if (isObject(m[key])) out.push(m[key] as ValueObject);
+  if (isObject(m["blob"])) pushBlobValues(m["blob"], out);
   for (const key of ["values", "records"]) {
     const list = m[key];
     if (!Array.isArray(list)) continue;

@@ -51,7 +51,8 @@ import { DEVICE_SERVICE_NAME, loadTangoProto } from "./proto.js";
  * | RESOURCE_EXHAUSTED  | MemoryAllocation (a large request refused by the memory guard)           |
  * | UNKNOWN             | raised by device code: StdException, InitThrowsException, CannotOpenFile,|
  * |                     | and any device-specific reason. Client-side reasons (CommandFailed,       |
- * |                     | AttributeFailed, DeviceTimedOut, CantConnectToDevice, ServerNotRunning,   |
+ * |                     | AttributeFailed, PipeFailed, DeviceTimedOut, CantConnectToDevice,        |
+ * |                     | ServerNotRunning,                                                        |
  * |                     | CommunicationFailed, ConnectionFailed, CorbaException, EventTimeout,     |
  * |                     | MissedEvents, EventNotFound, and the naming reasons DeviceNotExported,   |
  * |                     | DeviceNotDefined, CantConnectToDatabase, TangoHostNotSet, NonDatabaseDevice) can only reach |
@@ -137,6 +138,7 @@ const CODE_BY_REASON: Readonly<Record<Reason, status>> = {
   [Reason.CannotOpenFile]: status.UNKNOWN,
   [Reason.CommandFailed]: status.UNKNOWN,
   [Reason.AttributeFailed]: status.UNKNOWN,
+  [Reason.PipeFailed]: status.UNKNOWN,
   [Reason.DeviceTimedOut]: status.UNKNOWN,
   [Reason.CantConnectToDevice]: status.UNKNOWN,
   [Reason.ServerNotRunning]: status.UNKNOWN,

@@ -162,7 +162,7 @@ export interface WireInterfaceChange {
 }
 
 /** The members of tango.v1.Event's `data` oneof. */
-export type WireEventDataField = "value" | "config" | "data_ready" | "interface_change";
+export type WireEventDataField = "value" | "config" | "data_ready" | "interface_change" | "pipe";
 
 /** tango.v1.Event. */
 export interface WireEvent {
@@ -176,6 +176,7 @@ export interface WireEvent {
   config?: WireAttributeConfig | null;
   data_ready?: WireDataReady | null;
   interface_change?: WireInterfaceChange | null;
+  pipe?: WirePipeValue | null;
   errors: WireDevError[];
 }
 
@@ -185,4 +186,78 @@ export interface WireEventStreamMessage {
   missed: number;
   heartbeat: { time: WireTimeVal | null } | null;
   subscribed: { heartbeat_ms: number; queue_depth: number } | null;
+}
+
+// ---- pipes ---------------------------------------------------------------------------------------
+
+/** The members of tango.v1.PipeDataElement's `data` oneof. */
+export type WirePipeDataField = "value" | "blob";
+
+/** tango.v1.PipeDataElement: a named Value, or a named nested blob. */
+export interface WirePipeDataElement {
+  name: string;
+  data?: WirePipeDataField;
+  value?: WireValue | null;
+  blob?: WirePipeBlob | null;
+}
+
+/** tango.v1.PipeBlob. */
+export interface WirePipeBlob {
+  name: string;
+  elements: WirePipeDataElement[];
+}
+
+/** tango.v1.PipeValue (the reply of ReadPipe and WriteReadPipe). */
+export interface WirePipeValue {
+  name: string;
+  time: WireTimeVal | null;
+  blob: WirePipeBlob | null;
+}
+
+/** tango.v1.PipeConfig. */
+export interface WirePipeConfig {
+  name: string;
+  description: string;
+  label: string;
+  level: number;
+  writable: number;
+}
+
+/** tango.v1.PipeConfigUpdate; proto3 `optional` fields are absent when not sent. */
+export interface WirePipeConfigUpdate {
+  name: string;
+  label?: string;
+  description?: string;
+}
+
+/** tango.v1.GetPipeConfigRequest. */
+export interface WireGetPipeConfigRequest extends WireDeviceRequest {
+  names: string[];
+}
+
+/** tango.v1.PipeConfigReply. */
+export interface WirePipeConfigReply {
+  configs: WirePipeConfig[];
+}
+
+/** tango.v1.SetPipeConfigRequest. */
+export interface WireSetPipeConfigRequest extends WireDeviceRequest {
+  configs: WirePipeConfigUpdate[];
+}
+
+/** tango.v1.ReadPipeRequest. */
+export interface WireReadPipeRequest extends WireDeviceRequest {
+  name: string;
+  array_encoding: number;
+}
+
+/** tango.v1.WritePipeRequest. */
+export interface WireWritePipeRequest extends WireDeviceRequest {
+  name: string;
+  blob: WirePipeBlob | null;
+}
+
+/** tango.v1.WriteReadPipeRequest. */
+export interface WireWriteReadPipeRequest extends WireWritePipeRequest {
+  array_encoding: number;
 }

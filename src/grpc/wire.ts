@@ -12,6 +12,9 @@ export { decodeCommandInfo, decodeDeviceInfo } from "./info-codec.js";
 export { decodeAttributeConfig, encodeAttributeConfigUpdate } from "./config-codec.js";
 export { decodeEvent, decodeCommandHistoryRecord } from "./event-codec.js";
 export { decodeEventStreamMessage } from "./event-frames.js";
+export {
+  decodePipeBlob, decodePipeConfig, decodePipeValue, encodePipeBlob, encodePipeConfigUpdate,
+} from "./pipe-codec.js";
 export type {
   WireValue, WireAttributeValue, WireAttributeWrite, WireCommandInfo, WireDevInfo, WireAttributeConfig,
   WireAttributeConfigUpdate,
@@ -22,5 +25,5 @@ export type {
   WireSetAttributeConfigRequest, WireProperty, WirePutPropertyRequest, WireEmptyReply, WireStateReply,
   WireStatusReply, WireBlackBoxReply, WireCommandInoutReply, WireCommandListReply, WireReadAttributesReply,
   WireAttributeConfigReply, WirePropertyReply, WireEvent, WireEventStreamMessage, WireHistoryRequest,
-  WireAttributeHistoryReply, WireCommandHistoryReply,
+  WireAttributeHistoryReply, WireCommandHistoryReply, WirePipeBlob, WirePipeValue, WirePipeConfigReply,
 } from "./wire-messages.js";

@@ -9,6 +9,7 @@ import { adminRoutes } from "./admin-routes.js";
 import { createClientErrorHandler } from "./client-errors.js";
 import { frameworkErrorHandler, installErrorHandlers } from "./error-handlers.js";
 import { deviceRoutes } from "./device-routes.js";
+import { pipeRoutes } from "./pipe-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { registerDocsPage } from "./docs-page.js";
 import { instrumentHttp } from "./http-metrics.js";
@@ -160,6 +161,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         { name: "probes", description: "liveness, readiness, metrics" },
         { name: "admin", description: "the admin device dserver/<server>/<instance> (Tango RFC 8)" },
         { name: "devices", description: "devices, in the shape of the Tango REST API v1" },
+        { name: "pipes", description: "the pipes of the devices (Tango RFC 7)" },
       ],
     },
     transformObject: (documents) => ("openapiObject" in documents
@@ -201,6 +203,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     };
     await app.register(adminRoutes, { ...routeOptions, prefix: REST_PREFIX });
     await app.register(deviceRoutes, { ...routeOptions, prefix: REST_PREFIX });
+    await app.register(pipeRoutes, { ...routeOptions, prefix: REST_PREFIX });
     await app.register(eventRoutes, { ...routeOptions, prefix: REST_PREFIX });
   }
 

@@ -162,6 +162,7 @@ const STATUS_BY_REASON: Readonly<Record<Reason, number>> = {
   [Reason.CannotOpenFile]: BAD_REQUEST,
   [Reason.CommandFailed]: BAD_REQUEST,
   [Reason.AttributeFailed]: BAD_REQUEST,
+  [Reason.PipeFailed]: BAD_REQUEST,
   [Reason.CorbaException]: BAD_REQUEST,
   [Reason.DeviceNotDefined]: BAD_REQUEST,
   [Reason.TangoHostNotSet]: BAD_REQUEST,

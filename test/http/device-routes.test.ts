@@ -349,9 +349,11 @@ describe("REST device routes (Tango REST API v1 shapes)", () => {
     ];
     // The event streams (text/event-stream) are checked in event-routes.test.ts.
     const streams = [`get ${D}/events`, `get ${D}/attributes/{attr}/events`];
+    // The pipe routes are checked in pipe-routes.test.ts.
+    const pipes = [`get ${D}/pipes`, `get ${D}/pipes/{pipe}`, `get ${D}/pipes/{pipe}/value`, `put ${D}/pipes/{pipe}/value`];
     const documented = Object.entries(doc.paths).filter(([p]) => p.startsWith("/api/v1/devices"))
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
-    expect(documented.sort()).to.deep.equal([...expected, ...streams].sort());
+    expect(documented.sort()).to.deep.equal([...expected, ...streams, ...pipes].sort());
     for (const entry of expected) {
       const [method = "", path = ""] = entry.split(" ");
       const op = doc.paths[path]?.[method] as {

@@ -76,6 +76,11 @@ export const RPCS: ReadonlyArray<{ method: string; req: object; right: "READ" | 
   { method: "DeleteProperty", req: { device: DEV, names: ["p"] }, right: "WRITE" },
   { method: "ReadAttributeHistory", req: { device: DEV, name: "long_scalar", n: 1 }, right: "READ" },
   { method: "CommandInoutHistory", req: { device: DEV, name: "DevDouble", n: 1 }, right: "READ" },
+  { method: "GetPipeConfig", req: { device: DEV, names: [] }, right: "READ" },
+  { method: "SetPipeConfig", req: { device: DEV, configs: [{ name: "rw_pipe", description: "changed" }] }, right: "WRITE" },
+  { method: "ReadPipe", req: { device: DEV, name: "rw_pipe" }, right: "READ" },
+  { method: "WritePipe", req: { device: DEV, name: "rw_pipe", blob: { name: "", elements: [{ name: "x", value: { type: 5, double_value: 1 } }] } }, right: "WRITE" },
+  { method: "WriteReadPipe", req: { device: DEV, name: "rw_pipe", blob: { name: "", elements: [{ name: "x", value: { type: 5, double_value: 1 } }] } }, right: "WRITE" },
 ];
 
 /**
@@ -109,6 +114,7 @@ export const MUTATING_ROUTES: Readonly<Record<string, { method: string; path: st
   "DELETE /api/v1/admin/devices/:domain/:family/:member/lock": { method: "DELETE", path: `${API}/admin/devices/${DEV}/lock`, right: "ADMIN" },
   "PUT /api/v1/devices/:domain/:family/:member/attributes/:attr/value": { method: "PUT", path: `${API}/devices/${DEV}/attributes/long_scalar_w/value`, body: 5, right: "WRITE" },
   "PUT /api/v1/devices/:domain/:family/:member/commands/:cmd": { method: "PUT", path: `${API}/devices/${DEV}/commands/DumpExecutionState`, right: "WRITE" },
+  "PUT /api/v1/devices/:domain/:family/:member/pipes/:pipe/value": { method: "PUT", path: `${API}/devices/${DEV}/pipes/rw_pipe/value`, body: { x: 1 }, right: "WRITE" },
 };
 
 /** Asserts that `o` got past the access control when the caller's right covers `need`, and was refused with API_ReadOnlyMode otherwise. */

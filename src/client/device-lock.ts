@@ -161,16 +161,13 @@ export class DeviceLock {
 
   /**
    * A Tango error from the server (ProxyCore.onServerError). API_DeviceUnlocked means the lock
-   * is gone; as cppTango's client, its frame on top then says API_DeviceUnlocked too.
+   * is gone (the client's frame on top then says API_DeviceUnlocked too: `framed`).
    */
   onServerError(df: DevFailed): DevFailed {
     if (df.reason !== Reason.DeviceUnlocked) return df;
     this.#drop();
     this.#lost = undefined;
-    const [root, ...frames] = df.errors;
-    const top = frames.pop();
-    if (top === undefined || (top.reason !== Reason.CommandFailed && top.reason !== Reason.AttributeFailed)) return df;
-    return new DevFailed([root, ...frames, { ...top, reason: Reason.DeviceUnlocked }], { cause: df.cause });
+    return df;
   }
 
   /** Stops relocking and forgets the lock (the proxy closes its connection, which ends it on the server). */

@@ -1,4 +1,4 @@
-import { DevFailed, ValueCoercionError, type AttributeConfigUpdate, type DevErrorInit } from "../core/index.js";
+import { DevFailed, Reason, ValueCoercionError, type AttributeConfigUpdate, type DevErrorInit } from "../core/index.js";
 import { ClientErrors } from "./client-errors.js";
 
 /**
@@ -13,12 +13,18 @@ export type AttributeValues = Readonly<Record<string, unknown>> | ReadonlyArray<
  * Runs one call of the proxy, adding cppTango's client frame (API_CommandFailed,
  * API_AttributeFailed) on top of whatever DevFailed it ends with: the server's stack or the
  * client's own failure (server down, timeout, connection lost), as cppTango does (spec §18.2).
+ * As in cppTango's client, the frame over a lost lock (root cause API_DeviceUnlocked) says
+ * API_DeviceUnlocked too (DeviceUnlockedExcept), and an error the client raised for this very
+ * operation (its top frame has the frame's origin: a lock found lost before sending) gets no
+ * second frame.
  */
 export async function framed<T>(frame: DevErrorInit, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw err instanceof DevFailed ? err.withFrame(frame) : err;
+    if (!(err instanceof DevFailed)) throw err;
+    if (err.errors.at(-1)?.origin === frame.origin) throw err;
+    throw err.withFrame(err.reason === Reason.DeviceUnlocked ? { ...frame, reason: Reason.DeviceUnlocked } : frame);
   }
 }
 

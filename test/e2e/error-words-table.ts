@@ -6,7 +6,7 @@ import { Reason } from "../../src/core/index.js";
  * origin). The texts are cppTango 9.3.4's, read off a real TangoTest server through PyTango
  * (spec §18); where cppTango's is CORBA-specific the gRPC one is said instead (a RegExp).
  *
- * To add rows (locking and pipe cases go at the end, in their own sections): pick a surface, write
+ * To add rows: pick a surface, write
  * the call with the helpers of `Surfaces`, and the stack a cppTango client would see; `[]` means
  * the call must succeed.
  */
@@ -16,9 +16,12 @@ export type Frame = readonly [string, string | RegExp, string];
 
 /** What a row's call can use: each surface answers with the stack it ends with ([] on success). */
 export interface Surfaces {
-  /** A raw tango.v1.Device call (grpc-js, no client library). */
-  grpc(method: string, request: Record<string, unknown>): Promise<Frame[]>;
-  /** A DeviceProxy call on `sys/tg_test/1` (`tg`), `test/ps/1` (`ps`), the admin device (`admin`), a slow device (`slow`) or a dead port (`dead`). */
+  /** A raw tango.v1.Device call (grpc-js, no client library), with the metadata given (none by default). */
+  grpc(method: string, request: Record<string, unknown>, metadata?: Readonly<Record<string, string>>): Promise<Frame[]>;
+  /**
+   * A DeviceProxy call on `sys/tg_test/1` (`tg`, and `tg2`, another proxy of it: another lock
+   * owner), `test/ps/1` (`ps`), the admin device (`admin`), a slow device (`slow`) or a dead port (`dead`).
+   */
   client(fn: (p: Proxies) => Promise<unknown>): Promise<Frame[]>;
   /** A REST call to the sidecar (with the admin token). */
   rest(method: string, path: string, body?: unknown): Promise<Frame[]>;
@@ -29,6 +32,7 @@ export interface Surfaces {
 /** The proxies a client row uses. */
 export interface Proxies {
   readonly tg: ProxyLike;
+  readonly tg2: ProxyLike;
   readonly ps: ProxyLike;
   readonly admin: ProxyLike;
   readonly slow: ProxyLike;
@@ -42,6 +46,10 @@ export interface ProxyLike {
   readAttributes(names: readonly string[]): Promise<unknown>;
   writeAttribute(name: string, value: unknown): Promise<void>;
   writeReadAttribute(name: string, value: unknown): Promise<unknown>;
+  lock(validityS?: number): Promise<void>;
+  unlock(force?: boolean): Promise<number>;
+  readPipe(name: string): Promise<unknown>;
+  writePipe(name: string, blob: Readonly<Record<string, number>>): Promise<void>;
 }
 
 /** One row: what is misused, on which surface, and the stack expected. */
@@ -83,7 +91,29 @@ const notAllowed = (command: string, state: string): Frame =>
   [R.CommandNotAllowed, `Command ${command} not allowed when the device is in ${state} state`, "DeviceClass::command_handler"];
 const lookup = (device: string): Frame => [R.DeviceNotFound, `Device ${device} not found`, "Util::get_device_by_name()"];
 
+// Locking (spec §10.8), in cppTango 9.3.4's words.
+const lockedBy = (method: string): Frame => [R.DeviceLocked, `Device ${TG} is locked by another client`, `Device_Impl::${method}`];
+const IDENTITY = { "tango-client-pid": "4242", "tango-client-host": "words-test", "tango-client-proxy": "words-a" };
+const lockArgin = (device: string, validityS = 10): Record<string, unknown> => ({ type: 17, long_string_array: { lvalue: [validityS], svalue: [device] } });
+/** Runs `fn` while `tg` holds the lock of sys/tg_test/1, then unlocks it (forced: `fn` may have taken it away). */
+const whileLocked = async (s: Surfaces, fn: () => Promise<Frame[]>): Promise<Frame[]> => {
+  await s.client((p) => p.tg.lock());
+  try {
+    return await fn();
+  } finally {
+    await s.client((p) => p.tg2.unlock(true));
+  }
+};
+// Pipes (spec §8).
+const pipeFailed = (operation: string, pipe: string): Frame =>
+  [R.PipeFailed, `Failed to ${operation} on device ${TG}, pipe ${pipe}`, `DeviceProxy::${operation}()`];
+const pipeNotFound = (pipe: string): Frame => [R.PipeNotFound, `${pipe} pipe not found`, "DeviceClass::get_pipe_by_name"];
+const pipeNotWritable = (pipe: string): Frame => [R.PipeNotWritable, `Pipe ${pipe} is not writable`, "Device_5Impl::write_pipe_5"];
+const blob = (...elements: Array<Record<string, unknown>>): Record<string, unknown> => ({ name: "b", elements });
+const doubleElement = (name: string): Record<string, unknown> => ({ name, value: { type: DOUBLE_TYPE, double_value: 1 } });
+
 const DOUBLE = 5;
+const DOUBLE_TYPE = DOUBLE;
 const SHORT = 2;
 const STRING = 8;
 const cmd = (device: string, command: string, argin: Record<string, unknown> | null = null): Record<string, unknown> => ({ device, command, argin });
@@ -243,6 +273,67 @@ export const ERROR_WORDS: readonly Row[] = [
   { surface: "cli", what: "DevRestart of an unknown device",
     call: (s) => s.cli(["admin", "{grpc}", "DevRestart", "no/such/dev"]),
     stack: [[R.DeviceNotFound, "Device no/such/dev not found", "Dserver::restart()"], cmdFailed("dserver/tangotest/test", "DevRestart")] },
-  // ---- locking (i17/lock-server, i17/lock-client): the lead adds those rows here.
-  // ---- pipes (i17/pipe-server, i17/pipe-wire): the lead adds those rows here.
+  // ---- locking
+  { surface: "grpc", what: "LockDevice of the admin device",
+    call: (s) => s.grpc("CommandInout", cmd(ADMIN, "LockDevice", lockArgin(ADMIN)), IDENTITY),
+    stack: [[R.DeviceUnlockable, "Impossible to lock device server administration device", "DServer::lock_device"]] },
+  { surface: "grpc", what: "LockDevice with no client identity (grpcurl without metadata)",
+    call: (s) => s.grpc("CommandInout", cmd(ADMIN, "LockDevice", lockArgin(TG))),
+    stack: [[R.ClientTooOld, /^Your client cannot lock devices\. You are using a too old Tango release\. Please, update to tango V7 or more\. .*tango-client-pid/, "DServer::lock_device"]] },
+  { surface: "grpc", what: "ReLockDevices of a device nobody locked",
+    call: (s) => s.grpc("CommandInout", cmd(ADMIN, "ReLockDevices", { type: 16, string_array: { values: [TG] } }), IDENTITY),
+    stack: [[R.DeviceNotLocked, `${TG}: Device ${TG} is not locked. Can't re-lock it`, "Device_Impl::relock"]] },
+  { surface: "grpc", what: "a command while another client holds the lock",
+    call: (s) => whileLocked(s, () => s.grpc("CommandInout", cmd(TG, "DevDouble", { type: DOUBLE, double_value: 1 }), IDENTITY)),
+    stack: [lockedBy("command_inout4")] },
+  { surface: "grpc", what: "LockDevice while another client holds the lock",
+    call: (s) => whileLocked(s, () => s.grpc("CommandInout", cmd(ADMIN, "LockDevice", lockArgin(TG)), IDENTITY)),
+    stack: [[R.DeviceLocked, `Device ${TG} is already locked by another client`, "Device_Impl::lock"]] },
+  { surface: "grpc", what: "State while another client holds the lock (allowed)",
+    call: (s) => whileLocked(s, () => s.grpc("CommandInout", cmd(TG, "State"), IDENTITY)), stack: [] },
+  { surface: "client", what: "a write while another proxy holds the lock",
+    call: (s) => whileLocked(s, () => s.client((p) => p.tg2.writeAttribute("double_scalar", 1))), stack: [lockedBy("write_attributes_4"), writeFailed("double_scalar")] },
+  { surface: "client", what: "a command while another proxy holds the lock",
+    call: (s) => whileLocked(s, () => s.client((p) => p.tg2.commandInout("DevDouble", 1))), stack: [lockedBy("command_inout4"), cmdFailed(TG, "DevDouble")] },
+  { surface: "client", what: "a read while another proxy holds the lock (allowed)",
+    call: (s) => whileLocked(s, () => s.client((p) => p.tg2.readAttribute("double_scalar"))), stack: [] },
+  { surface: "client", what: "the old owner's write after a forced unlock",
+    call: async (s) => {
+      await s.client((p) => p.tg.lock());
+      await s.client((p) => p.tg2.unlock(true));
+      return await s.client((p) => p.tg.writeAttribute("double_scalar", 1));
+    },
+    stack: [[R.DeviceUnlocked, `Device ${TG} has been unlocked by an administrative client!!!`, "Device_Impl::write_attributes_4"],
+      [R.DeviceUnlocked, `Failed to write_attribute on device ${TG}, attribute double_scalar`, "DeviceProxy::write_attribute()"]] },
+  { surface: "client", what: "a lock validity under 2 s", call: (s) => s.client((p) => p.tg.lock(1)),
+    stack: [[R.MethodArgument, "Lock validity can not be lower than 2 seconds", "DeviceProxy::lock"]] },
+  { surface: "rest", what: "a write while a client holds the lock (the route writes and reads back)",
+    call: (s) => whileLocked(s, () => s.rest("PUT", `/api/v1/devices/${TG}/attributes/double_scalar/value`, 1)), stack: [lockedBy("write_read_attributes_5")] },
+  { surface: "rest", what: "LockDevice through the generic admin route (a REST caller has no client identity)",
+    call: (s) => s.rest("POST", "/api/v1/admin/commands/LockDevice", { argin: { lvalue: [10], svalue: [TG] } }),
+    stack: [[R.ClientTooOld, /^Your client cannot lock devices\. .*A REST request carries no client identity/, "DServer::lock_device"]] },
+  { surface: "cli", what: "a write while another client holds the lock",
+    call: (s) => whileLocked(s, () => s.cli(["write", `tango://{grpc}/${TG}#dbase=no`, "double_scalar", "1"])), stack: [lockedBy("write_attributes_4"), writeFailed("double_scalar")] },
+  // ---- pipes
+  { surface: "grpc", what: "a read of an unknown pipe", call: (s) => s.grpc("ReadPipe", { device: TG, name: "no_such_pipe" }), stack: [pipeNotFound("no_such_pipe")] },
+  { surface: "grpc", what: "a write of a read-only pipe",
+    call: (s) => s.grpc("WritePipe", { device: TG, name: "string_long_short_ro", blob: blob(doubleElement("x")) }), stack: [pipeNotWritable("string_long_short_ro")] },
+  { surface: "grpc", what: "a blob with two elements of one name",
+    call: (s) => s.grpc("WritePipe", { device: TG, name: "rw_pipe", blob: blob(doubleElement("x"), doubleElement("X")) }),
+    stack: [[R.PipeDuplicateDEName, "Several times the same data element name in provided vector: x", "set_data_elt_names"]] },
+  { surface: "grpc", what: "an empty blob", call: (s) => s.grpc("WritePipe", { device: TG, name: "rw_pipe", blob: blob() }),
+    stack: [[R.PipeNoDataElement, "The blob data element number (or name) not set", "Device_5Impl::write_pipe_5"]] },
+  { surface: "grpc", what: "the configuration of an unknown pipe",
+    call: (s) => s.grpc("GetPipeConfig", { device: TG, names: ["no_such_pipe"] }), stack: [pipeNotFound("no_such_pipe")] },
+  { surface: "client", what: "a read of an unknown pipe", call: (s) => s.client((p) => p.tg.readPipe("no_such_pipe")),
+    stack: [pipeNotFound("no_such_pipe"), pipeFailed("read_pipe", "no_such_pipe")] },
+  { surface: "client", what: "a write of a read-only pipe", call: (s) => s.client((p) => p.tg.writePipe("string_long_short_ro", { x: 1 })),
+    stack: [pipeNotWritable("string_long_short_ro"), pipeFailed("write_pipe", "string_long_short_ro")] },
+  { surface: "rest", what: "a read of an unknown pipe", call: (s) => s.rest("GET", `/api/v1/devices/${TG}/pipes/no_such_pipe/value`), stack: [pipeNotFound("no_such_pipe")] },
+  { surface: "rest", what: "a write of a read-only pipe",
+    call: (s) => s.rest("PUT", `/api/v1/devices/${TG}/pipes/string_long_short_ro/value`, { x: 1 }), stack: [pipeNotWritable("string_long_short_ro")] },
+  { surface: "cli", what: "a read of an unknown pipe", call: (s) => s.cli(["read-pipe", `tango://{grpc}/${TG}#dbase=no`, "no_such_pipe"]),
+    stack: [pipeNotFound("no_such_pipe"), pipeFailed("read_pipe", "no_such_pipe")] },
+  { surface: "cli", what: "a write of a read-only pipe", call: (s) => s.cli(["write-pipe", `tango://{grpc}/${TG}#dbase=no`, "string_long_short_ro", '{"x": 1}']),
+    stack: [pipeNotWritable("string_long_short_ro"), pipeFailed("write_pipe", "string_long_short_ro")] },
 ];

@@ -92,14 +92,16 @@ describe("error words: the stacks of misuses on every surface, in cppTango's wor
       return p;
     };
     const p: Proxies = {
-      tg: proxy("sys/tg_test/1"), ps: proxy("test/ps/1"), admin: proxy("dserver/TangoTest/test"),
+      tg: proxy("sys/tg_test/1"), tg2: proxy("sys/tg_test/1"), ps: proxy("test/ps/1"), admin: proxy("dserver/TangoTest/test"),
       slow: proxy("test/slow/1", address, 300), dead: proxy("sys/tg_test/1", await deadAddress()),
     };
     surfaces = {
-      grpc: (method, request) => stackOf(new Promise((resolve, reject) => {
+      grpc: (method, request, metadata = {}) => stackOf(new Promise((resolve, reject) => {
         const fn = c[method];
         if (fn === undefined) throw new TypeError(`no method ${method}`);
-        fn.call(c, request, new grpc.Metadata(), (err, res) => {
+        const md = new grpc.Metadata();
+        for (const [k, v] of Object.entries(metadata)) md.set(k, v);
+        fn.call(c, request, md, (err, res) => {
           if (err) return reject(fromGrpcError(err) ?? err);
           // A read fails per attribute: the element's stack is the row's.
           const values = (res as { values?: { errors?: DevError[] }[] } | undefined)?.values;

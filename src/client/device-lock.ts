@@ -65,7 +65,6 @@ export class DeviceLock {
   #lost: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** The relock in flight (it never rejects). */
-  #relocking: Promise<void> | undefined;
 
   constructor(port: LockPort) {
     this.#port = port;
@@ -196,7 +195,8 @@ export class DeviceLock {
     const delayMs = Math.max(0, held.validityS * 1000 - CLIENT_RELOCK_MARGIN_MS - sinceMs);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#relocking = this.#backgroundRelock(held);
+      // A background relock never rejects (#relock reports its failures by losing the lock).
+      void this.#backgroundRelock(held);
     }, delayMs);
     // The relock never keeps a process alive: a lock ends with its process.
     this.#timer.unref();
@@ -206,7 +206,6 @@ export class DeviceLock {
     const start = Date.now();
     await this.#relock(held, { isBackground: true });
     if (this.#held === held) this.#schedule(held, Date.now() - start);
-    this.#relocking = undefined;
   }
 
   /**

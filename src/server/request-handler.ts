@@ -8,25 +8,21 @@ import type {
   AttributeConfig, AttributeConfigUpdate, AttributeValue, AttributeWrite, CommandHistoryRecord, CommandInfo, DeviceInfo,
   PipeBlob, PipeConfig, PipeConfigUpdate, PipeValue, TypedValue,
 } from "../core/index.js";
-import {
-  executeCommandOf, readAttributesOf, readPipeOf, runtimeOf, writeAttributesOf, writePipeOf, writeReadPipeOf, type Device,
-} from "../device/index.js";
-import { changePipeConfig, pipeConfigs } from "./pipe-config.js";
+import { executeCommandOf, readAttributesOf, runtimeOf, writeAttributesOf, type Device } from "../device/index.js";
+import { PipeRequests } from "./pipe-requests.js";
+import { RequestSteps, record } from "./request-steps.js";
 import { attributeConfigs, commandInfo, commandList, stateConfig } from "./device-descriptions.js";
 import type { EventSink, Subscription } from "./events/subscription.js";
 import { readFromCache, commandFromCacheOrDevice } from "./polling/cache-requests.js";
 import { attributeHistory, commandHistory } from "./polling/poll-cache.js";
 import { Operation } from "../metrics/index.js";
-import type { BlackBoxRecord } from "./blackbox.js";
 import type { CallChain } from "./call-chain.js";
-import type { CallDetail } from "./call-watch.js";
-import { resultDiscarded } from "./hung-recovery.js";
 import { changeAttributeConfig } from "./attribute-persistence.js";
 import type { DeviceEntry } from "./device-entry.js";
 import type { DeviceServer } from "./device-server.js";
 import type { CallContext, ReadOptions, RequestApi } from "./request-api.js";
 import { describeVersions } from "./versions.js";
-import { checkAccess, commandRight } from "./access/access-check.js";
+import { commandRight } from "./access/access-check.js";
 import { Right } from "./access/access-policy.js";
 
 const ALL_ATTRIBUTES = new Set(["all attributes", "all attributes_3"]);
@@ -34,10 +30,6 @@ const ALL_ATTRIBUTES = new Set(["all attributes", "all attributes_3"]);
 const OWN_READ: CallContext = { client: { host: "localhost", peer: "in-process" }, transport: "internal", origin: "user thread" };
 /** The caller of polling requests: "requested from polling" in the blackbox (spec §11.2). */
 const POLLING: CallContext = { client: { host: "localhost", peer: "in-process" }, transport: "internal", origin: "polling" };
-
-function record(entry: DeviceEntry, ctx: CallContext, kind: BlackBoxRecord["kind"], what: string, withIdent: boolean, source?: DevSource): void {
-  entry.blackbox.record({ timeMs: Date.now(), kind, what, source, client: ctx.client, origin: ctx.origin, withIdent, principal: ctx.principal });
-}
 
 /**
  * The request-reply protocol in process (DESIGN §1): each operation records the blackbox, takes
@@ -50,54 +42,13 @@ function record(entry: DeviceEntry, ctx: CallContext, kind: BlackBoxRecord["kind
  */
 export class RequestHandler implements RequestApi {
   readonly #server: DeviceServer;
+  readonly #steps: RequestSteps;
+  readonly #pipes: PipeRequests;
 
   constructor(server: DeviceServer) {
     this.#server = server;
-  }
-
-  /**
-   * Runs one request of `device`: finds it (a name the server does not know counts as
-   * "(unknown)"), counts the request, and counts the error `fn` throws to the client, if any.
-   * `detail` (a command, attribute names) is what the watchdog logs of the call; a call whose
-   * device was replaced while it hung gets an error instead of its late result.
-   */
-  async #request<T>(device: string | DeviceEntry, operation: number, fn: (entry: DeviceEntry) => T | Promise<T>, detail?: CallDetail): Promise<T> {
-    const entry = typeof device === "string" ? this.#server.findEntry(device) : device;
-    if (entry === undefined) {
-      const unknown = this.#server.unknownDeviceMetrics;
-      unknown.countRequest(operation);
-      const err = TangoErrors.deviceNotFound(device as string);
-      unknown.countFailure(err);
-      throw err;
-    }
-    entry.metrics.countRequest(operation);
-    // The watchdog sees every call: hung handlers and event-loop stalls are blamed on it.
-    const watch = this.#server.watch;
-    const call = watch.begin(entry, operation, detail);
-    try {
-      const result = await fn(entry);
-      if (call.isAbandoned) throw resultDiscarded(call, watch.hungAfterMs);
-      return result;
-    } catch (err) {
-      entry.metrics.countFailure(err);
-      throw err;
-    } finally {
-      watch.end(call);
-    }
-  }
-
-  /** The access decision (access-check.ts); requests the process makes itself carry no principal. */
-  #allow(ctx: CallContext, entry: DeviceEntry, need: Right, what: string): void {
-    if (ctx.principal !== undefined) checkAccess(ctx, ctx.principal, entry.name, need, what, this.#server.log);
-  }
-
-  /**
-   * The lock check (spec §5.2 item 2, ServerLocks.check) of a request that changes the device,
-   * after the blackbox record and access, before the monitor. `method` is cppTango's operation
-   * for the error's origin (`write_pipe_5`, `write_read_pipe_5`, `set_pipe_config_5`, …).
-   */
-  #checkLock(ctx: CallContext, entry: DeviceEntry, method: string, command?: string): void {
-    this.#server.locks.check(ctx, entry, method, command);
+    this.#steps = new RequestSteps(server);
+    this.#pipes = new PipeRequests(server, this.#steps);
   }
 
   #commandRight(ctx: CallContext, entry: DeviceEntry, command: string): Right {
@@ -106,17 +57,17 @@ export class RequestHandler implements RequestApi {
   }
 
   async ping(ctx: CallContext, device: string): Promise<void> {
-    return this.#request(device, Operation.ping, async (entry) => {
+    return this.#steps.run(device, Operation.ping, async (entry) => {
       record(entry, ctx, "Operation", "ping", false);
-      this.#allow(ctx, entry, Right.READ, "Ping");
+      this.#steps.allow(ctx, entry, Right.READ, "Ping");
       this.#server.liveDevice(entry);
     });
   }
 
   async info(ctx: CallContext, device: string): Promise<DeviceInfo> {
-    return this.#request(device, Operation.info, async (entry) => {
+    return this.#steps.run(device, Operation.info, async (entry) => {
       record(entry, ctx, "Operation", "info_3", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the information");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading the information");
       const dev = this.#server.liveDevice(entry);
       const s = this.#server;
       const classUrl = s.properties.get(`class:${entry.className}`, "doc_url")?.[0];
@@ -134,9 +85,9 @@ export class RequestHandler implements RequestApi {
   }
 
   async state(ctx: CallContext, device: string): Promise<DevState> {
-    return this.#request(device, Operation.state, async (entry) => {
+    return this.#steps.run(device, Operation.state, async (entry) => {
       record(entry, ctx, "Attribute", "state", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the state");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading the state");
       return await this.#server.serialize(entry.monitor, async () => {
         const dev = this.#server.liveDevice(entry);
         await dev.alwaysExecutedHook();
@@ -146,9 +97,9 @@ export class RequestHandler implements RequestApi {
   }
 
   async status(ctx: CallContext, device: string): Promise<string> {
-    return this.#request(device, Operation.status, async (entry) => {
+    return this.#steps.run(device, Operation.status, async (entry) => {
       record(entry, ctx, "Attribute", "status", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the status");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading the status");
       return await this.#server.serialize(entry.monitor, async () => {
         const dev = this.#server.liveDevice(entry);
         await dev.alwaysExecutedHook();
@@ -158,11 +109,11 @@ export class RequestHandler implements RequestApi {
   }
 
   async blackBox(ctx: CallContext, device: string, n: number): Promise<string[]> {
-    return this.#request(device, Operation.black_box, async (entry) => {
+    return this.#steps.run(device, Operation.black_box, async (entry) => {
       this.#server.liveDevice(entry);
       if (ctx.principal !== undefined && ctx.principal.rightOn(entry.name) < Right.READ) {
         record(entry, ctx, "Operation", "blackbox", false);
-        this.#allow(ctx, entry, Right.READ, "Reading the blackbox");
+        this.#steps.allow(ctx, entry, Right.READ, "Reading the blackbox");
       }
       // spec §10.7 item 4: the blackbox call is recorded after the read, never in its own result.
       try {
@@ -174,11 +125,11 @@ export class RequestHandler implements RequestApi {
   }
 
   async commandInout(ctx: CallContext, device: string, command: string, argin: TypedValue | undefined, opts?: ReadOptions): Promise<TypedValue> {
-    return this.#request(device, Operation.command_inout, async (entry) => {
+    return this.#steps.run(device, Operation.command_inout, async (entry) => {
       const source = opts?.source ?? DevSource.DEV;
       record(entry, ctx, "Operation", `command_inout_4 (cmd = ${command})`, true, source);
-      this.#allow(ctx, entry, this.#commandRight(ctx, entry, command), `Command ${command}`);
-      this.#checkLock(ctx, entry, "command_inout4", command);
+      this.#steps.allow(ctx, entry, this.#commandRight(ctx, entry, command), `Command ${command}`);
+      this.#steps.checkLock(ctx, entry, "command_inout4", command);
       const isInit = command.toLowerCase() === "init";
       // Init of a hung user device frees its monitor first, else Init would wait behind the hung handler.
       const isHung = isInit && entry.className !== "DServer" && this.#server.recoverHung(entry);
@@ -196,7 +147,7 @@ export class RequestHandler implements RequestApi {
 
   /** A command run by the polling: through the monitor, recorded "from device requested from polling". */
   async pollCommand(entry: DeviceEntry, command: string): Promise<TypedValue> {
-    return this.#request(entry, Operation.command_inout, async () => {
+    return this.#steps.run(entry, Operation.command_inout, async () => {
       record(entry, POLLING, "Operation", `command_inout_4 (cmd = ${command})`, true, DevSource.DEV);
       return await this.#server.serialize(entry.monitor,
         async () => executeCommandOf(this.#server.liveDevice(entry), command, undefined, entry.metrics), entry.metrics.serializationWait);
@@ -218,17 +169,17 @@ export class RequestHandler implements RequestApi {
   }
 
   async commandListQuery(ctx: CallContext, device: string): Promise<CommandInfo[]> {
-    return this.#request(device, Operation.command_list_query, async (entry) => {
+    return this.#steps.run(device, Operation.command_list_query, async (entry) => {
       record(entry, ctx, "Operation", "command_list_query_2", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the command list");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading the command list");
       return commandList(this.#server.liveDevice(entry));
     });
   }
 
   async commandQuery(ctx: CallContext, device: string, command: string): Promise<CommandInfo> {
-    return this.#request(device, Operation.command_query, async (entry) => {
+    return this.#steps.run(device, Operation.command_query, async (entry) => {
       record(entry, ctx, "Operation", "command_query_2", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the command list");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading the command list");
       const c = runtimeOf(this.#server.liveDevice(entry)).command(command);
       if (c === undefined) throw TangoErrors.commandNotFound(command, "Device_2Impl::command_query_2");
       return commandInfo(c.name, c);
@@ -236,10 +187,10 @@ export class RequestHandler implements RequestApi {
   }
 
   async readAttributes(ctx: CallContext, device: string, names: readonly string[], opts?: ReadOptions): Promise<AttributeValue[]> {
-    return this.#request(device, Operation.read_attributes, async (entry) => {
+    return this.#steps.run(device, Operation.read_attributes, async (entry) => {
       const source = opts?.source ?? DevSource.DEV;
       record(entry, ctx, "Operation", `read_attributes_5 (${names.join(", ")})`, true, source);
-      this.#allow(ctx, entry, Right.READ, "Reading attributes");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading attributes");
       const fromDevice = (list: readonly string[]): Promise<AttributeValue[]> => this.#server.serialize(entry.monitor,
         () => readAttributesOf(this.#server.liveDevice(entry), list, entry.metrics), entry.metrics.serializationWait);
       const values = source === DevSource.DEV ? await fromDevice(names)
@@ -251,7 +202,7 @@ export class RequestHandler implements RequestApi {
 
   /** Attributes read by the polling: through the monitor, recorded "from device requested from polling" (spec §11.2). */
   async pollAttributes(entry: DeviceEntry, names: readonly string[]): Promise<AttributeValue[]> {
-    return this.#request(entry, Operation.read_attributes, async () => {
+    return this.#steps.run(entry, Operation.read_attributes, async () => {
       record(entry, POLLING, "Operation", `read_attributes_5 (${names.join(", ")})`, true, DevSource.DEV);
       const values = await this.#server.serialize(entry.monitor,
         () => readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics), entry.metrics.serializationWait);
@@ -268,7 +219,7 @@ export class RequestHandler implements RequestApi {
    * attributes directly, outside the monitor).
    */
   async readOwnAttributes(device: string, names: readonly string[]): Promise<AttributeValue[]> {
-    return this.#request(device, Operation.read_attributes, async (entry) => {
+    return this.#steps.run(device, Operation.read_attributes, async (entry) => {
       record(entry, OWN_READ, "Operation", `read_attributes_5 (${names.join(", ")})`, true, DevSource.DEV);
       const values = await readAttributesOf(this.#server.liveDevice(entry), names, entry.metrics);
       entry.metrics.countReadErrors(values);
@@ -277,10 +228,10 @@ export class RequestHandler implements RequestApi {
   }
 
   async writeAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[]): Promise<void> {
-    return this.#request(device, Operation.write_attributes, async (entry) => {
+    return this.#steps.run(device, Operation.write_attributes, async (entry) => {
       record(entry, ctx, "Operation", `write_attributes_4 (${values.map((v) => v.name).join(", ")})`, true);
-      this.#allow(ctx, entry, Right.WRITE, "Writing attributes");
-      this.#checkLock(ctx, entry, "write_attributes_4");
+      this.#steps.allow(ctx, entry, Right.WRITE, "Writing attributes");
+      this.#steps.checkLock(ctx, entry, "write_attributes_4");
       // spec §10.6: writes take the per-device lock even in NO_SYNC.
       await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
         () => writeAttributesOf(this.#server.liveDevice(entry), values, entry.metrics), entry.metrics.serializationWait);
@@ -288,10 +239,10 @@ export class RequestHandler implements RequestApi {
   }
 
   async writeReadAttributes(ctx: CallContext, device: string, values: readonly AttributeWrite[], names: readonly string[]): Promise<AttributeValue[]> {
-    return this.#request(device, Operation.write_read_attributes, async (entry) => {
+    return this.#steps.run(device, Operation.write_read_attributes, async (entry) => {
       record(entry, ctx, "Operation", `write_read_attributes_5 (${values.map((v) => v.name).join(", ")} / ${names.join(", ")})`, true);
-      this.#allow(ctx, entry, Right.WRITE, "Writing attributes");
-      this.#checkLock(ctx, entry, "write_read_attributes_5");
+      this.#steps.allow(ctx, entry, Right.WRITE, "Writing attributes");
+      this.#steps.checkLock(ctx, entry, "write_read_attributes_5");
       const read = await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
         const dev = this.#server.liveDevice(entry);
         await writeAttributesOf(dev, values, entry.metrics);
@@ -303,9 +254,9 @@ export class RequestHandler implements RequestApi {
   }
 
   async getAttributeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<AttributeConfig[]> {
-    return this.#request(device, Operation.get_attribute_config, async (entry) => {
+    return this.#steps.run(device, Operation.get_attribute_config, async (entry) => {
       record(entry, ctx, "Operation", "get_attribute_config_5", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the attribute configuration");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading the attribute configuration");
       const dev = this.#server.liveDevice(entry);
       const rt = runtimeOf(dev);
       if (names.length === 0 || (names.length === 1 && ALL_ATTRIBUTES.has((names[0] ?? "").toLowerCase()))) {
@@ -322,10 +273,10 @@ export class RequestHandler implements RequestApi {
   }
 
   async setAttributeConfig(ctx: CallContext, device: string, updates: readonly AttributeConfigUpdate[]): Promise<void> {
-    return this.#request(device, Operation.set_attribute_config, async (entry) => {
+    return this.#steps.run(device, Operation.set_attribute_config, async (entry) => {
       record(entry, ctx, "Operation", "set_attribute_config_5", true);
-      this.#allow(ctx, entry, Right.WRITE, "Setting the attribute configuration");
-      this.#checkLock(ctx, entry, "set_attribute_config_5");
+      this.#steps.allow(ctx, entry, Right.WRITE, "Setting the attribute configuration");
+      this.#steps.checkLock(ctx, entry, "set_attribute_config_5");
       await this.#server.serialize(entry.monitor ?? entry.writeMonitor, async () => {
         // Kept in the store before the reply (DESIGN §10); a refusal puts the configuration back.
         const targets = await changeAttributeConfig(this.#server.properties, entry, this.#server.liveDevice(entry), updates);
@@ -336,9 +287,9 @@ export class RequestHandler implements RequestApi {
   }
 
   async getProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<Array<{ name: string; values: string[] }>> {
-    return this.#request(device, Operation.get_property, async (entry) => {
+    return this.#steps.run(device, Operation.get_property, async (entry) => {
       record(entry, ctx, "Operation", "get_property", false);
-      this.#allow(ctx, entry, Right.READ, "Reading properties");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading properties");
       const store = this.#server.properties;
       if (names.length === 0) return store.list(entry.name).map((p) => ({ name: p.name, values: [...p.values] }));
       return names.map((n) => ({ name: n, values: [...(store.get(entry.name, n) ?? [])] }));
@@ -346,11 +297,11 @@ export class RequestHandler implements RequestApi {
   }
 
   async putProperty(ctx: CallContext, device: string, props: ReadonlyArray<{ name: string; values: readonly string[] }>): Promise<void> {
-    return this.#request(device, Operation.put_property, async (entry) => {
+    return this.#steps.run(device, Operation.put_property, async (entry) => {
       record(entry, ctx, "Operation", "put_property", false);
-      this.#allow(ctx, entry, Right.WRITE, "Putting properties");
+      this.#steps.allow(ctx, entry, Right.WRITE, "Putting properties");
       // Not an IDL operation in cppTango (the database's); a lock blocks every mutating request (spec §10.8 item 2).
-      this.#checkLock(ctx, entry, "put_property");
+      this.#steps.checkLock(ctx, entry, "put_property");
       for (const p of props) {
         if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(p.name)) {
           throw DevFailed.of(Reason.InvalidArgs, `Invalid property name "${p.name}" (letters, digits and _, spec §2.1)`, "DeviceServer::put_property");
@@ -361,18 +312,18 @@ export class RequestHandler implements RequestApi {
   }
 
   async deleteProperty(ctx: CallContext, device: string, names: readonly string[]): Promise<void> {
-    return this.#request(device, Operation.delete_property, async (entry) => {
+    return this.#steps.run(device, Operation.delete_property, async (entry) => {
       record(entry, ctx, "Operation", "delete_property", false);
-      this.#allow(ctx, entry, Right.WRITE, "Deleting properties");
-      this.#checkLock(ctx, entry, "delete_property");
+      this.#steps.allow(ctx, entry, Right.WRITE, "Deleting properties");
+      this.#steps.checkLock(ctx, entry, "delete_property");
       await this.#server.properties.delete(entry.name, names);
     });
   }
 
   async readAttributeHistory(ctx: CallContext, device: string, attribute: string, n: number): Promise<AttributeValue[]> {
-    return this.#request(device, Operation.read_attribute_history, async (entry) => {
+    return this.#steps.run(device, Operation.read_attribute_history, async (entry) => {
       record(entry, ctx, "Operation", "read_attribute_history_5", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the attribute history");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading the attribute history");
       const state = runtimeOf(this.#server.liveDevice(entry)).attribute(attribute);
       const lower = attribute.toLowerCase();
       if (state === undefined && lower !== "state" && lower !== "status") throw TangoErrors.attrNotFound(attribute);
@@ -383,9 +334,9 @@ export class RequestHandler implements RequestApi {
   }
 
   async commandInoutHistory(ctx: CallContext, device: string, command: string, n: number): Promise<CommandHistoryRecord[]> {
-    return this.#request(device, Operation.command_inout_history, async (entry) => {
+    return this.#steps.run(device, Operation.command_inout_history, async (entry) => {
       record(entry, ctx, "Operation", "command_inout_history_4", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the command history");
+      this.#steps.allow(ctx, entry, Right.READ, "Reading the command history");
       if (runtimeOf(this.#server.liveDevice(entry)).command(command) === undefined) throw TangoErrors.commandNotFound(command);
       checkRecordCount(n, "Device_4Impl::command_inout_history_4");
       const lower = command.toLowerCase();
@@ -395,57 +346,30 @@ export class RequestHandler implements RequestApi {
     });
   }
 
-  // Pipes (spec §8), in cppTango's order (Device_5Impl::*_pipe_5): blackbox, access, lock, monitor, device, then pipe-exec.ts.
-  async getPipeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<PipeConfig[]> {
-    return this.#request(device, Operation.get_pipe_config, async (entry) => {
-      record(entry, ctx, "Operation", "get_pipe_config_5", false);
-      this.#allow(ctx, entry, Right.READ, "Reading the pipe configuration");
-      return pipeConfigs(this.#server.liveDevice(entry), names);
-    });
+  // Pipes (spec §8): pipe-requests.ts.
+  getPipeConfig(ctx: CallContext, device: string, names: readonly string[]): Promise<PipeConfig[]> {
+    return this.#pipes.getPipeConfig(ctx, device, names);
   }
 
-  async setPipeConfig(ctx: CallContext, device: string, updates: readonly PipeConfigUpdate[]): Promise<void> {
-    return this.#request(device, Operation.set_pipe_config, async (entry) => {
-      record(entry, ctx, "Operation", "set_pipe_config_5", true);
-      this.#allow(ctx, entry, Right.WRITE, "Setting the pipe configuration");
-      this.#checkLock(ctx, entry, "set_pipe_config_5");
-      await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
-        async () => { changePipeConfig(this.#server.liveDevice(entry), updates); }, entry.metrics.serializationWait);
-    });
+  setPipeConfig(ctx: CallContext, device: string, updates: readonly PipeConfigUpdate[]): Promise<void> {
+    return this.#pipes.setPipeConfig(ctx, device, updates);
   }
 
-  async readPipe(ctx: CallContext, device: string, name: string): Promise<PipeValue> {
-    return this.#request(device, Operation.read_pipe, async (entry) => {
-      record(entry, ctx, "Operation", `read_pipe_5 (${name})`, true);
-      this.#allow(ctx, entry, Right.READ, "Reading pipes");
-      return await this.#server.serialize(entry.monitor,
-        () => readPipeOf(this.#server.liveDevice(entry), name), entry.metrics.serializationWait);
-    }, name);
+  readPipe(ctx: CallContext, device: string, name: string): Promise<PipeValue> {
+    return this.#pipes.readPipe(ctx, device, name);
   }
 
-  async writePipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<void> {
-    return this.#request(device, Operation.write_pipe, async (entry) => {
-      record(entry, ctx, "Operation", `write_pipe_5 (${name})`, true);
-      this.#allow(ctx, entry, Right.WRITE, "Writing pipes");
-      this.#checkLock(ctx, entry, "write_pipe_5");
-      await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
-        () => writePipeOf(this.#server.liveDevice(entry), name, blob), entry.metrics.serializationWait);
-    }, name);
+  writePipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<void> {
+    return this.#pipes.writePipe(ctx, device, name, blob);
   }
 
-  async writeReadPipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<PipeValue> {
-    return this.#request(device, Operation.write_read_pipe, async (entry) => {
-      record(entry, ctx, "Operation", `write_read_pipe_5 (${name})`, true);
-      this.#allow(ctx, entry, Right.WRITE, "Writing pipes");
-      this.#checkLock(ctx, entry, "write_read_pipe_5");
-      return await this.#server.serialize(entry.monitor ?? entry.writeMonitor,
-        () => writeReadPipeOf(this.#server.liveDevice(entry), name, blob), entry.metrics.serializationWait);
-    }, name);
+  writeReadPipe(ctx: CallContext, device: string, name: string, blob: PipeBlob): Promise<PipeValue> {
+    return this.#pipes.writeReadPipe(ctx, device, name, blob);
   }
 
   async subscribeEvent(ctx: CallContext, device: string, attribute: string, type: EventType, sink: EventSink): Promise<Subscription> {
-    return this.#request(device, Operation.subscribe_event, async (entry) => {
-      this.#allow(ctx, entry, Right.READ, "Subscribing to events");
+    return this.#steps.run(device, Operation.subscribe_event, async (entry) => {
+      this.#steps.allow(ctx, entry, Right.READ, "Subscribing to events");
       return await this.#server.events.subscribe(ctx, entry.name, attribute, type, sink);
     });
   }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as grpc from "@grpc/grpc-js";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DeviceProxy, ErrSeverity, Reason } from "../../src/client/index.js";
+import { ErrSeverity, Reason } from "../../src/client/index.js";
 import { CmdArgType } from "../../src/core/index.js";
 import { BUILTIN_CLASSES } from "../../src/devices/index.js";
 import { ArrayEncoding, encodeValue, fromGrpcError, loadTangoProto, startGrpcServer, type GrpcServerHandle } from "../../src/grpc/index.js";

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { MIN_POLL_PERIOD_MS, POLL_OLD_FACTOR } from "../../core/defaults.js";
 import {
-  AttrDataFormat, AttrQuality, CmdArgType, DevFailed, Reason, TangoErrors, type AttributeValue, type DevError, type TypedValue,
+  AttrDataFormat, AttrQuality, CmdArgType, DevFailed, TangoErrors, type AttributeValue, type DevError, type TypedValue,
 } from "../../core/index.js";
 import { runtimeOf, timeVal, type Device } from "../../device/index.js";
 import type { DeviceEntry } from "../device-entry.js";

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { expect } from "chai";
 import {
   CmdArgType, DevState, DeviceProxy, DispLevel, EventType, PipeWriteType, Reason, pipeBlob, type EventData, type PipeBlob,
@@ -8,18 +7,10 @@ import { DevString, Device, command, pipe, type PipeReadResult } from "../../src
 import { startEventServer, type EventServer } from "../support/event-server.js";
 import { expectDevFailed } from "../support/test-server.js";
 import { waitFor } from "../support/wait-for.js";
+import { closedPort } from "../support/ports.js";
+import { PIPE_ELEMENT_SAMPLES } from "../support/pipe-samples.js";
 
 const T = CmdArgType;
-
-/** A port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 /** Pipes of each kind, driven by commands. */
 class Piper extends Device {
@@ -47,33 +38,10 @@ class Piper extends Device {
   }
 }
 
-/** One data element of every type a pipe carries, canonical, with nested blobs. */
+/** One data element of every type a pipe carries, canonical, a NaN and a large array too, then nested blobs. */
 const VALUES: ReadonlyArray<readonly [string, TypedValue]> = [
-  ["boolean", { type: T.DevBoolean, value: false }],
-  ["short", { type: T.DevShort, value: -32768 }],
-  ["long", { type: T.DevLong, value: 2147483647 }],
-  ["long64", { type: T.DevLong64, value: -(2n ** 63n) }],
-  ["float", { type: T.DevFloat, value: Math.fround(1.25) }],
-  ["double", { type: T.DevDouble, value: Number.NaN }],
-  ["uchar", { type: T.DevUChar, value: 255 }],
-  ["ushort", { type: T.DevUShort, value: 65535 }],
-  ["ulong", { type: T.DevULong, value: 4294967295 }],
-  ["ulong64", { type: T.DevULong64, value: 2n ** 64n - 1n }],
-  ["string", { type: T.DevString, value: "héllo ☃" }],
-  ["state", { type: T.DevState, value: DevState.ALARM }],
-  ["encoded", { type: T.DevEncoded, value: { format: "raw", data: Uint8Array.from([0, 1, 255]) } }],
-  ["booleans", { type: T.DevVarBooleanArray, value: [true, false] }],
-  ["chars", { type: T.DevVarCharArray, value: Uint8Array.from([0, 255]) }],
-  ["shorts", { type: T.DevVarShortArray, value: Int16Array.from([-32768, 32767]) }],
-  ["longs", { type: T.DevVarLongArray, value: Int32Array.from([-1, 2147483647]) }],
-  ["long64s", { type: T.DevVarLong64Array, value: BigInt64Array.from([-(2n ** 63n), 2n ** 63n - 1n]) }],
-  ["floats", { type: T.DevVarFloatArray, value: Float32Array.from([1.5, -2]) }],
-  ["doubles", { type: T.DevVarDoubleArray, value: Float64Array.from([Math.PI, -0]) }],
-  ["ushorts", { type: T.DevVarUShortArray, value: Uint16Array.from([0, 65535]) }],
-  ["ulongs", { type: T.DevVarULongArray, value: Uint32Array.from([0, 4294967295]) }],
-  ["ulong64s", { type: T.DevVarULong64Array, value: BigUint64Array.from([0n, 2n ** 64n - 1n]) }],
-  ["strings", { type: T.DevVarStringArray, value: ["a", "", "日本"] }],
-  ["states", { type: T.DevVarStateArray, value: [DevState.ON, DevState.FAULT] }],
+  ...PIPE_ELEMENT_SAMPLES,
+  ["nan", { type: T.DevDouble, value: Number.NaN }],
   ["big", { type: T.DevVarDoubleArray, value: Float64Array.from({ length: 100_000 }, (_, i) => i / 3) }],
 ];
 

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -19,6 +18,7 @@ import { openPgliteDb } from "../../src/database/sql/pglite-db.js";
 import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { FakeProcess, LogSink } from "../support/log-sink.js";
 import { makeTestPki } from "../support/test-certs.js";
+import { closedPort } from "../support/ports.js";
 
 /** Collects stderr text. */
 class TextSink extends Writable {
@@ -43,16 +43,6 @@ async function deviceRows(dataDir: string): Promise<DeviceRow[]> {
   } finally {
     await db.close();
   }
-}
-
-/** A port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 /** A pid that no process has: a child's, once it has exited. */

@@ -1,38 +1,16 @@
 import { expect } from "chai";
-import { createServer } from "node:net";
-import { runCli } from "../../src/cli/run-cli.js";
 import { runCliProcess, type CliResult } from "../support/cli-process.js";
 import { startTangoTest, type GrpcHarness } from "./grpc-harness.js";
+import { cli } from "../support/cli-in-process.js";
+import { closedPort } from "../support/ports.js";
 
 /** A spawned CLI run ends in well under this, tsx compilation included. */
 const SPAWN_TIMEOUT_MS = 15_000;
 const VERBS = ["ping", "info", "state", "status", "cmd", "read", "write", "watch", "config", "commands", "attributes", "blackbox", "lock", "unlock", "lock-status", "admin"];
 
-/** Runs `tango-grpc` in this process with captured output. */
-async function cli(...argv: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    env: {},
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { code, stdout, stderr };
-}
-
 /** Runs `tango-grpc` as a real process, to see its real exit code. */
 function spawnCli(...args: string[]): Promise<CliResult> {
   return runCliProcess(args, { timeoutMs: SPAWN_TIMEOUT_MS });
-}
-
-/** A port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 function json(result: CliResult): Record<string, unknown> {

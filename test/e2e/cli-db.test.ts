@@ -1,24 +1,14 @@
 import { expect } from "chai";
-import { createServer } from "node:net";
 import { runCli } from "../../src/cli/run-cli.js";
 import { Database } from "../../src/client/index.js";
 import { runCliProcess, type CliResult } from "../support/cli-process.js";
 import { useTestDatabase } from "../support/test-database.js";
+import { closedPort } from "../support/ports.js";
 
 /** A spawned CLI run ends in well under this, tsx compilation included. */
 const SPAWN_TIMEOUT_MS = 20_000;
 /** CLI processes at once: the machine's cores are shared. */
 const CONCURRENCY = 3;
-
-/** A port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 /** `tango-grpc db …` as a real process, with TANGO_HOST as given (unset when undefined). */
 function spawnDb(args: readonly string[], tangoHost: string | undefined): Promise<CliResult> {

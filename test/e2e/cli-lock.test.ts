@@ -1,26 +1,14 @@
 import { expect } from "chai";
 import type { ChildProcess } from "node:child_process";
 import { DeviceProxy, Reason } from "../../src/client/index.js";
-import { runCli } from "../../src/cli/run-cli.js";
 import { runCliProcess, type CliResult } from "../support/cli-process.js";
 import { expectDevFailed } from "../support/test-server.js";
 import { waitFor } from "../support/wait-for.js";
 import { startTangoTest, type GrpcHarness } from "./grpc-harness.js";
+import { cli } from "../support/cli-in-process.js";
 
 /** A spawned CLI run ends in well under this, tsx compilation included. */
 const SPAWN_TIMEOUT_MS = 20_000;
-
-/** Runs `tango-grpc` in this process with captured output. */
-async function cli(...argv: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    env: {},
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { code, stdout, stderr };
-}
 
 describe("tango-grpc lock, unlock and lock-status", function () {
   this.timeout(SPAWN_TIMEOUT_MS + 10_000);

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { runCli } from "../../src/cli/run-cli.js";
 import { TangoTest } from "../../src/devices/index.js";
 import { DevState, Device, pipe, pipeBlob, type PipeBlob, type PipeReadResult } from "../../src/device/index.js";
 import { runCliProcess, type CliResult } from "../support/cli-process.js";
 import { startEventServer, type EventServer } from "../support/event-server.js";
+import { cli } from "../support/cli-in-process.js";
 
 const SPAWN_TIMEOUT_MS = 15_000;
 
@@ -16,17 +16,6 @@ class CliPiper extends Device {
   @pipe({ label: "Echo" })
   get echo(): PipeReadResult { return this.#echo; }
   set echo(blob: PipeBlob) { this.#echo = blob; }
-}
-
-async function cli(...argv: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    env: {},
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { code, stdout, stderr };
 }
 
 function json(result: CliResult): Record<string, unknown> {

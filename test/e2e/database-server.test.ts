@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +14,7 @@ import type { SqlDb } from "../../src/database/sql/sql-db.js";
 import { runCliProcess, type CliResult } from "../support/cli-process.js";
 import { sharedPostgresServer } from "../support/postgres-server.js";
 import { describeBackend, forEachBackend } from "../support/test-db.js";
+import { closedPort } from "../support/ports.js";
 
 /*
  * `tango-grpc database` as users run it: a child process on ports the OS picks, its storage in a
@@ -109,16 +109,6 @@ function closeProxies(): void {
 
 function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return runCliProcess(args, { timeoutMs: CLI_TIMEOUT_MS, env });
-}
-
-/** A port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 /** Where the suites' storages go, made at the first use and removed after the last test. */

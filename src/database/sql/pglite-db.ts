@@ -1,4 +1,3 @@
-import { setFlagsFromString } from "node:v8";
 import { PGlite, parse, protocol, type Transaction } from "@electric-sql/pglite";
 import { isReadStatement, type SqlDb, type SqlParam, type SqlRow, type SqlRunner } from "./sql-db.js";
 
@@ -25,23 +24,6 @@ const MAX_PREPARED = 1000;
  */
 const VACUUM_AFTER_WRITES = 10_000;
 
-/**
- * Keeps V8 from compiling wasm-to-JS call wrappers, so that it never frees one. Node 24's V8
- * (13.6) can abort the whole process while freeing them ("Check failed:
- * jit_page_->allocations_.erase(addr) == 1", from Runtime_TierUpWasmToJSWrapper through
- * WasmImportWrapperCache::Free; nodejs/node#64500), which PGlite's many calls from WebAssembly
- * into JavaScript trigger now and then when engines open and close (it killed a test run here).
- * With the tier-up budget out of reach every call from WebAssembly into JavaScript keeps the
- * generic wrapper: about 25 ns more per call, a few per statement. Set once, before the first
- * engine is instantiated (V8 reads the budget then); it applies to the whole process.
- */
-function keepGenericWasmWrappers(): void {
-  if (genericWrappersKept) return;
-  setFlagsFromString("--wasm-wrapper-tiering-budget=2147483647");
-  genericWrappersKept = true;
-}
-let genericWrappersKept = false;
-
 /** PostgreSQL's "cached plan must not change result type" (a table changed under a prepared statement). */
 const FEATURE_NOT_SUPPORTED = "0A000";
 
@@ -63,7 +45,6 @@ interface Prepared {
  * statement's exchange never lands inside another caller's transaction.
  */
 export async function openPgliteDb(opts: PgliteDbOptions = {}): Promise<SqlDb> {
-  keepGenericWasmWrappers();
   const pg = opts.dataDir === undefined ? new PGlite() : new PGlite(opts.dataDir);
   await pg.waitReady;
   const prepared = new Map<string, Prepared>();

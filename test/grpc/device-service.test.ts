@@ -1,7 +1,7 @@
 import { status, type Client } from "@grpc/grpc-js";
 import { expect } from "chai";
 import {
-  AttrDataFormat, CmdArgType, DevFailed, DevSource, DevState, DispLevel, MultiDevFailed, Reason,
+  AttrDataFormat, CmdArgType, DevSource, DevState, DispLevel, MultiDevFailed, Reason,
 } from "../../src/core/index.js";
 import {
   ArrayEncoding, decodeAttributeValue, decodeCommandInfo, decodeDeviceInfo, fromGrpcError, loadTangoProto,
@@ -10,7 +10,7 @@ import {
   type WireStateReply, type WireStatusReply,
 } from "../../src/grpc/index.js";
 import { FakeRequestApi } from "./fake-request-api.js";
-import { createClient, createTestLogger, expectServiceError, unary } from "./grpc-test-client.js";
+import { createClient, createTestLogger, expectDevFailed, expectServiceError, unary } from "./grpc-test-client.js";
 
 const { deviceService } = loadTangoProto();
 const DEVICE = "test/fake/1";
@@ -36,14 +36,6 @@ describe("tango.v1.Device handlers", () => {
   const call = <Res>(method: string, req: object, opts: { deadlineMs?: number; signal?: AbortSignal } = {}) =>
     unary<Res>(client, deviceService, method, req, opts);
 
-  async function expectDevFailed(p: Promise<unknown>, code: status, reason: string): Promise<DevFailed> {
-    const err = await expectServiceError(p);
-    expect(err.code, err.details).to.equal(code);
-    const df = fromGrpcError(err);
-    expect(df).to.be.instanceOf(DevFailed);
-    expect((df as DevFailed).reason).to.equal(reason);
-    return df as DevFailed;
-  }
 
   it("answers Ping, Info, State, Status, BlackBox and the command queries", async () => {
     expect(await call("Ping", { device: DEVICE })).to.deep.equal({});

@@ -1,5 +1,8 @@
 import { Writable } from "node:stream";
-import { Client, Metadata, credentials, type ServiceError } from "@grpc/grpc-js";
+import { Client, Metadata, credentials, type ServiceError, type status } from "@grpc/grpc-js";
+import { expect } from "chai";
+import { DevFailed } from "../../src/core/index.js";
+import { fromGrpcError } from "../../src/grpc/index.js";
 import type { ServiceDefinition } from "@grpc/proto-loader";
 import { pino, type Logger } from "pino";
 
@@ -56,4 +59,14 @@ export async function expectServiceError(p: Promise<unknown>): Promise<ServiceEr
     return err as ServiceError;
   }
   throw new Error("the call succeeded, a failure was expected");
+}
+
+/** Awaits a call that must fail with gRPC status `code` and a DevFailed of `reason` in its details; returns the DevFailed. */
+export async function expectDevFailed(p: Promise<unknown>, code: status, reason: string): Promise<DevFailed> {
+  const err = await expectServiceError(p);
+  expect(err.code, err.details).to.equal(code);
+  const df = fromGrpcError(err);
+  expect(df).to.be.instanceOf(DevFailed);
+  expect((df as DevFailed).reason).to.equal(reason);
+  return df as DevFailed;
 }

@@ -2,14 +2,14 @@ import { status, type Client } from "@grpc/grpc-js";
 import type { ServiceDefinition } from "@grpc/proto-loader";
 import { expect } from "chai";
 import {
-  CmdArgType, DevFailed, DispLevel, PipeWriteType, Reason, type PipeBlob,
+  CmdArgType, DispLevel, PipeWriteType, Reason, type PipeBlob,
 } from "../../src/core/index.js";
 import {
-  ArrayEncoding, decodePipeConfig, decodePipeValue, encodePipeBlob, fromGrpcError, loadTangoProto, startGrpcServer,
+  ArrayEncoding, decodePipeConfig, decodePipeValue, encodePipeBlob, loadTangoProto, startGrpcServer,
   type GrpcServerHandle, type WirePipeConfigReply, type WirePipeValue,
 } from "../../src/grpc/index.js";
 import { FakeRequestApi } from "./fake-request-api.js";
-import { createClient, createTestLogger, expectServiceError, unary } from "./grpc-test-client.js";
+import { createClient, createTestLogger, expectDevFailed, unary } from "./grpc-test-client.js";
 
 const { deviceService } = loadTangoProto();
 const DEVICE = "test/fake/1";
@@ -50,14 +50,6 @@ describe("tango.v1.Device pipe handlers", () => {
 
   const call = <Res>(method: string, req: object, service: ServiceDefinition = deviceService) => unary<Res>(client, service, method, req);
 
-  async function expectDevFailed(p: Promise<unknown>, code: status, reason: string): Promise<DevFailed> {
-    const err = await expectServiceError(p);
-    expect(err.code, err.details).to.equal(code);
-    const df = fromGrpcError(err);
-    expect(df).to.be.instanceOf(DevFailed);
-    expect((df as DevFailed).reason).to.equal(reason);
-    return df as DevFailed;
-  }
 
   it("answers GetPipeConfig and passes only the fields SetPipeConfig sets", async () => {
     const reply = await call<WirePipeConfigReply>("GetPipeConfig", { device: DEVICE, names: ["ECHO"] });

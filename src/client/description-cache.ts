@@ -26,6 +26,18 @@ export class DescriptionCache {
     return this.#configs;
   }
 
+  /**
+   * The configurations of `names` (any case), asking `fetch` once for those not held yet; a name
+   * the server did not describe is missing from the result.
+   */
+  async configsOf(names: readonly string[], fetch: (missing: string[]) => Promise<readonly AttributeConfig[]>): Promise<Map<string, AttributeConfig>> {
+    const missing = names.filter((n) => !this.configs.has(n.toLowerCase()));
+    if (missing.length > 0) {
+      for (const c of await fetch(missing)) this.configs.set(c.name.toLowerCase(), c);
+    }
+    return this.configs;
+  }
+
   /** Replaces the command descriptions (a whole command list came back). */
   setCommands(infos: readonly CommandInfo[]): void {
     this.#check();

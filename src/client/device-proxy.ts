@@ -15,7 +15,8 @@ import { PipeCalls, type DevicePipe, type PipeInput } from "./pipe-calls.js";
 import { findPolled, pollPeriodOf } from "./poll-status-text.js";
 import type { Operation } from "./invoker.js";
 import type { NameKind } from "./naming.js";
-import { ProxyCore, op } from "./proxy-core.js";
+import { ProxyCore } from "./proxy-core.js";
+import { op } from "./proxy-operations.js";
 import { parseAddress, type Trl } from "./trl.js";
 import type {
   CallOptions, CommandHistoryEntry, DeviceAttribute, DeviceProxyOptions, LockerInfo, TangoValue,

@@ -8,6 +8,7 @@ import {
 } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
 import type { Operation } from "./invoker.js";
+import { op } from "./proxy-operations.js";
 import type { CallOptions } from "./types.js";
 import { decodingReply, framed } from "./value-input.js";
 
@@ -36,7 +37,6 @@ export interface PipeCallsHost {
   invoke<Res>(method: string, fields: object, operation: Operation, opts: CallOptions | undefined): Promise<Res>;
 }
 
-const op = (label: string, isRead: boolean): Operation => ({ label, isRead });
 const OPS = {
   read: op("read_pipe", true), write: op("write_pipe", false), writeRead: op("write_read_pipe", false),
   getConfig: op("get_pipe_config", true), setConfig: op("set_pipe_config", false),

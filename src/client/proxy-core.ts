@@ -1,12 +1,12 @@
 import {
-  CmdArgType, DevFailed, DevSource, MultiDevFailed, attributeInput, coerce, commandArgin,
-  type AttributeConfig, type AttributeConfigUpdate, type AttributeWrite, type CommandInfo, type DevState,
+  CmdArgType, DevFailed, DevSource, MultiDevFailed, coerce, commandArgin,
+  type AttributeConfig, type AttributeConfigUpdate, type CommandInfo, type DevState,
   type DeviceInfo,
 } from "../core/index.js";
 import { CLIENT_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from "../core/defaults.js";
 import {
   ArrayEncoding, decodeAttributeConfig, decodeAttributeValue, decodeCommandInfo,
-  decodeDeviceInfo, decodeValue, encodeAttributeConfigUpdate, encodeAttributeWrite, encodeValue,
+  decodeDeviceInfo, decodeValue, encodeAttributeConfigUpdate, encodeValue,
   type WireAttributeConfigReply, type WireBlackBoxReply, type WireCommandInfo, type WireCommandInoutReply,
   type WireCommandListReply, type WireDevInfo, type WirePropertyReply, type WireReadAttributesReply,
   type WireStateReply, type WireStatusReply,
@@ -16,6 +16,7 @@ import { Connection } from "./connection.js";
 import { DescriptionCache } from "./description-cache.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import { Invoker, type Operation } from "./invoker.js";
+import { OPS, op } from "./proxy-operations.js";
 import { DeviceLocator, type NameKind } from "./naming.js";
 import { arrayEncodingOf, checkTimeout, identityMetadata, proxyIdOf } from "./proxy-options.js";
 import { parseTrl, type Trl } from "./trl.js";
@@ -23,22 +24,11 @@ import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
 } from "./types.js";
 import {
-  type AttributeValues, decodingReply, entriesOf, framed, isUpdateList,
+  type AttributeValues, decodingReply, encodeWrites, entriesOf, framed, isUpdateList,
 } from "./value-input.js";
 
 /** A property value as `putProperty` takes it; every element is sent as text. */
 export type PropertyInput = string | number | boolean | bigint | readonly (string | number | boolean | bigint)[];
-
-/** An operation of the proxy, for the reconnection rules and messages. @internal */
-export const op = (label: string, isRead: boolean): Operation => ({ label, isRead });
-const OPS = {
-  ping: op("ping", true), info: op("info", true), state: op("state", true), status: op("status", true),
-  blackBox: op("black_box", true), commandList: op("command_list_query", true),
-  readAttributes: op("read_attributes", true), getConfig: op("get_attribute_config", true),
-  writeAttributes: op("write_attributes", false), writeRead: op("write_read_attributes", false),
-  setConfig: op("set_attribute_config", false), getProperty: op("get_property", true),
-  putProperty: op("put_property", false), deleteProperty: op("delete_property", false),
-} as const;
 
 const ORIGIN = "DeviceProxy";
 
@@ -394,20 +384,9 @@ export abstract class ProxyCore {
 
   /** The wire writes of `entries`, each converted by its attribute's (cached) configuration; the caller frames errors. */
   async #writes(entries: ReadonlyArray<readonly [string, unknown]>, opts?: WriteOptions): Promise<object[]> {
-    const names = entries.map(([n]) => n);
-    const cache = this.#descriptions.configs;
-    const missing = names.filter((n) => !cache.has(n.toLowerCase()));
-    if (missing.length > 0) {
-      const reply = await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names: missing }, OPS.getConfig, opts);
-      for (const c of reply.configs.map(decodeAttributeConfig)) cache.set(c.name.toLowerCase(), c);
-    }
-    return entries.map(([name, value]) => {
-      const config = cache.get(name.toLowerCase());
-      if (config === undefined) throw ClientErrors.methodArgument(`No configuration for attribute ${name}`, `${ORIGIN}::write_attribute`);
-      const input = attributeInput(config, value, opts);
-      const write: AttributeWrite = input.dim === undefined ? { name, value: input.value } : { name, value: input.value, dim: input.dim };
-      return encodeAttributeWrite(write, this.#arrayEncoding);
-    });
+    const configs = await this.#descriptions.configsOf(entries.map(([n]) => n), async (names) =>
+      (await this.#invoke<WireAttributeConfigReply>("GetAttributeConfig", { names }, OPS.getConfig, opts)).configs.map(decodeAttributeConfig));
+    return encodeWrites(entries, configs, this.#arrayEncoding, opts);
   }
 
   async #commandInfo(command: string, opts?: CallOptions): Promise<CommandInfo | undefined> {

@@ -1,4 +1,9 @@
-import { DevFailed, Reason, ValueCoercionError, type AttributeConfigUpdate, type DevErrorInit } from "../core/index.js";
+import {
+  DevFailed, Reason, ValueCoercionError, attributeInput, type AttributeConfig, type AttributeConfigUpdate, type AttributeWrite,
+  type DevErrorInit,
+} from "../core/index.js";
+import { encodeAttributeWrite, type ArrayEncoding } from "../grpc/wire.js";
+import type { WriteOptions } from "./types.js";
 import { ClientErrors } from "./client-errors.js";
 
 /**
@@ -26,6 +31,23 @@ export async function framed<T>(frame: DevErrorInit, fn: () => Promise<T>): Prom
     if (err.errors.at(-1)?.origin === frame.origin) throw err;
     throw err.withFrame(err.reason === Reason.DeviceUnlocked ? { ...frame, reason: Reason.DeviceUnlocked } : frame);
   }
+}
+
+/**
+ * The wire writes of `entries`, each value converted by its attribute's configuration in
+ * `configs` (by lower-case name); API_MethodArgument for an attribute without one.
+ */
+export function encodeWrites(
+  entries: ReadonlyArray<readonly [string, unknown]>, configs: ReadonlyMap<string, AttributeConfig>, encoding: ArrayEncoding,
+  opts?: WriteOptions,
+): object[] {
+  return entries.map(([name, value]) => {
+    const config = configs.get(name.toLowerCase());
+    if (config === undefined) throw ClientErrors.methodArgument(`No configuration for attribute ${name}`, "DeviceProxy::write_attribute");
+    const input = attributeInput(config, value, opts);
+    const write: AttributeWrite = input.dim === undefined ? { name, value: input.value } : { name, value: input.value, dim: input.dim };
+    return encodeAttributeWrite(write, encoding);
+  });
 }
 
 export function entriesOf(values: AttributeValues): ReadonlyArray<readonly [string, unknown]> {

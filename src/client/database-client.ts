@@ -5,7 +5,8 @@ import {
 import { DATABASE_DEVICE, DATABASE_TIMEOUT_MS } from "../core/defaults.js";
 import { ArrayEncoding, decodeValue, encodeValue, type WireCommandInoutReply } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
-import { Connection } from "./connection.js";
+import type { ClientConnection } from "./connection.js";
+import { openConnection } from "./transport/open-connection.js";
 import { decodeImport } from "./database-layouts.js";
 import { Invoker } from "./invoker.js";
 import type { DatabaseAddress } from "./tango-host.js";
@@ -47,7 +48,7 @@ const UNREACHABLE: ReadonlySet<string> = new Set([
 ]);
 
 interface Channel {
-  readonly connection: Connection;
+  readonly connection: ClientConnection;
   readonly invoker: Invoker;
 }
 
@@ -143,8 +144,8 @@ export class DatabaseClient {
     if (channel === undefined) {
       const db = this.#options.databases[index];
       if (db === undefined) throw new RangeError(`no database ${index}`);
-      const connection = new Connection({ address: db.address, security: this.#options.securityOf(db.host) }, {
-        maxMessageBytes: this.#options.maxMessageBytes, metadata: this.#options.metadata,
+      const connection = openConnection({ address: db.address, security: this.#options.securityOf(db.host) }, {
+        maxMessageBytes: this.#options.maxMessageBytes, metadata: this.#options.metadata, transport: "grpc-js",
       });
       // Lookups change nothing: one lost mid-call may be sent again (transparent reconnection).
       const invoker = new Invoker(connection, {

@@ -1,8 +1,10 @@
 import * as grpc from "@grpc/grpc-js";
-import { FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
-import { loadTangoProto } from "../grpc/wire.js";
-import { diagnoseTls, isTlsPort } from "./tls-failure.js";
-import type { ChannelSecurity } from "./tls-options.js";
+import { FLOW_CONTROL_WINDOW_BYTES } from "../../core/defaults.js";
+import {
+  abortable, ConnectError, DEVICE_SERVICE, healthCheck, isServingStatus,
+  type ChannelTarget, type ClientConnection, type ConnectionOptions, type Method, type TargetSource,
+} from "../connection.js";
+import { diagnoseTls, isTlsPort } from "../tls-failure.js";
 
 /** grpc-js options no user needs to touch; the comments say why each one is set. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -18,49 +20,18 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW_BYTES,
 };
 
-/** Why a connection could not be made. */
-export class ConnectError extends Error {
-  override readonly name = "ConnectError";
-  constructor(readonly kind: "refused" | "timeout" | "tls" | "tlsPort" | "closed", detail: string) {
-    super(detail);
-  }
-}
-
-/** Where a channel goes: the server's `host:port` and how to secure the connection. */
-export interface ChannelTarget {
-  readonly address: string;
-  readonly security: ChannelSecurity;
-}
-
-/**
- * Where the next channel goes, asked each time one is made (a name looked up in the Tango
- * database: the server may have moved). Bounded by `deadline` (epoch ms, or Infinity); a
- * DevFailed it throws is the connection attempt's failure.
- */
-export type TargetSource = (deadline: number) => ChannelTarget | Promise<ChannelTarget>;
-
-/** A method of tango.v1.Device (or of the health service), with its (de)serializers. */
-interface Method {
-  readonly path: string;
-  readonly requestSerialize: (value: object) => Buffer;
-  readonly responseDeserialize: (bytes: Buffer) => object;
-}
-
 /** How long the handshake that tells why a TLS channel failed may take, ms. */
 const TLS_DIAGNOSIS_MS = 1_000;
 /** How long the check whether a failed plaintext channel dialled a TLS port may take, ms. */
 const TLS_PORT_PROBE_MS = 300;
 
-/** grpc.health.v1's name of our service: SERVING once every device is exported. */
-const DEVICE_SERVICE = "tango.v1.Device";
-
 /**
- * One gRPC channel to one device server, made on demand and replaced after a failure (spec
+ * One grpc-js channel to one device server, made on demand and replaced after a failure (spec
  * §10.3). It knows nothing of Tango semantics: DeviceProxy decides what a failure means.
  *
  * @internal
  */
-export class Connection {
+export class GrpcJsConnection implements ClientConnection {
   readonly #source: ChannelTarget | TargetSource;
   readonly #options: grpc.ChannelOptions;
   readonly #metadata: grpc.Metadata;
@@ -75,7 +46,7 @@ export class Connection {
   /** The current channel has been READY: a later state other than READY means it was lost. */
   #hasBeenReady = false;
 
-  constructor(target: ChannelTarget | TargetSource, opts: { readonly maxMessageBytes: number; readonly metadata: grpc.Metadata }) {
+  constructor(target: ChannelTarget | TargetSource, opts: ConnectionOptions) {
     this.#source = target;
     this.#target = typeof target === "function" ? undefined : target;
     this.#metadata = opts.metadata;
@@ -219,7 +190,7 @@ export class Connection {
     return new Promise<boolean>((resolve) => {
       client.makeUnaryRequest<object, { status?: unknown }>(check.path, check.requestSerialize, check.responseDeserialize as (b: Buffer) => { status?: unknown },
         { service: DEVICE_SERVICE }, this.#metadata, { deadline }, (err, res) => {
-          resolve(err === null && (res?.status === "SERVING" || res?.status === 1));
+          resolve(err === null && isServingStatus(res));
         });
     });
   }
@@ -236,30 +207,6 @@ export class Connection {
     this.#closes++;
     this.reset();
   }
-}
-
-/** tango.v1.Device's methods by name, from the loaded proto. */
-export function deviceMethods(): Readonly<Record<string, Method>> {
-  return loadTangoProto().deviceService as unknown as Record<string, Method>;
-}
-
-/** grpc.health.v1.Health/Check, from the loaded protos. */
-function healthCheck(): Method {
-  const service = loadTangoProto().packageDefinition["grpc.health.v1.Health"] as unknown as Record<string, Method> | undefined;
-  const check = service?.Check;
-  if (check === undefined) throw new Error("grpc.health.v1.Health/Check is not loaded");
-  return check;
-}
-
-/** `promise`, or the signal's reason once it aborts (the promise itself goes on). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 function waitForStateChange(channel: ReturnType<grpc.Client["getChannel"]>, state: grpc.connectivityState, deadline: number, signal?: AbortSignal): Promise<boolean> {

@@ -55,7 +55,7 @@ export interface ServerStream<Res> {
   on(event: "data", listener: (message: Res) => void): this;
   on(event: "error", listener: (err: CallError) => void): this;
   on(event: "end", listener: () => void): this;
-  /** Ends the call; no `error` follows (grpc-js says CANCELLED, which the caller has stopped hearing). */
+  /** Ends the call; an `error` with CANCELLED follows (as grpc-js does). */
   cancel(): void;
   pause(): this;
   resume(): this;

@@ -6,7 +6,7 @@ import { DATABASE_DEVICE, DATABASE_TIMEOUT_MS } from "../core/defaults.js";
 import { ArrayEncoding, decodeValue, encodeValue, type WireCommandInoutReply } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
 import type { ClientConnection } from "./connection.js";
-import { openConnection } from "./transport/open-connection.js";
+import { openConnection, transportOf, type TransportName } from "./transport/open-connection.js";
 import { decodeImport } from "./database-layouts.js";
 import { Invoker } from "./invoker.js";
 import type { DatabaseAddress } from "./tango-host.js";
@@ -37,6 +37,8 @@ export interface DatabaseClientOptions {
   /** The client's identity and token, sent to the database as to any device. */
   readonly metadata: Metadata;
   readonly maxMessageBytes: number;
+  /** The transport of the connections (DeviceProxyOptions.transport). Default: transportOf's. */
+  readonly transport?: TransportName;
 }
 
 /** The client reasons that mean "this database did not answer": the next one is tried. */
@@ -145,7 +147,8 @@ export class DatabaseClient {
       const db = this.#options.databases[index];
       if (db === undefined) throw new RangeError(`no database ${index}`);
       const connection = openConnection({ address: db.address, security: this.#options.securityOf(db.host) }, {
-        maxMessageBytes: this.#options.maxMessageBytes, metadata: this.#options.metadata, transport: "grpc-js",
+        maxMessageBytes: this.#options.maxMessageBytes, metadata: this.#options.metadata,
+        transport: this.#options.transport ?? transportOf(undefined),
       });
       // Lookups change nothing: one lost mid-call may be sent again (transparent reconnection).
       const invoker = new Invoker(connection, {

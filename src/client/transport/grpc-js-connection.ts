@@ -4,7 +4,7 @@ import {
   abortable, ConnectError, DEVICE_SERVICE, healthCheck, isServingStatus,
   type ChannelTarget, type ClientConnection, type ConnectionOptions, type Method, type TargetSource,
 } from "../connection.js";
-import { diagnoseTls, isTlsPort } from "../tls-failure.js";
+import { tlsFailureAt } from "./connect-failure.js";
 
 /** grpc-js options no user needs to touch; the comments say why each one is set. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -19,11 +19,6 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // DESIGN §8: the 64 KiB default window stalls large arrays.
   "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW_BYTES,
 };
-
-/** How long the handshake that tells why a TLS channel failed may take, ms. */
-const TLS_DIAGNOSIS_MS = 1_000;
-/** How long the check whether a failed plaintext channel dialled a TLS port may take, ms. */
-const TLS_PORT_PROBE_MS = 300;
 
 /**
  * One grpc-js channel to one device server, made on demand and replaced after a failure (spec
@@ -89,9 +84,9 @@ export class GrpcJsConnection implements ClientConnection {
         return;
       }
       if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
-        const tlsDetail = await this.#tlsFailure(deadline);
+        const tls = await this.#tlsFailure(deadline);
         this.reset();
-        if (tlsDetail !== undefined) throw new ConnectError(this.isTls ? "tls" : "tlsPort", tlsDetail);
+        if (tls !== undefined) throw new ConnectError(tls.kind, tls.detail);
         throw new ConnectError("refused", "connection refused or address not reachable");
       }
       if (this.#hasBeenReady) {
@@ -134,20 +129,9 @@ export class GrpcJsConnection implements ClientConnection {
     return this.#client;
   }
 
-  /**
-   * Why a channel failed, when TLS is the cause: the handshake of a TLS channel, or a plaintext
-   * channel dialling a TLS port. Undefined otherwise (nothing listens, say).
-   */
-  async #tlsFailure(deadline: number): Promise<string | undefined> {
-    const target = this.#target;
-    if (target === undefined) return undefined;
-    const colon = target.address.lastIndexOf(":");
-    const host = target.address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-    const port = Number(target.address.slice(colon + 1));
-    const timeoutMs = Math.min(TLS_DIAGNOSIS_MS, deadline - Date.now());
-    if (target.security.isTls) return diagnoseTls(host, port, target.security.tlsOptions, timeoutMs);
-    const isTls = await isTlsPort(host, port, Math.min(timeoutMs, TLS_PORT_PROBE_MS));
-    return isTls ? "a TLS handshake succeeds there" : undefined;
+  /** Why the channel failed, when TLS is the cause (see tlsFailureAt). */
+  #tlsFailure(deadline: number): Promise<{ kind: "tls" | "tlsPort"; detail: string } | undefined> {
+    return this.#target === undefined ? Promise.resolve(undefined) : tlsFailureAt(this.#target, deadline);
   }
 
   /** Sends one unary call on the current channel; rejects with the grpc-js ServiceError. */

@@ -84,7 +84,7 @@ export class MessageReader {
       throw callErrorOf(grpc.status.INTERNAL, "Received compressed message but \"grpc-encoding\" header was identity");
     }
     if (length > this.#maxMessageBytes) {
-      throw callErrorOf(grpc.status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.#maxMessageBytes})`);
+      throw callErrorOf(grpc.status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${this.#maxMessageBytes})`);
     }
     return length;
   }

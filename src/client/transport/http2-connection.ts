@@ -168,7 +168,7 @@ export class Http2Connection implements ClientConnection {
       return Promise.reject(callErrorOf(grpc.status.INTERNAL, `Request message serialization failure: ${String(err)}`));
     }
     if (bytes.length > this.#maxMessageBytes) {
-      return Promise.reject(callErrorOf(grpc.status.RESOURCE_EXHAUSTED, `Sent message larger than max (${bytes.length} vs. ${this.#maxMessageBytes})`));
+      return Promise.reject(callErrorOf(grpc.status.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${this.#maxMessageBytes}`));
     }
     if (signal?.aborted === true) return Promise.reject(callErrorOf(grpc.status.CANCELLED, "Cancelled on client"));
     return new Promise<Res>((resolve, reject) => {

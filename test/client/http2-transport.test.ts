@@ -8,9 +8,12 @@ import { channelSecurityOf } from "../../src/client/tls-options.js";
 import { Http2Connection } from "../../src/client/transport/http2-connection.js";
 import { transportOf } from "../../src/client/transport/open-connection.js";
 import { MessageReader, grpcTimeoutOf } from "../../src/client/transport/grpc-frames.js";
-import { fromGrpcError, toGrpcStatus } from "../../src/grpc/index.js";
+import { BUILTIN_CLASSES } from "../../src/devices/index.js";
+import { fromGrpcError, startGrpcServer, toGrpcStatus, type GrpcServerHandle } from "../../src/grpc/index.js";
+import { TlsFileWatcher } from "../../src/server/index.js";
+import { makeTestPki, type TestPki } from "../support/test-certs.js";
 import { closedPort } from "../support/ports.js";
-import { expectDevFailed, memoryLogger } from "../support/test-server.js";
+import { expectDevFailed, memoryLogger, startServer } from "../support/test-server.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -327,6 +330,66 @@ describe("the client's node:http2 transport", function () {
       const before = events.length;
       await sp.restart();
       await waitFor(() => events.slice(before).some((e) => e.value !== undefined && e.resubscribed), "a resubscribed event", 5_000);
+    });
+  });
+
+  describe("TLS (a server in this process, certificates made by the test)", () => {
+    let pki: TestPki;
+    let files: TlsFileWatcher;
+    let closeAll: () => Promise<void>;
+    const servers: Record<"tls" | "mtls", GrpcServerHandle | undefined> = { tls: undefined, mtls: undefined };
+    const proxies: DeviceProxy[] = [];
+
+    function proxy(kind: "tls" | "mtls", transport: "http2" | "grpc-js", tls: object | undefined, scheme = "tango+tls"): DeviceProxy {
+      const p = new DeviceProxy(`${scheme}://127.0.0.1:${servers[kind]?.port ?? 0}/sys/tg_test/1#dbase=no`, { transport, timeoutMs: 5_000, ...(tls === undefined ? {} : { tls }) });
+      proxies.push(p);
+      return p;
+    }
+
+    before(async () => {
+      pki = makeTestPki();
+      const identity = pki.server();
+      const { logger } = memoryLogger();
+      files = await TlsFileWatcher.open({ certFile: identity.certFile, keyFile: identity.keyFile, clientCaFile: pki.ca.certFile, reloadIntervalMs: 60_000 }, logger);
+      const ts = await startServer({ classes: Object.fromEntries(BUILTIN_CLASSES), devices: { TangoTest: ["sys/tg_test/1"] }, config: { server: "TangoTest", instance: "tls" } });
+      for (const kind of ["tls", "mtls"] as const) {
+        servers[kind] = await startGrpcServer({
+          api: ts.server.api, host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024, logger: ts.server.log,
+          tls: { files, requireClientCert: kind === "mtls" },
+        });
+      }
+      closeAll = async () => {
+        await servers.tls?.close(1000);
+        await servers.mtls?.close(1000);
+        await ts.close();
+      };
+    });
+    after(async () => {
+      await closeAll?.();
+      files?.close();
+      pki?.remove();
+    });
+    afterEach(() => { for (const p of proxies.splice(0)) p.close(); });
+
+    it("calls through TLS with the test's CA, and with a client certificate where the server requires one", async () => {
+      expect(await proxy("tls", "http2", { ca: pki.ca.cert }).commandInout("DevDouble", 2.5)).to.equal(2.5);
+      const client = pki.client("operator");
+      expect(await proxy("mtls", "http2", { ca: pki.ca.cert, cert: client.cert, key: client.key }).commandInout("DevLong", 7)).to.equal(7);
+    });
+
+    it("fails as grpc-js does: an untrusted server, a missing or untrusted client certificate, plaintext to a TLS port", async () => {
+      const cases: [kind: "tls" | "mtls", tls: object | undefined, scheme?: string][] = [
+        ["tls", { ca: pki.otherCa.cert }],
+        ["mtls", { ca: pki.ca.cert }],
+        ["mtls", { ca: pki.ca.cert, ...((c) => ({ cert: c.cert, key: c.key }))(pki.client("intruder", "otherCa")) }],
+        ["tls", undefined, "tango"],
+      ];
+      for (const [kind, tls, scheme] of cases) {
+        const h2 = await proxy(kind, "http2", tls, scheme).ping().then(() => expect.fail("connected"), (e: unknown) => e);
+        const gj = await proxy(kind, "grpc-js", tls, scheme).ping().then(() => expect.fail("connected"), (e: unknown) => e);
+        expect(h2).to.be.instanceOf(DevFailed);
+        expect((h2 as DevFailed).errors, (gj as DevFailed).message).to.deep.equal((gj as DevFailed).errors);
+      }
     });
   });
 

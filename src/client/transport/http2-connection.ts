@@ -26,6 +26,8 @@ interface Session {
   /** Calls in flight: while there are some, the session keeps the process alive and is pinged. */
   calls: number;
   keepalive: NodeJS.Timeout | undefined;
+  /** Resolves once the session is gone, with why. */
+  readonly whenGone: Promise<Error>;
 }
 
 /**
@@ -119,11 +121,10 @@ export class Http2Connection implements ClientConnection {
     this.#target = target;
     const session = this.#make(target);
     try {
-      await new Promise<void>((resolve, reject) => {
-        session.http2.once("remoteSettings", () => resolve());
-        session.http2.once("close", () => reject(new Error("closed")));
-        session.http2.once("error", reject);
-      });
+      await Promise.race([
+        new Promise<void>((resolve) => session.http2.once("remoteSettings", () => resolve())),
+        session.whenGone.then((err) => { throw err; }),
+      ]);
     } catch {
       const tls = session === this.#session ? await tlsFailureAt(target, deadline) : undefined;
       if (session === this.#session) this.reset();
@@ -142,14 +143,25 @@ export class Http2Connection implements ClientConnection {
       // DESIGN §8: the 64 KiB default window stalls large arrays (the stream's; the session's below).
       settings: { initialWindowSize: FLOW_CONTROL_WINDOW_BYTES, enablePush: false },
     });
-    const session: Session = { http2, isReady: false, isGone: false, calls: 0, keepalive: undefined };
-    const gone = (): void => {
+    let onGone: (err: Error) => void = () => undefined;
+    const whenGone = new Promise<Error>((resolve) => { onGone = resolve; });
+    const session: Session = { http2, isReady: false, isGone: false, calls: 0, keepalive: undefined, whenGone };
+    const gone = (err?: unknown): void => {
       session.isGone = true;
       clearInterval(session.keepalive);
+      onGone(err instanceof Error ? err : new Error("the HTTP/2 session closed"));
     };
-    http2.on("connect", () => http2.setLocalWindowSize(FLOW_CONTROL_WINDOW_BYTES));
-    http2.on("goaway", gone);
-    http2.on("close", gone);
+    http2.on("connect", () => {
+      http2.setLocalWindowSize(FLOW_CONTROL_WINDOW_BYTES);
+      // A TLS 1.3 server refuses a client certificate after the handshake: the socket errs, and
+      // Node destroys the session without a word (no "error", no "close").
+      http2.socket.once("error", (err) => {
+        gone(err);
+        http2.destroy();
+      });
+    });
+    http2.on("goaway", () => gone());
+    http2.on("close", () => gone());
     // The cause shows in each call's status and in connect's diagnosis.
     http2.on("error", gone);
     http2.unref();

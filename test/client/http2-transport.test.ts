@@ -416,7 +416,7 @@ describe("the client's node:http2 transport", function () {
     });
 
     it("takes the transport from the option, else TANGO_CLIENT_TRANSPORT, else grpc-js; refuses another name", () => {
-      expect(transportOf(undefined, undefined)).to.equal("grpc-js");
+      expect(transportOf(undefined, "")).to.equal("grpc-js");
       expect(transportOf(undefined, "http2")).to.equal("http2");
       expect(transportOf("grpc-js", "http2")).to.equal("grpc-js");
       expect(() => transportOf(undefined, "h3")).to.throw(DevFailed).with.property("reason", Reason.MethodArgument);

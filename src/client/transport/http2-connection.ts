@@ -45,8 +45,11 @@ export class Http2Connection implements ClientConnection {
   readonly #metadataHeaders: OutgoingHttpHeaders;
   #target: ChannelTarget | undefined;
   #session: Session | undefined;
-  /** The session being made: callers meanwhile share it. */
-  #opening: Promise<Session> | undefined;
+  /**
+   * The session being made, callers meanwhile share it: first its target is looked up (bounded
+   * by the lookup's own deadline), then `ready` says when the server answers.
+   */
+  #opening: Promise<{ readonly ready: Promise<Session> }> | undefined;
   #closes = 0;
   #generation = 0;
   #hasBeenReady = false;
@@ -86,16 +89,22 @@ export class Http2Connection implements ClientConnection {
       }
       // A lost session: start from a fresh one.
       if (s !== undefined && s.isGone && this.#opening === undefined) this.reset();
-      this.#opening ??= this.#open(deadline).finally(() => { this.#opening = undefined; });
-      await this.#within(this.#opening, deadline, signal);
+      const opening = this.#opening ??= this.#open(deadline);
+      try {
+        // A lookup that fails (its DevFailed) or times out says so itself.
+        const { ready } = await abortable(opening, signal);
+        await this.#within(ready, deadline, signal);
+      } finally {
+        if (this.#opening === opening) this.#opening = undefined;
+      }
     }
   }
 
-  /** `opening`, or a ConnectError "timeout" at `deadline` (the session is then dropped). */
-  async #within(opening: Promise<Session>, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  /** `ready`, or a ConnectError "timeout" at `deadline` (the session is then dropped). */
+  async #within(ready: Promise<Session>, deadline: number, signal: AbortSignal | undefined): Promise<void> {
     const waitMs = deadline - Date.now();
     if (waitMs > 2 ** 31 - 1) {
-      await abortable(opening, signal);
+      await abortable(ready, signal);
       return;
     }
     let timer: NodeJS.Timeout | undefined;
@@ -103,7 +112,7 @@ export class Http2Connection implements ClientConnection {
       timer = setTimeout(() => reject(new ConnectError("timeout", "connection not established in time")), Math.max(0, waitMs));
     });
     try {
-      await abortable(Promise.race([opening, timeout]), signal);
+      await abortable(Promise.race([ready, timeout]), signal);
     } catch (err) {
       if (err instanceof ConnectError && err.kind === "timeout") this.reset();
       throw err;
@@ -112,14 +121,22 @@ export class Http2Connection implements ClientConnection {
     }
   }
 
-  /** Looks the target up if needed, then makes a session and waits for the server's SETTINGS. */
-  async #open(deadline: number): Promise<Session> {
+  /** Looks the target up if needed, then makes a session; `ready` resolves on the server's SETTINGS. */
+  async #open(deadline: number): Promise<{ readonly ready: Promise<Session> }> {
     const closes = this.#closes;
     const source = this.#source;
     const target = typeof source === "function" ? await source(deadline) : source;
     if (this.#closes !== closes) throw new ConnectError("closed", "the connection was closed while its target was looked up");
     this.#target = target;
     const session = this.#make(target);
+    const ready = this.#handshake(session, target, deadline);
+    // A caller that gave up meanwhile leaves nobody to hear the failure.
+    ready.catch(() => undefined);
+    return { ready };
+  }
+
+  /** Waits for the server's SETTINGS; a failure is a ConnectError that says why (see tlsFailureAt). */
+  async #handshake(session: Session, target: ChannelTarget, deadline: number): Promise<Session> {
     try {
       await Promise.race([
         new Promise<void>((resolve) => session.http2.once("remoteSettings", () => resolve())),
@@ -132,6 +149,8 @@ export class Http2Connection implements ClientConnection {
       throw new ConnectError("refused", "connection refused or address not reachable");
     }
     session.isReady = true;
+    // Connecting kept the process alive; an idle session does not.
+    if (session.calls === 0) session.http2.unref();
     return session;
   }
 
@@ -142,6 +161,9 @@ export class Http2Connection implements ClientConnection {
       ...(target.security.isTls ? target.security.tlsOptions : {}),
       // DESIGN §8: the 64 KiB default window stalls large arrays (the stream's; the session's below).
       settings: { initialWindowSize: FLOW_CONTROL_WINDOW_BYTES, enablePush: false },
+      // As grpc-js: Node's accounting of session memory refuses streams of large arrays in flight.
+      maxSessionMemory: Number.MAX_SAFE_INTEGER,
+      maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
     });
     let onGone: (err: Error) => void = () => undefined;
     const whenGone = new Promise<Error>((resolve) => { onGone = resolve; });
@@ -164,7 +186,6 @@ export class Http2Connection implements ClientConnection {
     http2.on("close", () => gone());
     // The cause shows in each call's status and in connect's diagnosis.
     http2.on("error", gone);
-    http2.unref();
     this.#session = session;
     this.#generation++;
     return session;

@@ -415,10 +415,10 @@ describe("the client's node:http2 transport", function () {
       expect(grpcTimeoutOf(1e12)).to.equal("277778H");
     });
 
-    it("takes the transport from the option, else TANGO_CLIENT_TRANSPORT, else grpc-js; refuses another name", () => {
-      expect(transportOf(undefined, "")).to.equal("grpc-js");
-      expect(transportOf(undefined, "http2")).to.equal("http2");
-      expect(transportOf("grpc-js", "http2")).to.equal("grpc-js");
+    it("takes the transport from the option, else TANGO_CLIENT_TRANSPORT, else http2; refuses another name", () => {
+      expect(transportOf(undefined, "")).to.equal("http2");
+      expect(transportOf(undefined, "grpc-js")).to.equal("grpc-js");
+      expect(transportOf("http2", "grpc-js")).to.equal("http2");
       expect(() => transportOf(undefined, "h3")).to.throw(DevFailed).with.property("reason", Reason.MethodArgument);
       expect(() => new DeviceProxy("tango://127.0.0.1:1/a/b/c#dbase=no", { transport: "h3" as "http2" })).to.throw(DevFailed);
     });

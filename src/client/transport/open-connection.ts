@@ -10,12 +10,12 @@ export type TransportName = "http2" | "grpc-js";
 export const TRANSPORT_ENV = "TANGO_CLIENT_TRANSPORT";
 
 /**
- * The transport to use: the one given, else TANGO_CLIENT_TRANSPORT's, else grpc-js.
+ * The transport to use: the one given, else TANGO_CLIENT_TRANSPORT's, else http2.
  *
  * @throws DevFailed API_MethodArgument for another name.
  */
 export function transportOf(given: string | undefined, env: string | undefined = process.env[TRANSPORT_ENV]): TransportName {
-  const name = given ?? (env === "" ? undefined : env) ?? "grpc-js";
+  const name = given ?? (env === "" ? undefined : env) ?? "http2";
   if (name === "http2" || name === "grpc-js") return name;
   const from = given === undefined ? `${TRANSPORT_ENV}` : "transport";
   throw ClientErrors.methodArgument(`${from} is "http2" or "grpc-js"; got ${JSON.stringify(name)}`, "DeviceProxy::DeviceProxy");

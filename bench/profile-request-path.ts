@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { cpuNsOf, HAS_TASKSET, SERVER_CPU, stopChild } from "./processes.js";
+import { DEVICE } from "./request-reply.js";
+import { callWindow, warmUp, type Call } from "./measure.js";
+import * as grpc from "@grpc/grpc-js";
+import { hostname } from "node:os";
+import { CLIENT_METADATA } from "../src/grpc/client-metadata.js";
+import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
+
+/*
+ * A developer's tool, not part of `npm run bench`: the server's CPU per call on the request path,
+ * tango-grpc against the bare grpc-js echo, both called by a bare grpc-js client (the same
+ * messages, identity metadata and deadline as request-reply.ts's), sequentially and with 64 in
+ * flight, one fresh server pair per trial. Built (what the bench measures; tsx's helpers show up in profiles):
+ *   npx tsc -p tsconfig.build.json && node dist/bench/profile-request-path.js [--trials 3] [--rounds 3] [--seconds 1]
+ *     [--ops ping,cmd,read,write] [--no-echo] [--cpu-prof dir]
+ * or from the source with `node --import tsx bench/profile-request-path.ts`.
+ * With --cpu-prof, the tango-grpc server writes a V8 CPU profile into dir when it stops.
+ */
+const { values: args } = parseArgs({
+  options: {
+    trials: { type: "string", default: "3" },
+    seconds: { type: "string", default: "1" },
+    rounds: { type: "string", default: "3" },
+    ops: { type: "string", default: "ping,cmd,read,write" },
+    "cpu-prof": { type: "string" },
+    "no-echo": { type: "boolean", default: false },
+  },
+});
+
+const OPS: Record<string, { method: string; request: object }> = {
+  ping: { method: "Ping", request: { device: DEVICE } },
+  cmd: { method: "CommandInout", request: { device: DEVICE, command: "DevDouble", argin: { type: 5, double_value: 3.14 }, array_encoding: 1 } },
+  read: { method: "ReadAttributes", request: { device: DEVICE, names: ["double_scalar"], source: 2, array_encoding: 1 } },
+  write: { method: "WriteAttributes", request: { device: DEVICE, values: [{ name: "double_scalar", value: { type: 5, double_value: 2.5 } }] } },
+};
+
+/** Run as dist/bench/*.js (after `tsc -p tsconfig.build.json`), it starts the built servers, as the bench does. */
+const IS_BUILT = import.meta.url.endsWith(".js");
+const script = (name: string): string => fileURLToPath(new URL(`./${name}.${IS_BUILT ? "js" : "ts"}`, import.meta.url));
+
+interface Proc { child: ChildProcess; pid: number; port: number }
+
+async function start(argv: string[], env: NodeJS.ProcessEnv): Promise<Proc> {
+  const cmd = [process.execPath, ...(IS_BUILT ? [] : ["--import", "tsx"]), ...argv];
+  const child = HAS_TASKSET
+    ? spawn("taskset", ["-c", SERVER_CPU, ...cmd], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] })
+    : spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready: ${argv.join(" ")}`)), 30_000);
+    let pending = "";
+    child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+      pending += s;
+      for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (line.includes("Ready to accept request")) {
+          clearTimeout(timer);
+          resolve((JSON.parse(line) as { grpcPort: number }).grpcPort);
+        }
+      }
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`exited ${code}`)); });
+  });
+  return { child, pid: child.pid!, port };
+}
+
+type Unary = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void) => void;
+
+function callsTo(port: number): { calls: Record<string, Call>; close: () => void } {
+  const Ctor = grpc.makeGenericClientConstructor(loadDeviceService(), "Device");
+  const client = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as grpc.Client & Record<string, Unary>;
+  const md = new grpc.Metadata();
+  md.set(CLIENT_METADATA.pid, String(process.pid));
+  md.set(CLIENT_METADATA.host, hostname());
+  md.set(CLIENT_METADATA.language, "TypeScript");
+  const calls: Record<string, Call> = {};
+  for (const [name, op] of Object.entries(OPS)) {
+    const fn = client[op.method]!.bind(client);
+    calls[name] = () => new Promise<void>((resolve, reject) =>
+      fn(op.request, md, { deadline: Date.now() + 3000 }, (err) => (err ? reject(err) : resolve())));
+  }
+  return { calls, close: () => client.close() };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const ops = args.ops.split(",");
+const seconds = Number(args.seconds);
+const cpu: Record<string, number[]> = {};
+const rate: Record<string, number[]> = {};
+const dir = mkdtempSync(join(tmpdir(), "profile-path-"));
+const config = join(dir, "server.json");
+writeFileSync(config, JSON.stringify({ server: "TangoTest", instance: "bench", classes: [{ name: "TangoTest", devices: [{ name: DEVICE }] }] }));
+const env = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0", TANGO_LOG_LEVEL: "info" };
+
+for (let t = 0; t < Number(args.trials); t++) {
+  const prof = args["cpu-prof"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`];
+  const ours = await start([...prof, script("bench-server"), "--config", config], env);
+  const echo = args["no-echo"] ? undefined : await start([script("echo-server"), "--upstream", `127.0.0.1:${ours.port}`], {});
+  const sides = [{ name: "ours", proc: ours, ...callsTo(ours.port) }, ...(echo ? [{ name: "echo", proc: echo, ...callsTo(echo.port) }] : [])];
+  try {
+    for (const op of ops) for (const s of sides) await warmUp(s.calls[op]!, 3000, 16);
+    for (let r = 0; r < Number(args.rounds); r++) {
+      for (const op of ops) {
+        for (const [mode, n] of [["seq", 1], ["64", 64]] as const) {
+          for (const s of r % 2 ? [...sides].reverse() : sides) {
+            const f = await callWindow(s.calls[op]!, n, seconds, () => cpuNsOf(s.proc.pid));
+            const key = `${op} ${mode} ${s.name}`;
+            (cpu[key] ??= []).push(f.serverCpuUs!);
+            (rate[key] ??= []).push(f.callsPerSecond);
+          }
+        }
+      }
+    }
+  } finally {
+    for (const s of sides) s.close();
+    await Promise.all(sides.map((s) => stopChild(s.proc.child)));
+  }
+}
+
+console.log("op mode | ours µs/call | echo µs/call | cpu overhead | ours calls/s | echo calls/s");
+for (const op of ops) {
+  for (const mode of ["seq", "64"]) {
+    const o = median(cpu[`${op} ${mode} ours`]!);
+    const e = cpu[`${op} ${mode} echo`] ? median(cpu[`${op} ${mode} echo`]!) : NaN;
+    const ro = median(rate[`${op} ${mode} ours`]!);
+    const re = rate[`${op} ${mode} echo`] ? median(rate[`${op} ${mode} echo`]!) : NaN;
+    console.log(`${op} ${mode} | ${o.toFixed(1)} | ${e.toFixed(1)} | ${((o / e - 1) * 100).toFixed(0)} % | ${ro.toFixed(0)} | ${re.toFixed(0)}`);
+  }
+}

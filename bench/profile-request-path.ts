@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     ops: { type: "string", default: "ping,cmd,read,write" },
     "cpu-prof": { type: "string" },
     "no-echo": { type: "boolean", default: false },
+    /** A second build (a dist directory, e.g. a copy of dist before a change), measured as "base" in the same rounds. */
+    base: { type: "string" },
   },
 });
 
@@ -107,13 +109,17 @@ for (let t = 0; t < Number(args.trials); t++) {
   const prof = args["cpu-prof"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`];
   const ours = await start([...prof, script("bench-server"), "--config", config], env);
   const echo = args["no-echo"] ? undefined : await start([script("echo-server"), "--upstream", `127.0.0.1:${ours.port}`], {});
-  const sides = [{ name: "ours", proc: ours, ...callsTo(ours.port) }, ...(echo ? [{ name: "echo", proc: echo, ...callsTo(echo.port) }] : [])];
+  const base = args.base === undefined ? undefined : await start([join(args.base, "bench/bench-server.js"), "--config", config], env);
+  const sides = [{ name: "ours", proc: ours, ...callsTo(ours.port) },
+    ...(base ? [{ name: "base", proc: base, ...callsTo(base.port) }] : []),
+    ...(echo ? [{ name: "echo", proc: echo, ...callsTo(echo.port) }] : [])];
   try {
     for (const op of ops) for (const s of sides) await warmUp(s.calls[op]!, 3000, 16);
     for (let r = 0; r < Number(args.rounds); r++) {
       for (const op of ops) {
         for (const [mode, n] of [["seq", 1], ["64", 64]] as const) {
-          for (const s of r % 2 ? [...sides].reverse() : sides) {
+          for (let i = 0; i < sides.length; i++) {
+            const s = sides[(r + i) % sides.length]!;
             const f = await callWindow(s.calls[op]!, n, seconds, () => cpuNsOf(s.proc.pid));
             const key = `${op} ${mode} ${s.name}`;
             (cpu[key] ??= []).push(f.serverCpuUs!);
@@ -128,13 +134,14 @@ for (let t = 0; t < Number(args.trials); t++) {
   }
 }
 
-console.log("op mode | ours µs/call | echo µs/call | cpu overhead | ours calls/s | echo calls/s");
+const of = (op: string, mode: string, side: string, from: Record<string, number[]>): number =>
+  from[`${op} ${mode} ${side}`] === undefined ? NaN : median(from[`${op} ${mode} ${side}`]!);
+const pct = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(0)} %`;
+console.log("op mode | ours µs/call | base µs/call | echo µs/call | ours÷base | ours÷echo | calls/s ours, base, echo");
 for (const op of ops) {
   for (const mode of ["seq", "64"]) {
-    const o = median(cpu[`${op} ${mode} ours`]!);
-    const e = cpu[`${op} ${mode} echo`] ? median(cpu[`${op} ${mode} echo`]!) : NaN;
-    const ro = median(rate[`${op} ${mode} ours`]!);
-    const re = rate[`${op} ${mode} echo`] ? median(rate[`${op} ${mode} echo`]!) : NaN;
-    console.log(`${op} ${mode} | ${o.toFixed(1)} | ${e.toFixed(1)} | ${((o / e - 1) * 100).toFixed(0)} % | ${ro.toFixed(0)} | ${re.toFixed(0)}`);
+    const [o, b, e] = ["ours", "base", "echo"].map((side) => of(op, mode, side, cpu)) as [number, number, number];
+    const rates = ["ours", "base", "echo"].map((side) => of(op, mode, side, rate).toFixed(0)).join(", ");
+    console.log(`${op} ${mode} | ${o.toFixed(1)} | ${b.toFixed(1)} | ${e.toFixed(1)} | ${pct(o / b - 1)} | ${pct(o / e - 1)} | ${rates}`);
   }
 }

@@ -100,16 +100,23 @@ const ops = args.ops.split(",");
 const seconds = Number(args.seconds);
 const cpu: Record<string, number[]> = {};
 const rate: Record<string, number[]> = {};
+/** Calls each side served in the windows (warm-up excluded), to turn a profile's time into time per call. */
+const totalCalls: Record<string, number> = {};
+/**
+ * Every window, on the monotonic clock V8's CPU profiles use (µs): with --cpu-prof, written to
+ * windows.json beside the profiles, so that a profile can be cut to the windows (no start-up, no warm-up).
+ */
+const windows: { pid: number; side: string; op: string; mode: string; startUs: number; endUs: number; calls: number }[] = [];
 const dir = mkdtempSync(join(tmpdir(), "profile-path-"));
 const config = join(dir, "server.json");
 writeFileSync(config, JSON.stringify({ server: "TangoTest", instance: "bench", classes: [{ name: "TangoTest", devices: [{ name: DEVICE }] }] }));
 const env = { TANGO_GRPC_HOST: "127.0.0.1", TANGO_GRPC_PORT: "0", TANGO_HTTP_HOST: "127.0.0.1", TANGO_HTTP_PORT: "0", TANGO_LOG_LEVEL: "info" };
 
 for (let t = 0; t < Number(args.trials); t++) {
-  const prof = args["cpu-prof"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`];
+  const prof = args["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-interval=200", `--cpu-prof-dir=${args["cpu-prof"]}`];
   const ours = await start([...prof, script("bench-server"), "--config", config], env);
-  const echo = args["no-echo"] ? undefined : await start([script("echo-server"), "--upstream", `127.0.0.1:${ours.port}`], {});
-  const base = args.base === undefined ? undefined : await start([join(args.base, "bench/bench-server.js"), "--config", config], env);
+  const echo = args["no-echo"] ? undefined : await start([...prof, script("echo-server"), "--upstream", `127.0.0.1:${ours.port}`], {});
+  const base = args.base === undefined ? undefined : await start([...prof, join(args.base, "bench/bench-server.js"), "--config", config], env);
   const sides = [{ name: "ours", proc: ours, ...callsTo(ours.port) },
     ...(base ? [{ name: "base", proc: base, ...callsTo(base.port) }] : []),
     ...(echo ? [{ name: "echo", proc: echo, ...callsTo(echo.port) }] : [])];
@@ -120,10 +127,13 @@ for (let t = 0; t < Number(args.trials); t++) {
         for (const [mode, n] of [["seq", 1], ["64", 64]] as const) {
           for (let i = 0; i < sides.length; i++) {
             const s = sides[(r + i) % sides.length]!;
+            const startUs = Number(process.hrtime.bigint() / 1000n);
             const f = await callWindow(s.calls[op]!, n, seconds, () => cpuNsOf(s.proc.pid));
+            windows.push({ pid: s.proc.pid, side: s.name, op, mode, startUs, endUs: Number(process.hrtime.bigint() / 1000n), calls: f.calls ?? 0 });
             const key = `${op} ${mode} ${s.name}`;
             (cpu[key] ??= []).push(f.serverCpuUs!);
             (rate[key] ??= []).push(f.callsPerSecond);
+            totalCalls[s.name] = (totalCalls[s.name] ?? 0) + (f.calls ?? 0);
           }
         }
       }
@@ -145,3 +155,5 @@ for (const op of ops) {
     console.log(`${op} ${mode} | ${o.toFixed(1)} | ${b.toFixed(1)} | ${e.toFixed(1)} | ${pct(o / b - 1)} | ${pct(o / e - 1)} | ${rates}`);
   }
 }
+console.log(`calls in the windows: ${JSON.stringify(totalCalls)}`);
+if (args["cpu-prof"] !== undefined) writeFileSync(join(args["cpu-prof"], "windows.json"), JSON.stringify(windows));

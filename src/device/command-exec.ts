@@ -37,7 +37,9 @@ export async function executeCommandOf(device: Device, name: string, argin: Type
   if (decl === undefined) throw TangoErrors.commandNotFound(name);
   const startMs = timer === undefined ? 0 : performance.now();
   try {
-    await device.alwaysExecutedHook();
+    // The hook is usually synchronous (the default does nothing): awaiting only a promise saves a suspension per command.
+    const hook = device.alwaysExecutedHook();
+    if (hook !== undefined) await hook;
     if (decl.allowedIn !== undefined && !decl.allowedIn.includes(device.getState())) {
       throw TangoErrors.commandNotAllowed(decl.name, device.getState());
     }

@@ -12,16 +12,19 @@ import { MANY_DEVICES, runMemory, type MemoryResult } from "./memory.js";
 import { printPackedArrays, runPackedArrays, type PackedArraysResult } from "./packed-arrays.js";
 import { installPeers, peersInstalled, runPeers, type PeerReport } from "./peers.js";
 import { runDataBasedsPeer, type DataBasedsReport } from "./peers-database.js";
+import { runPyTangoPeer } from "./peers-pytango.js";
 import {
   CLIENT_CPU, distScript, HAS_TASKSET, pinSelf, profileServersTo, SERVER_CPU, startProcess, type BenchProcess,
 } from "./processes.js";
 import { count, fixed, pct, table } from "./report.js";
 import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type Op } from "./request-reply.js";
 import { printSecurity, runSecurity, securityTargets, type SecurityResult } from "./security.js";
+import { printPeerComparison, speedTargets, type SpeedInputs } from "./speed-report.js";
+import { BENCH_TRANSPORTS, type ClientTransport } from "./transports.js";
 
 /*
  * npm run bench [-- options]: speed and memory of tango-grpc, side by side with bare grpc-js and,
- * when installed, cppTango's TangoTest with a PyTango client. Servers run in their own processes
+ * when installed, cppTango's TangoTest with a PyTango client and PyTango to PyTango. Servers run in their own processes
  * on CPU 0, this process (every client) on CPU 1, when taskset exists. Prints markdown tables and
  * writes bench/results/latest.json. Options:
  *   --install-peers   apt-get install Debian's tango-test and python3-tango first (root, apt)
@@ -69,6 +72,8 @@ const SETTINGS = {
   requestReplyRuns: 2,
   seconds: QUICK ? 0.2 : 0.25,
   inFlight: 64,
+  /** The DeviceProxy's client transports (transports.ts): the DeviceProxy rows run on each. */
+  transports: BENCH_TRANSPORTS,
   sizes: [1_000, 100_000, 1_000_000] as const,
   secondsPerFigure: QUICK ? 0.3 : 1,
   startRuns: QUICK ? 1 : 3,
@@ -191,29 +196,6 @@ function printMemory(m: MemoryResult, peers: PeerReport | undefined): void {
   console.log("\nIdle: 30 s after readiness, once V8's memory reducer has run (9 to 17 s into a quiet process here).");
 }
 
-function printPeers(p: PeerReport, rr: Record<Op, RequestReplyResult> | undefined): void {
-  console.log("\n### Peers: cppTango TangoTest with a PyTango client\n");
-  if (!p.available) {
-    console.log(p.note);
-    return;
-  }
-  console.log(`TangoTest ${p.versions.tangoTest}, cppTango ${p.versions.cppTango}, PyTango ${p.versions.pytango}\n`);
-  console.log(table(
-    ["operation", "cppTango sequential calls/s", "p50 ms", "tango-grpc sequential calls/s", `cppTango ${SETTINGS.inFlight} in flight calls/s`,
-      `tango-grpc ${SETTINGS.inFlight} in flight calls/s`],
-    OPS.map((op) => {
-      const peer = p.requestReply[op];
-      const ours = rr?.[op];
-      return [op, fixed(peer.sequential.callsPerSecond), fixed(peer.sequential.p50Ms, 3),
-        ours ? fixed(ours.sequential.figures["tango-grpc"].callsPerSecond) : "–",
-        peer.inFlight ? fixed(peer.inFlight.callsPerSecond) : "–",
-        ours ? fixed(ours.inFlight.figures["tango-grpc"].callsPerSecond) : "–"];
-    }),
-  ));
-  const notes = [...new Set(OPS.map((op) => p.requestReply[op].note).filter((n): n is string => n !== undefined))];
-  if (notes.length > 0) console.log(`\n${notes.map((n) => `- ${n}`).join("\n")}`);
-}
-
 interface TargetRow { target: string; measured: string; met: boolean | undefined }
 
 function targets(rr: Record<Op, RequestReplyResult> | undefined, ld: LargeDataResult | undefined, mem: MemoryResult | undefined,
@@ -286,6 +268,8 @@ async function main(): Promise<void> {
   let ld: LargeDataResult | undefined;
   let mem: MemoryResult | undefined;
   let peers: PeerReport | undefined;
+  let pyTango: PeerReport | undefined;
+  const ldByTransport: Partial<Record<ClientTransport, LargeDataResult>> = {};
   let events: EventsResult | undefined;
   let packed: PackedArraysResult | undefined;
   let security: SecurityResult | undefined;
@@ -307,21 +291,26 @@ async function main(): Promise<void> {
               stop: async () => { await Promise.all([ours.stop(), echo.stop()]); },
             };
           },
-          trials: SETTINGS.requestReplyTrials, runs: SETTINGS.requestReplyRuns, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight, log,
+          trials: SETTINGS.requestReplyTrials, runs: SETTINGS.requestReplyRuns, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight,
+          transports: SETTINGS.transports, log,
         });
       }
       if (parts.has("large-data")) {
         log("part 2: large arrays");
-        const trials: LargeDataResult[] = [];
+        const trials = new Map<ClientTransport, LargeDataResult[]>(SETTINGS.transports.map((t) => [t, []]));
         for (let t = 0; t < SETTINGS.trials; t++) {
           const { ours, echo } = await startServers(dir);
           try {
-            trials.push(await runLargeData({ ours: `127.0.0.1:${ours.grpcPort}`, echo: `127.0.0.1:${echo.grpcPort}`, sizes: SETTINGS.sizes, secondsPerFigure: SETTINGS.secondsPerFigure, log }));
+            for (const [i, transport] of SETTINGS.transports.entries()) {
+              trials.get(transport)!.push(await runLargeData({ ours: `127.0.0.1:${ours.grpcPort}`, echo: `127.0.0.1:${echo.grpcPort}`,
+                sizes: SETTINGS.sizes, secondsPerFigure: SETTINGS.secondsPerFigure, transport, withBare: i === 0, log }));
+            }
           } finally {
             await Promise.all([ours.stop(), echo.stop()]);
           }
         }
-        ld = mergeLargeData(trials);
+        for (const [transport, results] of trials) ldByTransport[transport] = mergeLargeData(results);
+        ld = ldByTransport[SETTINGS.transports[0]];
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -334,10 +323,13 @@ async function main(): Promise<void> {
   }
   if (parts.has("peers")) {
     log("part 4: peers");
-    peers = await runPeers({
+    const peerOptions = {
       runs: SETTINGS.runs, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight, sizes: SETTINGS.sizes, log,
       ...(HAS_TASKSET ? { serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU } : {}),
-    });
+    };
+    peers = await runPeers(peerOptions);
+    log("part 4: peers, PyTango to PyTango");
+    pyTango = await runPyTangoPeer(peerOptions);
   }
 
   if (parts.has("events")) {
@@ -365,12 +357,15 @@ async function main(): Promise<void> {
   if (rr) printRequestReply(rr);
   if (ld) printLargeData(ld, peers);
   if (mem) printMemory(mem, peers);
-  if (peers) printPeers(peers, rr);
+  const speed: SpeedInputs = {
+    rr, largeData: ldByTransport, cppTango: peers, pyTango, transports: SETTINGS.transports, inFlight: SETTINGS.inFlight, sizes: SETTINGS.sizes,
+  };
+  if (peers !== undefined || rr !== undefined) printPeerComparison(speed);
   if (events) printEvents(events);
   if (packed) printPackedArrays(packed);
   if (security) printSecurity(security, securitySettings);
   if (database) printDatabase(database, databasePeer);
-  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(security ? securityTargets(security) : []),
+  const rows = [...speedTargets(speed), ...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(security ? securityTargets(security) : []),
     ...(database ? databaseTargets(database) : [])];
   if (rows.length > 0) {
     console.log("\n### Targets\n");
@@ -382,7 +377,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({
     date: new Date().toISOString(), machine: { ...machine, pinned }, quick: QUICK, settings: SETTINGS, seconds,
-    requestReply: rr, largeData: ld, memory: mem, peers, events, packedArrays: packed, security, database, databasePeer, targets: rows,
+    requestReply: rr, largeData: ld, largeDataByTransport: ldByTransport, memory: mem, peers, pyTangoPeer: pyTango, events, packedArrays: packed, security, database, databasePeer, targets: rows,
   }, null, 2)}\n`);
   log(`wrote bench/results/latest.json`);
 }

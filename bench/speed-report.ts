@@ -37,7 +37,8 @@ export interface SpeedInputs {
 
 type Mode = "sequential" | "inFlight";
 
-interface TargetRow { target: string; measured: string; met: boolean | undefined }
+/** One row of the targets table; `met` undefined when what it compares with was not measured. */
+export interface TargetRow { target: string; measured: string; met: boolean | undefined }
 
 function peerFigures(p: PeerReport | undefined, op: Op, mode: Mode): CallFigures | undefined {
   if (p?.available !== true) return undefined;
@@ -52,9 +53,10 @@ function oursOf(s: SpeedInputs, op: Op, mode: Mode, t: ClientTransport): CallFig
 const calls = (f: CallFigures | undefined): string => (f === undefined ? "–" : fixed(f.callsPerSecond));
 const cpu = (f: CallFigures | undefined): string => (f?.clientCpuUs === undefined ? "–" : fixed(f.clientCpuUs));
 
-/** "0.78× cppTango + PyTango (5,812)": ours over theirs, or a dash without them. */
-function ratio(ours: number, theirs: number | undefined, what: string): string {
-  return theirs === undefined || !Number.isFinite(theirs) ? `${what}: not measured` : `${fixed(ours / theirs, 2)}× ${what} (${count(Math.round(theirs))})`;
+/** "cppTango + PyTango 5,812 calls/s, ours 0.78× that": theirs and ours over theirs, or "not measured". */
+export function ratio(ours: number, theirs: number | undefined, what: string, unit: string): string {
+  if (theirs === undefined || !Number.isFinite(theirs) || theirs <= 0) return `${what}: not measured`;
+  return `${what} ${count(Math.round(theirs))} ${unit}, ours ${fixed(ours / theirs, 2)}× that`;
 }
 
 /** The per-call table: calls/s and client CPU per call of every operation, for every client and server pair measured. */
@@ -106,20 +108,20 @@ export function speedTargets(s: SpeedInputs): TargetRow[] {
     if (seq !== undefined) {
       rows.push({
         target: `DeviceProxy${on} sequential ${op} ≥ ${count(SPEED_TARGETS.sequentialCallsPerSecond)} calls/s`,
-        measured: `${count(Math.round(seq.callsPerSecond))} calls/s; ${ratio(seq.callsPerSecond, cppSeq?.callsPerSecond, "cppTango + PyTango")}`,
+        measured: `${count(Math.round(seq.callsPerSecond))} calls/s; ${ratio(seq.callsPerSecond, cppSeq?.callsPerSecond, "cppTango + PyTango", "calls/s")}`,
         met: seq.callsPerSecond >= SPEED_TARGETS.sequentialCallsPerSecond,
       });
       rows.push({
         target: `DeviceProxy${on} sequential ${op} ≥ PyTango → PyTango in the same run`,
-        measured: `${count(Math.round(seq.callsPerSecond))} calls/s; ${ratio(seq.callsPerSecond, pySeq?.callsPerSecond, "PyTango → PyTango")}; `
-          + ratio(seq.callsPerSecond, cppSeq?.callsPerSecond, "cppTango + PyTango"),
+        measured: `${count(Math.round(seq.callsPerSecond))} calls/s; ${ratio(seq.callsPerSecond, pySeq?.callsPerSecond, "PyTango → PyTango", "calls/s")}; `
+          + ratio(seq.callsPerSecond, cppSeq?.callsPerSecond, "cppTango + PyTango", "calls/s"),
         met: pySeq === undefined ? undefined : seq.callsPerSecond >= pySeq.callsPerSecond,
       });
     }
     if (flying !== undefined) {
       rows.push({
         target: `DeviceProxy${on} ${s.inFlight} in flight ${op} ≥ ${count(SPEED_TARGETS.inFlightCallsPerSecond)} calls/s`,
-        measured: `${count(Math.round(flying.callsPerSecond))} calls/s; ${ratio(flying.callsPerSecond, cppFlying?.callsPerSecond, "cppTango + PyTango")}`,
+        measured: `${count(Math.round(flying.callsPerSecond))} calls/s; ${ratio(flying.callsPerSecond, cppFlying?.callsPerSecond, "cppTango + PyTango", "calls/s")}`,
         met: flying.callsPerSecond >= SPEED_TARGETS.inFlightCallsPerSecond,
       });
     }
@@ -127,7 +129,7 @@ export function speedTargets(s: SpeedInputs): TargetRow[] {
       if (f?.clientCpuUs === undefined) continue;
       rows.push({
         target: `DeviceProxy${on} client CPU per call ≤ ${SPEED_TARGETS.clientCpuUsPerCall} µs, ${op}, ${mode}`,
-        measured: `${fixed(f.clientCpuUs)} µs; ${ratio(f.clientCpuUs, peer?.clientCpuUs, "the PyTango client's with cppTango, µs")}`,
+        measured: `${fixed(f.clientCpuUs)} µs; ${ratio(f.clientCpuUs, peer?.clientCpuUs, "PyTango client with cppTango", "µs")}`,
         met: f.clientCpuUs <= SPEED_TARGETS.clientCpuUsPerCall,
       });
     }
@@ -140,7 +142,7 @@ export function speedTargets(s: SpeedInputs): TargetRow[] {
       rows.push({
         target: `DeviceProxy${on} DevVarDoubleArray round trip of ${count(n)} doubles ≤ cppTango's in the same run`,
         measured: `${fixed(ours.msPerCall, n >= 100_000 ? 1 : 2)} ms; `
-          + (theirs === undefined ? "cppTango + PyTango: not measured" : `cppTango + PyTango ${fixed(theirs.msPerCall, n >= 100_000 ? 1 : 2)} ms, ${fixed(ours.msPerCall / theirs.msPerCall, 2)}× its time`),
+          + (theirs === undefined ? "cppTango + PyTango: not measured" : `cppTango + PyTango ${fixed(theirs.msPerCall, n >= 100_000 ? 1 : 2)} ms, ours ${fixed(ours.msPerCall / theirs.msPerCall, 2)}× that`),
         met: theirs === undefined ? undefined : ours.msPerCall <= theirs.msPerCall,
       });
     }

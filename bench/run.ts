@@ -160,7 +160,7 @@ function bareOf1M(ld: LargeDataResult | undefined): string {
 }
 
 function printLargeData(ld: LargeDataResult, peers: PeerReport | undefined): void {
-  console.log(`\n### Large arrays through the TS client (median ms per call over ${SETTINGS.trials} fresh servers; MB/s of the array, MB = 10^6 bytes)\n`);
+  console.log(`\n### Large arrays through the TS client, ${SETTINGS.transports[0]} transport (median ms per call over ${SETTINGS.trials} fresh servers; MB/s of the array, MB = 10^6 bytes)\n`);
   const cpp = peers?.available === true ? peers.largeData : undefined;
   const rows = SETTINGS.sizes.flatMap((n) => (["command", "spectrumRead"] as const).map((kind) => {
     const label = kind === "command" ? "command_inout DevVarDoubleArray (round trip)" : "spectrum read";

@@ -132,14 +132,16 @@ function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
     console.log(`\n### Request-reply, ${label} (medians of ${SETTINGS.requestReplyTrials} × ${SETTINGS.requestReplyRuns} rounds of ${SETTINGS.seconds} s, ${SETTINGS.requestReplyTrials} pairs of fresh server processes)\n`);
     console.log(table(
       ["operation", "tango-grpc calls/s", "p50 ms", "p99 ms", "echo, TS client calls/s", "server overhead",
-        "echo, grpc-js client calls/s", "stack overhead", "server CPU µs/call", "echo CPU µs/call", "server CPU overhead"],
+        "echo, grpc-js client calls/s", "stack overhead", "server CPU µs/call", "echo CPU µs/call", "server CPU overhead",
+        "TS client CPU µs/call", "bare grpc-js client CPU µs/call"],
       OPS.map((op) => {
         const m = rr[op][mode];
         const f = m.figures;
         return [op, fixed(f["tango-grpc"].callsPerSecond), fixed(f["tango-grpc"].p50Ms, 3), fixed(f["tango-grpc"].p99Ms, 3),
           fixed(f["echo, TS client"].callsPerSecond), pct(m.serverOverheadPct),
           fixed(f["echo, grpc-js client"].callsPerSecond), pct(m.stackOverheadPct),
-          fixed(f["tango-grpc"].serverCpuUs ?? NaN), fixed(f["echo, TS client"].serverCpuUs ?? NaN), pct(m.serverCpuOverheadPct)];
+          fixed(f["tango-grpc"].serverCpuUs ?? NaN), fixed(f["echo, TS client"].serverCpuUs ?? NaN), pct(m.serverCpuOverheadPct),
+          fixed(f["tango-grpc"].clientCpuUs ?? NaN), fixed(f["echo, grpc-js client"].clientCpuUs ?? NaN)];
       }),
     ));
   }
@@ -147,7 +149,9 @@ function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
     + "TS client and tango-grpc against a bare grpc-js client (same messages, metadata and deadline) and the echo. Both are "
     + "the median over rounds of (echo calls/s ÷ tango-grpc calls/s − 1), measured in the same round. Server CPU: the "
     + "server process's CPU time (all threads) per call with the TS client, its total over its total calls in all rounds; "
-    + "its overhead is the median over trials of (tango-grpc ÷ echo − 1), each pooled over the trial's rounds. Before the "
+    + "its overhead is the median over trials of (tango-grpc ÷ echo − 1), each pooled over the trial's rounds. Client CPU: "
+    + "the bench's process's CPU time per call, pooled the same way, with the TS client against tango-grpc and with the bare "
+    + "grpc-js client against the echo. Before the "
     + `rounds, each trial warms up and rehearses the whole schedule ${["never", "once", "twice"][REHEARSALS] ?? `${REHEARSALS} times`}, unrecorded.`);
 }
 

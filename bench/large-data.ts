@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { DeviceProxy } from "../src/client/index.js";
 import { median, transferOf, type TransferFigures } from "./figures.js";
 import { timeCalls } from "./measure.js";
+import { withTransport, type ClientTransport } from "./transports.js";
 import { CHANNEL_OPTIONS, RAW_ECHO_SERVICE } from "./wire.js";
 
 /*
@@ -38,6 +39,10 @@ export interface LargeDataOptions {
   sizes: readonly number[];
   /** Least time spent per figure; more calls for small arrays. */
   secondsPerFigure: number;
+  /** The DeviceProxy's client transport. */
+  transport: ClientTransport;
+  /** Whether to time the bare grpc-js baseline too (once per trial is enough, whatever the transport). */
+  withBare: boolean;
   log: (line: string) => void;
 }
 
@@ -89,9 +94,9 @@ export async function runLargeData(opts: LargeDataOptions): Promise<LargeDataRes
   const result: LargeDataResult = {
     command: { bytes: {}, packed: {} }, spectrumRead: { bytes: {}, packed: {} }, bare: { asIs: {}, copied: {} }, samples: {},
   };
-  await runBare(opts, result);
+  if (opts.withBare) await runBare(opts, result);
   for (const encoding of ENCODINGS) {
-    const options = { arrayEncoding: encoding, timeoutMs: 120_000 } as const;
+    const options = withTransport(opts.transport, { arrayEncoding: encoding, timeoutMs: 120_000 });
     const tg = new DeviceProxy(`tango://${opts.ours}/sys/tg_test/1`, options);
     const arr = new DeviceProxy(`tango://${opts.ours}/${ARRAY_DEVICE}`, options);
     try {
@@ -109,7 +114,7 @@ export async function runLargeData(opts: LargeDataOptions): Promise<LargeDataRes
         const read = await timeCalls(() => arr.readAttribute("doubles"), bounds);
         result.spectrumRead[encoding][String(n)] = transferOf(median(read), n * 8);
         result.samples[`read ${encoding} ${n}`] = read;
-        opts.log(`${encoding} ${n} doubles: command ${median(cmd).toFixed(2)} ms (${cmd.length} calls), `
+        opts.log(`${opts.transport}, ${encoding} ${n} doubles: command ${median(cmd).toFixed(2)} ms (${cmd.length} calls), `
           + `spectrum read ${median(read).toFixed(2)} ms (${read.length} calls)`);
       }
     } finally {

@@ -258,9 +258,21 @@ export class Http2Connection implements ClientConnection {
     s.http2.destroy();
   }
 
+  /**
+   * Closes for good (a later call would reconnect). As grpc-js's channel.close(), the calls in
+   * flight still end on the session, each bounded by its deadline; no new call starts on it.
+   */
   close(): void {
     this.#closes++;
-    this.reset();
+    const s = this.#session;
+    if (s === undefined || s.calls === 0) {
+      this.reset();
+      return;
+    }
+    this.#session = undefined;
+    this.#hasBeenReady = false;
+    s.isGone = true;
+    s.http2.close();
   }
 
   /** The request headers of a call: gRPC's, the deadline, and the client's metadata. */

@@ -141,7 +141,8 @@ export function metadataOf(headers: IncomingHttpHeaders): grpc.Metadata {
 
 /**
  * The status of a call from its trailers (or a trailers-only reply's headers): undefined when
- * they hold no `grpc-status`. `grpc-message` is percent-decoded (gRPC's HTTP/2 protocol).
+ * they hold no `grpc-status`. `grpc-message` is percent-decoded (gRPC's HTTP/2 protocol); the
+ * metadata is made from the headers on first use.
  */
 export function statusOf(headers: IncomingHttpHeaders): { code: grpc.status; details: string; metadata: grpc.Metadata } | undefined {
   const raw = headers["grpc-status"];
@@ -150,7 +151,9 @@ export function statusOf(headers: IncomingHttpHeaders): { code: grpc.status; det
   const code = Number.isInteger(parsed) && parsed >= 0 && parsed <= 16 ? parsed as grpc.status : grpc.status.UNKNOWN;
   const message = headers["grpc-message"];
   const details = percentDecoded(Array.isArray(message) ? message.join(",") : message ?? "");
-  return { code, details, metadata: metadataOf(headers) };
+  // Read only when someone asks: a call that ends OK never does.
+  let metadata: grpc.Metadata | undefined;
+  return { code, details, get metadata() { return metadata ??= metadataOf(headers); } };
 }
 
 function percentDecoded(text: string): string {

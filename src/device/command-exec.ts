@@ -44,7 +44,9 @@ export async function executeCommandOf(device: Device, name: string, argin: Type
       throw TangoErrors.commandNotAllowed(decl.name, device.getState());
     }
     const value = checkArgin(decl.inType, argin);
-    const result: unknown = await decl.execute(device, value);
+    // Most commands answer synchronously: awaiting only a promise saves another suspension.
+    let result: unknown = decl.execute(device, value);
+    if (result instanceof Promise) result = await result;
     if (decl.outType === CmdArgType.DevVoid) return { type: CmdArgType.DevVoid, value: undefined };
     try {
       return { type: decl.outType, value: coerce(decl.outType, result) };

@@ -139,12 +139,12 @@ export class RequestHandler implements RequestApi {
       const isInit = command.toLowerCase() === "init";
       // Init of a hung user device frees its monitor first, else Init would wait behind the hung handler.
       const isHung = isInit && entry.className !== "DServer" && this.#server.recoverHung(entry);
-      const execute = (): Promise<TypedValue> => this.#server.serialize(entry.monitor, async (chain) => {
+      const execute = (): Promise<TypedValue> => this.#server.serialize(entry.monitor, (chain) => {
         const dev = this.#server.liveDevice(entry);
-        if (isInit) return await this.#init(entry, dev, argin, chain, isHung);
+        if (isInit) return this.#init(entry, dev, argin, chain, isHung);
         const run = (): Promise<TypedValue> => executeCommandOf(dev, command, argin, entry.metrics);
         // The admin device's commands read their caller (ServerLocks.caller): the lock commands, and those acting on a locked device.
-        return await (entry.className === "DServer" ? this.#server.locks.runAs(ctx, run) : run());
+        return entry.className === "DServer" ? this.#server.locks.runAs(ctx, run) : run();
       }, entry.metrics.serializationWait);
       if (source === DevSource.DEV) return await execute();
       return await commandFromCacheOrDevice(this.#server.polling, entry, this.#server.liveDevice(entry), command, source, execute);

@@ -12,6 +12,12 @@ export interface CallFigures {
   calls?: number;
   /** The server process's CPU time per call (all its threads), µs; absent when not measured. */
   serverCpuUs?: number;
+  /**
+   * The client process's CPU time per call (all its threads), µs: the bench's own process for
+   * DeviceProxy (`process.cpuUsage()`, with nothing else running in it during the window), the
+   * python process for the PyTango client; absent when not measured.
+   */
+  clientCpuUs?: number;
 }
 
 /** One large-data measurement: time per call and the array's bytes per second (MB = 10^6 bytes). */
@@ -34,25 +40,29 @@ export function quantile(sorted: readonly number[], p: number): number {
 /** Per-field medians of several windows' figures. */
 export function medianCalls(runs: readonly CallFigures[]): CallFigures {
   const cpu = runs.map((r) => r.serverCpuUs).filter((us): us is number => us !== undefined);
+  const clientCpu = runs.map((r) => r.clientCpuUs).filter((us): us is number => us !== undefined);
   return {
     callsPerSecond: median(runs.map((r) => r.callsPerSecond)),
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     ...(cpu.length === runs.length && cpu.length > 0 ? { serverCpuUs: median(cpu) } : {}),
+    ...(clientCpu.length === runs.length && clientCpu.length > 0 ? { clientCpuUs: pooledCpuUs(runs, "clientCpuUs") } : {}),
   };
 }
 
 /**
- * The server CPU time per call of several windows pooled: their total CPU time over their total
- * calls, µs; NaN when a window lacks either. A short window's CPU time is lumpy (a 40 ms full GC,
- * a burst of background compiles), so the pool is the cost per call, and a median of windows not.
+ * The server (or, with `which`, the client) CPU time per call of several windows pooled: their
+ * total CPU time over their total calls, µs; NaN when a window lacks either. A short window's CPU
+ * time is lumpy (a 40 ms full GC, a burst of background compiles), so the pool is the cost per
+ * call, and a median of windows not.
  */
-export function pooledCpuUs(runs: readonly CallFigures[]): number {
+export function pooledCpuUs(runs: readonly CallFigures[], which: "serverCpuUs" | "clientCpuUs" = "serverCpuUs"): number {
   let cpuUs = 0;
   let calls = 0;
   for (const r of runs) {
-    if (r.serverCpuUs === undefined || r.calls === undefined) return NaN;
-    cpuUs += r.serverCpuUs * r.calls;
+    const us = r[which];
+    if (us === undefined || r.calls === undefined) return NaN;
+    cpuUs += us * r.calls;
     calls += r.calls;
   }
   return calls === 0 ? NaN : cpuUs / calls;

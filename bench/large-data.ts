@@ -1,7 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { DeviceProxy } from "../src/client/index.js";
 import { median, transferOf, type TransferFigures } from "./figures.js";
-import { timeCalls } from "./measure.js";
+import { timeCalls, warmUp } from "./measure.js";
+import { withTransport, type ClientTransport } from "./transports.js";
 import { CHANNEL_OPTIONS, RAW_ECHO_SERVICE } from "./wire.js";
 
 /*
@@ -13,6 +14,14 @@ import { CHANNEL_OPTIONS, RAW_ECHO_SERVICE } from "./wire.js";
  * Beside the round trip, its baseline: the same 8n bytes through bare grpc-js (the echo server's
  * RAW_ECHO_SERVICE, no protobuf), answered with the received buffer or with a fresh copy.
  */
+
+/**
+ * Unrecorded calls before each figure: small arrays are timed over a few thousand calls, too few
+ * for both ends to leave V8's first tiers; 2,000 of 1,000 doubles, 20 of 100,000, 2 of 1,000,000.
+ */
+function warmUpCallsOf(n: number): number {
+  return Math.min(2000, Math.ceil(2e6 / n));
+}
 
 export const ARRAY_DEVICE = "bench/array/1";
 export const ENCODINGS = ["bytes", "packed"] as const;
@@ -38,6 +47,10 @@ export interface LargeDataOptions {
   sizes: readonly number[];
   /** Least time spent per figure; more calls for small arrays. */
   secondsPerFigure: number;
+  /** The DeviceProxy's client transport. */
+  transport: ClientTransport;
+  /** Whether to time the bare grpc-js baseline too (once per trial is enough, whatever the transport). */
+  withBare: boolean;
   log: (line: string) => void;
 }
 
@@ -73,6 +86,7 @@ async function runBare(opts: LargeDataOptions, result: LargeDataResult): Promise
         });
         const reply = await call();
         checkEcho(`bare grpc-js ${kind}`, data, new Float64Array(reply.buffer.slice(reply.byteOffset, reply.byteOffset + reply.byteLength)));
+        await warmUp(call, warmUpCallsOf(n));
         const ms = await timeCalls(call, bounds);
         result.bare[kind][String(n)] = transferOf(median(ms), n * 8);
         result.samples[`bare ${kind} ${n}`] = ms;
@@ -89,9 +103,9 @@ export async function runLargeData(opts: LargeDataOptions): Promise<LargeDataRes
   const result: LargeDataResult = {
     command: { bytes: {}, packed: {} }, spectrumRead: { bytes: {}, packed: {} }, bare: { asIs: {}, copied: {} }, samples: {},
   };
-  await runBare(opts, result);
+  if (opts.withBare) await runBare(opts, result);
   for (const encoding of ENCODINGS) {
-    const options = { arrayEncoding: encoding, timeoutMs: 120_000 } as const;
+    const options = withTransport(opts.transport, { arrayEncoding: encoding, timeoutMs: 120_000 });
     const tg = new DeviceProxy(`tango://${opts.ours}/sys/tg_test/1`, options);
     const arr = new DeviceProxy(`tango://${opts.ours}/${ARRAY_DEVICE}`, options);
     try {
@@ -100,16 +114,19 @@ export async function runLargeData(opts: LargeDataOptions): Promise<LargeDataRes
         const bounds = { minCalls: 3, maxCalls: Math.max(5, Math.ceil(2e7 / n)), minSeconds: opts.secondsPerFigure };
 
         checkEcho("DevVarDoubleArray", data, await tg.commandInout("DevVarDoubleArray", data));
+        const warmUpCalls = warmUpCallsOf(n);
+        await warmUp(() => tg.commandInout("DevVarDoubleArray", data), warmUpCalls);
         const cmd = await timeCalls(() => tg.commandInout("DevVarDoubleArray", data), bounds);
         result.command[encoding][String(n)] = transferOf(median(cmd), n * 8);
         result.samples[`command ${encoding} ${n}`] = cmd;
 
         await arr.writeAttribute("doubles", data);
         checkEcho("spectrum read", data, (await arr.readAttribute("doubles")).value);
+        await warmUp(() => arr.readAttribute("doubles"), warmUpCalls);
         const read = await timeCalls(() => arr.readAttribute("doubles"), bounds);
         result.spectrumRead[encoding][String(n)] = transferOf(median(read), n * 8);
         result.samples[`read ${encoding} ${n}`] = read;
-        opts.log(`${encoding} ${n} doubles: command ${median(cmd).toFixed(2)} ms (${cmd.length} calls), `
+        opts.log(`${opts.transport}, ${encoding} ${n} doubles: command ${median(cmd).toFixed(2)} ms (${cmd.length} calls), `
           + `spectrum read ${median(read).toFixed(2)} ms (${read.length} calls)`);
       }
     } finally {

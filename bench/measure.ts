@@ -6,11 +6,14 @@ export type Call = () => Promise<unknown>;
 /**
  * Runs `call` for `seconds` with `concurrency` calls outstanding at all times (1: one after
  * another), and returns calls/s and the p50/p99 latency of the calls that finished in the window,
- * and with `serverCpuNs` (a reading of the server's CPU time, ns) its CPU time per call.
+ * this process's CPU time per call (the client's: every thread of the bench's process, which runs
+ * nothing but this window's calls meanwhile), and with `serverCpuNs` (a reading of the server's
+ * CPU time, ns) the server's CPU time per call.
  */
 export async function callWindow(call: Call, concurrency: number, seconds: number, serverCpuNs?: () => number): Promise<CallFigures> {
   const latencies: number[] = [];
   const cpuAtStart = serverCpuNs?.();
+  const clientCpuAtStart = process.cpuUsage();
   const startedAt = performance.now();
   const end = startedAt + seconds * 1000;
   const worker = async (): Promise<void> => {
@@ -22,11 +25,12 @@ export async function callWindow(call: Call, concurrency: number, seconds: numbe
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedS = (performance.now() - startedAt) / 1000;
+  const clientCpu = process.cpuUsage(clientCpuAtStart);
   const cpu = cpuAtStart === undefined || serverCpuNs === undefined ? undefined : serverCpuNs() - cpuAtStart;
   latencies.sort((a, b) => a - b);
   return {
     callsPerSecond: latencies.length / elapsedS, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99),
-    calls: latencies.length,
+    calls: latencies.length, clientCpuUs: (clientCpu.user + clientCpu.system) / latencies.length,
     ...(cpu === undefined ? {} : { serverCpuUs: cpu / 1000 / latencies.length }),
   };
 }

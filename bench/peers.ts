@@ -1,11 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { accessSync, constants, existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { median, medianCalls, quantile, transferOf, type CallFigures, type TransferFigures } from "./figures.js";
-import { rssOf } from "./processes.js";
+import { freePort, rssOf } from "./processes.js";
 
 /*
  * Part 4 of `npm run bench`, peers: cppTango's TangoTest (Debian's tango-test) with a PyTango client
@@ -155,8 +153,9 @@ export async function runPeers(opts: PeerOptions): Promise<PeerReport> {
     return { available: false, note: missing };
   }
   const canPin = spawnSync("taskset", ["-V"], { stdio: "ignore" }).status === 0;
-  const port = await findFreePort();
-  const server = await startTangoTest(port, canPin ? opts.serverCpu : undefined, opts.log);
+  const port = await freePort();
+  const argv = [tangoTestPath(), "test", "-nodb", "-dlist", DEVICE, "-ORBendPoint", `giop:tcp:127.0.0.1:${port}`];
+  const server = await startPeerServer("TangoTest", argv, port, canPin ? opts.serverCpu : undefined, opts.log);
   try {
     await sleep(IDLE_SETTLE_MS);
     const idleRssMB = server.rssBytes() / 1e6;
@@ -168,14 +167,19 @@ export async function runPeers(opts: PeerOptions): Promise<PeerReport> {
   }
 }
 
-interface TangoTestProcess {
+/** A peer device server (cppTango's TangoTest, or the PyTango one) that said it is ready. */
+export interface PeerServerProcess {
   /** Resident set size now, bytes. */
   rssBytes(): number;
   stop(): Promise<void>;
 }
 
-async function startTangoTest(port: number, cpu: string | undefined, log: (line: string) => void): Promise<TangoTestProcess> {
-  const argv = [tangoTestPath(), "test", "-nodb", "-dlist", DEVICE, "-ORBendPoint", `giop:tcp:127.0.0.1:${port}`];
+/**
+ * Starts a Tango device server (`argv`, serving on 127.0.0.1:`port`), pinned to `cpu` when given,
+ * and resolves once it prints cppTango's ready line; `name` is for the log lines and errors.
+ */
+export async function startPeerServer(name: string, argv: readonly string[], port: number, cpu: string | undefined,
+  log: (line: string) => void): Promise<PeerServerProcess> {
   const startedAt = performance.now();
   const child = cpu === undefined ? spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] })
     : spawn("taskset", ["-c", cpu, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
@@ -184,10 +188,10 @@ async function startTangoTest(port: number, cpu: string | undefined, log: (line:
     const stoppingAt = performance.now();
     child.kill("SIGTERM");
     if ((await waitExit(child, STOP_TIMEOUT_MS)).timedOut) {
-      log(`peers: TangoTest (pid ${child.pid}) ignored SIGTERM for ${STOP_TIMEOUT_MS} ms; killing it`);
+      log(`peers: ${name} (pid ${child.pid}) ignored SIGTERM for ${STOP_TIMEOUT_MS} ms; killing it`);
       await killAndWait(child);
     }
-    log(`peers: TangoTest stopped in ${Math.round(performance.now() - stoppingAt)} ms`);
+    log(`peers: ${name} stopped in ${Math.round(performance.now() - stoppingAt)} ms`);
   };
   let output = "";
   const isReady = await new Promise<boolean>((resolve) => {
@@ -204,18 +208,18 @@ async function startTangoTest(port: number, cpu: string | undefined, log: (line:
   if (!isReady) {
     const why = child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : `was not ready within ${READY_TIMEOUT_MS / 1000} s`;
     await stop();
-    throw new Error(`TangoTest on 127.0.0.1:${port} ${why}; its output:\n${output}`);
+    throw new Error(`${name} on 127.0.0.1:${port} ${why}; its output:\n${output}`);
   }
-  log(`peers: TangoTest ready on 127.0.0.1:${port} in ${Math.round(performance.now() - startedAt)} ms${cpu === undefined ? "" : ` (CPU ${cpu})`}`);
+  log(`peers: ${name} ready on 127.0.0.1:${port} in ${Math.round(performance.now() - startedAt)} ms${cpu === undefined ? "" : ` (CPU ${cpu})`}`);
   // It writes little after the ready line, but a full pipe would block it: keep draining.
   child.stdout!.resume();
   child.stderr!.resume();
-  // taskset execs TangoTest, so the pid is TangoTest's.
+  // taskset execs the server, so the pid is the server's.
   return { stop, rssBytes: () => rssOf(child.pid!) };
 }
 
-/** Runs pytango_bench.py and returns its JSON document, unchecked. */
-async function runClient(trl: string, opts: PeerOptions, cpu: string | undefined): Promise<unknown> {
+/** Runs pytango_bench.py against `trl` and returns its JSON document, unchecked. */
+export async function runClient(trl: string, opts: PeerOptions, cpu: string | undefined): Promise<unknown> {
   const script = findClientScript();
   const params = JSON.stringify({ trl, seconds: opts.seconds, runs: opts.runs, in_flight: opts.inFlight, sizes: opts.sizes });
   const argv = [pythonPath(), script, params];
@@ -250,24 +254,34 @@ async function runClient(trl: string, opts: PeerOptions, cpu: string | undefined
 
 /** From dist/bench/peers.js the script is in the source tree; from bench/peers.ts (tsx) beside it. */
 function findClientScript(): string {
-  const candidates = ["./peers/pytango_bench.py", "../../bench/peers/pytango_bench.py"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return findPeerScript("pytango_bench.py");
+}
+
+/** A script of bench/peers/ by file name, from dist/bench/ (the source tree) or from bench/ (tsx). */
+export function findPeerScript(file: string): string {
+  const candidates = [`./peers/${file}`, `../../bench/peers/${file}`].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
   const found = candidates.find((p) => existsSync(p));
-  if (found === undefined) throw new Error(`bench/peers/pytango_bench.py not found; looked at ${candidates.join(", ")}`);
+  if (found === undefined) throw new Error(`bench/peers/${file} not found; looked at ${candidates.join(", ")}`);
   return found;
 }
 
 interface Window {
   elapsedS: number;
   latenciesMs: number[];
+  /** The client process's CPU time over the window (all threads), s; absent from older documents. */
+  cpuS?: number;
 }
 
 function figuresOf(w: Window): CallFigures {
   const sorted = [...w.latenciesMs].sort((a, b) => a - b);
-  return { callsPerSecond: sorted.length / w.elapsedS, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
+  return {
+    callsPerSecond: sorted.length / w.elapsedS, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), calls: sorted.length,
+    ...(w.cpuS === undefined ? {} : { clientCpuUs: (w.cpuS * 1e6) / sorted.length }),
+  };
 }
 
 /** Checks the client's document field by field and computes the figures. */
-function toReport(doc: unknown, tangoTestVersion: string): Omit<PeerReport & { available: true }, "idleRssMB"> {
+export function toReport(doc: unknown, tangoTestVersion: string): Omit<PeerReport & { available: true }, "idleRssMB"> {
   const versions = field(doc, "versions", "$");
   const rr = field(doc, "requestReply", "$");
   const requestReply = {} as Record<PeerOp, { sequential: CallFigures; inFlight: CallFigures | null; note?: string }>;
@@ -312,7 +326,12 @@ function windows(v: unknown, where: string): Window[] {
   return items.map((w, i) => {
     const elapsedS = field(w, "elapsedS", `${where}[${i}]`);
     if (typeof elapsedS !== "number" || !(elapsedS > 0)) throw badDocument(`${where}[${i}].elapsedS`);
-    return { elapsedS, latenciesMs: numbers(field(w, "latenciesMs", `${where}[${i}]`), `${where}[${i}].latenciesMs`) };
+    const cpuS = typeof w === "object" && w !== null && "cpuS" in w ? w.cpuS : undefined;
+    if (cpuS !== undefined && (typeof cpuS !== "number" || !(cpuS >= 0))) throw badDocument(`${where}[${i}].cpuS`);
+    return {
+      elapsedS, latenciesMs: numbers(field(w, "latenciesMs", `${where}[${i}]`), `${where}[${i}].latenciesMs`),
+      ...(cpuS === undefined ? {} : { cpuS }),
+    };
   });
 }
 
@@ -339,17 +358,6 @@ export function dpkgVersion(pkg: string): string {
 
 function lastLine(s: string): string {
   return s.trim().split("\n").at(-1) ?? "";
-}
-
-async function findFreePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no TCP port for TangoTest");
-  return address.port;
 }
 
 interface Exit {

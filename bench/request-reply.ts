@@ -5,6 +5,7 @@ import { CLIENT_TIMEOUT_MS } from "../src/core/defaults.js";
 import { CLIENT_METADATA } from "../src/grpc/client-metadata.js";
 import { median, medianCalls, pooledCpuUs, type CallFigures } from "./figures.js";
 import { callWindow, warmUp, type Call } from "./measure.js";
+import { withTransport, type ClientTransport } from "./transports.js";
 import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
 
 /*
@@ -17,7 +18,11 @@ import { CHANNEL_OPTIONS, loadDeviceService } from "./wire.js";
  * The server overhead compares the first two (same client); the stack overhead compares the
  * first with the third (our client and server against bare grpc-js on both ends). Beside
  * calls/s, each window reads the server process's CPU time per call (all threads, schedstat):
- * our server's work per call against grpc-js alone, whichever end limits the throughput.
+ * our server's work per call against grpc-js alone, whichever end limits the throughput, and
+ * the client's CPU time per call (this process's, measure.ts).
+ * The tango-grpc set-up runs on the first of `transports` (the DeviceProxy's client transport);
+ * each further transport adds a DeviceProxy set-up against the same server to the rounds
+ * (`tango-grpc over <transport>`, setupOf), so that the transports compare within one round.
  */
 
 export const DEVICE = "sys/tg_test/1";
@@ -62,6 +67,13 @@ const CALLS: Record<Op, { proxy: (dev: DeviceProxy) => Promise<unknown>; method:
 
 export const SETUPS = ["tango-grpc", "echo, TS client", "echo, grpc-js client"] as const;
 export type Setup = (typeof SETUPS)[number];
+/** One round's windows by set-up: SETUPS, and one more per transport after the first. */
+type Round = Record<Setup, CallFigures> & { [setup: string]: CallFigures | undefined };
+
+/** The set-up of a DeviceProxy on `transport` against tango-grpc, given the transports measured. */
+export function setupOf(transport: ClientTransport, transports: readonly ClientTransport[]): string {
+  return transport === transports[0] ? "tango-grpc" : `tango-grpc over ${transport}`;
+}
 
 export interface ModeResult {
   /** Medians over the rounds, per set-up; the server CPU per call pooled over them. */
@@ -74,8 +86,13 @@ export interface ModeResult {
    * each CPU per call pooled over the trial's rounds (figures.ts, pooledCpuUs).
    */
   serverCpuOverheadPct: number;
+  /**
+   * The DeviceProxy against tango-grpc on each client transport, by transport: medians over the
+   * rounds, the server's and the client's CPU per call pooled over them.
+   */
+  byTransport: Partial<Record<ClientTransport, CallFigures>>;
   /** Every round's figures, for the JSON. */
-  rounds: Record<Setup, CallFigures>[];
+  rounds: Round[];
 }
 
 export interface RequestReplyResult {
@@ -92,6 +109,8 @@ export interface RequestReplyOptions {
   runs: number;
   seconds: number;
   inFlight: number;
+  /** The DeviceProxy's client transports; the first is the tango-grpc set-up's. */
+  transports: readonly [ClientTransport, ...ClientTransport[]];
   log: (line: string) => void;
 }
 
@@ -129,40 +148,42 @@ export interface Trial {
   stop: () => Promise<void>;
 }
 
-type Rounds = Record<Op, Record<"sequential" | "inFlight", Record<Setup, CallFigures>[]>>;
+type Rounds = Record<Op, Record<"sequential" | "inFlight", Round[]>>;
 
 /** One trial: warm-up, then `runs` rounds of every operation, sequential and in flight. */
 async function runTrial(trial: Trial, opts: RequestReplyOptions, into: Rounds): Promise<void> {
-  const ours = new DeviceProxy(`tango://${trial.ours}/${DEVICE}`);
-  const echoProxy = new DeviceProxy(`tango://${trial.echo}/${DEVICE}`);
+  const [first, ...others] = opts.transports;
+  const ours = new DeviceProxy(`tango://${trial.ours}/${DEVICE}`, withTransport(first));
+  const oursOver = others.map((t) => ({ setup: setupOf(t, opts.transports), proxy: new DeviceProxy(`tango://${trial.ours}/${DEVICE}`, withTransport(t)) }));
+  const echoProxy = new DeviceProxy(`tango://${trial.echo}/${DEVICE}`, withTransport(first));
   const bare = bareClient(trial.echo);
+  const setups: readonly string[] = [...SETUPS, ...oursOver.map((o) => o.setup)];
   try {
-    const callsOf = (op: Op): Record<Setup, Call> => {
+    const callsOf = (op: Op): Record<string, Call> => {
       const spec = CALLS[op];
       return {
         "tango-grpc": () => spec.proxy(ours),
         "echo, TS client": () => spec.proxy(echoProxy),
         "echo, grpc-js client": bareCall(bare, spec.method, spec.request),
+        ...Object.fromEntries(oursOver.map((o) => [o.setup, () => spec.proxy(o.proxy)])),
       };
     };
-    const cpuOf: Record<Setup, () => number> = {
-      "tango-grpc": trial.oursCpuNs, "echo, TS client": trial.echoCpuNs, "echo, grpc-js client": trial.echoCpuNs,
-    };
+    const cpuOf = (setup: string): (() => number) => (setup.startsWith("echo") ? trial.echoCpuNs : trial.oursCpuNs);
     // Fills the echo's replies and the client's caches, and gets both ends to their optimized
     // code and past their start-up GCs, for every operation before the first window: with a few
     // hundred calls per operation, the first operation's windows still ran partly unoptimized.
-    for (const op of OPS) for (const setup of SETUPS) await warmUp(callsOf(op)[setup], WARM_UP_CALLS, 16);
+    for (const op of OPS) for (const setup of setups) await warmUp(callsOf(op)[setup]!, WARM_UP_CALLS, 16);
     // `runs` rounds of every operation and mode, each added to `record` when given.
     const schedule = async (runs: number, record?: Rounds): Promise<void> => {
       for (const op of OPS) {
         const calls = callsOf(op);
         for (const [mode, concurrency] of [["sequential", 1], ["inFlight", opts.inFlight]] as const) {
           for (let r = 0; r < runs; r++) {
-            const round = {} as Record<Setup, CallFigures>;
+            const round = {} as Round;
             // Rotate the order so no set-up always runs first in a round.
-            for (let i = 0; i < SETUPS.length; i++) {
-              const setup = SETUPS[(r + i) % SETUPS.length]!;
-              round[setup] = await callWindow(calls[setup], concurrency, opts.seconds, cpuOf[setup]);
+            for (let i = 0; i < setups.length; i++) {
+              const setup = setups[(r + i) % setups.length]!;
+              round[setup] = await callWindow(calls[setup]!, concurrency, opts.seconds, cpuOf(setup));
             }
             record?.[op][mode].push(round);
           }
@@ -178,17 +199,21 @@ async function runTrial(trial: Trial, opts: RequestReplyOptions, into: Rounds): 
     await schedule(opts.runs, into);
   } finally {
     ours.close();
+    for (const o of oursOver) o.proxy.close();
     echoProxy.close();
     bare.close();
   }
 }
 
 /** `rounds` in trial order, `runs` per trial. */
-function summarize(rounds: Record<Setup, CallFigures>[], runs: number): ModeResult {
+function summarize(rounds: Round[], runs: number, transports: readonly ClientTransport[]): ModeResult {
+  const pooled = (windows: CallFigures[]): CallFigures => ({ ...medianCalls(windows), serverCpuUs: pooledCpuUs(windows) });
   const figures = {} as Record<Setup, CallFigures>;
-  for (const setup of SETUPS) {
-    const windows = rounds.map((r) => r[setup]);
-    figures[setup] = { ...medianCalls(windows), serverCpuUs: pooledCpuUs(windows) };
+  for (const setup of SETUPS) figures[setup] = pooled(rounds.map((r) => r[setup]));
+  const byTransport: Partial<Record<ClientTransport, CallFigures>> = {};
+  for (const t of transports) {
+    const setup = setupOf(t, transports);
+    byTransport[t] = pooled(rounds.map((r) => r[setup]).filter((w): w is CallFigures => w !== undefined));
   }
   const overhead = (base: Setup): number =>
     (median(rounds.map((r) => r[base].callsPerSecond / r["tango-grpc"].callsPerSecond)) - 1) * 100;
@@ -197,7 +222,7 @@ function summarize(rounds: Record<Setup, CallFigures>[], runs: number): ModeResu
     pooledCpuUs(trial.map((r) => r["tango-grpc"])) / pooledCpuUs(trial.map((r) => r["echo, TS client"])))) - 1) * 100;
   return {
     figures, serverOverheadPct: overhead("echo, TS client"), stackOverheadPct: overhead("echo, grpc-js client"),
-    serverCpuOverheadPct: cpuOverhead, rounds,
+    serverCpuOverheadPct: cpuOverhead, byTransport, rounds,
   };
 }
 
@@ -220,7 +245,10 @@ export async function runRequestReply(opts: RequestReplyOptions): Promise<Record
   }
   const results = {} as Record<Op, RequestReplyResult>;
   for (const op of OPS) {
-    results[op] = { sequential: summarize(rounds[op].sequential, opts.runs), inFlight: summarize(rounds[op].inFlight, opts.runs) };
+    results[op] = {
+      sequential: summarize(rounds[op].sequential, opts.runs, opts.transports),
+      inFlight: summarize(rounds[op].inFlight, opts.runs, opts.transports),
+    };
     const { sequential, inFlight } = results[op];
     opts.log(`${op}: sequential ${sequential.figures["tango-grpc"].callsPerSecond.toFixed(0)} calls/s `
       + `(server +${sequential.serverOverheadPct.toFixed(1)} %), ${opts.inFlight} in flight `

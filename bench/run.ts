@@ -12,16 +12,19 @@ import { MANY_DEVICES, runMemory, type MemoryResult } from "./memory.js";
 import { printPackedArrays, runPackedArrays, type PackedArraysResult } from "./packed-arrays.js";
 import { installPeers, peersInstalled, runPeers, type PeerReport } from "./peers.js";
 import { runDataBasedsPeer, type DataBasedsReport } from "./peers-database.js";
+import { runPyTangoPeer } from "./peers-pytango.js";
 import {
   CLIENT_CPU, distScript, HAS_TASKSET, pinSelf, profileServersTo, SERVER_CPU, startProcess, type BenchProcess,
 } from "./processes.js";
 import { count, fixed, pct, table } from "./report.js";
 import { DEVICE, OPS, REHEARSALS, runRequestReply, type RequestReplyResult, type Op } from "./request-reply.js";
 import { printSecurity, runSecurity, securityTargets, type SecurityResult } from "./security.js";
+import { printPeerComparison, speedTargets, type SpeedInputs } from "./speed-report.js";
+import { BENCH_TRANSPORTS, type ClientTransport } from "./transports.js";
 
 /*
  * npm run bench [-- options]: speed and memory of tango-grpc, side by side with bare grpc-js and,
- * when installed, cppTango's TangoTest with a PyTango client. Servers run in their own processes
+ * when installed, cppTango's TangoTest with a PyTango client and PyTango to PyTango. Servers run in their own processes
  * on CPU 0, this process (every client) on CPU 1, when taskset exists. Prints markdown tables and
  * writes bench/results/latest.json. Options:
  *   --install-peers   apt-get install Debian's tango-test and python3-tango first (root, apt)
@@ -69,6 +72,8 @@ const SETTINGS = {
   requestReplyRuns: 2,
   seconds: QUICK ? 0.2 : 0.25,
   inFlight: 64,
+  /** The DeviceProxy's client transports (transports.ts): the DeviceProxy rows run on each. */
+  transports: BENCH_TRANSPORTS,
   sizes: [1_000, 100_000, 1_000_000] as const,
   secondsPerFigure: QUICK ? 0.3 : 1,
   startRuns: QUICK ? 1 : 3,
@@ -127,14 +132,16 @@ function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
     console.log(`\n### Request-reply, ${label} (medians of ${SETTINGS.requestReplyTrials} × ${SETTINGS.requestReplyRuns} rounds of ${SETTINGS.seconds} s, ${SETTINGS.requestReplyTrials} pairs of fresh server processes)\n`);
     console.log(table(
       ["operation", "tango-grpc calls/s", "p50 ms", "p99 ms", "echo, TS client calls/s", "server overhead",
-        "echo, grpc-js client calls/s", "stack overhead", "server CPU µs/call", "echo CPU µs/call", "server CPU overhead"],
+        "echo, grpc-js client calls/s", "stack overhead", "server CPU µs/call", "echo CPU µs/call", "server CPU overhead",
+        "TS client CPU µs/call", "bare grpc-js client CPU µs/call"],
       OPS.map((op) => {
         const m = rr[op][mode];
         const f = m.figures;
         return [op, fixed(f["tango-grpc"].callsPerSecond), fixed(f["tango-grpc"].p50Ms, 3), fixed(f["tango-grpc"].p99Ms, 3),
           fixed(f["echo, TS client"].callsPerSecond), pct(m.serverOverheadPct),
           fixed(f["echo, grpc-js client"].callsPerSecond), pct(m.stackOverheadPct),
-          fixed(f["tango-grpc"].serverCpuUs ?? NaN), fixed(f["echo, TS client"].serverCpuUs ?? NaN), pct(m.serverCpuOverheadPct)];
+          fixed(f["tango-grpc"].serverCpuUs ?? NaN), fixed(f["echo, TS client"].serverCpuUs ?? NaN), pct(m.serverCpuOverheadPct),
+          fixed(f["tango-grpc"].clientCpuUs ?? NaN), fixed(f["echo, grpc-js client"].clientCpuUs ?? NaN)];
       }),
     ));
   }
@@ -142,7 +149,9 @@ function printRequestReply(rr: Record<Op, RequestReplyResult>): void {
     + "TS client and tango-grpc against a bare grpc-js client (same messages, metadata and deadline) and the echo. Both are "
     + "the median over rounds of (echo calls/s ÷ tango-grpc calls/s − 1), measured in the same round. Server CPU: the "
     + "server process's CPU time (all threads) per call with the TS client, its total over its total calls in all rounds; "
-    + "its overhead is the median over trials of (tango-grpc ÷ echo − 1), each pooled over the trial's rounds. Before the "
+    + "its overhead is the median over trials of (tango-grpc ÷ echo − 1), each pooled over the trial's rounds. Client CPU: "
+    + "the bench's process's CPU time per call, pooled the same way, with the TS client against tango-grpc and with the bare "
+    + "grpc-js client against the echo. Before the "
     + `rounds, each trial warms up and rehearses the whole schedule ${["never", "once", "twice"][REHEARSALS] ?? `${REHEARSALS} times`}, unrecorded.`);
 }
 
@@ -155,7 +164,7 @@ function bareOf1M(ld: LargeDataResult | undefined): string {
 }
 
 function printLargeData(ld: LargeDataResult, peers: PeerReport | undefined): void {
-  console.log(`\n### Large arrays through the TS client (median ms per call over ${SETTINGS.trials} fresh servers; MB/s of the array, MB = 10^6 bytes)\n`);
+  console.log(`\n### Large arrays through the TS client, ${SETTINGS.transports[0]} transport (median ms per call over ${SETTINGS.trials} fresh servers; MB/s of the array, MB = 10^6 bytes)\n`);
   const cpp = peers?.available === true ? peers.largeData : undefined;
   const rows = SETTINGS.sizes.flatMap((n) => (["command", "spectrumRead"] as const).map((kind) => {
     const label = kind === "command" ? "command_inout DevVarDoubleArray (round trip)" : "spectrum read";
@@ -189,29 +198,6 @@ function printMemory(m: MemoryResult, peers: PeerReport | undefined): void {
     ...(peers?.available === true ? [["cppTango TangoTest (part 4), for scale", "–", fixed(peers.idleRssMB, 1), "–", "–"]] : []),
   ]));
   console.log("\nIdle: 30 s after readiness, once V8's memory reducer has run (9 to 17 s into a quiet process here).");
-}
-
-function printPeers(p: PeerReport, rr: Record<Op, RequestReplyResult> | undefined): void {
-  console.log("\n### Peers: cppTango TangoTest with a PyTango client\n");
-  if (!p.available) {
-    console.log(p.note);
-    return;
-  }
-  console.log(`TangoTest ${p.versions.tangoTest}, cppTango ${p.versions.cppTango}, PyTango ${p.versions.pytango}\n`);
-  console.log(table(
-    ["operation", "cppTango sequential calls/s", "p50 ms", "tango-grpc sequential calls/s", `cppTango ${SETTINGS.inFlight} in flight calls/s`,
-      `tango-grpc ${SETTINGS.inFlight} in flight calls/s`],
-    OPS.map((op) => {
-      const peer = p.requestReply[op];
-      const ours = rr?.[op];
-      return [op, fixed(peer.sequential.callsPerSecond), fixed(peer.sequential.p50Ms, 3),
-        ours ? fixed(ours.sequential.figures["tango-grpc"].callsPerSecond) : "–",
-        peer.inFlight ? fixed(peer.inFlight.callsPerSecond) : "–",
-        ours ? fixed(ours.inFlight.figures["tango-grpc"].callsPerSecond) : "–"];
-    }),
-  ));
-  const notes = [...new Set(OPS.map((op) => p.requestReply[op].note).filter((n): n is string => n !== undefined))];
-  if (notes.length > 0) console.log(`\n${notes.map((n) => `- ${n}`).join("\n")}`);
 }
 
 interface TargetRow { target: string; measured: string; met: boolean | undefined }
@@ -286,6 +272,8 @@ async function main(): Promise<void> {
   let ld: LargeDataResult | undefined;
   let mem: MemoryResult | undefined;
   let peers: PeerReport | undefined;
+  let pyTango: PeerReport | undefined;
+  const ldByTransport: Partial<Record<ClientTransport, LargeDataResult>> = {};
   let events: EventsResult | undefined;
   let packed: PackedArraysResult | undefined;
   let security: SecurityResult | undefined;
@@ -307,21 +295,26 @@ async function main(): Promise<void> {
               stop: async () => { await Promise.all([ours.stop(), echo.stop()]); },
             };
           },
-          trials: SETTINGS.requestReplyTrials, runs: SETTINGS.requestReplyRuns, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight, log,
+          trials: SETTINGS.requestReplyTrials, runs: SETTINGS.requestReplyRuns, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight,
+          transports: SETTINGS.transports, log,
         });
       }
       if (parts.has("large-data")) {
         log("part 2: large arrays");
-        const trials: LargeDataResult[] = [];
+        const trials = new Map<ClientTransport, LargeDataResult[]>(SETTINGS.transports.map((t) => [t, []]));
         for (let t = 0; t < SETTINGS.trials; t++) {
           const { ours, echo } = await startServers(dir);
           try {
-            trials.push(await runLargeData({ ours: `127.0.0.1:${ours.grpcPort}`, echo: `127.0.0.1:${echo.grpcPort}`, sizes: SETTINGS.sizes, secondsPerFigure: SETTINGS.secondsPerFigure, log }));
+            for (const [i, transport] of SETTINGS.transports.entries()) {
+              trials.get(transport)!.push(await runLargeData({ ours: `127.0.0.1:${ours.grpcPort}`, echo: `127.0.0.1:${echo.grpcPort}`,
+                sizes: SETTINGS.sizes, secondsPerFigure: SETTINGS.secondsPerFigure, transport, withBare: i === 0, log }));
+            }
           } finally {
             await Promise.all([ours.stop(), echo.stop()]);
           }
         }
-        ld = mergeLargeData(trials);
+        for (const [transport, results] of trials) ldByTransport[transport] = mergeLargeData(results);
+        ld = ldByTransport[SETTINGS.transports[0]];
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -334,10 +327,13 @@ async function main(): Promise<void> {
   }
   if (parts.has("peers")) {
     log("part 4: peers");
-    peers = await runPeers({
+    const peerOptions = {
       runs: SETTINGS.runs, seconds: SETTINGS.seconds, inFlight: SETTINGS.inFlight, sizes: SETTINGS.sizes, log,
       ...(HAS_TASKSET ? { serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU } : {}),
-    });
+    };
+    peers = await runPeers(peerOptions);
+    log("part 4: peers, PyTango to PyTango");
+    pyTango = await runPyTangoPeer(peerOptions);
   }
 
   if (parts.has("events")) {
@@ -365,12 +361,15 @@ async function main(): Promise<void> {
   if (rr) printRequestReply(rr);
   if (ld) printLargeData(ld, peers);
   if (mem) printMemory(mem, peers);
-  if (peers) printPeers(peers, rr);
+  const speed: SpeedInputs = {
+    rr, largeData: ldByTransport, cppTango: peers, pyTango, transports: SETTINGS.transports, inFlight: SETTINGS.inFlight, sizes: SETTINGS.sizes,
+  };
+  if (peers !== undefined || rr !== undefined) printPeerComparison(speed);
   if (events) printEvents(events);
   if (packed) printPackedArrays(packed);
   if (security) printSecurity(security, securitySettings);
   if (database) printDatabase(database, databasePeer);
-  const rows = [...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(security ? securityTargets(security) : []),
+  const rows = [...speedTargets(speed), ...targets(rr, ld, mem, peers), ...(events ? eventTargets(events) : []), ...(security ? securityTargets(security) : []),
     ...(database ? databaseTargets(database) : [])];
   if (rows.length > 0) {
     console.log("\n### Targets\n");
@@ -382,7 +381,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({
     date: new Date().toISOString(), machine: { ...machine, pinned }, quick: QUICK, settings: SETTINGS, seconds,
-    requestReply: rr, largeData: ld, memory: mem, peers, events, packedArrays: packed, security, database, databasePeer, targets: rows,
+    requestReply: rr, largeData: ld, largeDataByTransport: ldByTransport, memory: mem, peers, pyTangoPeer: pyTango, events, packedArrays: packed, security, database, databasePeer, targets: rows,
   }, null, 2)}\n`);
   log(`wrote bench/results/latest.json`);
 }

@@ -11,8 +11,10 @@ and prints ONE JSON document on stdout; progress and errors go to stderr. It mea
 - request-reply, the five operations of bench/request-reply.ts (ping, command_inout DevDouble,
   read/write double_scalar, read the 256-double double_spectrum_ro), each `runs` times:
   sequentially (one call after another for `seconds`), and with `in_flight` calls outstanding.
-  Each window reports its elapsed seconds and every call's latency in ms; bench/peers.ts turns
-  those into calls/s, p50 and p99 with bench/figures.ts, so both sides share one definition.
+  Each window reports its elapsed seconds, every call's latency in ms and the client process's
+  CPU time over the window (`cpuS`: time.process_time, all threads); bench/peers.ts turns those
+  into calls/s, p50, p99 and client CPU per call with bench/figures.ts, so both sides share one
+  definition.
 - large data: the DevVarDoubleArray command round trip (argin and argout of n float64) and a read
   of n doubles from double_spectrum, as a list of per-call ms for each n.
 
@@ -99,6 +101,7 @@ def window_sequential(call, seconds):
     """One call after another for `seconds`; every call's latency in ms."""
     latencies = []
     clock = time.perf_counter
+    cpu0 = time.process_time()
     start = clock()
     deadline = start + seconds
     now = start
@@ -107,7 +110,7 @@ def window_sequential(call, seconds):
         call()
         now = clock()
         latencies.append((now - t0) * 1000.0)
-    return {"elapsedS": now - start, "latenciesMs": latencies}
+    return {"elapsedS": now - start, "latenciesMs": latencies, "cpuS": time.process_time() - cpu0}
 
 
 def window_asynch(send, reply, seconds, in_flight):
@@ -115,6 +118,7 @@ def window_asynch(send, reply, seconds, in_flight):
     clock = time.perf_counter
     pending = deque()
     latencies = []
+    cpu0 = time.process_time()
     start = clock()
     deadline = start + seconds
     for _ in range(in_flight):
@@ -126,7 +130,7 @@ def window_asynch(send, reply, seconds, in_flight):
         latencies.append((now - sent) * 1000.0)
         if now < deadline:
             pending.append((clock(), send()))
-    return {"elapsedS": clock() - start, "latenciesMs": latencies}
+    return {"elapsedS": clock() - start, "latenciesMs": latencies, "cpuS": time.process_time() - cpu0}
 
 
 def window_threads(call, seconds, threads):
@@ -134,6 +138,7 @@ def window_threads(call, seconds, threads):
     clock = time.perf_counter
     per_thread = [[] for _ in range(threads)]
     errors = []
+    cpu0 = time.process_time()
     start = clock()
     deadline = start + seconds
 
@@ -155,7 +160,8 @@ def window_threads(call, seconds, threads):
         fail("a ping thread did not finish")
     if errors:
         raise errors[0]
-    return {"elapsedS": clock() - start, "latenciesMs": [x for lat in per_thread for x in lat]}
+    return {"elapsedS": clock() - start, "latenciesMs": [x for lat in per_thread for x in lat],
+            "cpuS": time.process_time() - cpu0}
 
 
 def measure_request_reply(dev, seconds, runs, in_flight):

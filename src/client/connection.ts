@@ -1,22 +1,6 @@
-import * as grpc from "@grpc/grpc-js";
-import { FLOW_CONTROL_WINDOW_BYTES } from "../core/defaults.js";
+import type * as grpc from "@grpc/grpc-js";
 import { loadTangoProto } from "../grpc/wire.js";
-import { diagnoseTls, isTlsPort } from "./tls-failure.js";
 import type { ChannelSecurity } from "./tls-options.js";
-
-/** grpc-js options no user needs to touch; the comments say why each one is set. */
-const CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  // Our own channel per connection: a new channel after a failure then connects at once,
-  // instead of sharing a subchannel that sits in grpc-js's reconnect backoff (spec §10.3: we do
-  // not answer "the connection request was delayed").
-  "grpc.use_local_subchannel_pool": 1,
-  // A Tango client keeps its connection: an idle channel going IDLE would look like a lost server.
-  "grpc.client_idle_timeout_ms": 2 ** 31 - 1,
-  // channelz keeps per-call counters and timestamps that nothing here reads.
-  "grpc.enable_channelz": 0,
-  // DESIGN §8: the 64 KiB default window stalls large arrays.
-  "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW_BYTES,
-};
 
 /** Why a connection could not be made. */
 export class ConnectError extends Error {
@@ -40,203 +24,78 @@ export interface ChannelTarget {
 export type TargetSource = (deadline: number) => ChannelTarget | Promise<ChannelTarget>;
 
 /** A method of tango.v1.Device (or of the health service), with its (de)serializers. */
-interface Method {
+export interface Method {
   readonly path: string;
   readonly requestSerialize: (value: object) => Buffer;
   readonly responseDeserialize: (bytes: Buffer) => object;
 }
 
-/** How long the handshake that tells why a TLS channel failed may take, ms. */
-const TLS_DIAGNOSIS_MS = 1_000;
-/** How long the check whether a failed plaintext channel dialled a TLS port may take, ms. */
-const TLS_PORT_PROBE_MS = 300;
-
-/** grpc.health.v1's name of our service: SERVING once every device is exported. */
-const DEVICE_SERVICE = "tango.v1.Device";
+/** What makes a connection: the largest message either way, and the metadata every call carries. */
+export interface ConnectionOptions {
+  readonly maxMessageBytes: number;
+  readonly metadata: grpc.Metadata;
+}
 
 /**
- * One gRPC channel to one device server, made on demand and replaced after a failure (spec
- * §10.3). It knows nothing of Tango semantics: DeviceProxy decides what a failure means.
+ * How a call failed, whatever the transport: the gRPC status code, its text, and the trailing
+ * metadata (where `grpc-status-details-bin` carries the Tango error). grpc-js's ServiceError is one.
+ */
+export interface CallError extends Error {
+  readonly code: grpc.status;
+  readonly details: string;
+  readonly metadata: grpc.Metadata;
+}
+
+/**
+ * A server-streaming call as the event subscriptions use it: messages (`data`), one `error` when
+ * it ends otherwise than by a cancel() of ours, flow control (pause/resume). grpc-js's
+ * ClientReadableStream is one.
+ */
+export interface ServerStream<Res> {
+  on(event: "data", listener: (message: Res) => void): this;
+  on(event: "error", listener: (err: CallError) => void): this;
+  on(event: "end", listener: () => void): this;
+  /** Ends the call; an `error` with CANCELLED follows (as grpc-js does). */
+  cancel(): void;
+  pause(): this;
+  resume(): this;
+}
+
+/**
+ * One connection to one device server, made on demand and replaced after a failure (spec
+ * §10.3): the seam between the client's Tango rules (Invoker, EventSubscriptions) and a
+ * transport (grpc-js, node:http2). It knows nothing of Tango semantics.
  *
  * @internal
  */
-export class Connection {
-  readonly #source: ChannelTarget | TargetSource;
-  readonly #options: grpc.ChannelOptions;
-  readonly #metadata: grpc.Metadata;
-  /** The target of the current channel (or of the last one). */
-  #target: ChannelTarget | undefined;
-  #client: grpc.Client | undefined;
-  /** A channel being made, once its target is known (TargetSource): callers meanwhile share it. */
-  #opening: Promise<grpc.Client> | undefined;
-  /** Counts close() calls: a channel whose target came after a close() is not made. */
-  #closes = 0;
-  #generation = 0;
-  /** The current channel has been READY: a later state other than READY means it was lost. */
-  #hasBeenReady = false;
-
-  constructor(target: ChannelTarget | TargetSource, opts: { readonly maxMessageBytes: number; readonly metadata: grpc.Metadata }) {
-    this.#source = target;
-    this.#target = typeof target === "function" ? undefined : target;
-    this.#metadata = opts.metadata;
-    this.#options = {
-      ...CHANNEL_OPTIONS,
-      "grpc.max_receive_message_length": opts.maxMessageBytes,
-      "grpc.max_send_message_length": opts.maxMessageBytes,
-    };
-  }
-
+export interface ClientConnection {
   /** Counts the channels made: a new one may lead to a restarted server, so caches are stale. */
-  get generation(): number {
-    return this.#generation;
-  }
-
+  readonly generation: number;
   /** Whether the channel was connected and has lost its connection since. */
-  get isLost(): boolean {
-    if (this.#client === undefined || !this.#hasBeenReady) return false;
-    return this.#client.getChannel().getConnectivityState(false) !== grpc.connectivityState.READY;
-  }
-
+  readonly isLost: boolean;
   /** Whether the channel is connected now. */
-  get isReady(): boolean {
-    return this.#client?.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
-  }
-
+  readonly isReady: boolean;
+  /** Whether the channel speaks TLS (false before the first channel of a TargetSource). */
+  readonly isTls: boolean;
   /**
    * Connects unless connected, by `deadline` (epoch ms, or Infinity). A refused connection fails
-   * at once, without waiting for the deadline, and drops the channel so that the next attempt
-   * starts afresh.
+   * at once with a ConnectError, and the next attempt starts afresh.
    */
-  async connect(deadline: number, signal?: AbortSignal): Promise<void> {
-    const client = this.#client ?? await this.#open(deadline, signal);
-    const channel = client.getChannel();
-    for (;;) {
-      signal?.throwIfAborted();
-      const state = channel.getConnectivityState(true);
-      if (state === grpc.connectivityState.READY) {
-        this.#hasBeenReady = true;
-        return;
-      }
-      if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
-        const tlsDetail = await this.#tlsFailure(deadline);
-        this.reset();
-        if (tlsDetail !== undefined) throw new ConnectError(this.isTls ? "tls" : "tlsPort", tlsDetail);
-        throw new ConnectError("refused", "connection refused or address not reachable");
-      }
-      if (this.#hasBeenReady) {
-        // A lost connection: start from a fresh channel (no reconnect backoff, no stale state).
-        this.reset();
-        return this.connect(deadline, signal);
-      }
-      const isChanged = await waitForStateChange(channel, state, deadline, signal);
-      if (!isChanged) {
-        this.reset();
-        throw new ConnectError("timeout", "connection not established in time");
-      }
-    }
-  }
-
-  /** Whether the channel speaks TLS (false before the first channel of a TargetSource). */
-  get isTls(): boolean {
-    return this.#target?.security.isTls ?? false;
-  }
-
-  /** The channel made now, or once its TargetSource tells where; a caller's abort ends its wait only. */
-  #open(deadline: number, signal: AbortSignal | undefined): grpc.Client | Promise<grpc.Client> {
-    if (this.#opening !== undefined) return abortable(this.#opening, signal);
-    const source = this.#source;
-    const closes = this.#closes;
-    const made = typeof source === "function" ? source(deadline) : source;
-    if (!(made instanceof Promise)) return this.#make(made);
-    this.#opening ??= made.then((target) => {
-      if (this.#closes !== closes) throw new ConnectError("closed", "the connection was closed while its target was looked up");
-      return this.#client ?? this.#make(target);
-    }).finally(() => { this.#opening = undefined; });
-    return abortable(this.#opening, signal);
-  }
-
-  #make(target: ChannelTarget): grpc.Client {
-    this.#target = target;
-    const options = { ...this.#options, ...target.security.options };
-    this.#client = new grpc.Client(target.address, target.security.credentials, options);
-    this.#generation++;
-    return this.#client;
-  }
-
-  /**
-   * Why a channel failed, when TLS is the cause: the handshake of a TLS channel, or a plaintext
-   * channel dialling a TLS port. Undefined otherwise (nothing listens, say).
-   */
-  async #tlsFailure(deadline: number): Promise<string | undefined> {
-    const target = this.#target;
-    if (target === undefined) return undefined;
-    const colon = target.address.lastIndexOf(":");
-    const host = target.address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-    const port = Number(target.address.slice(colon + 1));
-    const timeoutMs = Math.min(TLS_DIAGNOSIS_MS, deadline - Date.now());
-    if (target.security.isTls) return diagnoseTls(host, port, target.security.tlsOptions, timeoutMs);
-    const isTls = await isTlsPort(host, port, Math.min(timeoutMs, TLS_PORT_PROBE_MS));
-    return isTls ? "a TLS handshake succeeds there" : undefined;
-  }
-
-  /** Sends one unary call on the current channel; rejects with the grpc-js ServiceError. */
-  unary<Res>(method: Method, request: object, deadline: number, signal?: AbortSignal): Promise<Res> {
-    const client = this.#client;
-    if (client === undefined) return Promise.reject(new Error("not connected"));
-    return new Promise<Res>((resolve, reject) => {
-      const call = client.makeUnaryRequest<object, object>(
-        method.path, method.requestSerialize, method.responseDeserialize, request, this.#metadata,
-        { deadline },
-        (err, res) => {
-          signal?.removeEventListener("abort", onAbort);
-          if (err !== null) reject(err);
-          else resolve(res as Res);
-        },
-      );
-      const onAbort = (): void => call.cancel();
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-
-  /**
-   * Opens a server-streaming call on the current channel (`connect` first); its messages are
-   * decoded by `decode`. The caller listens to the stream and cancels it.
-   */
-  serverStream<Res>(method: Method, request: object, decode: (bytes: Buffer) => Res): grpc.ClientReadableStream<Res> {
-    const client = this.#client;
-    if (client === undefined) throw new Error("not connected");
-    return client.makeServerStreamRequest<object, Res>(method.path, method.requestSerialize, decode, request, this.#metadata, {});
-  }
-
-  /**
-   * Asks the server's health service whether tango.v1.Device is SERVING (every device exported),
-   * by `deadline`; false when it says otherwise or does not answer in time.
-   */
-  isServing(deadline: number): Promise<boolean> {
-    const check = healthCheck();
-    const client = this.#client;
-    if (client === undefined) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      client.makeUnaryRequest<object, { status?: unknown }>(check.path, check.requestSerialize, check.responseDeserialize as (b: Buffer) => { status?: unknown },
-        { service: DEVICE_SERVICE }, this.#metadata, { deadline }, (err, res) => {
-          resolve(err === null && (res?.status === "SERVING" || res?.status === 1));
-        });
-    });
-  }
-
+  connect(deadline: number, signal?: AbortSignal): Promise<void>;
+  /** Sends one unary call on the current channel; rejects with a CallError. */
+  unary<Res>(method: Method, request: object, deadline: number, signal?: AbortSignal): Promise<Res>;
+  /** Opens a server-streaming call on the current channel (`connect` first); messages decoded by `decode`. */
+  serverStream<Res>(method: Method, request: object, decode: (bytes: Buffer) => Res): ServerStream<Res>;
+  /** Whether the server's health service says tango.v1.Device is SERVING, by `deadline`. */
+  isServing(deadline: number): Promise<boolean>;
   /** Drops the channel (and any call still on it); the next `connect` makes a new one. */
-  reset(): void {
-    this.#client?.close();
-    this.#client = undefined;
-    this.#hasBeenReady = false;
-  }
-
+  reset(): void;
   /** Closes the channel for good (a later call would reconnect); a channel being made is not made. */
-  close(): void {
-    this.#closes++;
-    this.reset();
-  }
+  close(): void;
 }
+
+/** grpc.health.v1's name of our service: SERVING once every device is exported. */
+export const DEVICE_SERVICE = "tango.v1.Device";
 
 /** tango.v1.Device's methods by name, from the loaded proto. */
 export function deviceMethods(): Readonly<Record<string, Method>> {
@@ -244,31 +103,25 @@ export function deviceMethods(): Readonly<Record<string, Method>> {
 }
 
 /** grpc.health.v1.Health/Check, from the loaded protos. */
-function healthCheck(): Method {
+export function healthCheck(): Method {
   const service = loadTangoProto().packageDefinition["grpc.health.v1.Health"] as unknown as Record<string, Method> | undefined;
   const check = service?.Check;
   if (check === undefined) throw new Error("grpc.health.v1.Health/Check is not loaded");
   return check;
 }
 
+/** Whether a Health/Check answer says SERVING. */
+export function isServingStatus(res: { status?: unknown } | undefined): boolean {
+  return res?.status === "SERVING" || res?.status === 1;
+}
+
 /** `promise`, or the signal's reason once it aborts (the promise itself goes on). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-function waitForStateChange(channel: ReturnType<grpc.Client["getChannel"]>, state: grpc.connectivityState, deadline: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise<boolean>((resolve, reject) => {
-    const onAbort = (): void => reject(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    channel.watchConnectivityState(state, deadline, (err) => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(err === undefined);
-    });
   });
 }

@@ -5,7 +5,8 @@ import {
 import { DATABASE_DEVICE, DATABASE_TIMEOUT_MS } from "../core/defaults.js";
 import { ArrayEncoding, decodeValue, encodeValue, type WireCommandInoutReply } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
-import { Connection } from "./connection.js";
+import type { ClientConnection } from "./connection.js";
+import { openConnection, transportOf, type TransportName } from "./transport/open-connection.js";
 import { decodeImport } from "./database-layouts.js";
 import { Invoker } from "./invoker.js";
 import type { DatabaseAddress } from "./tango-host.js";
@@ -36,6 +37,8 @@ export interface DatabaseClientOptions {
   /** The client's identity and token, sent to the database as to any device. */
   readonly metadata: Metadata;
   readonly maxMessageBytes: number;
+  /** The transport of the connections (DeviceProxyOptions.transport). Default: transportOf's. */
+  readonly transport?: TransportName;
 }
 
 /** The client reasons that mean "this database did not answer": the next one is tried. */
@@ -47,7 +50,7 @@ const UNREACHABLE: ReadonlySet<string> = new Set([
 ]);
 
 interface Channel {
-  readonly connection: Connection;
+  readonly connection: ClientConnection;
   readonly invoker: Invoker;
 }
 
@@ -143,8 +146,9 @@ export class DatabaseClient {
     if (channel === undefined) {
       const db = this.#options.databases[index];
       if (db === undefined) throw new RangeError(`no database ${index}`);
-      const connection = new Connection({ address: db.address, security: this.#options.securityOf(db.host) }, {
+      const connection = openConnection({ address: db.address, security: this.#options.securityOf(db.host) }, {
         maxMessageBytes: this.#options.maxMessageBytes, metadata: this.#options.metadata,
+        transport: this.#options.transport ?? transportOf(undefined),
       });
       // Lookups change nothing: one lost mid-call may be sent again (transparent reconnection).
       const invoker = new Invoker(connection, {

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type * as grpc from "@grpc/grpc-js";
 import { DevFailed, EventType, Reason } from "../core/index.js";
 import {
   decodeEventStreamMessage, fromGrpcError, type ArrayEncoding, type WireEventStreamMessage,
 } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
-import { deviceMethods, type Connection } from "./connection.js";
+import { deviceMethods, type CallError, type ClientConnection, type ServerStream } from "./connection.js";
 import type { EventCallback, EventData, SubscribeOptions } from "./event-data.js";
 import { EventListener } from "./event-listener.js";
 import { clientErrorEvent, eventDataOf } from "./event-data-of.js";
@@ -45,7 +44,7 @@ class Channel {
   readonly attribute: string;
   readonly eventType: EventType;
   readonly listeners = new Set<EventListener>();
-  call: grpc.ClientReadableStream<Buffer> | undefined;
+  call: ServerStream<Buffer> | undefined;
   isBroken = false;
   /** The next event is the first after a break. */
   wasBroken = false;
@@ -79,7 +78,7 @@ class Channel {
  * @internal
  */
 export class EventSubscriptions {
-  readonly #conn: Connection;
+  readonly #conn: ClientConnection;
   readonly #s: SubscriptionsSettings;
   readonly #channels = new Map<string, Channel>();
   readonly #byId = new Map<number, { channel: Channel; listener: EventListener }>();
@@ -87,7 +86,7 @@ export class EventSubscriptions {
   #recovery: Promise<void> | undefined;
   #stop = new AbortController();
 
-  constructor(conn: Connection, settings: SubscriptionsSettings) {
+  constructor(conn: ClientConnection, settings: SubscriptionsSettings) {
     this.#conn = conn;
     this.#s = settings;
   }
@@ -204,7 +203,7 @@ export class EventSubscriptions {
         this.#watch(channel);
         this.#deliver(channel, message);
       });
-      call.on("error", (err: grpc.ServiceError) => {
+      call.on("error", (err: CallError) => {
         clearTimeout(timer);
         const isCurrent = channel.call === call;
         if (isCurrent) channel.call = undefined;

@@ -3,7 +3,7 @@ import { DevFailed } from "../core/index.js";
 import { PING_AFTER_TIMEOUT_MS } from "../core/defaults.js";
 import { fromGrpcError } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
-import { ConnectError, Connection, deviceMethods } from "./connection.js";
+import { ConnectError, deviceMethods, type CallError, type ClientConnection } from "./connection.js";
 import { tlsFailureOf } from "./tls-failure.js";
 import type { CallOptions } from "./types.js";
 
@@ -32,15 +32,15 @@ export interface InvokerSettings {
  * @internal
  */
 export class Invoker {
-  readonly #conn: Connection;
+  readonly #conn: ClientConnection;
   readonly #settings: InvokerSettings;
 
-  constructor(conn: Connection, settings: InvokerSettings) {
+  constructor(conn: ClientConnection, settings: InvokerSettings) {
     this.#conn = conn;
     this.#settings = settings;
   }
 
-  /** Counts the channels made (see Connection.generation). */
+  /** Counts the channels made (see ClientConnection.generation). */
   get generation(): number {
     return this.#conn.generation;
   }
@@ -138,11 +138,11 @@ export class Invoker {
   }
 }
 
-function isServiceError(err: unknown): err is grpc.ServiceError {
-  return err instanceof Error && typeof (err as Partial<grpc.ServiceError>).code === "number" &&
-    (err as Partial<grpc.ServiceError>).metadata instanceof grpc.Metadata;
+function isServiceError(err: unknown): err is CallError {
+  return err instanceof Error && typeof (err as Partial<CallError>).code === "number" &&
+    (err as Partial<CallError>).metadata instanceof grpc.Metadata;
 }
 
-function detailOf(err: grpc.ServiceError): string {
+function detailOf(err: CallError): string {
   return `gRPC status ${grpc.status[err.code]}: ${err.details}`;
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "@grpc/grpc-js";
 import { DevFailed, Reason } from "../core/index.js";
 import { ClientErrors } from "./client-errors.js";
 import type { ChannelTarget, TargetSource } from "./connection.js";
+import type { TransportName } from "./transport/open-connection.js";
 import { DatabaseClient } from "./database-client.js";
 import { tangoHostOf, type DatabaseAddress } from "./tango-host.js";
 import { channelSecurityOf, type ChannelSecurity, type TlsClientOptions } from "./tls-options.js";
@@ -22,6 +23,8 @@ export interface LocatorOptions {
   /** The client's identity and token, sent to the database too. */
   readonly metadata: Metadata;
   readonly maxMessageBytes: number;
+  /** DeviceProxyOptions.transport, resolved. */
+  readonly transport: TransportName;
   /** The name as the caller wrote it, for messages. */
   readonly text: string;
   /** Called once when a name first sent to `host:port` turns out to be the database's: the channel goes. */
@@ -97,7 +100,7 @@ export class DeviceLocator {
     }
     if (databases !== undefined) {
       this.#db = new DatabaseClient({
-        databases, metadata: options.metadata, maxMessageBytes: options.maxMessageBytes,
+        databases, metadata: options.metadata, maxMessageBytes: options.maxMessageBytes, transport: options.transport,
         securityOf: (host) => this.#securityOf(host, this.#isTlsWanted),
       });
       const first = databases[0];

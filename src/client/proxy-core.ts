@@ -12,7 +12,8 @@ import {
   type WireStateReply, type WireStatusReply,
 } from "../grpc/wire.js";
 import { ClientErrors } from "./client-errors.js";
-import { Connection } from "./connection.js";
+import type { ClientConnection } from "./connection.js";
+import { openConnection, transportOf } from "./transport/open-connection.js";
 import { DescriptionCache } from "./description-cache.js";
 import { toDeviceAttribute } from "./device-attribute.js";
 import { Invoker, type Operation } from "./invoker.js";
@@ -43,7 +44,7 @@ export abstract class ProxyCore {
   /** See DeviceProxyOptions.transparentReconnection. */
   transparentReconnection: boolean;
   #timeoutMs: number;
-  readonly #conn: Connection;
+  readonly #conn: ClientConnection;
   readonly #invoker: Invoker;
   readonly #descriptions: DescriptionCache;
   readonly #arrayEncoding: ArrayEncoding;
@@ -63,15 +64,16 @@ export abstract class ProxyCore {
     this.#proxyId = proxyIdOf(options);
     const metadata = identityMetadata(options, this.#proxyId);
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const transport = transportOf(options.transport);
     this.#locator = new DeviceLocator(parsed, {
-      kind, tangoHost: options.tangoHost, envTangoHost: process.env.TANGO_HOST, tls: options.tls, metadata, maxMessageBytes,
+      kind, tangoHost: options.tangoHost, envTangoHost: process.env.TANGO_HOST, tls: options.tls, metadata, maxMessageBytes, transport,
       text: typeof trl === "string" ? trl : parsed.device, onRetarget: () => this.#conn.reset(),
     });
     this.source = options.source ?? DevSource.CACHE_DEV;
     this.transparentReconnection = options.transparentReconnection ?? true;
     this.#timeoutMs = checkTimeout(options.timeoutMs ?? CLIENT_TIMEOUT_MS);
     this.#arrayEncoding = arrayEncodingOf(options.arrayEncoding);
-    this.#conn = new Connection(this.#locator.channelTarget(), { maxMessageBytes, metadata });
+    this.#conn = openConnection(this.#locator.channelTarget(), { maxMessageBytes, metadata, transport });
     const settings = this;
     this.#invoker = new Invoker(this.#conn, {
       get device() { return settings.name; },
@@ -322,7 +324,7 @@ export abstract class ProxyCore {
   }
 
   /** The proxy's connection (DeviceProxy's event streams share it). @internal */
-  protected get connection(): Connection {
+  protected get connection(): ClientConnection {
     return this.#conn;
   }
 

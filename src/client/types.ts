@@ -100,6 +100,13 @@ export interface DeviceProxyOptions {
    * TLS as the device's does (`tls`, `tango+tls://`).
    */
   readonly tangoHost?: string;
+  /**
+   * How calls travel: `"grpc-js"` through @grpc/grpc-js's channel, `"http2"` through node:http2
+   * directly (gRPC's protocol, with less work per call). Both give the same behaviour: deadlines,
+   * reconnection, TLS, events, errors. Default: the environment variable
+   * `TANGO_CLIENT_TRANSPORT`, else `"http2"`. The Tango database is reached the same way.
+   */
+  readonly transport?: "http2" | "grpc-js";
 }
 
 /**

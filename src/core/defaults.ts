@@ -194,3 +194,10 @@ export const DATABASE_DEVICE = "sys/database/2";
  * nested deeper is refused with API_PipeWrongArg, as written or read.
  */
 export const PIPE_BLOB_MAX_DEPTH = 32;
+/**
+ * spec §10.3: dead-peer detection of the client's node:http2 transport. While calls are in
+ * flight, the connection sends an HTTP/2 PING this often.
+ */
+export const CLIENT_KEEPALIVE_TIME_MS = 10_000;
+/** A PING not acknowledged within this long means the server is gone: the connection is dropped. */
+export const CLIENT_KEEPALIVE_TIMEOUT_MS = 5_000;

@@ -37,12 +37,16 @@ export async function executeCommandOf(device: Device, name: string, argin: Type
   if (decl === undefined) throw TangoErrors.commandNotFound(name);
   const startMs = timer === undefined ? 0 : performance.now();
   try {
-    await device.alwaysExecutedHook();
+    // The hook is usually synchronous (the default does nothing): awaiting only a promise saves a suspension per command.
+    const hook = device.alwaysExecutedHook();
+    if (hook !== undefined) await hook;
     if (decl.allowedIn !== undefined && !decl.allowedIn.includes(device.getState())) {
       throw TangoErrors.commandNotAllowed(decl.name, device.getState());
     }
     const value = checkArgin(decl.inType, argin);
-    const result: unknown = await decl.execute(device, value);
+    // Most commands answer synchronously: awaiting only a promise saves another suspension.
+    let result: unknown = decl.execute(device, value);
+    if (result instanceof Promise) result = await result;
     if (decl.outType === CmdArgType.DevVoid) return { type: CmdArgType.DevVoid, value: undefined };
     try {
       return { type: decl.outType, value: coerce(decl.outType, result) };

@@ -136,14 +136,16 @@ function decodeBlob(req: WireWritePipeRequest, method: string): PipeBlob {
  * Creates the tango.v1.Device handlers over a request API. Each call builds one CallContext
  * (client identity from metadata and peer; a signal aborted when the call is cancelled, and the
  * call's connection among `connections`, see GrpcCallContext), runs the API, and answers with the encoded reply or `toGrpcStatus(error)`.
- * Nothing is logged on the request path except errors that are not DevFailed (bugs).
+ * Nothing is logged on the request path except errors that are not DevFailed (bugs). `isTls`
+ * says whether the port is TLS (false: no call can carry a client certificate).
  *
  * @internal Used by `startGrpcServer`.
  */
-export function createDeviceService(api: RequestApi, log: Logger, access?: AccessPolicy, connections?: ConnectionTracker): DeviceServiceHandlers {
+export function createDeviceService(api: RequestApi, log: Logger, access?: AccessPolicy, connections?: ConnectionTracker,
+  isTls = true): DeviceServiceHandlers {
   const identities = new ClientIdentityReader();
   const pacer = new WritePacer();
-  const authenticator = access === undefined ? undefined : new GrpcAuthenticator(access, log);
+  const authenticator = access === undefined ? undefined : new GrpcAuthenticator(access, log, { isTls });
 
   function unary<Req, Res>(run: (ctx: CallContext, req: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
     return (call, callback) => {

@@ -29,16 +29,23 @@ export class GrpcAuthenticator {
   readonly #access: AccessPolicy;
   readonly #log: Logger;
   readonly #accepted = new Map<string, Principal>();
+  readonly #isTls: boolean;
 
-  constructor(access: AccessPolicy, log: Logger) {
+  /**
+   * `isTls: false` (a plaintext port, where no call has a certificate) skips the TLS peer lookup,
+   * which grpc-js makes through the session's socket proxy on every call.
+   */
+  constructor(access: AccessPolicy, log: Logger, opts: { readonly isTls?: boolean } = {}) {
     this.#access = access;
     this.#log = log;
+    this.#isTls = opts.isTls ?? true;
   }
 
   /** The caller's principal; throws API_CannotCheckAccessControl (UNAUTHENTICATED) for credentials the server refuses. */
   principal(call: CredentialCall): Principal {
     const [header] = call.metadata.get("authorization");
     if (header === undefined) {
+      if (!this.#isTls) return this.#access.anonymous;
       const subject = call.getAuthContext?.()?.sslPeerCertificate?.subject;
       return subject === undefined ? this.#access.anonymous : this.#access.authenticate({ certificateSubject: subject });
     }

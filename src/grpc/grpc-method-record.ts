@@ -85,17 +85,6 @@ export class MethodRecord {
     for (const code of ALL_CODES) this.handled.set(code, { labels: { ...labels, grpc_code: goCodeName(code) }, count: 0 });
   }
 
-  // Shared by every call of the method, so a call allocates no closure for them.
-  readonly countReceived = (message: unknown, next: (message: unknown) => void): void => {
-    this.received++;
-    next(message);
-  };
-
-  readonly countSent = (message: unknown, next: (message: unknown) => void): void => {
-    this.sent++;
-    next(message);
-  };
-
   end(code: number, seconds: number): void {
     const handled = this.handled.get(code);
     if (handled === undefined) this.handled.set(code, { labels: { ...this.labels, grpc_code: goCodeName(code) }, count: 1 });

@@ -1,13 +1,8 @@
-import {
-  ServerInterceptingCall, status, type Deadline, type ServerInterceptor, type ServerListener, type ServiceDefinition,
-} from "@grpc/grpc-js";
+import type { ServerInterceptor, ServiceDefinition } from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
 import { RecordHistogram, registerRecordCounter } from "../metrics/index.js";
 import { HANDLING_BUCKETS_SECONDS, MethodRecord, labelsOf } from "./grpc-method-record.js";
-
-function isPastDeadline(deadline: Deadline): boolean {
-  return Date.now() >= (deadline instanceof Date ? deadline.getTime() : deadline);
-}
+import { MeteredCall } from "./metered-call.js";
 
 /** The gRPC server metrics of go-grpc-prometheus, in one registry. */
 export interface GrpcServerMetrics {
@@ -61,30 +56,8 @@ export function createGrpcServerMetrics(registry: Registry): GrpcServerMetrics {
     },
   });
 
-  const interceptor: ServerInterceptor = (method, call) => {
-    const record = recordOf(method.path, method.requestStream, method.responseStream);
-    record.started++;
-    const startMs = performance.now();
-    let isEnded = false;
-    // Runs at the first of: our sendStatus, or grpc-js's cancel (which also follows a normal end).
-    const end = (code: number): void => {
-      if (isEnded) return;
-      isEnded = true;
-      record.end(code, (performance.now() - startMs) / 1000);
-    };
-    const listener: ServerListener = {
-      onReceiveMessage: record.countReceived,
-      onCancel: () => end(isPastDeadline(call.getDeadline()) ? status.DEADLINE_EXCEEDED : status.CANCELLED),
-    };
-    return new ServerInterceptingCall(call, {
-      start: (next) => next(listener),
-      sendMessage: record.countSent,
-      sendStatus: (sent, next) => {
-        end(sent.code);
-        next(sent);
-      },
-    });
-  };
+  const interceptor: ServerInterceptor = (method, call) =>
+    new MeteredCall(call, recordOf(method.path, method.requestStream, method.responseStream));
 
   return {
     interceptor,

@@ -143,7 +143,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       server.addService(service, implementation);
     },
   };
-  registrar.addService(deviceService, createDeviceService(opts.api, opts.logger, opts.access, connections) as unknown as UntypedServiceImplementation);
+  registrar.addService(deviceService, createDeviceService(opts.api, opts.logger, opts.access, connections, opts.tls !== undefined) as unknown as UntypedServiceImplementation);
   // Watch streams never end by themselves: close() ends them, or they would hold the server.
   const watches = new Set<HealthWatch>();
   health.addToServer(trackHealthWatches(registrar, watches));

@@ -84,14 +84,47 @@ function holdersOf(message: object, pick: (values: unknown) => boolean): Array<[
   return out;
 }
 
+const isDeferred = (x: unknown): boolean => x instanceof DeferredVarints;
+
+/** Whether Value `v` has an integer array holder whose values satisfy `pick`. */
+function hasPickedHolder(v: unknown, pick: (values: unknown) => boolean): boolean {
+  if (!isObject(v)) return false;
+  for (let i = 0; i < INTEGER_FIELDS.length; i++) {
+    const holder = v[INTEGER_FIELDS[i]![0]];
+    if (isObject(holder) && pick(holder["values"])) return true;
+  }
+  return false;
+}
+
+/** Whether an item of `list` (values[], records[]) has such a holder in `value` or `w_value`. */
+function hasPickedItem(list: unknown, pick: (values: unknown) => boolean): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const item of list as unknown[]) {
+    if (isObject(item) && (hasPickedHolder(item["value"], pick) || hasPickedHolder(item["w_value"], pick))) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `message` has a holder holdersOf would return, asked of every request and reply:
+ * without holdersOf's arrays, the common messages (a Value or a list of them) allocate nothing.
+ */
+function hasHolder(message: object, pick: (values: unknown) => boolean): boolean {
+  const m = message as Record<string, unknown>;
+  if (hasPickedHolder(m["argin"], pick) || hasPickedHolder(m["argout"], pick)) return true;
+  if (hasPickedItem(m["values"], pick) || hasPickedItem(m["records"], pick)) return true;
+  // A pipe blob's tree: the full walk, bounded as pushBlobValues bounds it.
+  return isObject(m["blob"]) && holdersOf(message, pick).length > 0;
+}
+
 /** Whether a decoded request holds packed arrays left for later. */
 export function hasDeferredArrays(request: object): boolean {
-  return holdersOf(request, (x) => x instanceof DeferredVarints).length > 0;
+  return hasHolder(request, isDeferred);
 }
 
 /** Decodes a request's deferred arrays in slices, in place (into the Value's narrower type when it fits). */
 export async function decodeDeferredArrays(request: object): Promise<void> {
-  for (const [holder, , value] of holdersOf(request, (x) => x instanceof DeferredVarints)) {
+  for (const [holder, , value] of holdersOf(request, isDeferred)) {
     holder.values = await (holder.values as DeferredVarints).decode(NARROWING[Number(value.type)]);
   }
 }
@@ -103,7 +136,7 @@ function isLargeIntegerArray(x: unknown): x is IntegerArray {
 
 /** Whether a reply holds packed integer arrays large enough to be written in slices. */
 export function hasLargeIntegerArrays(reply: object): boolean {
-  return holdersOf(reply, isLargeIntegerArray).length > 0;
+  return hasHolder(reply, isLargeIntegerArray);
 }
 
 /**

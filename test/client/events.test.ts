@@ -61,12 +61,36 @@ class Source extends Device {
   }
 }
 
-/** Collects a subscription's events; `waitForCount` fails naming what never came. */
-function collector<V = unknown>(): { events: EventData<V>[]; callback: (e: EventData<V>) => void; waitForCount(n: number, what: string): Promise<void> } {
+/**
+ * Collects a subscription's events; `waitForCount` fails naming what never came. A poll more than
+ * 20 ms late (the event loop of a busy machine) is discarded and sent as an API_PollThreadOutOfSync
+ * error event, as cppTango's polling thread does, and the next poll sends the value again: the
+ * collector leaves out that error and the value it sends again when unchanged, so the tests count
+ * the events their own changes make.
+ */
+function collector<V = unknown>(): { events: EventData<V>[]; readonly leftOut: number; callback: (e: EventData<V>) => void; waitForCount(n: number, what: string): Promise<void> } {
   const events: EventData<V>[] = [];
+  let isAfterLatePoll = false;
+  let leftOut = 0;
+  const sameAsLast = (e: EventData<V>): boolean => {
+    const last = events[events.length - 1];
+    return last?.value !== undefined && e.value !== undefined && last.value.quality === e.value.quality
+      && JSON.stringify(last.value.value) === JSON.stringify(e.value.value);
+  };
   return {
     events,
-    callback: (e) => { events.push(e); },
+    get leftOut() { return leftOut; },
+    callback: (e) => {
+      if (e.error?.errors[0]?.reason === Reason.PollThreadOutOfSync) {
+        isAfterLatePoll = true;
+        leftOut++;
+        return;
+      }
+      const isResent = isAfterLatePoll && sameAsLast(e);
+      isAfterLatePoll = false;
+      if (isResent) leftOut++;
+      else events.push(e);
+    },
     waitForCount: (n, what) => waitFor(() => events.length >= n, what, 5000),
   };
 }
@@ -134,8 +158,10 @@ describe("events through the client", function () {
     source().failing = false;
     await c.waitForCount(5, "the value again after the error");
     expect(c.events[4]?.value?.value).to.equal(1);
-    const sequences = c.events.map((e) => e.sequence);
-    expect(sequences.slice(1)).to.deep.equal([1, 2, 3, 4]);
+    // Numbered in the channel's sequence: 1, 2, 3, 4, unless a late poll's events were left out.
+    const sequences = c.events.slice(1).map((e) => e.sequence);
+    expect(sequences.every((n, i) => i === 0 || n > sequences[i - 1]!), `sequences ${sequences.join(", ")}`).to.equal(true);
+    if (c.leftOut === 0) expect(sequences).to.deep.equal([1, 2, 3, 4]);
   });
 
   it("delivers every pushed change event in order when the device does not ask for the criteria", async () => {

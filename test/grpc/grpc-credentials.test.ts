@@ -32,6 +32,16 @@ describe("GrpcAuthenticator", () => {
     expect(auth.principal({ metadata: new Metadata(), getPeer: () => "x" }).kind, "a grpc-js without getAuthContext").to.equal("anonymous");
   });
 
+  it("on a plaintext port, never asks for the TLS peer: a call without a token is anonymous", () => {
+    const plain = new GrpcAuthenticator(policy, pino({ level: "silent" }), { isTls: false });
+    const call: CredentialCall = {
+      metadata: new Metadata(), getPeer: () => "x",
+      getAuthContext: () => { throw new Error("getAuthContext called on a plaintext port"); },
+    };
+    expect(plain.principal(call).kind).to.equal("anonymous");
+    expect(plain.principal(callWith(`Bearer ${SECRET}`)).name, "tokens still count").to.equal("ops");
+  });
+
   it("refuses an unknown token or a header that is not Bearer with API_CannotCheckAccessControl", () => {
     for (const header of ["Bearer wrong-token", "Basic abc", "Bearer"]) {
       expect(() => auth.principal(callWith(header)), header).to.throw(DevFailed).with.property("reason", Reason.CannotCheckAccessControl);

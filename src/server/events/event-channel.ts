@@ -83,10 +83,31 @@ export class EventChannel {
     this.counts = counts;
   }
 
+  /**
+   * A new channel's first value is being read: a polled or pushed value offered meanwhile waits
+   * for it (the last one only), then is judged against it. Sent at once, it would be judged
+   * against nothing and sent as a second "first" event.
+   */
+  #isStarting = false;
+  #waiting: { readonly j: Judged; readonly nowMs: number } | undefined;
+
+  /** The first subscriber's first value is being read (ended by `endStart`). */
+  beginStart(): void {
+    this.#isStarting = true;
+  }
+
   /** The first value of a new channel: later values are judged against it. */
   start(sample: EventSample, timeMs: number): void {
     this.prev = sample;
     this.lastPeriodicMs = timeMs;
+  }
+
+  /** The first value was read (or could not be): the value offered meanwhile, if any, is judged now. */
+  endStart(): void {
+    this.#isStarting = false;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (waiting !== undefined) this.offer(waiting.j, waiting.nowMs);
   }
 
   /**
@@ -94,6 +115,10 @@ export class EventChannel {
    * it becomes the value last sent and goes to every subscriber. Returns whether it was sent.
    */
   offer(j: Judged, nowMs: number): boolean {
+    if (this.#isStarting && j.detect) {
+      this.#waiting = { j, nowMs };
+      return false;
+    }
     const prev = this.prev;
     let send = prev === undefined || !j.detect;
     let isPeriodic = false;

@@ -105,15 +105,19 @@ export class EventHub {
     channel.subscribers.add(subscription);
     channel.counts.subscribers++;
     if (this.#subscriptionCount++ === 0) this.#startHeartbeat();
+    if (isNewChannel) channel.beginStart();
+    let first: HubEvent | undefined;
     try {
-      const first = await this.#firstEvent(ctx, entry, target, channel, isNewChannel);
-      if (subscription.isClosed) return subscription;
-      subscription.release(first);
-      return subscription;
+      first = await this.#firstEvent(ctx, entry, target, channel, isNewChannel);
     } catch (err) {
       subscription.close();
       throw err;
+    } finally {
+      // What was polled or pushed meanwhile queues behind the first event.
+      if (isNewChannel) channel.endStart();
     }
+    if (!subscription.isClosed) subscription.release(first);
+    return subscription;
   }
 
   /**

@@ -44,9 +44,9 @@ export async function executeCommandOf(device: Device, name: string, argin: Type
       throw TangoErrors.commandNotAllowed(decl.name, device.getState());
     }
     const value = checkArgin(decl.inType, argin);
-    // Most commands answer synchronously: awaiting only a promise saves another suspension.
+    // Most commands answer synchronously: awaiting only a promise (or another thenable) saves a suspension.
     let result: unknown = decl.execute(device, value);
-    if (result instanceof Promise) result = await result;
+    if (isThenable(result)) result = await result;
     if (decl.outType === CmdArgType.DevVoid) return { type: CmdArgType.DevVoid, value: undefined };
     try {
       return { type: decl.outType, value: coerce(decl.outType, result) };
@@ -59,4 +59,9 @@ export async function executeCommandOf(device: Device, name: string, argin: Type
   } finally {
     timer?.observeCommand(decl.name, (performance.now() - startMs) / 1000);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null
+    && typeof (value as { then?: unknown }).then === "function";
 }

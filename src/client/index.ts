@@ -2,7 +2,7 @@
 // semantics, over tango.v1.Device.
 
 export { DeviceProxy } from "./device-proxy.js";
-export type { PropertyInput } from "./proxy-core.js";
+export type { PropertyInput } from "./value-input.js";
 export type { AttributeValues } from "./value-input.js";
 export { AttributeProxy } from "./attribute-proxy.js";
 export { Database } from "./database.js";

@@ -25,11 +25,8 @@ import type {
   CallOptions, DeviceAttribute, DeviceProxyOptions, ReadOptions, TangoValue, WriteOptions,
 } from "./types.js";
 import {
-  type AttributeValues, decodingReply, encodeWrites, entriesOf, framed, isUpdateList,
+  type AttributeValues, type PropertyInput, decodingReply, encodeWrites, entriesOf, framed, isUpdateList, propertiesOf,
 } from "./value-input.js";
-
-/** A property value as `putProperty` takes it; every element is sent as text. */
-export type PropertyInput = string | number | boolean | bigint | readonly (string | number | boolean | bigint)[];
 
 const ORIGIN = "DeviceProxy";
 
@@ -307,10 +304,7 @@ export abstract class ProxyCore {
 
   /** Sets device properties; each value, or each element of an array, is sent as text. */
   async putProperty(props: Readonly<Record<string, PropertyInput>>, opts?: CallOptions): Promise<void> {
-    const properties = Object.entries(props).map(([name, v]) => ({
-      name, values: (Array.isArray(v) ? v : [v]).map(String),
-    }));
-    await this.#invoke("PutProperty", { properties }, OPS.putProperty, opts);
+    await this.#invoke("PutProperty", { properties: propertiesOf(props) }, OPS.putProperty, opts);
   }
 
   /** Deletes device properties. */

@@ -58,6 +58,14 @@ function isEntryList(values: AttributeValues): values is ReadonlyArray<readonly 
   return Array.isArray(values);
 }
 
+/** A property value as `putProperty` takes it; every element is sent as text. */
+export type PropertyInput = string | number | boolean | bigint | readonly (string | number | boolean | bigint)[];
+
+/** The wire properties of `putProperty`: each value, or each element of an array, as text. */
+export function propertiesOf(props: Readonly<Record<string, PropertyInput>>): { name: string; values: string[] }[] {
+  return Object.entries(props).map(([name, v]) => ({ name, values: (Array.isArray(v) ? v : [v]).map(String) }));
+}
+
 export function isUpdateList(u: AttributeConfigUpdate | readonly AttributeConfigUpdate[]): u is readonly AttributeConfigUpdate[] {
   return Array.isArray(u);
 }

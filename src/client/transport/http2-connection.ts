@@ -1,5 +1,4 @@
 import * as grpc from "@grpc/grpc-js";
-import { connect as http2Connect, type ClientHttp2Session, type OutgoingHttpHeaders } from "node:http2";
 import { CLIENT_KEEPALIVE_TIME_MS, CLIENT_KEEPALIVE_TIMEOUT_MS, FLOW_CONTROL_WINDOW_BYTES } from "../../core/defaults.js";
 import {
   abortable, ConnectError, DEVICE_SERVICE, healthCheck, isServingStatus,
@@ -7,8 +6,10 @@ import {
 } from "../connection.js";
 import { tlsFailureAt } from "./connect-failure.js";
 import { callErrorOf, framesOf, grpcTimeoutOf } from "./grpc-frames.js";
-import { Http2Call, type CallEnd } from "./http2-call.js";
+import { encodeHeaderBlock } from "./hpack.js";
 import { Http2ServerStream } from "./http2-server-stream.js";
+import { WireCall, type CallEnd } from "./wire-call.js";
+import { WireSession } from "./wire-session.js";
 
 /** Dead-peer detection: a PING this often while calls are in flight, answered within `timeoutMs`. */
 export interface KeepaliveOptions {
@@ -18,7 +19,11 @@ export interface KeepaliveOptions {
 
 /** One HTTP/2 session and what is known of it. */
 interface Session {
-  readonly http2: ClientHttp2Session;
+  readonly wire: WireSession;
+  /** The request headers of each method, encoded, less `grpc-timeout` (they name this session's target). */
+  readonly headerBlocks: Map<string, Buffer>;
+  /** Resolves when the server's SETTINGS arrive. */
+  readonly whenReady: Promise<void>;
   /** The server's SETTINGS arrived: it speaks HTTP/2 and answers. */
   isReady: boolean;
   /** Closed, failed or told to go away: no new call goes on it. */
@@ -31,9 +36,10 @@ interface Session {
 }
 
 /**
- * One node:http2 session to one device server, made on demand and replaced after a failure (spec
- * §10.3), speaking gRPC's HTTP/2 protocol itself: a call is one stream, its message 5-byte
- * prefixed, its status read from the trailers. It knows nothing of Tango semantics.
+ * One HTTP/2 connection to one device server (a WireSession: HTTP/2 framed by the client itself
+ * over a net or tls socket), made on demand and replaced after a failure (spec §10.3), speaking
+ * gRPC's HTTP/2 protocol: a call is one stream, its message 5-byte prefixed, its status read from
+ * the trailers. It knows nothing of Tango semantics.
  *
  * @internal
  */
@@ -41,8 +47,8 @@ export class Http2Connection implements ClientConnection {
   readonly #source: ChannelTarget | TargetSource;
   readonly #maxMessageBytes: number;
   readonly #keepalive: KeepaliveOptions;
-  /** The metadata every call carries, as headers. */
-  readonly #metadataHeaders: OutgoingHttpHeaders;
+  /** The metadata every call carries, as header fields. */
+  readonly #metadataFields: ReadonlyArray<readonly [string, string]>;
   #target: ChannelTarget | undefined;
   #session: Session | undefined;
   /**
@@ -59,7 +65,8 @@ export class Http2Connection implements ClientConnection {
     this.#target = typeof target === "function" ? undefined : target;
     this.#maxMessageBytes = opts.maxMessageBytes;
     this.#keepalive = opts.keepalive ?? { timeMs: CLIENT_KEEPALIVE_TIME_MS, timeoutMs: CLIENT_KEEPALIVE_TIMEOUT_MS };
-    this.#metadataHeaders = opts.metadata.toHttp2Headers();
+    this.#metadataFields = Object.entries(opts.metadata.toHttp2Headers())
+      .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, String(v)] as const));
   }
 
   get generation(): number {
@@ -139,7 +146,7 @@ export class Http2Connection implements ClientConnection {
   async #handshake(session: Session, target: ChannelTarget, deadline: number): Promise<Session> {
     try {
       await Promise.race([
-        new Promise<void>((resolve) => session.http2.once("remoteSettings", () => resolve())),
+        session.whenReady,
         session.whenGone.then((err) => { throw err; }),
       ]);
     } catch {
@@ -150,42 +157,34 @@ export class Http2Connection implements ClientConnection {
     }
     session.isReady = true;
     // Connecting kept the process alive; an idle session does not.
-    if (session.calls === 0) session.http2.unref();
+    if (session.calls === 0) session.wire.unref();
     return session;
   }
 
   #make(target: ChannelTarget): Session {
     this.reset();
-    const scheme = target.security.isTls ? "https" : "http";
-    const http2 = http2Connect(`${scheme}://${target.address}`, {
-      ...(target.security.isTls ? target.security.tlsOptions : {}),
-      // DESIGN §8: the 64 KiB default window stalls large arrays (the stream's; the session's below).
-      settings: { initialWindowSize: FLOW_CONTROL_WINDOW_BYTES, enablePush: false },
-      // As grpc-js: Node's accounting of session memory refuses streams of large arrays in flight.
-      maxSessionMemory: Number.MAX_SAFE_INTEGER,
-      maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
-    });
+    const colon = target.address.lastIndexOf(":");
+    let onReady: () => void = () => undefined;
+    const whenReady = new Promise<void>((resolve) => { onReady = resolve; });
     let onGone: (err: Error) => void = () => undefined;
     const whenGone = new Promise<Error>((resolve) => { onGone = resolve; });
-    const session: Session = { http2, isReady: false, isGone: false, calls: 0, keepalive: undefined, whenGone };
-    const gone = (err?: unknown): void => {
-      session.isGone = true;
-      clearInterval(session.keepalive);
-      onGone(err instanceof Error ? err : new Error("the HTTP/2 session closed"));
-    };
-    http2.on("connect", () => {
-      http2.setLocalWindowSize(FLOW_CONTROL_WINDOW_BYTES);
-      // A TLS 1.3 server refuses a client certificate after the handshake: the socket errs, and
-      // Node destroys the session without a word (no "error", no "close").
-      http2.socket.once("error", (err) => {
-        gone(err);
-        http2.destroy();
-      });
+    const wire = new WireSession({
+      host: target.address.slice(0, colon).replace(/^\[(.*)\]$/, "$1"),
+      port: Number(target.address.slice(colon + 1)),
+      tls: target.security.isTls ? target.security.tlsOptions : undefined,
+      // DESIGN §8: the 64 KiB default window stalls large arrays (the streams' and the connection's).
+      windowBytes: FLOW_CONTROL_WINDOW_BYTES,
+      onReady: () => onReady(),
+      // The cause shows in each call's status and in connect's diagnosis.
+      onGone: (err) => {
+        session.isGone = true;
+        clearInterval(session.keepalive);
+        onGone(err);
+      },
     });
-    http2.on("goaway", () => gone());
-    http2.on("close", () => gone());
-    // The cause shows in each call's status and in connect's diagnosis.
-    http2.on("error", gone);
+    const session: Session = {
+      wire, headerBlocks: new Map(), whenReady, isReady: false, isGone: false, calls: 0, keepalive: undefined, whenGone,
+    };
     this.#session = session;
     this.#generation++;
     return session;
@@ -218,7 +217,7 @@ export class Http2Connection implements ClientConnection {
         }
       };
       this.#callStarted(session);
-      const call = new Http2Call(session.http2, this.#headersOf(method.path, deadline), framesOf(bytes), {
+      const call = new WireCall(session.wire, this.#headerBlockOf(session, method.path, deadline), framesOf(bytes), {
         maxMessageBytes: this.#maxMessageBytes, deadline, onEnd, onMessage: (m) => { reply ??= m; },
       });
       const onAbort = (): void => call.cancel();
@@ -232,7 +231,7 @@ export class Http2Connection implements ClientConnection {
     const stream = new Http2ServerStream<Res>(decode);
     const bytes = method.requestSerialize(request);
     this.#callStarted(session);
-    stream.attach(new Http2Call(session.http2, this.#headersOf(method.path, Infinity), framesOf(bytes), {
+    stream.attach(new WireCall(session.wire, this.#headerBlockOf(session, method.path, Infinity), framesOf(bytes), {
       maxMessageBytes: this.#maxMessageBytes, deadline: Infinity,
       onMessage: (m) => stream.message(m),
       onEnd: (end) => {
@@ -255,7 +254,7 @@ export class Http2Connection implements ClientConnection {
     if (s === undefined) return;
     s.isGone = true;
     clearInterval(s.keepalive);
-    s.http2.destroy();
+    s.wire.destroy();
   }
 
   /**
@@ -272,23 +271,32 @@ export class Http2Connection implements ClientConnection {
     this.#session = undefined;
     this.#hasBeenReady = false;
     s.isGone = true;
-    s.http2.close();
+    s.wire.close();
   }
 
-  /** The request headers of a call: gRPC's, the deadline, and the client's metadata. */
-  #headersOf(path: string, deadline: number): OutgoingHttpHeaders {
-    const headers: OutgoingHttpHeaders = {
-      ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers",
-      "grpc-accept-encoding": "identity", "user-agent": USER_AGENT, ...this.#metadataHeaders,
-    };
-    if (Number.isFinite(deadline)) headers["grpc-timeout"] = grpcTimeoutOf(deadline - Date.now());
-    return headers;
+  /**
+   * The request headers of a call, encoded: gRPC's, the client's metadata (both kept per method
+   * for the session), then the deadline.
+   */
+  #headerBlockOf(session: Session, path: string, deadline: number): Buffer {
+    let block = session.headerBlocks.get(path);
+    if (block === undefined) {
+      const target = this.#target!;
+      block = encodeHeaderBlock([
+        [":method", "POST"], [":scheme", target.security.isTls ? "https" : "http"], [":path", path], [":authority", target.address],
+        ["content-type", "application/grpc"], ["te", "trailers"], ["grpc-accept-encoding", "identity"], ["user-agent", USER_AGENT],
+        ...this.#metadataFields,
+      ]);
+      session.headerBlocks.set(path, block);
+    }
+    if (!Number.isFinite(deadline)) return block;
+    return Buffer.concat([block, encodeHeaderBlock([["grpc-timeout", grpcTimeoutOf(deadline - Date.now())]])]);
   }
 
   /** A call started: the session keeps the process alive and is watched by PINGs. */
   #callStarted(session: Session): void {
     if (session.calls++ > 0) return;
-    session.http2.ref();
+    session.wire.ref();
     const { timeMs, timeoutMs } = this.#keepalive;
     session.keepalive = setInterval(() => this.#ping(session, timeoutMs), timeMs);
   }
@@ -297,21 +305,14 @@ export class Http2Connection implements ClientConnection {
     if (--session.calls > 0) return;
     clearInterval(session.keepalive);
     session.keepalive = undefined;
-    if (!session.http2.destroyed) session.http2.unref();
+    if (!session.wire.isDestroyed) session.wire.unref();
   }
 
   /** Sends a PING; a session that does not answer within `timeoutMs` is dropped (its calls end UNAVAILABLE). */
   #ping(session: Session, timeoutMs: number): void {
     if (session.isGone) return;
-    const timer = setTimeout(() => {
-      session.isGone = true;
-      session.http2.destroy(new Error("keepalive: the server did not answer a PING in time"));
-    }, timeoutMs);
-    try {
-      session.http2.ping(() => clearTimeout(timer));
-    } catch {
-      // Too many PINGs unanswered, or the session closing: the timer decides.
-    }
+    const timer = setTimeout(() => session.wire.destroy(new Error("keepalive: the server did not answer a PING in time")), timeoutMs);
+    session.wire.ping(() => clearTimeout(timer));
   }
 }
 

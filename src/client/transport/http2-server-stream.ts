@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import * as grpc from "@grpc/grpc-js";
 import type { CallError, ServerStream } from "../connection.js";
 import { callErrorOf } from "./grpc-frames.js";
-import type { CallEnd, Http2Call } from "./http2-call.js";
+import type { CallEnd, WireCall } from "./wire-call.js";
 
 /**
  * A server-streaming call over node:http2, with the events of grpc-js's ClientReadableStream that
@@ -12,7 +12,7 @@ import type { CallEnd, Http2Call } from "./http2-call.js";
  * @internal
  */
 export class Http2ServerStream<Res> extends EventEmitter implements ServerStream<Res> {
-  #call: Http2Call | undefined;
+  #call: WireCall | undefined;
   /** Why the call ended, when this stream ended it (a message it could not decode). */
   #failure: CallEnd | undefined;
   readonly #decode: (bytes: Buffer) => Res;
@@ -23,7 +23,7 @@ export class Http2ServerStream<Res> extends EventEmitter implements ServerStream
   }
 
   /** Binds the stream to its call (made after this object, which receives its messages). */
-  attach(call: Http2Call): void {
+  attach(call: WireCall): void {
     this.#call = call;
   }
 

@@ -1,6 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
-import { constants, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from "node:http2";
+import type { IncomingHttpHeaders } from "node:http2";
 import { MessageReader, statusOf, statusOfHttp } from "./grpc-frames.js";
+import type { HeaderList } from "./hpack.js";
+import { ErrorCode } from "./wire-frames.js";
+import type { WireSession, WireStream, WireStreamHandler } from "./wire-session.js";
 
 /** Longest delay setTimeout keeps (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -25,28 +28,28 @@ export interface CallHandlers {
 }
 
 /**
- * One gRPC call on one HTTP/2 stream (gRPC's HTTP/2 protocol): the request's message sent, the
- * reply's messages cut out of its DATA, its status read from the trailers (or from a
- * trailers-only reply), a stream reset or a lost connection turned into a status as grpc-js does.
+ * One gRPC call on one HTTP/2 stream of a WireSession (gRPC's HTTP/2 protocol): the request's
+ * message sent, the reply's messages cut out of its DATA, its status read from the trailers (or
+ * from a trailers-only reply), a stream reset or a lost connection turned into a status as
+ * grpc-js does.
  *
  * @internal
  */
-export class Http2Call {
+export class WireCall implements WireStreamHandler {
   readonly #handlers: CallHandlers;
   readonly #reader: MessageReader;
-  readonly #stream: ClientHttp2Stream | undefined;
-  readonly #session: ClientHttp2Session;
+  readonly #stream: WireStream | undefined;
   #timer: NodeJS.Timeout | undefined;
   #status: CallEnd | undefined;
+  #hasResponse = false;
   #isEnded = false;
 
-  constructor(session: ClientHttp2Session, headers: OutgoingHttpHeaders, frames: readonly Buffer[], handlers: CallHandlers) {
+  constructor(session: WireSession, headerBlock: Buffer, frames: readonly Buffer[], handlers: CallHandlers) {
     this.#handlers = handlers;
-    this.#session = session;
     this.#reader = new MessageReader(handlers.maxMessageBytes);
-    let stream: ClientHttp2Stream;
+    let stream: WireStream;
     try {
-      stream = session.request(headers);
+      stream = session.request(headerBlock, frames, this);
     } catch (err) {
       // The session closed or went away since the caller looked.
       this.#stream = undefined;
@@ -58,22 +61,6 @@ export class Http2Call {
     if (waitMs <= MAX_TIMER_MS) {
       this.#timer = setTimeout(() => this.#cancel(grpc.status.DEADLINE_EXCEEDED, "Deadline exceeded"), Math.max(0, waitMs));
     }
-    stream.on("response", (h) => {
-      const httpStatus = Number(h[":status"]);
-      if (httpStatus !== 200) this.#cancel(statusOfHttp(httpStatus), `Received HTTP status code ${httpStatus}`);
-      // A trailers-only reply: its status is in these headers.
-      else this.#status ??= statusOf(h);
-    });
-    stream.on("data", (chunk: Buffer) => this.#data(chunk));
-    stream.on("trailers", (t) => {
-      this.#status ??= statusOf(t) ?? { code: grpc.status.UNKNOWN, details: "No status received", metadata: new grpc.Metadata() };
-    });
-    stream.on("end", () => this.#endWithStatus());
-    // Its cause is read in "close" (the reset code, the session's state).
-    stream.on("error", () => undefined);
-    stream.on("close", () => this.#endWithStatus());
-    for (let i = 0; i < frames.length - 1; i++) stream.write(frames[i]);
-    stream.end(frames[frames.length - 1]);
   }
 
   /** Ends the call CANCELLED ("Cancelled on client") and resets its stream (RST_STREAM CANCEL). */
@@ -91,8 +78,40 @@ export class Http2Call {
     this.#stream?.resume();
   }
 
-  #data(chunk: Buffer): void {
+  onHeaders(list: HeaderList, endStream: boolean): void {
     if (this.#isEnded) return;
+    const headers = headersOf(list);
+    if (!this.#hasResponse) {
+      this.#hasResponse = true;
+      const httpStatus = Number(headers[":status"]);
+      if (httpStatus !== 200) {
+        this.#cancel(statusOfHttp(httpStatus), `Received HTTP status code ${httpStatus}`);
+        return;
+      }
+      // A trailers-only reply: its status is in these headers.
+      this.#status ??= statusOf(headers);
+    } else {
+      this.#status ??= statusOf(headers) ?? { code: grpc.status.UNKNOWN, details: "No status received", metadata: new grpc.Metadata() };
+    }
+    if (endStream) this.#endWithStatus();
+  }
+
+  onData(chunk: Buffer, endStream: boolean): void {
+    if (this.#isEnded) return;
+    if (chunk.length > 0) this.#data(chunk);
+    if (endStream) this.#endWithStatus();
+  }
+
+  onClose(rstCode: number | undefined): void {
+    if (rstCode === undefined) this.#end(grpc.status.UNAVAILABLE, "Connection dropped");
+    else if (rstCode === ErrorCode.REFUSED_STREAM) this.#end(grpc.status.UNAVAILABLE, "Stream refused by server");
+    else if (rstCode === ErrorCode.CANCEL) this.#end(grpc.status.CANCELLED, "Call cancelled");
+    else if (rstCode === ErrorCode.ENHANCE_YOUR_CALM) this.#end(grpc.status.RESOURCE_EXHAUSTED, "Bandwidth exhausted or memory limit exceeded");
+    else if (rstCode === ErrorCode.INADEQUATE_SECURITY) this.#end(grpc.status.PERMISSION_DENIED, "Protocol not secure enough");
+    else this.#end(grpc.status.INTERNAL, `Received RST_STREAM with code ${rstCode}`);
+  }
+
+  #data(chunk: Buffer): void {
     let messages: Buffer[];
     try {
       messages = this.#reader.push(chunk);
@@ -107,39 +126,41 @@ export class Http2Call {
     }
   }
 
+  /** The server ended the stream: the call ends with its status (none: as a stream closed without one). */
   #endWithStatus(): void {
-    if (this.#isEnded) return;
     const status = this.#status;
-    if (status !== undefined) {
-      this.#end(status.code, status.details, status.metadata);
-      return;
-    }
-    const stream = this.#stream;
-    if (stream === undefined || !stream.closed) return;
-    if (this.#session.destroyed || this.#session.closed) {
-      this.#end(grpc.status.UNAVAILABLE, "Connection dropped");
-      return;
-    }
-    const rst = stream.rstCode ?? constants.NGHTTP2_NO_ERROR;
-    if (rst === constants.NGHTTP2_REFUSED_STREAM) this.#end(grpc.status.UNAVAILABLE, "Stream refused by server");
-    else if (rst === constants.NGHTTP2_CANCEL) this.#end(grpc.status.CANCELLED, "Call cancelled");
-    else if (rst === constants.NGHTTP2_ENHANCE_YOUR_CALM) this.#end(grpc.status.RESOURCE_EXHAUSTED, "Bandwidth exhausted or memory limit exceeded");
-    else if (rst === constants.NGHTTP2_INADEQUATE_SECURITY) this.#end(grpc.status.PERMISSION_DENIED, "Protocol not secure enough");
-    else this.#end(grpc.status.INTERNAL, `Received RST_STREAM with code ${rst}`);
+    if (status === undefined) this.#end(grpc.status.INTERNAL, `Received RST_STREAM with code ${ErrorCode.NO_ERROR}`);
+    else this.#finish(status);
   }
 
   #cancel(code: grpc.status, details: string): void {
     if (this.#isEnded) return;
     this.#end(code, details);
-    const stream = this.#stream;
-    if (stream !== undefined && !stream.closed) stream.close(constants.NGHTTP2_CANCEL);
+    this.#stream?.cancel();
   }
 
-  #end(code: grpc.status, details: string, metadata = new grpc.Metadata()): void {
+  #end(code: grpc.status, details: string): void {
+    let metadata: grpc.Metadata | undefined;
+    this.#finish({ code, details, get metadata() { return metadata ??= new grpc.Metadata(); } });
+  }
+
+  /** Ends the call once; `end.metadata` is left unread (the trailers' is made on first use). */
+  #finish(end: CallEnd): void {
     if (this.#isEnded) return;
     this.#isEnded = true;
     clearTimeout(this.#timer);
-    this.#handlers.onEnd({ code, details, metadata });
+    this.#handlers.onEnd(end);
   }
 }
 
+/** A header list as node:http2 gives headers: a repeated name's values in an array. */
+function headersOf(list: HeaderList): IncomingHttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of list) {
+    const seen = headers[name];
+    if (seen === undefined) headers[name] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else headers[name] = [seen, value];
+  }
+  return headers as IncomingHttpHeaders;
+}

@@ -1,0 +1,346 @@
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from "node:tls";
+import { HpackDecoder, HpackError, type HeaderList } from "./hpack.js";
+import {
+  CONNECTION_PREFACE, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType,
+  MAX_WINDOW_BYTES, Setting, frameOf, frameOfUint32, goawayFrameOf, settingsFrameOf, unpadded,
+} from "./wire-frames.js";
+import { WireStream, type WireStreamHandler } from "./wire-stream.js";
+
+export type { WireStreamHandler } from "./wire-stream.js";
+export { WireStream } from "./wire-stream.js";
+
+/** Where a session goes and how it is secured. */
+export interface WireSessionOptions {
+  readonly host: string;
+  readonly port: number;
+  /** TLS options (CA, certificate, key, servername); undefined for plaintext. */
+  readonly tls?: TlsOptions | undefined;
+  /** Our receive window, per stream and for the connection, bytes. */
+  readonly windowBytes: number;
+  /** The server's SETTINGS arrived: it speaks HTTP/2 and answers. */
+  readonly onReady: () => void;
+  /** The session can take no new stream (closed, failed, told to go away); called once, with why. */
+  readonly onGone: (err: Error) => void;
+}
+
+/** Stream ids are 31 bits; a session that used them all is replaced. */
+const MAX_STREAM_ID = 2 ** 31 - 1;
+
+/**
+ * One HTTP/2 connection of the client, framed here over a `net` or `tls` socket rather than
+ * through node:http2 (whose per-stream objects cost more than a whole small gRPC call): the
+ * preface and SETTINGS, HPACK (hpack.ts), flow control both ways, PING, RST_STREAM and GOAWAY
+ * (RFC 9113). Streams are client-initiated requests whose body is sent whole at once, as every
+ * gRPC call of the client is (unary and server-streaming).
+ *
+ * @internal
+ */
+export class WireSession {
+  readonly #socket: Socket | TLSSocket;
+  readonly #opts: WireSessionOptions;
+  readonly #decoder = new HpackDecoder();
+  readonly #streams = new Map<number, WireStream>();
+  /** Streams waiting for the server's concurrency limit. */
+  readonly #waiting: WireStream[] = [];
+  readonly #pings = new Map<bigint, () => void>();
+  #nextStreamId = 1;
+  #pingCount = 0n;
+  #isReady = false;
+  #isGone = false;
+  #isDestroyed = false;
+  /** Received bytes not yet in a whole frame. */
+  #pending: Buffer | undefined;
+  /** A header block being read: its stream, flags, and fragments until END_HEADERS. */
+  #headerBlock: { streamId: number; flags: number; fragments: Buffer[] } | undefined;
+  #sendWindow = DEFAULT_WINDOW_BYTES;
+  #remoteInitialWindow = DEFAULT_WINDOW_BYTES;
+  #remoteMaxFrame = DEFAULT_MAX_FRAME_BYTES;
+  #remoteMaxStreams = Number.POSITIVE_INFINITY;
+  #unackedBytes = 0;
+  /** The server's GOAWAY: streams above this id were not processed. */
+  #lastStreamId = MAX_STREAM_ID;
+
+  constructor(opts: WireSessionOptions) {
+    this.#opts = opts;
+    const socket = opts.tls === undefined
+      ? netConnect({ host: opts.host, port: opts.port, noDelay: true })
+      : tlsConnect({ ...opts.tls, host: opts.host, port: opts.port, ALPNProtocols: ["h2"] });
+    this.#socket = socket;
+    if (opts.tls !== undefined) {
+      socket.once("secureConnect", () => {
+        socket.setNoDelay(true);
+        if ((socket as TLSSocket).alpnProtocol !== "h2") this.destroy(new Error("the server did not agree to HTTP/2 (ALPN h2)"));
+      });
+    }
+    const window = opts.windowBytes;
+    socket.write(Buffer.concat([
+      CONNECTION_PREFACE,
+      settingsFrameOf([[Setting.ENABLE_PUSH, 0], [Setting.INITIAL_WINDOW_SIZE, window]]),
+      ...(window > DEFAULT_WINDOW_BYTES ? [frameOfUint32(FrameType.WINDOW_UPDATE, 0, window - DEFAULT_WINDOW_BYTES)] : []),
+    ]));
+    socket.on("data", (chunk: Buffer) => this.#read(chunk));
+    socket.on("error", (err) => this.destroy(err));
+    socket.on("close", () => this.destroy(new Error("the connection closed")));
+  }
+
+  /** Whether the server's SETTINGS arrived and the session takes new streams. */
+  get isReady(): boolean {
+    return this.#isReady && !this.#isGone;
+  }
+
+  get isDestroyed(): boolean {
+    return this.#isDestroyed;
+  }
+
+  /**
+   * Opens a stream: HEADERS with `headerBlock` (encodeHeaderBlock's), then `body` as
+   * DATA with END_STREAM, within the flow-control windows. Throws when the session takes no new stream.
+   */
+  request(headerBlock: Buffer, body: readonly Buffer[], handler: WireStreamHandler): WireStream {
+    if (this.#isGone) throw new Error("the session takes no new stream");
+    const id = this.#nextStreamId;
+    this.#nextStreamId += 2;
+    if (this.#nextStreamId > MAX_STREAM_ID) this.#gone(new Error("the session used all its stream ids"));
+    const stream = new WireStream(this, id, handler, this.#remoteInitialWindow, headerBlock, body);
+    if (this.#streams.size >= this.#remoteMaxStreams) this.#waiting.push(stream);
+    else this.#open(stream);
+    return stream;
+  }
+
+  /** Sends a PING; `onAck` is called when the server answers it. */
+  ping(onAck: () => void): void {
+    if (this.#isDestroyed) return;
+    const payload = Buffer.allocUnsafe(8);
+    const key = ++this.#pingCount;
+    payload.writeBigUInt64BE(key);
+    this.#pings.set(key, onAck);
+    this.#socket.write(frameOf(FrameType.PING, 0, 0, payload));
+  }
+
+  /** Keeps the process alive while the session is open (calls in flight), or not. */
+  ref(): void {
+    this.#socket.ref();
+  }
+
+  unref(): void {
+    this.#socket.unref();
+  }
+
+  /** Takes no new stream; the connection ends once the streams in flight have ended. */
+  close(): void {
+    this.#gone(new Error("the session was closed"));
+    if (this.#streams.size === 0 && this.#waiting.length === 0) this.destroy();
+  }
+
+  /** Ends the connection now: every stream still open ends (`onClose` with no code). */
+  destroy(err?: Error): void {
+    if (this.#isDestroyed) return;
+    this.#isDestroyed = true;
+    this.#gone(err ?? new Error("the session was destroyed"));
+    this.#socket.destroy();
+    const open = [...this.#streams.values(), ...this.#waiting];
+    this.#streams.clear();
+    this.#waiting.length = 0;
+    for (const stream of open) stream.closed(undefined);
+  }
+
+  /** @internal A stream's frames to send (WireStream). */
+  write(bytes: Buffer): void {
+    if (!this.#isDestroyed) this.#socket.write(bytes);
+  }
+
+  /** @internal Takes up to `want` bytes of the connection's send window (WireStream). */
+  takeSendWindow(want: number): number {
+    const granted = Math.min(want, this.#sendWindow);
+    this.#sendWindow -= granted;
+    return granted;
+  }
+
+  /** @internal What the connection's send window has left. */
+  get sendWindowBytes(): number {
+    return this.#sendWindow;
+  }
+
+  /** @internal Our receive window per stream, bytes. */
+  get windowBytes(): number {
+    return this.#opts.windowBytes;
+  }
+
+  /** @internal The largest DATA payload the server takes. */
+  get maxFrameBytes(): number {
+    return this.#remoteMaxFrame;
+  }
+
+  /** @internal A stream ended (its END_STREAM both ways, a reset either way). */
+  released(stream: WireStream): void {
+    if (!this.#streams.delete(stream.id)) {
+      const at = this.#waiting.indexOf(stream);
+      if (at >= 0) this.#waiting.splice(at, 1);
+    }
+    while (this.#waiting.length > 0 && this.#streams.size < this.#remoteMaxStreams) this.#open(this.#waiting.shift()!);
+    if (this.#isGone && this.#streams.size === 0 && this.#waiting.length === 0) this.destroy();
+  }
+
+  /** @internal Credits `bytes` of DATA consumed on `stream` (0: the connection only). */
+  consumed(bytes: number): void {
+    this.#unackedBytes += bytes;
+    if (this.#unackedBytes >= this.#opts.windowBytes / 2) {
+      this.write(frameOfUint32(FrameType.WINDOW_UPDATE, 0, this.#unackedBytes));
+      this.#unackedBytes = 0;
+    }
+  }
+
+  #open(stream: WireStream): void {
+    this.#streams.set(stream.id, stream);
+    stream.start(this.#remoteMaxFrame);
+  }
+
+  #gone(err: Error): void {
+    if (this.#isGone) return;
+    this.#isGone = true;
+    this.#opts.onGone(err);
+  }
+
+  #read(chunk: Buffer): void {
+    let data = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+    this.#pending = undefined;
+    let offset = 0;
+    while (data.length - offset >= FRAME_HEADER_BYTES) {
+      const length = (data[offset]! << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
+      if (data.length - offset - FRAME_HEADER_BYTES < length) break;
+      const type = data[offset + 3]!;
+      const flags = data[offset + 4]!;
+      const streamId = data.readUInt32BE(offset + 5) & 0x7fffffff;
+      const payload = data.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length);
+      offset += FRAME_HEADER_BYTES + length;
+      try {
+        this.#frame(type, flags, streamId, payload);
+      } catch (err) {
+        const code = err instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.PROTOCOL_ERROR;
+        this.write(goawayFrameOf(0, code));
+        this.destroy(new Error(`HTTP/2 protocol error from the server: ${err instanceof Error ? err.message : String(err)}`));
+        return;
+      }
+      if (this.#isDestroyed) return;
+    }
+    if (offset < data.length) this.#pending = offset === 0 ? data : data.subarray(offset);
+  }
+
+  #frame(type: number, flags: number, streamId: number, payload: Buffer): void {
+    if (this.#headerBlock !== undefined && type !== FrameType.CONTINUATION) throw new Error("a header block was interrupted");
+    switch (type) {
+      case FrameType.DATA: {
+        this.consumed(payload.length);
+        const data = unpadded(payload, flags, type);
+        if (data === undefined) throw new Error("a DATA frame with bad padding");
+        this.#streams.get(streamId)?.data(data, payload.length, (flags & Flag.END_STREAM) !== 0);
+        return;
+      }
+      case FrameType.HEADERS: {
+        const fragment = unpadded(payload, flags, type);
+        if (fragment === undefined) throw new Error("a HEADERS frame with bad padding");
+        this.#headerBlock = { streamId, flags, fragments: [fragment] };
+        if ((flags & Flag.END_HEADERS) !== 0) this.#endHeaderBlock();
+        return;
+      }
+      case FrameType.CONTINUATION: {
+        const block = this.#headerBlock;
+        if (block === undefined || block.streamId !== streamId) throw new Error("an unexpected CONTINUATION frame");
+        block.fragments.push(payload);
+        if ((flags & Flag.END_HEADERS) !== 0) this.#endHeaderBlock();
+        return;
+      }
+      case FrameType.RST_STREAM:
+        if (payload.length !== 4) throw new Error("a RST_STREAM frame of the wrong size");
+        this.#streams.get(streamId)?.reset(payload.readUInt32BE(0));
+        return;
+      case FrameType.SETTINGS:
+        if ((flags & Flag.ACK) === 0) this.#settings(payload);
+        return;
+      case FrameType.PING:
+        if (payload.length !== 8) throw new Error("a PING frame of the wrong size");
+        if ((flags & Flag.ACK) === 0) this.write(frameOf(FrameType.PING, Flag.ACK, 0, payload));
+        else this.#pingAnswered(payload.readBigUInt64BE(0));
+        return;
+      case FrameType.GOAWAY:
+        this.#goaway(payload);
+        return;
+      case FrameType.WINDOW_UPDATE:
+        this.#windowUpdate(streamId, payload);
+        return;
+      case FrameType.PUSH_PROMISE:
+        throw new Error("a PUSH_PROMISE, which the client disabled");
+      default:
+        // PRIORITY and unknown types are ignored (RFC 9113 §4.1, §5.5).
+        return;
+    }
+  }
+
+  #endHeaderBlock(): void {
+    const block = this.#headerBlock!;
+    this.#headerBlock = undefined;
+    // Decoded even for a stream we no longer follow: the table is the connection's.
+    const headers: HeaderList = this.#decoder.decode(block.fragments.length === 1 ? block.fragments[0]! : Buffer.concat(block.fragments));
+    this.#streams.get(block.streamId)?.headers(headers, (block.flags & Flag.END_STREAM) !== 0);
+  }
+
+  #settings(payload: Buffer): void {
+    if (payload.length % 6 !== 0) throw new Error("a SETTINGS frame of the wrong size");
+    for (let at = 0; at < payload.length; at += 6) {
+      const id = payload.readUInt16BE(at);
+      const value = payload.readUInt32BE(at + 2);
+      if (id === Setting.INITIAL_WINDOW_SIZE) {
+        if (value > MAX_WINDOW_BYTES) throw new Error("SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1");
+        const delta = value - this.#remoteInitialWindow;
+        this.#remoteInitialWindow = value;
+        for (const stream of this.#streams.values()) stream.addSendWindow(delta);
+      } else if (id === Setting.MAX_FRAME_SIZE) {
+        if (value < DEFAULT_MAX_FRAME_BYTES || value > 2 ** 24 - 1) throw new Error("SETTINGS_MAX_FRAME_SIZE out of range");
+        this.#remoteMaxFrame = value;
+      } else if (id === Setting.MAX_CONCURRENT_STREAMS) {
+        this.#remoteMaxStreams = value;
+      }
+    }
+    this.write(frameOf(FrameType.SETTINGS, Flag.ACK, 0));
+    if (!this.#isReady) {
+      this.#isReady = true;
+      this.#opts.onReady();
+    }
+    for (const stream of this.#streams.values()) stream.flush();
+  }
+
+  #windowUpdate(streamId: number, payload: Buffer): void {
+    if (payload.length !== 4) throw new Error("a WINDOW_UPDATE frame of the wrong size");
+    const increment = payload.readUInt32BE(0) & 0x7fffffff;
+    if (streamId !== 0) {
+      this.#streams.get(streamId)?.addSendWindow(increment);
+      return;
+    }
+    this.#sendWindow += increment;
+    if (this.#sendWindow > MAX_WINDOW_BYTES) throw new Error("the connection's send window went above 2^31-1");
+    for (const stream of this.#streams.values()) stream.flush();
+  }
+
+  #goaway(payload: Buffer): void {
+    if (payload.length < 8) throw new Error("a GOAWAY frame of the wrong size");
+    this.#lastStreamId = payload.readUInt32BE(0) & 0x7fffffff;
+    const code = payload.readUInt32BE(4);
+    this.#gone(new Error(`the server sent GOAWAY (code ${code})`));
+    // Streams above the last one processed were not: they end as a lost connection's do.
+    for (const stream of [...this.#streams.values(), ...this.#waiting]) {
+      if (stream.id > this.#lastStreamId) {
+        this.released(stream);
+        stream.closed(undefined);
+      }
+    }
+    if (this.#streams.size === 0) this.destroy();
+  }
+
+  #pingAnswered(key: bigint): void {
+    const onAck = this.#pings.get(key);
+    this.#pings.delete(key);
+    onAck?.();
+  }
+}
+

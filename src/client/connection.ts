@@ -64,7 +64,7 @@ export interface ServerStream<Res> {
 /**
  * One connection to one device server, made on demand and replaced after a failure (spec
  * §10.3): the seam between the client's Tango rules (Invoker, EventSubscriptions) and a
- * transport (grpc-js, node:http2). It knows nothing of Tango semantics.
+ * transport (grpc-js, or HTTP/2 framed by the client: WireSession). It knows nothing of Tango semantics.
  *
  * @internal
  */

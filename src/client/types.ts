@@ -101,8 +101,8 @@ export interface DeviceProxyOptions {
    */
   readonly tangoHost?: string;
   /**
-   * How calls travel: `"grpc-js"` through @grpc/grpc-js's channel, `"http2"` through node:http2
-   * directly (gRPC's protocol, with less work per call). Both give the same behaviour: deadlines,
+   * How calls travel: `"grpc-js"` through @grpc/grpc-js's channel, `"http2"` over HTTP/2 framed
+   * by the client itself on a TCP or TLS socket (gRPC's protocol, with far less work per call). Both give the same behaviour: deadlines,
    * reconnection, TLS, events, errors. Default: the environment variable
    * `TANGO_CLIENT_TRANSPORT`, else `"http2"`. The Tango database is reached the same way.
    */

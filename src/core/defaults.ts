@@ -195,7 +195,7 @@ export const DATABASE_DEVICE = "sys/database/2";
  */
 export const PIPE_BLOB_MAX_DEPTH = 32;
 /**
- * spec §10.3: dead-peer detection of the client's node:http2 transport. While calls are in
+ * spec §10.3: dead-peer detection of the client's http2 transport. While calls are in
  * flight, the connection sends an HTTP/2 PING this often.
  */
 export const CLIENT_KEEPALIVE_TIME_MS = 10_000;

@@ -12,8 +12,8 @@ import { expectDevFailed, memoryLogger, startServer } from "../support/test-serv
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { waitFor } from "../support/wait-for.js";
 
-/** The node:http2 transport against real servers: a server process, and TLS servers in this process. */
-describe("the client's node:http2 transport against servers", function () {
+/** The http2 transport against real servers: a server process, and TLS servers in this process. */
+describe("the client's http2 transport against servers", function () {
   this.timeout(60_000);
 
   describe("against a server process", () => {

@@ -50,7 +50,7 @@ async function startRawServer(): Promise<RawServer> {
   return Object.assign(raw, { address: `127.0.0.1:${(server.address() as AddressInfo).port}` });
 }
 
-describe("the client's node:http2 transport", function () {
+describe("the client's http2 transport", function () {
   this.timeout(60_000);
 
   describe("on the wire (a raw HTTP/2 server)", () => {

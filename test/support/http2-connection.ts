@@ -15,7 +15,7 @@ export const METADATA = ((): grpc.Metadata => {
   return md;
 })();
 
-/** A connection to a plaintext `host:port`, over node:http2. */
+/** A connection of the http2 transport to a plaintext `host:port`. */
 export function http2Connection(address: string, opts: { maxMessageBytes?: number; keepalive?: { timeMs: number; timeoutMs: number } } = {}): Http2Connection {
   const target: ChannelTarget = { address, security: channelSecurityOf("127.0.0.1", false, undefined) };
   return new Http2Connection(target, { maxMessageBytes: opts.maxMessageBytes ?? 1 << 20, metadata: METADATA, ...(opts.keepalive === undefined ? {} : { keepalive: opts.keepalive }) });

@@ -5,7 +5,7 @@ import { callErrorOf } from "./grpc-frames.js";
 import type { CallEnd, WireCall } from "./wire-call.js";
 
 /**
- * A server-streaming call over node:http2, with the events of grpc-js's ClientReadableStream that
+ * A server-streaming call of the http2 transport (a WireCall), with the events of grpc-js's ClientReadableStream that
  * the client uses: `data` (each message, decoded), `error` (a status other than OK, CANCELLED
  * after cancel() included, as grpc-js says it), `end` (OK).
  *

@@ -3,6 +3,11 @@
  * 9-byte frame header, the frame types, flags, settings and error codes it uses.
  */
 
+/** A frame the server should not have sent: a connection error (RFC 9113 §5.4.1), ended with GOAWAY. */
+export class ProtocolError extends Error {
+  override readonly name = "ProtocolError";
+}
+
 /** Bytes of a frame header: a 24-bit length, the type, the flags and a 31-bit stream id. */
 export const FRAME_HEADER_BYTES = 9;
 

@@ -3,7 +3,7 @@ import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSo
 import { HpackDecoder, HpackError, type HeaderList } from "./hpack.js";
 import {
   CONNECTION_PREFACE, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType,
-  MAX_WINDOW_BYTES, Setting, frameOf, frameOfUint32, goawayFrameOf, settingsFrameOf, unpadded,
+  MAX_WINDOW_BYTES, ProtocolError, Setting, frameOf, frameOfUint32, goawayFrameOf, settingsFrameOf, unpadded,
 } from "./wire-frames.js";
 import { WireStream, type WireStreamHandler } from "./wire-stream.js";
 
@@ -203,8 +203,21 @@ export class WireSession {
   }
 
   #read(chunk: Buffer): void {
-    let data = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
-    this.#pending = undefined;
+    let data = chunk;
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      this.#pending = undefined;
+      // A frame cut by the socket: join just its rest, and read the chunk's remainder in place.
+      const needed = pending.length >= FRAME_HEADER_BYTES
+        ? FRAME_HEADER_BYTES + ((pending[0]! << 16) | (pending[1]! << 8) | pending[2]!) - pending.length
+        : FRAME_HEADER_BYTES - pending.length;
+      if (chunk.length <= needed || pending.length < FRAME_HEADER_BYTES) data = Buffer.concat([pending, chunk]);
+      else {
+        this.#read(Buffer.concat([pending, chunk.subarray(0, needed)]));
+        if (this.#isDestroyed) return;
+        data = chunk.subarray(needed);
+      }
+    }
     let offset = 0;
     while (data.length - offset >= FRAME_HEADER_BYTES) {
       const length = (data[offset]! << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
@@ -217,9 +230,10 @@ export class WireSession {
       try {
         this.#frame(type, flags, streamId, payload);
       } catch (err) {
-        const code = err instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.PROTOCOL_ERROR;
-        this.write(goawayFrameOf(0, code));
-        this.destroy(new Error(`HTTP/2 protocol error from the server: ${err instanceof Error ? err.message : String(err)}`));
+        // Only what the server sent is its protocol error; a handler's own exception goes on up.
+        if (!(err instanceof ProtocolError || err instanceof HpackError)) throw err;
+        this.write(goawayFrameOf(0, err instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.PROTOCOL_ERROR));
+        this.destroy(new Error(`HTTP/2 protocol error from the server: ${err.message}`));
         return;
       }
       if (this.#isDestroyed) return;
@@ -228,38 +242,38 @@ export class WireSession {
   }
 
   #frame(type: number, flags: number, streamId: number, payload: Buffer): void {
-    if (this.#headerBlock !== undefined && type !== FrameType.CONTINUATION) throw new Error("a header block was interrupted");
+    if (this.#headerBlock !== undefined && type !== FrameType.CONTINUATION) throw new ProtocolError("a header block was interrupted");
     switch (type) {
       case FrameType.DATA: {
         this.consumed(payload.length);
         const data = unpadded(payload, flags, type);
-        if (data === undefined) throw new Error("a DATA frame with bad padding");
+        if (data === undefined) throw new ProtocolError("a DATA frame with bad padding");
         this.#streams.get(streamId)?.data(data, payload.length, (flags & Flag.END_STREAM) !== 0);
         return;
       }
       case FrameType.HEADERS: {
         const fragment = unpadded(payload, flags, type);
-        if (fragment === undefined) throw new Error("a HEADERS frame with bad padding");
+        if (fragment === undefined) throw new ProtocolError("a HEADERS frame with bad padding");
         this.#headerBlock = { streamId, flags, fragments: [fragment] };
         if ((flags & Flag.END_HEADERS) !== 0) this.#endHeaderBlock();
         return;
       }
       case FrameType.CONTINUATION: {
         const block = this.#headerBlock;
-        if (block === undefined || block.streamId !== streamId) throw new Error("an unexpected CONTINUATION frame");
+        if (block === undefined || block.streamId !== streamId) throw new ProtocolError("an unexpected CONTINUATION frame");
         block.fragments.push(payload);
         if ((flags & Flag.END_HEADERS) !== 0) this.#endHeaderBlock();
         return;
       }
       case FrameType.RST_STREAM:
-        if (payload.length !== 4) throw new Error("a RST_STREAM frame of the wrong size");
+        if (payload.length !== 4) throw new ProtocolError("a RST_STREAM frame of the wrong size");
         this.#streams.get(streamId)?.reset(payload.readUInt32BE(0));
         return;
       case FrameType.SETTINGS:
         if ((flags & Flag.ACK) === 0) this.#settings(payload);
         return;
       case FrameType.PING:
-        if (payload.length !== 8) throw new Error("a PING frame of the wrong size");
+        if (payload.length !== 8) throw new ProtocolError("a PING frame of the wrong size");
         if ((flags & Flag.ACK) === 0) this.write(frameOf(FrameType.PING, Flag.ACK, 0, payload));
         else this.#pingAnswered(payload.readBigUInt64BE(0));
         return;
@@ -270,7 +284,7 @@ export class WireSession {
         this.#windowUpdate(streamId, payload);
         return;
       case FrameType.PUSH_PROMISE:
-        throw new Error("a PUSH_PROMISE, which the client disabled");
+        throw new ProtocolError("a PUSH_PROMISE, which the client disabled");
       default:
         // PRIORITY and unknown types are ignored (RFC 9113 §4.1, §5.5).
         return;
@@ -286,17 +300,17 @@ export class WireSession {
   }
 
   #settings(payload: Buffer): void {
-    if (payload.length % 6 !== 0) throw new Error("a SETTINGS frame of the wrong size");
+    if (payload.length % 6 !== 0) throw new ProtocolError("a SETTINGS frame of the wrong size");
     for (let at = 0; at < payload.length; at += 6) {
       const id = payload.readUInt16BE(at);
       const value = payload.readUInt32BE(at + 2);
       if (id === Setting.INITIAL_WINDOW_SIZE) {
-        if (value > MAX_WINDOW_BYTES) throw new Error("SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1");
+        if (value > MAX_WINDOW_BYTES) throw new ProtocolError("SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1");
         const delta = value - this.#remoteInitialWindow;
         this.#remoteInitialWindow = value;
         for (const stream of this.#streams.values()) stream.addSendWindow(delta);
       } else if (id === Setting.MAX_FRAME_SIZE) {
-        if (value < DEFAULT_MAX_FRAME_BYTES || value > 2 ** 24 - 1) throw new Error("SETTINGS_MAX_FRAME_SIZE out of range");
+        if (value < DEFAULT_MAX_FRAME_BYTES || value > 2 ** 24 - 1) throw new ProtocolError("SETTINGS_MAX_FRAME_SIZE out of range");
         this.#remoteMaxFrame = value;
       } else if (id === Setting.MAX_CONCURRENT_STREAMS) {
         this.#remoteMaxStreams = value;
@@ -311,19 +325,19 @@ export class WireSession {
   }
 
   #windowUpdate(streamId: number, payload: Buffer): void {
-    if (payload.length !== 4) throw new Error("a WINDOW_UPDATE frame of the wrong size");
+    if (payload.length !== 4) throw new ProtocolError("a WINDOW_UPDATE frame of the wrong size");
     const increment = payload.readUInt32BE(0) & 0x7fffffff;
     if (streamId !== 0) {
       this.#streams.get(streamId)?.addSendWindow(increment);
       return;
     }
     this.#sendWindow += increment;
-    if (this.#sendWindow > MAX_WINDOW_BYTES) throw new Error("the connection's send window went above 2^31-1");
+    if (this.#sendWindow > MAX_WINDOW_BYTES) throw new ProtocolError("the connection's send window went above 2^31-1");
     for (const stream of this.#streams.values()) stream.flush();
   }
 
   #goaway(payload: Buffer): void {
-    if (payload.length < 8) throw new Error("a GOAWAY frame of the wrong size");
+    if (payload.length < 8) throw new ProtocolError("a GOAWAY frame of the wrong size");
     this.#lastStreamId = payload.readUInt32BE(0) & 0x7fffffff;
     const code = payload.readUInt32BE(4);
     this.#gone(new Error(`the server sent GOAWAY (code ${code})`));

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream, type Settings } from "node:http2";
-import type { AddressInfo } from "node:net";
+import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
 import type { Method } from "../../src/client/connection.js";
 import { channelSecurityOf } from "../../src/client/tls-options.js";
 import { Http2Connection } from "../../src/client/transport/http2-connection.js";
@@ -169,5 +169,39 @@ describe("the client's HTTP/2 framing (WireSession) against node:http2", functio
     await waitFor(() => !c.isReady, "the connection leaves service");
     echo(pending!, {}, framed(Buffer.from("late")));
     expect(String(await held)).to.equal("late");
+  });
+
+  it("drops the connection on a frame the server should not send (GOAWAY PROTOCOL_ERROR): the call ends UNAVAILABLE", async () => {
+    // A TCP server that answers the preface with SETTINGS, then any request with a malformed WINDOW_UPDATE.
+    const sockets = new Set<Socket>();
+    const received: Buffer[] = [];
+    const tcp = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+      socket.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]));
+      socket.on("data", (chunk: Buffer) => {
+        received.push(chunk);
+        // The request's HEADERS (type 1) came: 3 bytes where WINDOW_UPDATE has 4.
+        if (Buffer.concat(received).includes(Buffer.from([1, 0x04, 0, 0, 0, 1]))) socket.write(Buffer.from([0, 0, 3, 8, 0, 0, 0, 0, 0, 0, 0, 1]));
+      });
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+    try {
+      const c = connectionTo(`127.0.0.1:${(tcp.address() as AddressInfo).port}`);
+      connections.push(c);
+      await c.connect(Date.now() + 5_000);
+      const err = await c.unary<Buffer>(RAW, Buffer.from("x"), Date.now() + 5_000).then(() => expect.fail("answered"), (e: unknown) => e);
+      expect(err).to.include({ code: 14, details: "Connection dropped" });
+      expect(c.isReady).to.equal(false);
+      // The GOAWAY the client sent before closing: type 7, error PROTOCOL_ERROR (1).
+      const GOAWAY = Buffer.from([0, 0, 8, 7, 0, 0, 0, 0, 0]);
+      await waitFor(() => Buffer.concat(received).includes(GOAWAY), "the client's GOAWAY");
+      const bytes = Buffer.concat(received);
+      const goaway = bytes.indexOf(GOAWAY);
+      expect(bytes.readUInt32BE(goaway + 13)).to.equal(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => tcp.close(resolve));
+    }
   });
 });

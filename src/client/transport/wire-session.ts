@@ -24,6 +24,9 @@ export interface WireSessionOptions {
   readonly onGone: (err: Error) => void;
 }
 
+/** How long a connection ended with our GOAWAY waits for the server to close it. */
+const GOAWAY_LINGER_MS = 1_000;
+
 /** Stream ids are 31 bits; a session that used them all is replaced. */
 const MAX_STREAM_ID = 2 ** 31 - 1;
 
@@ -138,7 +141,10 @@ export class WireSession {
     if (this.#isDestroyed) return;
     this.#isDestroyed = true;
     this.#gone(err ?? new Error("the session was destroyed"));
-    this.#socket.destroy();
+    const socket = this.#socket;
+    if (!socket.writableEnded) socket.destroy();
+    // Ended with a GOAWAY: closed once it is out, or after a second whatever the server does.
+    else setTimeout(() => socket.destroy(), GOAWAY_LINGER_MS).unref();
     const open = [...this.#streams.values(), ...this.#waiting];
     this.#streams.clear();
     this.#waiting.length = 0;
@@ -232,7 +238,8 @@ export class WireSession {
       } catch (err) {
         // Only what the server sent is its protocol error; a handler's own exception goes on up.
         if (!(err instanceof ProtocolError || err instanceof HpackError)) throw err;
-        this.write(goawayFrameOf(0, err instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.PROTOCOL_ERROR));
+        // end(), not destroy(): the GOAWAY that says why goes out first.
+        this.#socket.end(goawayFrameOf(0, err instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.PROTOCOL_ERROR));
         this.destroy(new Error(`HTTP/2 protocol error from the server: ${err.message}`));
         return;
       }

@@ -5,7 +5,9 @@ import type { Http2Connection } from "../../src/client/transport/http2-connectio
 import { BUILTIN_CLASSES } from "../../src/devices/index.js";
 import { startGrpcServer, type GrpcServerHandle } from "../../src/grpc/index.js";
 import { TlsFileWatcher } from "../../src/server/index.js";
-import { INFO, callError, http2Connection } from "../support/http2-connection.js";
+import { INFO, METADATA, callError, http2Connection } from "../support/http2-connection.js";
+import { GrpcJsConnection } from "../../src/client/transport/grpc-js-connection.js";
+import { channelSecurityOf } from "../../src/client/tls-options.js";
 import { closedPort } from "../support/ports.js";
 import { makeTestPki, type TestPki } from "../support/test-certs.js";
 import { expectDevFailed, memoryLogger, startServer } from "../support/test-server.js";
@@ -148,6 +150,23 @@ describe("the client's http2 transport against servers", function () {
       sp.signal("SIGCONT");
       await conn.connect(Date.now() + 5_000);
       expect((await conn.unary<{ dev_class: unknown }>(INFO, { device: "sys/tg_test/1" }, Date.now() + 2_000)).dev_class).to.equal("TangoTest");
+    });
+
+    it("on grpc-js too, drops a connection whose server is frozen (SIGSTOP) when a keepalive PING goes unanswered", async () => {
+      const gj = new GrpcJsConnection({ address: sp.address, security: channelSecurityOf("127.0.0.1", false, undefined) },
+        { maxMessageBytes: 1 << 20, metadata: METADATA, keepalive: { timeMs: 200, timeoutMs: 300 } });
+      try {
+        await gj.connect(Date.now() + 2_000);
+        await gj.unary(INFO, { device: "sys/tg_test/1" }, Date.now() + 2_000);
+        sp.signal("SIGSTOP");
+        const start = Date.now();
+        const err = await callError(gj.unary(INFO, { device: "sys/tg_test/1" }, Infinity));
+        expect(err.code).to.equal(grpc.status.UNAVAILABLE);
+        expect(Date.now() - start, "within a PING period and its timeout").to.be.lessThan(1_500);
+      } finally {
+        sp.signal("SIGCONT");
+        gj.close();
+      }
     });
 
     it("streams events, and resubscribes after the server is killed and restarted", async () => {

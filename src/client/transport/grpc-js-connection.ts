@@ -1,10 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
-import { FLOW_CONTROL_WINDOW_BYTES } from "../../core/defaults.js";
+import { CLIENT_KEEPALIVE_TIME_MS, CLIENT_KEEPALIVE_TIMEOUT_MS, FLOW_CONTROL_WINDOW_BYTES } from "../../core/defaults.js";
 import {
   abortable, ConnectError, DEVICE_SERVICE, healthCheck, isServingStatus,
   type ChannelTarget, type ClientConnection, type ConnectionOptions, type Method, type TargetSource,
 } from "../connection.js";
 import { tlsFailureAt } from "./connect-failure.js";
+import type { KeepaliveOptions } from "./http2-connection.js";
 
 /** grpc-js options no user needs to touch; the comments say why each one is set. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -41,14 +42,19 @@ export class GrpcJsConnection implements ClientConnection {
   /** The current channel has been READY: a later state other than READY means it was lost. */
   #hasBeenReady = false;
 
-  constructor(target: ChannelTarget | TargetSource, opts: ConnectionOptions) {
+  constructor(target: ChannelTarget | TargetSource, opts: ConnectionOptions & { readonly keepalive?: KeepaliveOptions }) {
     this.#source = target;
     this.#target = typeof target === "function" ? undefined : target;
     this.#metadata = opts.metadata;
+    const keepalive = opts.keepalive ?? { timeMs: CLIENT_KEEPALIVE_TIME_MS, timeoutMs: CLIENT_KEEPALIVE_TIMEOUT_MS };
     this.#options = {
       ...CHANNEL_OPTIONS,
       "grpc.max_receive_message_length": opts.maxMessageBytes,
       "grpc.max_send_message_length": opts.maxMessageBytes,
+      // Dead-peer detection as the http2 transport's: a PING this often while calls are in
+      // flight (grpc-js pings only then by default), a connection whose PING goes unanswered dropped.
+      "grpc.keepalive_time_ms": keepalive.timeMs,
+      "grpc.keepalive_timeout_ms": keepalive.timeoutMs,
     };
   }
 

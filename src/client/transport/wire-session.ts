@@ -61,8 +61,6 @@ export class WireSession {
   #remoteMaxFrame = DEFAULT_MAX_FRAME_BYTES;
   #remoteMaxStreams = Number.POSITIVE_INFINITY;
   #unackedBytes = 0;
-  /** The server's GOAWAY: streams above this id were not processed. */
-  #lastStreamId = MAX_STREAM_ID;
 
   constructor(opts: WireSessionOptions) {
     this.#opts = opts;
@@ -85,11 +83,6 @@ export class WireSession {
     socket.on("data", (chunk: Buffer) => this.#read(chunk));
     socket.on("error", (err) => this.destroy(err));
     socket.on("close", () => this.destroy(new Error("the connection closed")));
-  }
-
-  /** Whether the server's SETTINGS arrived and the session takes new streams. */
-  get isReady(): boolean {
-    return this.#isReady && !this.#isGone;
   }
 
   get isDestroyed(): boolean {
@@ -345,12 +338,12 @@ export class WireSession {
 
   #goaway(payload: Buffer): void {
     if (payload.length < 8) throw new ProtocolError("a GOAWAY frame of the wrong size");
-    this.#lastStreamId = payload.readUInt32BE(0) & 0x7fffffff;
+    const lastStreamId = payload.readUInt32BE(0) & 0x7fffffff;
     const code = payload.readUInt32BE(4);
     this.#gone(new Error(`the server sent GOAWAY (code ${code})`));
     // Streams above the last one processed were not: they end as a lost connection's do.
     for (const stream of [...this.#streams.values(), ...this.#waiting]) {
-      if (stream.id > this.#lastStreamId) {
+      if (stream.id > lastStreamId) {
         this.released(stream);
         stream.closed(undefined);
       }

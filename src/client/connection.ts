@@ -1,4 +1,5 @@
 import type * as grpc from "@grpc/grpc-js";
+import { CLIENT_KEEPALIVE_TIME_MS, CLIENT_KEEPALIVE_TIMEOUT_MS } from "../core/defaults.js";
 import { loadTangoProto } from "../grpc/wire.js";
 import type { ChannelSecurity } from "./tls-options.js";
 
@@ -30,10 +31,23 @@ export interface Method {
   readonly responseDeserialize: (bytes: Buffer) => object;
 }
 
-/** What makes a connection: the largest message either way, and the metadata every call carries. */
+/** Dead-peer detection: a PING this often while calls are in flight, answered within `timeoutMs`. */
+export interface KeepaliveOptions {
+  readonly timeMs: number;
+  readonly timeoutMs: number;
+}
+
+/** The keepalive of both transports (spec §10.3). */
+export const DEFAULT_KEEPALIVE: KeepaliveOptions = Object.freeze({ timeMs: CLIENT_KEEPALIVE_TIME_MS, timeoutMs: CLIENT_KEEPALIVE_TIMEOUT_MS });
+
+/**
+ * What makes a connection: the largest message either way, the metadata every call carries, and
+ * the keepalive (DEFAULT_KEEPALIVE when not given; tests shorten it).
+ */
 export interface ConnectionOptions {
   readonly maxMessageBytes: number;
   readonly metadata: grpc.Metadata;
+  readonly keepalive?: KeepaliveOptions;
 }
 
 /**

@@ -1,11 +1,10 @@
 import * as grpc from "@grpc/grpc-js";
-import { CLIENT_KEEPALIVE_TIME_MS, CLIENT_KEEPALIVE_TIMEOUT_MS, FLOW_CONTROL_WINDOW_BYTES } from "../../core/defaults.js";
+import { FLOW_CONTROL_WINDOW_BYTES } from "../../core/defaults.js";
 import {
-  abortable, ConnectError, DEVICE_SERVICE, healthCheck, isServingStatus,
+  abortable, ConnectError, DEFAULT_KEEPALIVE, DEVICE_SERVICE, healthCheck, isServingStatus,
   type ChannelTarget, type ClientConnection, type ConnectionOptions, type Method, type TargetSource,
 } from "../connection.js";
 import { tlsFailureAt } from "./connect-failure.js";
-import type { KeepaliveOptions } from "./http2-connection.js";
 
 /** grpc-js options no user needs to touch; the comments say why each one is set. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -42,11 +41,11 @@ export class GrpcJsConnection implements ClientConnection {
   /** The current channel has been READY: a later state other than READY means it was lost. */
   #hasBeenReady = false;
 
-  constructor(target: ChannelTarget | TargetSource, opts: ConnectionOptions & { readonly keepalive?: KeepaliveOptions }) {
+  constructor(target: ChannelTarget | TargetSource, opts: ConnectionOptions) {
     this.#source = target;
     this.#target = typeof target === "function" ? undefined : target;
     this.#metadata = opts.metadata;
-    const keepalive = opts.keepalive ?? { timeMs: CLIENT_KEEPALIVE_TIME_MS, timeoutMs: CLIENT_KEEPALIVE_TIMEOUT_MS };
+    const keepalive = opts.keepalive ?? DEFAULT_KEEPALIVE;
     this.#options = {
       ...CHANNEL_OPTIONS,
       "grpc.max_receive_message_length": opts.maxMessageBytes,

@@ -1,8 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
-import { CLIENT_KEEPALIVE_TIME_MS, CLIENT_KEEPALIVE_TIMEOUT_MS, FLOW_CONTROL_WINDOW_BYTES } from "../../core/defaults.js";
+import { FLOW_CONTROL_WINDOW_BYTES } from "../../core/defaults.js";
 import {
-  abortable, ConnectError, DEVICE_SERVICE, healthCheck, isServingStatus,
-  type ChannelTarget, type ClientConnection, type ConnectionOptions, type Method, type ServerStream, type TargetSource,
+  abortable, ConnectError, DEFAULT_KEEPALIVE, DEVICE_SERVICE, healthCheck, isServingStatus,
+  type ChannelTarget, type ClientConnection, type ConnectionOptions, type KeepaliveOptions, type Method, type ServerStream, type TargetSource,
 } from "../connection.js";
 import { tlsFailureAt } from "./connect-failure.js";
 import { callErrorOf, framesOf, grpcTimeoutOf } from "./grpc-frames.js";
@@ -10,12 +10,6 @@ import { encodeHeaderBlock } from "./hpack.js";
 import { Http2ServerStream } from "./http2-server-stream.js";
 import { WireCall, type CallEnd } from "./wire-call.js";
 import { WireSession } from "./wire-session.js";
-
-/** Dead-peer detection: a PING this often while calls are in flight, answered within `timeoutMs`. */
-export interface KeepaliveOptions {
-  readonly timeMs: number;
-  readonly timeoutMs: number;
-}
 
 /** One HTTP/2 session and what is known of it. */
 interface Session {
@@ -60,11 +54,11 @@ export class Http2Connection implements ClientConnection {
   #generation = 0;
   #hasBeenReady = false;
 
-  constructor(target: ChannelTarget | TargetSource, opts: ConnectionOptions & { readonly keepalive?: KeepaliveOptions }) {
+  constructor(target: ChannelTarget | TargetSource, opts: ConnectionOptions) {
     this.#source = target;
     this.#target = typeof target === "function" ? undefined : target;
     this.#maxMessageBytes = opts.maxMessageBytes;
-    this.#keepalive = opts.keepalive ?? { timeMs: CLIENT_KEEPALIVE_TIME_MS, timeoutMs: CLIENT_KEEPALIVE_TIMEOUT_MS };
+    this.#keepalive = opts.keepalive ?? DEFAULT_KEEPALIVE;
     this.#metadataFields = Object.entries(opts.metadata.toHttp2Headers())
       .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, String(v)] as const));
   }

@@ -1,5 +1,5 @@
-import type { HeaderList } from "./hpack.js";
-import { ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, putFrameHeader } from "./wire-frames.js";
+import type { HeaderList } from "../../http2/hpack.js";
+import { ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, headerFramesOf, putFrameHeader } from "../../http2/frames.js";
 import type { WireSession } from "./wire-session.js";
 
 /** What a stream does with what it receives. */
@@ -50,19 +50,7 @@ export class WireStream {
   /** @internal Sends HEADERS (and CONTINUATION beyond `maxFrame`), then what DATA the windows allow. */
   start(maxFrame: number): void {
     this.#isStarted = true;
-    const block = this.#headerBlock;
-    const endStream = this.#body.length === 0 ? Flag.END_STREAM : 0;
-    const parts = Math.max(1, Math.ceil(block.length / maxFrame));
-    const out = Buffer.allocUnsafe(parts * FRAME_HEADER_BYTES + block.length);
-    let at = 0;
-    for (let i = 0; i < parts; i++) {
-      const piece = block.subarray(i * maxFrame, Math.min(block.length, (i + 1) * maxFrame));
-      const endHeaders = i === parts - 1 ? Flag.END_HEADERS : 0;
-      putFrameHeader(out, at, piece.length, i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, (i === 0 ? endStream : 0) | endHeaders, this.id);
-      piece.copy(out, at + FRAME_HEADER_BYTES);
-      at += FRAME_HEADER_BYTES + piece.length;
-    }
-    this.#send(out);
+    this.#send(headerFramesOf(this.#headerBlock, this.id, this.#body.length === 0, maxFrame));
   }
 
   /** Stops crediting the server's window for this stream: once it is used up, the server waits. */

@@ -1,14 +1,14 @@
 import { Client, credentials, status } from "@grpc/grpc-js";
 import { expect } from "chai";
-import { loadTangoProto, startGrpcServer, type GrpcServerHandle, type GrpcServerTransport } from "../../src/grpc/index.js";
+import { loadTangoProto, startGrpcServer, type GrpcServerHandle } from "../../src/grpc/index.js";
 import { AccessPolicy, TlsFileWatcher } from "../../src/server/index.js";
 import { makeTestPki, type CertFiles, type TestPki } from "../support/test-certs.js";
 import { FakeRequestApi } from "./fake-request-api.js";
-import { createTestLogger, expectServiceError, unary } from "./grpc-test-client.js";
+import { SERVER_TRANSPORTS, createTestLogger, expectServiceError, unary } from "./grpc-test-client.js";
 
 const { deviceService } = loadTangoProto();
 
-for (const transport of ["http2", "grpc-js"] as const satisfies readonly GrpcServerTransport[]) describe(`gRPC server with TLS (${transport})`, function () {
+for (const transport of SERVER_TRANSPORTS) describe(`gRPC server with TLS (${transport})`, function () {
   this.timeout(30_000);
   let pki: TestPki;
   let files: TlsFileWatcher;

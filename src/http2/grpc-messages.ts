@@ -17,9 +17,6 @@ export class MessageError extends Error {
 /** Bytes of gRPC's message prefix: a compression flag and a big-endian uint32 length. */
 export const MESSAGE_PREFIX_BYTES = 5;
 
-/** Messages up to this size go out as one buffer with their prefix; larger ones as two writes, uncopied. */
-const COPY_LIMIT_BYTES = 16 * 1024;
-
 /** The 5-byte prefix of an uncompressed message of `length` bytes. */
 function prefixOf(length: number): Buffer {
   const prefix = Buffer.allocUnsafe(MESSAGE_PREFIX_BYTES);
@@ -28,14 +25,9 @@ function prefixOf(length: number): Buffer {
   return prefix;
 }
 
-/** One uncompressed gRPC message as the buffers to write: prefix and message, joined when small. */
+/** One uncompressed gRPC message as the buffers to send, prefix and message, uncopied (the stream joins them into its frames). */
 export function framesOf(message: Buffer): readonly Buffer[] {
-  if (message.length >= COPY_LIMIT_BYTES) return [prefixOf(message.length), message];
-  const framed = Buffer.allocUnsafe(MESSAGE_PREFIX_BYTES + message.length);
-  framed[0] = 0;
-  framed.writeUInt32BE(message.length, 1);
-  message.copy(framed, MESSAGE_PREFIX_BYTES);
-  return [framed];
+  return message.length === 0 ? [prefixOf(0)] : [prefixOf(message.length), message];
 }
 
 /**
@@ -110,7 +102,8 @@ export class MessageReader {
       else this.#chunks[0] = first.subarray(n);
       return first.subarray(0, n);
     }
-    const out = Buffer.allocUnsafe(n);
+    // Where grpc-js puts a message, after its 5-byte prefix: the sender aligned large arrays for that (aligned-raw.ts).
+    const out = Buffer.allocUnsafe(MESSAGE_PREFIX_BYTES + n).subarray(MESSAGE_PREFIX_BYTES);
     let filled = 0;
     while (filled < n) {
       const chunk = this.#chunks[0] as Buffer;

@@ -144,27 +144,28 @@ export class WireStream {
     this.#handler.onClose(code);
   }
 
-  /** HEADERS and the first DATA go out in one write when the windows allow. */
+  /** HEADERS and the request's DATA go out in one write when the windows allow, as for most calls. */
   #send(headersFrames: Buffer): void {
     if (this.#body.length === 0) {
       this.#session.write(headersFrames);
       return;
     }
-    // Small requests: the whole call in one write, as the common case is.
-    const head = this.#body[0]!;
-    const fits = head.length <= this.#session.maxFrameBytes && head.length <= this.#sendWindow && head.length <= this.#session.sendWindowBytes;
-    if (this.#body.length === 1 && fits) {
-      this.#sendWindow -= this.#session.takeSendWindow(head.length);
-      this.#body.shift();
-      const out = Buffer.allocUnsafe(headersFrames.length + FRAME_HEADER_BYTES + head.length);
-      headersFrames.copy(out, 0);
-      putFrameHeader(out, headersFrames.length, head.length, FrameType.DATA, Flag.END_STREAM, this.id);
-      head.copy(out, headersFrames.length + FRAME_HEADER_BYTES);
-      this.#session.write(out);
+    let bodyBytes = 0;
+    for (const part of this.#body) bodyBytes += part.length;
+    const fits = bodyBytes <= this.#session.maxFrameBytes && bodyBytes <= this.#sendWindow && bodyBytes <= this.#session.sendWindowBytes;
+    if (!fits) {
+      this.#session.write(headersFrames);
+      this.flush();
       return;
     }
-    this.#session.write(headersFrames);
-    this.flush();
+    this.#sendWindow -= this.#session.takeSendWindow(bodyBytes);
+    const out = Buffer.allocUnsafe(headersFrames.length + FRAME_HEADER_BYTES + bodyBytes);
+    let at = headersFrames.copy(out, 0);
+    putFrameHeader(out, at, bodyBytes, FrameType.DATA, Flag.END_STREAM, this.id);
+    at += FRAME_HEADER_BYTES;
+    for (const part of this.#body) at += part.copy(out, at);
+    this.#body.length = 0;
+    this.#session.write(out);
   }
 
   #deliverHeaders(headers: HeaderList, endStream: boolean): void {

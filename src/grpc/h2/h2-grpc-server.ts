@@ -4,7 +4,7 @@ import { status, type ServiceDefinition, type UntypedServiceImplementation } fro
 import type { TlsFileWatcher, TlsMaterial } from "../../server/index.js";
 import { encodeHeaderBlock, type HeaderList } from "../../http2/hpack.js";
 import type { MethodRecord } from "../grpc-method-record.js";
-import { ServerCall, type CallLimits, type ServedMethod } from "./server-call.js";
+import { ServerCall, type CallHost, type ServedMethod } from "./server-call.js";
 import { ServerSession, type ServerStream } from "./server-session.js";
 import { statusBlockOf } from "./status-blocks.js";
 
@@ -48,11 +48,17 @@ const DEFAULT_MAX_HEADER_LIST_BYTES = 64 * 1024;
 const TIMEOUT_UNITS_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
 const TIMEOUT = /^(\d{1,8})([HMSmun])$/;
 
+/** The last grpc-timeout read, and its value: a client sends the same one call after call. */
+let lastTimeout = { header: "", ms: Infinity };
+
 /** A grpc-timeout header in ms; Infinity when absent or malformed (grpc-js ignores a malformed one too). */
 function timeoutMsOf(header: string | undefined): number {
   if (header === undefined) return Infinity;
+  if (header === lastTimeout.header) return lastTimeout.ms;
   const match = TIMEOUT.exec(header);
-  return match === null ? Infinity : Number(match[1]) * TIMEOUT_UNITS_MS[match[2]!]!;
+  const ms = match === null ? Infinity : Number(match[1]) * TIMEOUT_UNITS_MS[match[2]!]!;
+  lastTimeout = { header, ms };
+  return ms;
 }
 
 function secureOptionsOf(material: TlsMaterial, files: TlsFileWatcher): { cert: Buffer; key: Buffer; ca?: Buffer } {
@@ -71,7 +77,7 @@ function secureOptionsOf(material: TlsMaterial, files: TlsFileWatcher): { cert: 
  *
  * @internal Used by `startGrpcServer`.
  */
-export class H2GrpcServer implements CallLimits {
+export class H2GrpcServer implements CallHost {
   maxReceiveMessageBytes: number;
   readonly maxSendMessageBytes: number;
   readonly #opts: H2GrpcServerOptions;
@@ -80,6 +86,8 @@ export class H2GrpcServer implements CallLimits {
   #server: NetServer | undefined;
   #isShuttingDown = false;
   #onAllClosed: (() => void) | undefined;
+  /** Calls whose deadline timer is armed at the next turn of the event loop, if they are still running. */
+  #unarmed: ServerCall[] = [];
 
   constructor(opts: H2GrpcServerOptions) {
     this.#opts = opts;
@@ -105,6 +113,17 @@ export class H2GrpcServer implements CallLimits {
       });
     }
   }
+
+  /** @internal A timer per call costs more than most calls; those that end within this turn never need one. */
+  armDeadlineLater(call: ServerCall): void {
+    if (this.#unarmed.push(call) === 1) setImmediate(this.#armDeadlines);
+  }
+
+  readonly #armDeadlines = (): void => {
+    const calls = this.#unarmed;
+    this.#unarmed = [];
+    for (const call of calls) call.armDeadline();
+  };
 
   /** Listens on `host:port` (0: the OS chooses); resolves to the bound port. */
   listen(host: string, port: number): Promise<number> {

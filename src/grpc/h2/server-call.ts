@@ -33,9 +33,11 @@ export interface CallStatusError {
 }
 
 /** What a call needs of its server. @internal */
-export interface CallLimits {
+export interface CallHost {
   readonly maxReceiveMessageBytes: number;
   readonly maxSendMessageBytes: number;
+  /** Arms the call's deadline timer soon, unless it has ended by then (most calls end within the turn that starts them). */
+  armDeadlineLater(call: ServerCall): void;
 }
 
 /** Headers that are the transport's, not the caller's metadata. */
@@ -62,7 +64,7 @@ export class ServerCall extends EventEmitter implements ServerStreamHandler {
   cancelled = false;
   readonly #stream: ServerStream;
   readonly #method: ServedMethod;
-  readonly #limits: CallLimits;
+  readonly #host: CallHost;
   readonly #rawHeaders: HeaderList;
   readonly #reader: MessageReader;
   readonly #deadline: number;
@@ -74,17 +76,15 @@ export class ServerCall extends EventEmitter implements ServerStreamHandler {
   #isHeadersSent = false;
   #isEnded = false;
 
-  constructor(stream: ServerStream, method: ServedMethod, headers: HeaderList, timeoutMs: number, limits: CallLimits) {
+  constructor(stream: ServerStream, method: ServedMethod, headers: HeaderList, timeoutMs: number, host: CallHost) {
     super();
     this.#stream = stream;
     this.#method = method;
-    this.#limits = limits;
+    this.#host = host;
     this.#rawHeaders = headers;
-    this.#reader = new MessageReader(limits.maxReceiveMessageBytes);
+    this.#reader = new MessageReader(host.maxReceiveMessageBytes);
     this.#deadline = timeoutMs === Infinity ? Infinity : Date.now() + timeoutMs;
-    if (timeoutMs <= MAX_TIMER_MS) {
-      this.#timer = setTimeout(() => this.#expire(), timeoutMs);
-    }
+    if (timeoutMs <= MAX_TIMER_MS) host.armDeadlineLater(this);
     if (method.record !== undefined) method.record.started++;
     if (method.responseStream || method.requestStream) {
       // grpc-js's streams end with the status of an "error" event.
@@ -96,7 +96,13 @@ export class ServerCall extends EventEmitter implements ServerStreamHandler {
 
   /** The request's metadata (its headers less the transport's), made on first use. */
   get metadata(): Metadata {
-    return this.#metadata ??= metadataOf(this.#rawHeaders);
+    return this.#metadata ??= this.#stream.session.metadataOf(this.#rawHeaders, metadataOf);
+  }
+
+  /** @internal Starts the deadline's timer, if the call is still running (CallHost.armDeadlineLater). */
+  armDeadline(): void {
+    if (this.#isEnded) return;
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, this.#deadline - Date.now()));
   }
 
   getPeer(): string {
@@ -228,8 +234,8 @@ export class ServerCall extends EventEmitter implements ServerStreamHandler {
       this.#sendStatus({ code: status.INTERNAL, details: `Error serializing response: ${err instanceof Error ? err.message : String(err)}` });
       return undefined;
     }
-    if (bytes.length > this.#limits.maxSendMessageBytes) {
-      this.#sendStatus({ code: status.RESOURCE_EXHAUSTED, details: `Sent message larger than max (${bytes.length} vs. ${this.#limits.maxSendMessageBytes})` });
+    if (bytes.length > this.#host.maxSendMessageBytes) {
+      this.#sendStatus({ code: status.RESOURCE_EXHAUSTED, details: `Sent message larger than max (${bytes.length} vs. ${this.#host.maxSendMessageBytes})` });
       return undefined;
     }
     return bytes;
@@ -296,7 +302,7 @@ function statusOf(err: CallStatusError): SentStatus {
 }
 
 /** The caller's metadata from the request headers: `-bin` values base64-decoded. */
-function metadataOf(headers: HeaderList): Metadata {
+export function metadataOf(headers: HeaderList): Metadata {
   const md = new Metadata();
   for (const [key, value] of headers) {
     if (key.startsWith(":") || TRANSPORT_HEADERS.has(key)) continue;

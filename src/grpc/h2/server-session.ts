@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import type { Metadata } from "@grpc/grpc-js";
 import { FrameReader } from "../../http2/frame-reader.js";
 import {
   CONNECTION_PREFACE, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ErrorCode, Flag, FrameType, MAX_WINDOW_BYTES,
@@ -68,6 +69,8 @@ export class ServerSession {
   #unackedBytes = 0;
   #resets = 0;
   #resetWindowStart = 0;
+  /** The metadata of the last header list, which a client sends again call after call (the decoder gives the same list). */
+  #lastMetadata: { readonly headers: HeaderList; readonly metadata: Metadata } | undefined;
 
   constructor(socket: Socket, opts: ServerSessionOptions) {
     this.socket = socket;
@@ -122,6 +125,18 @@ export class ServerSession {
     this.#blocked.clear();
     for (const stream of open) stream.closed(undefined);
     this.#opts.onClose();
+  }
+
+  /**
+   * @internal The request metadata of `headers`, made by `make` once for a header list the
+   * client repeats (handlers read request metadata, never change it).
+   */
+  metadataOf(headers: HeaderList, make: (headers: HeaderList) => Metadata): Metadata {
+    const last = this.#lastMetadata;
+    if (last !== undefined && last.headers === headers) return last.metadata;
+    const metadata = make(headers);
+    this.#lastMetadata = { headers, metadata };
+    return metadata;
   }
 
   /** @internal Frames to send; corked until the current batch of work is done. */

@@ -1,4 +1,4 @@
-import { FRAME_HEADER_BYTES, ProtocolError } from "./frames.js";
+import { ErrorCode, FRAME_HEADER_BYTES, ProtocolError } from "./frames.js";
 
 /** Takes one whole frame; returns false to stop reading (the session ended). */
 export type FrameHandler = (type: number, flags: number, streamId: number, payload: Buffer) => boolean;
@@ -42,7 +42,7 @@ export class FrameReader {
     let offset = 0;
     while (data.length - offset >= FRAME_HEADER_BYTES) {
       const length = (data[offset]! << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
-      if (length > this.#maxPayloadBytes) throw new ProtocolError(`a frame of ${length} bytes, above SETTINGS_MAX_FRAME_SIZE ${this.#maxPayloadBytes}`);
+      if (length > this.#maxPayloadBytes) throw new ProtocolError(`a frame of ${length} bytes, above SETTINGS_MAX_FRAME_SIZE ${this.#maxPayloadBytes}`, ErrorCode.FRAME_SIZE_ERROR);
       if (data.length - offset - FRAME_HEADER_BYTES < length) break;
       const type = data[offset + 3]!;
       const flags = data[offset + 4]!;
@@ -55,7 +55,7 @@ export class FrameReader {
       // A frame header over our limit is refused before its payload is buffered.
       if (data.length - offset >= 3) {
         const length = (data[offset]! << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
-        if (length > this.#maxPayloadBytes) throw new ProtocolError(`a frame of ${length} bytes, above SETTINGS_MAX_FRAME_SIZE ${this.#maxPayloadBytes}`);
+        if (length > this.#maxPayloadBytes) throw new ProtocolError(`a frame of ${length} bytes, above SETTINGS_MAX_FRAME_SIZE ${this.#maxPayloadBytes}`, ErrorCode.FRAME_SIZE_ERROR);
       }
       this.#pending = offset === 0 ? data : data.subarray(offset);
     }

@@ -19,6 +19,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: "TANGO_HTTP_PROTECT_READS", path: ["http", "protectReads"], kind: "boolean" },
   { variable: "TANGO_HTTP_REQUEST_TIMEOUT_MS", path: ["http", "requestTimeoutMs"], kind: "integer" },
   { variable: "TANGO_MAX_MESSAGE_BYTES", path: ["grpc", "maxMessageBytes"], kind: "integer" },
+  { variable: "TANGO_GRPC_TRANSPORT", path: ["grpc", "transport"], kind: "string" },
   { variable: "TANGO_LOG_LEVEL", path: ["logLevel"], kind: "string" },
   { variable: "TANGO_HOST", path: ["tangoHost"], kind: "string" },
   { variable: "TANGO_ADVERTISE_ADDRESS", path: ["advertiseAddress"], kind: "string" },

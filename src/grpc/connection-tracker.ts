@@ -40,7 +40,7 @@ class SessionConnection implements Connection {
 }
 
 /**
- * The client connections of a grpc-js server, found by the peer string a call gives
+ * The client connections of a gRPC server, found by the peer string a call gives
  * (`call.getPeer()`: `<remoteAddress>:<remotePort>` of the session's socket, e.g.
  * `127.0.0.1:50744` or `::1:50744`), so that a lock can end when its owner's connection closes
  * (docs/locking.md). grpc-js has no public per-connection event: `trackConnections` wraps the
@@ -61,19 +61,23 @@ export class ConnectionTracker {
     return this.#byPeer.size;
   }
 
-  /** Starts following one HTTP/2 session. */
+  /** Starts following one connection, by the peer string its calls give; returns what to call when it closes. */
+  open(peer: string): () => void {
+    const connection = new SessionConnection(peer);
+    this.#byPeer.set(peer, connection);
+    return () => {
+      if (this.#byPeer.get(peer) === connection) this.#byPeer.delete(peer);
+      connection.close();
+    };
+  }
+
+  /** Starts following one HTTP/2 session of grpc-js. */
   add(session: Http2Session): void {
     const socket = session.socket as Http2Session["socket"] | undefined;
     const address = socket?.remoteAddress;
     if (address === undefined) return;
     // The same string grpc-js's getPeer() builds for the calls of this session.
-    const peer = socket?.remotePort === undefined ? address : `${address}:${socket.remotePort}`;
-    const connection = new SessionConnection(peer);
-    this.#byPeer.set(peer, connection);
-    session.once("close", () => {
-      if (this.#byPeer.get(peer) === connection) this.#byPeer.delete(peer);
-      connection.close();
-    });
+    session.once("close", this.open(socket?.remotePort === undefined ? address : `${address}:${socket.remotePort}`));
   }
 }
 

@@ -6,8 +6,10 @@ import { MeteredCall } from "./metered-call.js";
 
 /** The gRPC server metrics of go-grpc-prometheus, in one registry. */
 export interface GrpcServerMetrics {
-  /** Counts every call of the server it is given to; put it first, so it sees every status sent. */
+  /** Counts every call of the grpc-js server it is given to; put it first, so it sees every status sent. */
   readonly interceptor: ServerInterceptor;
+  /** The counts of one method, for a server that counts its calls itself (h2-grpc-server.ts). */
+  recordOf(path: string, requestStream: boolean, responseStream: boolean): MethodRecord;
   /**
    * Creates every series of every method of `services` at zero (go-grpc-prometheus's
    * InitializeMetrics: started, msg counters, the histogram, and handled for all 17 codes), so
@@ -22,9 +24,10 @@ export interface GrpcServerMetrics {
  * grpc_server_handled_total, grpc_server_msg_received_total, grpc_server_msg_sent_total and
  * grpc_server_handling_seconds. One set per registry: a second call on the same registry throws.
  *
- * Time runs from the call's arrival to its status. A status that grpc-js sends by itself (deadline
- * passed, a request message too large or undecodable) bypasses interceptors: such a call counts as
- * DeadlineExceeded if its deadline has passed, else as Canceled.
+ * Time runs from the call's arrival to its status. On the grpc-js transport, a status that
+ * grpc-js sends by itself (deadline passed, a request message too large or undecodable) bypasses
+ * interceptors: such a call counts as DeadlineExceeded if its deadline has passed, else as
+ * Canceled. Our own HTTP/2 server counts every status as sent.
  */
 export function createGrpcServerMetrics(registry: Registry): GrpcServerMetrics {
   const records = new Map<string, MethodRecord>();
@@ -61,6 +64,7 @@ export function createGrpcServerMetrics(registry: Registry): GrpcServerMetrics {
 
   return {
     interceptor,
+    recordOf,
     initialize(services) {
       for (const service of services) {
         for (const def of Object.values(service)) recordOf(def.path, def.requestStream, def.responseStream);

@@ -2,7 +2,7 @@
 // shares (proto ⇄ core values; it imports only core).
 
 export { startGrpcServer } from "./grpc-server.js";
-export type { GrpcServerOptions, GrpcServerHandle, HealthServiceName } from "./grpc-server.js";
+export type { GrpcServerOptions, GrpcServerHandle, GrpcServerTransport, HealthServiceName } from "./grpc-server.js";
 export { createGrpcServerMetrics } from "./grpc-metrics.js";
 export type { GrpcServerMetrics } from "./grpc-metrics.js";
 export { loadTangoProto, DEVICE_SERVICE_NAME, PROTO_LOADER_OPTIONS } from "./proto.js";

@@ -93,6 +93,7 @@ export async function startServerStack(opts: ServerStackOptions): Promise<Server
       host: config.grpc.host,
       port: config.grpc.port,
       maxMessageBytes: config.grpc.maxMessageBytes,
+      transport: config.grpc.transport,
       limits: config.limits,
       logger,
       ...(registry === undefined ? {} : { registry }),

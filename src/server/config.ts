@@ -114,6 +114,9 @@ export const ServerConfig = Type.Object({
     host: Type.String({ minLength: 1, default: "0.0.0.0", description: "bind address" }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_GRPC_PORT, description: "0 lets the OS choose" }),
     maxMessageBytes: Type.Integer({ minimum: 4 * 1024 * 1024, default: DEFAULT_MAX_MESSAGE_BYTES, description: "largest message sent or received" }),
+    transport: Type.Union([Type.Literal("http2"), Type.Literal("grpc-js")], {
+      default: "http2", description: "the HTTP/2 server under gRPC: http2 (framed by tango-grpc on the socket) or grpc-js (@grpc/grpc-js on node:http2)",
+    }),
   }, { additionalProperties: false, default: {} }),
   http: Type.Object({
     host: Type.String({ minLength: 1, default: "0.0.0.0", description: "bind address of the HTTP sidecar" }),

@@ -53,7 +53,7 @@ describe("loadConfig", () => {
         server: "TangoTest",
         instance: "test",
         serialization: "BY_DEVICE",
-        grpc: { host: "0.0.0.0", port: DEFAULT_GRPC_PORT, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES },
+        grpc: { host: "0.0.0.0", port: DEFAULT_GRPC_PORT, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, transport: "http2" },
         http: { host: "0.0.0.0", port: DEFAULT_HTTP_PORT, protectReads: false, requestTimeoutMs: 3000 },
         monitorTimeoutMs: MONITOR_TIMEOUT_MS,
         blackboxDepth: BLACKBOX_DEPTH,
@@ -82,7 +82,7 @@ describe("loadConfig", () => {
       const config = loadConfig(writeConfig("server.yaml", minimalYaml), {});
       expect(config.server).to.equal("TangoTest");
       expect(config.instance).to.equal("test");
-      expect(config.grpc).to.deep.equal({ host: "0.0.0.0", port: DEFAULT_GRPC_PORT, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES });
+      expect(config.grpc).to.deep.equal({ host: "0.0.0.0", port: DEFAULT_GRPC_PORT, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, transport: "http2" });
     });
 
     it("returns a deeply frozen config", () => {
@@ -170,12 +170,13 @@ classes:
         TANGO_GRPC_HOST: "127.0.0.1",
         TANGO_GRPC_PORT: "0",
         TANGO_MAX_MESSAGE_BYTES: "8388608",
+        TANGO_GRPC_TRANSPORT: "grpc-js",
         TANGO_LOG_LEVEL: "debug",
         TANGO_STORE_PATH: "/data/store.json",
       });
       expect(config.server).to.equal("Other");
       expect(config.instance).to.equal("pod-0");
-      expect(config.grpc).to.deep.equal({ host: "127.0.0.1", port: 0, maxMessageBytes: 8388608 });
+      expect(config.grpc).to.deep.equal({ host: "127.0.0.1", port: 0, maxMessageBytes: 8388608, transport: "grpc-js" });
       expect(config.logLevel).to.equal("debug");
       expect(config.storePath).to.equal("/data/store.json");
 
@@ -225,7 +226,7 @@ classes:
       const file = writeConfig("server.yaml", `${minimalYaml}grpc:\n  prot: 1\n`);
       const err = expectConfigError(() => loadConfig(file, {}));
       expect(err.problems).to.have.length(1);
-      expect(err.message).to.contain(`${file}:6:3: grpc.prot: unknown key; expected one of: host, port, maxMessageBytes`);
+      expect(err.message).to.contain(`${file}:6:3: grpc.prot: unknown key; expected one of: host, port, maxMessageBytes, transport`);
     });
 
     it("names the key path of a nested problem, e.g. classes[0].devices[1].name", () => {

@@ -177,6 +177,11 @@ describe("the client's http2 transport", function () {
       }
       const [view] = new MessageReader(1_000).push(wire);
       expect(view?.buffer).to.equal(wire.buffer);
+      // A prefix alone in its chunk, as our server sends a large message: the rest is its body.
+      const large = Buffer.alloc(600, 7);
+      const split = new MessageReader(1_000);
+      expect(split.push(framed(large).subarray(0, 5))).to.deep.equal([]);
+      expect(split.push(framed(large).subarray(5))).to.deep.equal([large]);
     });
 
     it("writes grpc-timeout in at most 8 digits", () => {

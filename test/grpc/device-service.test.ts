@@ -10,12 +10,12 @@ import {
   type WireStateReply, type WireStatusReply,
 } from "../../src/grpc/index.js";
 import { FakeRequestApi } from "./fake-request-api.js";
-import { createClient, createTestLogger, expectDevFailed, expectServiceError, unary } from "./grpc-test-client.js";
+import { SERVER_TRANSPORTS, createClient, createTestLogger, expectDevFailed, expectServiceError, unary } from "./grpc-test-client.js";
 
 const { deviceService } = loadTangoProto();
 const DEVICE = "test/fake/1";
 
-describe("tango.v1.Device handlers", () => {
+for (const transport of SERVER_TRANSPORTS) describe(`tango.v1.Device handlers (${transport})`, () => {
   let api: FakeRequestApi;
   let server: GrpcServerHandle;
   let client: Client;
@@ -25,7 +25,7 @@ describe("tango.v1.Device handlers", () => {
     api = new FakeRequestApi();
     const { logger, lines } = createTestLogger();
     logLines = lines;
-    server = await startGrpcServer({ api, host: "127.0.0.1", port: 0, maxMessageBytes: 16 * 1024 * 1024, logger });
+    server = await startGrpcServer({ transport, api, host: "127.0.0.1", port: 0, maxMessageBytes: 16 * 1024 * 1024, logger });
     client = createClient(server.port);
   });
   afterEach(async () => {

@@ -8,7 +8,7 @@ import { goCodeName } from "../../src/grpc/grpc-method-record.js";
 import { createGrpcServerMetrics, loadTangoProto, startGrpcServer, type GrpcServerHandle } from "../../src/grpc/index.js";
 import { waitFor } from "../support/wait-for.js";
 import { FakeRequestApi } from "./fake-request-api.js";
-import { createClient, createTestLogger, expectServiceError, unary } from "./grpc-test-client.js";
+import { SERVER_TRANSPORTS, createClient, createTestLogger, expectServiceError, unary } from "./grpc-test-client.js";
 
 const { deviceService, packageDefinition } = loadTangoProto();
 const healthService = packageDefinition["grpc.health.v1.Health"] as ServiceDefinition;
@@ -28,14 +28,14 @@ const DEVICE = "tango.v1.Device";
 const HEALTH = "grpc.health.v1.Health";
 const unaryLabels = (service: string, method: string) => ({ grpc_type: "unary", grpc_service: service, grpc_method: method });
 
-describe("gRPC server metrics", () => {
+for (const transport of SERVER_TRANSPORTS) describe(`gRPC server metrics (${transport})`, () => {
   let registry: Registry;
   let server: GrpcServerHandle;
   let client: Client;
 
   beforeEach(async () => {
     registry = new Registry();
-    server = await startGrpcServer({
+    server = await startGrpcServer({ transport,
       api: new FakeRequestApi(), host: "127.0.0.1", port: 0, maxMessageBytes: 16 * 1024 * 1024,
       logger: createTestLogger().logger, registry,
     });

@@ -9,7 +9,7 @@ import {
   type GrpcServerHandle, type WireCommandInoutReply,
 } from "../../src/grpc/index.js";
 import { FakeRequestApi } from "./fake-request-api.js";
-import { createClient, createTestLogger, expectServiceError, unary } from "./grpc-test-client.js";
+import { SERVER_TRANSPORTS, createClient, createTestLogger, expectServiceError, unary } from "./grpc-test-client.js";
 
 const { deviceService, packageDefinition } = loadTangoProto();
 const healthService = packageDefinition["grpc.health.v1.Health"] as ServiceDefinition;
@@ -22,14 +22,14 @@ const reflectionServiceOf = (version: "v1" | "v1alpha"): ServiceDefinition => {
 const SERVING = 1;
 const NOT_SERVING = 2;
 
-describe("gRPC server", () => {
+for (const transport of SERVER_TRANSPORTS) describe(`gRPC server (${transport})`, () => {
   let api: FakeRequestApi;
   let server: GrpcServerHandle;
   let client: Client;
 
   beforeEach(async () => {
     api = new FakeRequestApi();
-    server = await startGrpcServer({
+    server = await startGrpcServer({ transport,
       api, host: "127.0.0.1", port: 0, maxMessageBytes: 16 * 1024 * 1024, logger: createTestLogger().logger,
     });
     client = createClient(server.port);

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { Client, Metadata, credentials, type ServiceError, type status } from "@grpc/grpc-js";
 import { expect } from "chai";
 import { DevFailed } from "../../src/core/index.js";
-import { fromGrpcError } from "../../src/grpc/index.js";
+import { fromGrpcError, type GrpcServerTransport } from "../../src/grpc/index.js";
 import type { ServiceDefinition } from "@grpc/proto-loader";
 import { pino, type Logger } from "pino";
 
@@ -70,3 +70,6 @@ export async function expectDevFailed(p: Promise<unknown>, code: status, reason:
   expect((df as DevFailed).reason).to.equal(reason);
   return df as DevFailed;
 }
+
+/** Both HTTP/2 servers under gRPC: the suites that test the server's transport run on each. */
+export const SERVER_TRANSPORTS = ["http2", "grpc-js"] as const satisfies readonly GrpcServerTransport[];

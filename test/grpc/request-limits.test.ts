@@ -6,6 +6,7 @@ import { DevState, Device, command } from "../../src/device/index.js";
 import { BUILTIN_CLASSES } from "../../src/devices/index.js";
 import { DeviceProxy } from "../../src/client/index.js";
 import { fromGrpcError, loadTangoProto, startGrpcServer, type GrpcServerHandle } from "../../src/grpc/index.js";
+import { SERVER_TRANSPORTS } from "./grpc-test-client.js";
 import { startServer } from "../support/test-server.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -35,7 +36,7 @@ function connect(port: number): grpc.Client {
 /** The first few hundred ms are plenty for an answer that needs no work; a hang is what failed before. */
 const AT_ONCE_MS = 2_000;
 
-describe("request limits on tango.v1.Device", function () {
+for (const transport of SERVER_TRANSPORTS) describe(`request limits on tango.v1.Device (${transport})`, function () {
   this.timeout(30_000);
   let ts: Awaited<ReturnType<typeof startServer>>;
   let handle: GrpcServerHandle;
@@ -47,7 +48,7 @@ describe("request limits on tango.v1.Device", function () {
       classes: { ...Object.fromEntries(BUILTIN_CLASSES), Verbose },
       devices: { TangoTest: ["sys/tg_test/1"], Verbose: ["test/verbose/1"] },
     });
-    handle = await startGrpcServer({ api: ts.server.api, host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024, logger: ts.server.log });
+    handle = await startGrpcServer({ transport, api: ts.server.api, host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024, logger: ts.server.log });
     client = connect(handle.port);
   });
   afterEach(async () => {
@@ -167,7 +168,7 @@ describe("request limits on tango.v1.Device", function () {
 
   it("refuses a request whose packed arrays decode past the budget, before building them", async () => {
     await handle.close(1000);
-    handle = await startGrpcServer({
+    handle = await startGrpcServer({ transport,
       api: ts.server.api, host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024, logger: ts.server.log,
       limits: { maxPackedArrayBytes: 1024 * 1024 },
     });
@@ -194,7 +195,7 @@ describe("request limits on tango.v1.Device", function () {
   it("refuses a large request with API_MemoryAllocation when decoding it would pass limits.maxHeapBytes", async () => {
     let inUseBytes = 0;
     await handle.close(1000);
-    handle = await startGrpcServer({
+    handle = await startGrpcServer({ transport,
       api: ts.server.api, host: "127.0.0.1", port: 0, maxMessageBytes: 64 * 1024 * 1024, logger: ts.server.log,
       limits: { maxHeapBytes: 256 * 1024 * 1024, memoryInUse: () => inUseBytes },
     });

@@ -20,7 +20,7 @@ class Gated extends Device {
 function configWith(devices: string[]): ServerConfig {
   return {
     server: "Probe", instance: "t", serialization: "BY_DEVICE",
-    grpc: { host: "127.0.0.1", port: 0, maxMessageBytes: 4 * 1024 * 1024 },
+    grpc: { host: "127.0.0.1", port: 0, maxMessageBytes: 4 * 1024 * 1024, transport: "http2" },
     http: { host: "127.0.0.1", port: 0, protectReads: false, requestTimeoutMs: 3000 },
     monitorTimeoutMs: 3200, hungHandlerFactor: 3, eventLoopStallMs: 1000, shutdownGraceMs: 10000, blackboxDepth: 50, logLevel: "info", polling: { ringDepth: 10 }, events: { heartbeatMs: 3000, queueDepth: 1000 },
     classes: [{ name: "Gated", devices: devices.map((name) => ({ name })) }],

@@ -6,7 +6,7 @@ import {
 } from "../connection.js";
 import { tlsFailureAt } from "./connect-failure.js";
 import { callErrorOf, framesOf, grpcTimeoutOf } from "./grpc-frames.js";
-import { encodeHeaderBlock } from "./hpack.js";
+import { encodeHeaderBlock } from "../../http2/hpack.js";
 import { Http2ServerStream } from "./http2-server-stream.js";
 import { WireCall, type CallEnd } from "./wire-call.js";
 import { WireSession } from "./wire-session.js";

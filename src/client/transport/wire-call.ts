@@ -1,8 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import type { IncomingHttpHeaders } from "node:http2";
 import { MessageReader, statusOf, statusOfHttp } from "./grpc-frames.js";
-import type { HeaderList } from "./hpack.js";
-import { ErrorCode } from "./wire-frames.js";
+import type { HeaderList } from "../../http2/hpack.js";
+import { ErrorCode } from "../../http2/frames.js";
 import type { WireSession, WireStream, WireStreamHandler } from "./wire-session.js";
 
 /** Longest delay setTimeout keeps (a longer one fires at once). */

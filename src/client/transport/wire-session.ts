@@ -1,10 +1,11 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from "node:tls";
-import { HpackDecoder, HpackError, type HeaderList } from "./hpack.js";
+import { HpackDecoder, HpackError, type HeaderList } from "../../http2/hpack.js";
 import {
-  CONNECTION_PREFACE, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType,
+  CONNECTION_PREFACE, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ErrorCode, Flag, FrameType,
   MAX_WINDOW_BYTES, ProtocolError, Setting, frameOf, frameOfUint32, goawayFrameOf, settingsFrameOf, unpadded,
-} from "./wire-frames.js";
+} from "../../http2/frames.js";
+import { FrameReader } from "../../http2/frame-reader.js";
 import { WireStream, type WireStreamHandler } from "./wire-stream.js";
 
 export type { WireStreamHandler } from "./wire-stream.js";
@@ -52,8 +53,7 @@ export class WireSession {
   #isReady = false;
   #isGone = false;
   #isDestroyed = false;
-  /** Received bytes not yet in a whole frame. */
-  #pending: Buffer | undefined;
+  readonly #reader = new FrameReader();
   /** A header block being read: its stream, flags, and fragments until END_HEADERS. */
   #headerBlock: { streamId: number; flags: number; fragments: Buffer[] } | undefined;
   #sendWindow = DEFAULT_WINDOW_BYTES;
@@ -202,44 +202,21 @@ export class WireSession {
   }
 
   #read(chunk: Buffer): void {
-    let data = chunk;
-    const pending = this.#pending;
-    if (pending !== undefined) {
-      this.#pending = undefined;
-      // A frame cut by the socket: join just its rest, and read the chunk's remainder in place.
-      const needed = pending.length >= FRAME_HEADER_BYTES
-        ? FRAME_HEADER_BYTES + ((pending[0]! << 16) | (pending[1]! << 8) | pending[2]!) - pending.length
-        : FRAME_HEADER_BYTES - pending.length;
-      if (chunk.length <= needed || pending.length < FRAME_HEADER_BYTES) data = Buffer.concat([pending, chunk]);
-      else {
-        this.#read(Buffer.concat([pending, chunk.subarray(0, needed)]));
-        if (this.#isDestroyed) return;
-        data = chunk.subarray(needed);
-      }
+    try {
+      this.#reader.push(chunk, this.#onFrame);
+    } catch (err) {
+      // Only what the server sent is its protocol error; a handler's own exception goes on up.
+      if (!(err instanceof ProtocolError || err instanceof HpackError)) throw err;
+      // end(), not destroy(): the GOAWAY that says why goes out first.
+      this.#socket.end(goawayFrameOf(0, err instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.PROTOCOL_ERROR));
+      this.destroy(new Error(`HTTP/2 protocol error from the server: ${err.message}`));
     }
-    let offset = 0;
-    while (data.length - offset >= FRAME_HEADER_BYTES) {
-      const length = (data[offset]! << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
-      if (data.length - offset - FRAME_HEADER_BYTES < length) break;
-      const type = data[offset + 3]!;
-      const flags = data[offset + 4]!;
-      const streamId = data.readUInt32BE(offset + 5) & 0x7fffffff;
-      const payload = data.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length);
-      offset += FRAME_HEADER_BYTES + length;
-      try {
-        this.#frame(type, flags, streamId, payload);
-      } catch (err) {
-        // Only what the server sent is its protocol error; a handler's own exception goes on up.
-        if (!(err instanceof ProtocolError || err instanceof HpackError)) throw err;
-        // end(), not destroy(): the GOAWAY that says why goes out first.
-        this.#socket.end(goawayFrameOf(0, err instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.PROTOCOL_ERROR));
-        this.destroy(new Error(`HTTP/2 protocol error from the server: ${err.message}`));
-        return;
-      }
-      if (this.#isDestroyed) return;
-    }
-    if (offset < data.length) this.#pending = offset === 0 ? data : data.subarray(offset);
   }
+
+  readonly #onFrame = (type: number, flags: number, streamId: number, payload: Buffer): boolean => {
+    this.#frame(type, flags, streamId, payload);
+    return !this.#isDestroyed;
+  };
 
   #frame(type: number, flags: number, streamId: number, payload: Buffer): void {
     if (this.#headerBlock !== undefined && type !== FrameType.CONTINUATION) throw new ProtocolError("a header block was interrupted");

@@ -1,5 +1,5 @@
-import type { HeaderList } from "./hpack.js";
-import { ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, putFrameHeader } from "./wire-frames.js";
+import type { HeaderList } from "../../http2/hpack.js";
+import { ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, headerFramesOf, putFrameHeader } from "../../http2/frames.js";
 import type { WireSession } from "./wire-session.js";
 
 /** What a stream does with what it receives. */
@@ -50,19 +50,7 @@ export class WireStream {
   /** @internal Sends HEADERS (and CONTINUATION beyond `maxFrame`), then what DATA the windows allow. */
   start(maxFrame: number): void {
     this.#isStarted = true;
-    const block = this.#headerBlock;
-    const endStream = this.#body.length === 0 ? Flag.END_STREAM : 0;
-    const parts = Math.max(1, Math.ceil(block.length / maxFrame));
-    const out = Buffer.allocUnsafe(parts * FRAME_HEADER_BYTES + block.length);
-    let at = 0;
-    for (let i = 0; i < parts; i++) {
-      const piece = block.subarray(i * maxFrame, Math.min(block.length, (i + 1) * maxFrame));
-      const endHeaders = i === parts - 1 ? Flag.END_HEADERS : 0;
-      putFrameHeader(out, at, piece.length, i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, (i === 0 ? endStream : 0) | endHeaders, this.id);
-      piece.copy(out, at + FRAME_HEADER_BYTES);
-      at += FRAME_HEADER_BYTES + piece.length;
-    }
-    this.#send(out);
+    this.#send(headerFramesOf(this.#headerBlock, this.id, this.#body.length === 0, maxFrame));
   }
 
   /** Stops crediting the server's window for this stream: once it is used up, the server waits. */
@@ -156,27 +144,28 @@ export class WireStream {
     this.#handler.onClose(code);
   }
 
-  /** HEADERS and the first DATA go out in one write when the windows allow. */
+  /** HEADERS and the request's DATA go out in one write when the windows allow, as for most calls. */
   #send(headersFrames: Buffer): void {
     if (this.#body.length === 0) {
       this.#session.write(headersFrames);
       return;
     }
-    // Small requests: the whole call in one write, as the common case is.
-    const head = this.#body[0]!;
-    const fits = head.length <= this.#session.maxFrameBytes && head.length <= this.#sendWindow && head.length <= this.#session.sendWindowBytes;
-    if (this.#body.length === 1 && fits) {
-      this.#sendWindow -= this.#session.takeSendWindow(head.length);
-      this.#body.shift();
-      const out = Buffer.allocUnsafe(headersFrames.length + FRAME_HEADER_BYTES + head.length);
-      headersFrames.copy(out, 0);
-      putFrameHeader(out, headersFrames.length, head.length, FrameType.DATA, Flag.END_STREAM, this.id);
-      head.copy(out, headersFrames.length + FRAME_HEADER_BYTES);
-      this.#session.write(out);
+    let bodyBytes = 0;
+    for (const part of this.#body) bodyBytes += part.length;
+    const fits = bodyBytes <= this.#session.maxFrameBytes && bodyBytes <= this.#sendWindow && bodyBytes <= this.#session.sendWindowBytes;
+    if (!fits) {
+      this.#session.write(headersFrames);
+      this.flush();
       return;
     }
-    this.#session.write(headersFrames);
-    this.flush();
+    this.#sendWindow -= this.#session.takeSendWindow(bodyBytes);
+    const out = Buffer.allocUnsafe(headersFrames.length + FRAME_HEADER_BYTES + bodyBytes);
+    let at = headersFrames.copy(out, 0);
+    putFrameHeader(out, at, bodyBytes, FrameType.DATA, Flag.END_STREAM, this.id);
+    at += FRAME_HEADER_BYTES;
+    for (const part of this.#body) at += part.copy(out, at);
+    this.#body.length = 0;
+    this.#session.write(out);
   }
 
   #deliverHeaders(headers: HeaderList, endStream: boolean): void {

@@ -9,7 +9,7 @@
  */
 
 /** A header list as decoded: lowercase names, in order; repeated names kept. */
-export type HeaderList = Array<[name: string, value: string]>;
+export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
 /** A header block that cannot be decoded: a connection error COMPRESSION_ERROR (RFC 7540 §4.3). */
 export class HpackError extends Error {
@@ -253,6 +253,10 @@ function entrySize(name: string, value: string): number {
   return name.length + value.length + 32;
 }
 
+/** How many table-free blocks a decoder keeps, and the largest it keeps. */
+const RECENT_BLOCKS = 4;
+const MAX_RECENT_BLOCK_BYTES = 1024;
+
 /** Decodes header blocks of one connection (it keeps the dynamic table between blocks, RFC 7541 §2.3.2). */
 export class HpackDecoder {
   readonly #maxTableSize: number;
@@ -261,6 +265,8 @@ export class HpackDecoder {
   /** Dynamic table entries, newest first: index 62 is `#entries[0]` (§2.3.3). */
   readonly #entries: Array<readonly [string, string]> = [];
   #size = 0;
+  /** The last few blocks that decoded without the dynamic table, and what they decoded to. */
+  readonly #recent: Array<{ readonly block: Buffer; readonly headers: HeaderList }> = [];
 
   /**
    * `maxTableSize`: the SETTINGS_HEADER_TABLE_SIZE we advertise (default 4096). The peer is taken to
@@ -279,23 +285,33 @@ export class HpackDecoder {
    * malformed input (bad index, bad Huffman (EOS or padding longer than 7 bits or not all ones),
    * integer overflow beyond 2^31, truncated string, table size update above the maximum or not at the
    * start of a block).
+   *
+   * A block that neither reads nor changes the dynamic table decodes the same whatever came
+   * before: a peer sends the same one call after call (our client a method's request headers,
+   * our server its response headers and OK trailers), so the last few are kept and a repeat
+   * returns the list it decoded to before, which callers must therefore not change.
    */
   decode(block: Buffer): HeaderList {
+    for (const recent of this.#recent) if (recent.block.equals(block)) return recent.headers;
     const reader = new BlockReader(block);
-    const headers: HeaderList = [];
+    const headers: Array<readonly [string, string]> = [];
     let atStart = true;
+    let usesTable = false;
     while (!reader.done) {
       const first = reader.peek();
       if ((first & 0xe0) === 0x20) {
         // Dynamic table size update (§6.3): only before the first field.
         if (!atStart) throw new HpackError("table size update after a header field");
         this.#resize(reader.integer(5));
+        usesTable = true;
         continue;
       }
       atStart = false;
       if (first & 0x80) {
         // Indexed header field (§6.1).
-        const [name, value] = this.#entry(reader.integer(7));
+        const index = reader.integer(7);
+        const [name, value] = this.#entry(index);
+        if (index > STATIC_TABLE.length) usesTable = true;
         headers.push([name, value]);
       } else {
         // Literal with incremental indexing (§6.2.1, 01xxxxxx), or without indexing (§6.2.2,
@@ -304,9 +320,14 @@ export class HpackDecoder {
         const nameIndex = reader.integer(indexing ? 6 : 4);
         const name = nameIndex === 0 ? reader.string() : this.#entry(nameIndex)[0];
         const value = reader.string();
+        if (indexing || nameIndex > STATIC_TABLE.length) usesTable = true;
         if (indexing) this.#insert(name, value);
         headers.push([name, value]);
       }
+    }
+    if (!usesTable && block.length <= MAX_RECENT_BLOCK_BYTES) {
+      if (this.#recent.length >= RECENT_BLOCKS) this.#recent.pop();
+      this.#recent.unshift({ block: Buffer.from(block), headers });
     }
     return headers;
   }

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createServer, type IncomingHttpHeaders, type ServerHttp2Session } from "node:http2";
 import { connect, type AddressInfo, type Socket } from "node:net";
-import { HpackDecoder, HpackError, encodeHeaderBlock, type HeaderList } from "../../src/client/transport/hpack.js";
+import { HpackDecoder, HpackError, encodeHeaderBlock, type HeaderList } from "../../src/http2/hpack.js";
 
 /** Bytes from hex as printed in RFC 7541 Appendix C (spaces and newlines ignored). */
 function hex(text: string): Buffer {

@@ -1,17 +1,23 @@
 /*
- * HTTP/2's frames (RFC 9113 §4 and §6) as the client's own session writes and reads them: the
- * 9-byte frame header, the frame types, flags, settings and error codes it uses.
+ * HTTP/2's frames (RFC 9113 §4 and §6) as our own sessions write and read them, the client's
+ * (src/client/transport/wire-session.ts) and the server's (src/grpc/h2/): the 9-byte frame
+ * header, the frame types, flags, settings and error codes they use.
  */
 
-/** A frame the server should not have sent: a connection error (RFC 9113 §5.4.1), ended with GOAWAY. */
+/** A frame the peer should not have sent: a connection error (RFC 9113 §5.4.1), ended with GOAWAY. */
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
+
+  /** The HTTP/2 error code the GOAWAY carries. */
+  constructor(message: string, readonly code: number = ErrorCode.PROTOCOL_ERROR) {
+    super(message);
+  }
 }
 
 /** Bytes of a frame header: a 24-bit length, the type, the flags and a 31-bit stream id. */
 export const FRAME_HEADER_BYTES = 9;
 
-/** The client connection preface (RFC 9113 §3.4), before the first SETTINGS. */
+/** The client connection preface (RFC 9113 §3.4), before the client's first SETTINGS. */
 export const CONNECTION_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
 /** The initial flow-control window of a stream and of the connection (RFC 9113 §6.9.2). */
@@ -85,6 +91,21 @@ export function goawayFrameOf(lastStreamId: number, code: number): Buffer {
   payload.writeUInt32BE(lastStreamId, 0);
   payload.writeUInt32BE(code, 4);
   return frameOf(FrameType.GOAWAY, 0, 0, payload);
+}
+
+/** A header block as HEADERS, then CONTINUATION frames for what is beyond `maxFrame` bytes. */
+export function headerFramesOf(block: Buffer, streamId: number, endStream: boolean, maxFrame: number): Buffer {
+  const parts = Math.max(1, Math.ceil(block.length / maxFrame));
+  const out = Buffer.allocUnsafe(parts * FRAME_HEADER_BYTES + block.length);
+  let at = 0;
+  for (let i = 0; i < parts; i++) {
+    const piece = block.subarray(i * maxFrame, Math.min(block.length, (i + 1) * maxFrame));
+    const flags = (i === 0 && endStream ? Flag.END_STREAM : 0) | (i === parts - 1 ? Flag.END_HEADERS : 0);
+    putFrameHeader(out, at, piece.length, i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, flags, streamId);
+    piece.copy(out, at + FRAME_HEADER_BYTES);
+    at += FRAME_HEADER_BYTES + piece.length;
+  }
+  return out;
 }
 
 /** A frame's payload less its padding (PADDED flag) and HEADERS's priority fields; undefined when malformed. */

@@ -281,7 +281,11 @@ describe("events through the client", function () {
     // The server's send times: the period is the server's. When this test process, busy with the
     // whole suite, reads the events is not (a full run once saw 661 ms between two arrivals).
     const gaps = c.events.slice(2).map((e, i) => e.serverTime.getTime() - (c.events[i + 1] as EventData).serverTime.getTime());
-    // round(0.98 × 200) = 196 ms at least between two, and a poll (20 ms) later at most, plus this machine's jitter
-    for (const gap of gaps) expect(gap).to.be.within(150, 400);
+    // round(0.98 × 200) = 196 ms at least between two, never less; and a poll (20 ms) later at most,
+    // plus this machine's jitter, for the median: a stall of the whole process (this one hosts the
+    // server too, and a full run once saw 701 ms between two sends) only ever lengthens one gap.
+    for (const gap of gaps) expect(gap).to.be.at.least(150);
+    const median = [...gaps].sort((x, y) => x - y)[Math.floor(gaps.length / 2)]!;
+    expect(median, `gaps ${gaps.join(", ")} ms`).to.be.within(150, 400);
   });
 });

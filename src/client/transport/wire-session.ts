@@ -53,6 +53,7 @@ export class WireSession {
   #isReady = false;
   #isGone = false;
   #isDestroyed = false;
+  #isCorked = false;
   readonly #reader = new FrameReader();
   /** A header block being read: its stream, flags, and fragments until END_HEADERS. */
   #headerBlock: { streamId: number; flags: number; fragments: Buffer[] } | undefined;
@@ -144,10 +145,21 @@ export class WireSession {
     for (const stream of open) stream.closed(undefined);
   }
 
-  /** @internal A stream's frames to send (WireStream). */
+  /** @internal A stream's frames to send (WireStream); corked until the current batch of work is done, then one system call. */
   write(bytes: Buffer): void {
-    if (!this.#isDestroyed) this.#socket.write(bytes);
+    if (this.#isDestroyed) return;
+    if (!this.#isCorked) {
+      this.#isCorked = true;
+      this.#socket.cork();
+      process.nextTick(this.#uncork);
+    }
+    this.#socket.write(bytes);
   }
+
+  readonly #uncork = (): void => {
+    this.#isCorked = false;
+    this.#socket.uncork();
+  };
 
   /** @internal Takes up to `want` bytes of the connection's send window (WireStream). */
   takeSendWindow(want: number): number {

@@ -2,6 +2,9 @@ import type { HeaderList } from "../../http2/hpack.js";
 import { ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, headerFramesOf, putFrameHeader } from "../../http2/frames.js";
 import type { WireSession } from "./wire-session.js";
 
+/** Request bodies shorter than this are copied into the frames' buffer; longer ones are written as they are. */
+const COPY_LIMIT_BYTES = 4 * 1024;
+
 /** What a stream does with what it receives. */
 export interface WireStreamHandler {
   /** Response headers, or trailers; `endStream` when the server ends the stream with them. */
@@ -159,13 +162,20 @@ export class WireStream {
       return;
     }
     this.#sendWindow -= this.#session.takeSendWindow(bodyBytes);
-    const out = Buffer.allocUnsafe(headersFrames.length + FRAME_HEADER_BYTES + bodyBytes);
+    // A large body is not copied but written after the frame headers: the session's cork makes it one system call still.
+    const copied = bodyBytes < COPY_LIMIT_BYTES;
+    const out = Buffer.allocUnsafe(headersFrames.length + FRAME_HEADER_BYTES + (copied ? bodyBytes : 0));
     let at = headersFrames.copy(out, 0);
     putFrameHeader(out, at, bodyBytes, FrameType.DATA, Flag.END_STREAM, this.id);
     at += FRAME_HEADER_BYTES;
-    for (const part of this.#body) at += part.copy(out, at);
+    if (copied) {
+      for (const part of this.#body) at += part.copy(out, at);
+      this.#session.write(out);
+    } else {
+      this.#session.write(out);
+      for (const part of this.#body) this.#session.write(part);
+    }
     this.#body.length = 0;
-    this.#session.write(out);
   }
 
   #deliverHeaders(headers: HeaderList, endStream: boolean): void {

@@ -145,13 +145,15 @@ export class ServerSession {
     if (!this.#isCorked) {
       this.#isCorked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.#isCorked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(this.#uncork);
     }
     this.socket.write(bytes);
   }
+
+  readonly #uncork = (): void => {
+    this.#isCorked = false;
+    this.socket.uncork();
+  };
 
   /** @internal Whether the socket holds more than it should before the client reads: writers wait. */
   get isSocketFull(): boolean {

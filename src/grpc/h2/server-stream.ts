@@ -14,6 +14,9 @@ export interface ServerStreamHandler {
   onDrain(): void;
 }
 
+/** Messages shorter than this are copied into the frames' buffer; longer ones are written as they are. */
+const COPY_LIMIT_BYTES = 4 * 1024;
+
 /** What a stream sends, in order: the header blocks are whole frames already, data goes as windows allow. */
 type Outgoing = { readonly frames: Buffer } | { readonly data: Buffer };
 
@@ -69,9 +72,11 @@ export class ServerStream {
     const dataBytes = message === undefined ? 0 : MESSAGE_PREFIX_BYTES + message.length;
     if (this.#queue.length === 0 && (headerBlock?.length ?? 0) <= maxFrame && (trailerBlock?.length ?? 0) <= maxFrame
       && (message === undefined || this.#fits(dataBytes))) {
-      // The common case, a unary reply: everything in one buffer and one write.
-      const out = Buffer.allocUnsafe((headerBlock === undefined ? 0 : FRAME_HEADER_BYTES + headerBlock.length)
-        + (message === undefined ? 0 : FRAME_HEADER_BYTES + dataBytes)
+      // The common case, a unary reply: everything in one write. A large message is not copied
+      // but written after the frame headers: the session's cork makes it one system call still.
+      const copied = message !== undefined && message.length < COPY_LIMIT_BYTES ? message.length : 0;
+      let out = Buffer.allocUnsafe((headerBlock === undefined ? 0 : FRAME_HEADER_BYTES + headerBlock.length)
+        + (message === undefined ? 0 : FRAME_HEADER_BYTES + MESSAGE_PREFIX_BYTES + copied)
         + (trailerBlock === undefined ? 0 : FRAME_HEADER_BYTES + trailerBlock.length));
       let at = 0;
       if (headerBlock !== undefined) at = this.#putHeaders(out, at, headerBlock, false);
@@ -80,10 +85,17 @@ export class ServerStream {
         putFrameHeader(out, at, dataBytes, FrameType.DATA, 0, this.id);
         out[at + FRAME_HEADER_BYTES] = 0;
         out.writeUInt32BE(message.length, at + FRAME_HEADER_BYTES + 1);
-        at += FRAME_HEADER_BYTES + MESSAGE_PREFIX_BYTES + message.copy(out, at + FRAME_HEADER_BYTES + MESSAGE_PREFIX_BYTES);
+        at += FRAME_HEADER_BYTES + MESSAGE_PREFIX_BYTES;
+        if (copied > 0) at += message.copy(out, at);
+        else if (message.length > 0) {
+          this.#session.write(out.subarray(0, at));
+          this.#session.write(message);
+          out = out.subarray(at);
+          at = 0;
+        }
       }
       if (trailerBlock !== undefined) this.#putHeaders(out, at, trailerBlock, true);
-      this.#session.write(out);
+      if (out.length > 0) this.#session.write(out);
       if (this.#isLocalEnded) this.#ended();
       if (!this.#session.isSocketFull) return true;
       this.#needsDrain = true;

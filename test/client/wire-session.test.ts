@@ -171,7 +171,7 @@ describe("the client's HTTP/2 framing (WireSession) against node:http2", functio
     expect(String(await held)).to.equal("late");
   });
 
-  it("drops the connection on a frame the server should not send (GOAWAY PROTOCOL_ERROR): the call ends UNAVAILABLE", async () => {
+  it("drops the connection on a frame the server should not send (GOAWAY FRAME_SIZE_ERROR): the call ends UNAVAILABLE", async () => {
     // A TCP server that answers the preface with SETTINGS, then any request with a malformed WINDOW_UPDATE.
     const sockets = new Set<Socket>();
     const received: Buffer[] = [];
@@ -193,12 +193,12 @@ describe("the client's HTTP/2 framing (WireSession) against node:http2", functio
       const err = await c.unary<Buffer>(RAW, Buffer.from("x"), Date.now() + 5_000).then(() => expect.fail("answered"), (e: unknown) => e);
       expect(err).to.include({ code: 14, details: "Connection dropped" });
       expect(c.isReady).to.equal(false);
-      // The GOAWAY the client sent before closing: type 7, error PROTOCOL_ERROR (1).
+      // The GOAWAY the client sent before closing: type 7, error FRAME_SIZE_ERROR (6, RFC 9113 §6.9 for a WINDOW_UPDATE not 4 bytes long).
       const GOAWAY = Buffer.from([0, 0, 8, 7, 0, 0, 0, 0, 0]);
       await waitFor(() => Buffer.concat(received).includes(GOAWAY), "the client's GOAWAY");
       const bytes = Buffer.concat(received);
       const goaway = bytes.indexOf(GOAWAY);
-      expect(bytes.readUInt32BE(goaway + 13)).to.equal(1);
+      expect(bytes.readUInt32BE(goaway + 13)).to.equal(6);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => tcp.close(resolve));

@@ -1,11 +1,11 @@
-import { connect as netConnect, type Socket } from "node:net";
+import { connect as netConnect } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from "node:tls";
-import { HpackDecoder, HpackError, type HeaderList } from "../../http2/hpack.js";
+import type { HeaderList } from "../../http2/hpack.js";
 import {
-  CONNECTION_PREFACE, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ErrorCode, Flag, FrameType,
-  MAX_WINDOW_BYTES, ProtocolError, Setting, frameOf, frameOfUint32, goawayFrameOf, settingsFrameOf, unpadded,
+  CONNECTION_PREFACE, DEFAULT_WINDOW_BYTES, Flag, FrameType, ProtocolError, Setting, frameOf, frameOfUint32, goawayFrameOf,
+  settingsFrameOf, unpadded,
 } from "../../http2/frames.js";
-import { FrameReader } from "../../http2/frame-reader.js";
+import { SessionCore } from "../../http2/session-core.js";
 import { WireStream, type WireStreamHandler } from "./wire-stream.js";
 
 export type { WireStreamHandler } from "./wire-stream.js";
@@ -31,19 +31,21 @@ const GOAWAY_LINGER_MS = 1_000;
 /** Stream ids are 31 bits; a session that used them all is replaced. */
 const MAX_STREAM_ID = 2 ** 31 - 1;
 
+/** The largest header block taken from a server, encoded (a server's CONTINUATION without end is cut off there). */
+const MAX_HEADER_BLOCK_BYTES = 1024 * 1024;
+
 /**
  * One HTTP/2 connection of the client, framed here over a `net` or `tls` socket rather than
  * through node:http2 (whose per-stream objects cost more than a whole small gRPC call): the
  * preface and SETTINGS, HPACK (hpack.ts), flow control both ways, PING, RST_STREAM and GOAWAY
- * (RFC 9113). Streams are client-initiated requests whose body is sent whole at once, as every
- * gRPC call of the client is (unary and server-streaming).
+ * (RFC 9113), on the core it shares with the server's sessions (session-core.ts). Streams are
+ * client-initiated requests whose body is sent whole at once, as every gRPC call of the client
+ * is (unary and server-streaming).
  *
  * @internal
  */
-export class WireSession {
-  readonly #socket: Socket | TLSSocket;
+export class WireSession extends SessionCore {
   readonly #opts: WireSessionOptions;
-  readonly #decoder = new HpackDecoder();
   readonly #streams = new Map<number, WireStream>();
   /** Streams waiting for the server's concurrency limit. */
   readonly #waiting: WireStream[] = [];
@@ -53,22 +55,15 @@ export class WireSession {
   #isReady = false;
   #isGone = false;
   #isDestroyed = false;
-  #isCorked = false;
-  readonly #reader = new FrameReader();
-  /** A header block being read: its stream, flags, and fragments until END_HEADERS. */
-  #headerBlock: { streamId: number; flags: number; fragments: Buffer[] } | undefined;
-  #sendWindow = DEFAULT_WINDOW_BYTES;
-  #remoteInitialWindow = DEFAULT_WINDOW_BYTES;
-  #remoteMaxFrame = DEFAULT_MAX_FRAME_BYTES;
   #remoteMaxStreams = Number.POSITIVE_INFINITY;
   #unackedBytes = 0;
 
   constructor(opts: WireSessionOptions) {
-    this.#opts = opts;
     const socket = opts.tls === undefined
       ? netConnect({ host: opts.host, port: opts.port, noDelay: true })
       : tlsConnect({ ...opts.tls, host: opts.host, port: opts.port, ALPNProtocols: ["h2"] });
-    this.#socket = socket;
+    super(socket, { maxHeaderBlockBytes: MAX_HEADER_BLOCK_BYTES });
+    this.#opts = opts;
     if (opts.tls !== undefined) {
       socket.once("secureConnect", () => {
         socket.setNoDelay(true);
@@ -81,7 +76,7 @@ export class WireSession {
       settingsFrameOf([[Setting.ENABLE_PUSH, 0], [Setting.INITIAL_WINDOW_SIZE, window]]),
       ...(window > DEFAULT_WINDOW_BYTES ? [frameOfUint32(FrameType.WINDOW_UPDATE, 0, window - DEFAULT_WINDOW_BYTES)] : []),
     ]));
-    socket.on("data", (chunk: Buffer) => this.#read(chunk));
+    socket.on("data", (chunk: Buffer) => this.read(chunk));
     socket.on("error", (err) => this.destroy(err));
     socket.on("close", () => this.destroy(new Error("the connection closed")));
   }
@@ -99,7 +94,7 @@ export class WireSession {
     const id = this.#nextStreamId;
     this.#nextStreamId += 2;
     if (this.#nextStreamId > MAX_STREAM_ID) this.#gone(new Error("the session used all its stream ids"));
-    const stream = new WireStream(this, id, handler, this.#remoteInitialWindow, headerBlock, body);
+    const stream = new WireStream(this, id, handler, this.remoteInitialWindow, headerBlock, body);
     if (this.#streams.size >= this.#remoteMaxStreams) this.#waiting.push(stream);
     else this.#open(stream);
     return stream;
@@ -112,16 +107,16 @@ export class WireSession {
     const key = ++this.#pingCount;
     payload.writeBigUInt64BE(key);
     this.#pings.set(key, onAck);
-    this.#socket.write(frameOf(FrameType.PING, 0, 0, payload));
+    this.write(frameOf(FrameType.PING, 0, 0, payload));
   }
 
   /** Keeps the process alive while the session is open (calls in flight), or not. */
   ref(): void {
-    this.#socket.ref();
+    this.socket.ref();
   }
 
   unref(): void {
-    this.#socket.unref();
+    this.socket.unref();
   }
 
   /** Takes no new stream; the connection ends once the streams in flight have ended. */
@@ -135,7 +130,7 @@ export class WireSession {
     if (this.#isDestroyed) return;
     this.#isDestroyed = true;
     this.#gone(err ?? new Error("the session was destroyed"));
-    const socket = this.#socket;
+    const socket = this.socket;
     if (!socket.writableEnded) socket.destroy();
     // Ended with a GOAWAY: closed once it is out, or after a second whatever the server does.
     else setTimeout(() => socket.destroy(), GOAWAY_LINGER_MS).unref();
@@ -145,42 +140,9 @@ export class WireSession {
     for (const stream of open) stream.closed(undefined);
   }
 
-  /** @internal A stream's frames to send (WireStream); corked until the current batch of work is done, then one system call. */
-  write(bytes: Buffer): void {
-    if (this.#isDestroyed) return;
-    if (!this.#isCorked) {
-      this.#isCorked = true;
-      this.#socket.cork();
-      process.nextTick(this.#uncork);
-    }
-    this.#socket.write(bytes);
-  }
-
-  readonly #uncork = (): void => {
-    this.#isCorked = false;
-    this.#socket.uncork();
-  };
-
-  /** @internal Takes up to `want` bytes of the connection's send window (WireStream). */
-  takeSendWindow(want: number): number {
-    const granted = Math.min(want, this.#sendWindow);
-    this.#sendWindow -= granted;
-    return granted;
-  }
-
-  /** @internal What the connection's send window has left. */
-  get sendWindowBytes(): number {
-    return this.#sendWindow;
-  }
-
   /** @internal Our receive window per stream, bytes. */
   get windowBytes(): number {
     return this.#opts.windowBytes;
-  }
-
-  /** @internal The largest DATA payload the server takes. */
-  get maxFrameBytes(): number {
-    return this.#remoteMaxFrame;
   }
 
   /** @internal A stream ended (its END_STREAM both ways, a reset either way). */
@@ -202,36 +164,21 @@ export class WireSession {
     }
   }
 
-  #open(stream: WireStream): void {
-    this.#streams.set(stream.id, stream);
-    stream.start(this.#remoteMaxFrame);
+  protected override get isEnded(): boolean {
+    return this.#isDestroyed;
   }
 
-  #gone(err: Error): void {
-    if (this.#isGone) return;
-    this.#isGone = true;
-    this.#opts.onGone(err);
+  protected override protocolError(err: Error, code: number): void {
+    // end(), not destroy(): the GOAWAY that says why goes out first.
+    this.socket.end(goawayFrameOf(0, code));
+    this.destroy(new Error(`HTTP/2 protocol error from the server: ${err.message}`));
   }
 
-  #read(chunk: Buffer): void {
-    try {
-      this.#reader.push(chunk, this.#onFrame);
-    } catch (err) {
-      // Only what the server sent is its protocol error; a handler's own exception goes on up.
-      if (!(err instanceof ProtocolError || err instanceof HpackError)) throw err;
-      // end(), not destroy(): the GOAWAY that says why goes out first.
-      this.#socket.end(goawayFrameOf(0, err instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.PROTOCOL_ERROR));
-      this.destroy(new Error(`HTTP/2 protocol error from the server: ${err.message}`));
-    }
+  protected override headers(streamId: number, headers: HeaderList, endStream: boolean): void {
+    this.#streams.get(streamId)?.headers(headers, endStream);
   }
 
-  readonly #onFrame = (type: number, flags: number, streamId: number, payload: Buffer): boolean => {
-    this.#frame(type, flags, streamId, payload);
-    return !this.#isDestroyed;
-  };
-
-  #frame(type: number, flags: number, streamId: number, payload: Buffer): void {
-    if (this.#headerBlock !== undefined && type !== FrameType.CONTINUATION) throw new ProtocolError("a header block was interrupted");
+  protected override frame(type: number, flags: number, streamId: number, payload: Buffer): void {
     switch (type) {
       case FrameType.DATA: {
         this.consumed(payload.length);
@@ -240,37 +187,17 @@ export class WireSession {
         this.#streams.get(streamId)?.data(data, payload.length, (flags & Flag.END_STREAM) !== 0);
         return;
       }
-      case FrameType.HEADERS: {
-        const fragment = unpadded(payload, flags, type);
-        if (fragment === undefined) throw new ProtocolError("a HEADERS frame with bad padding");
-        this.#headerBlock = { streamId, flags, fragments: [fragment] };
-        if ((flags & Flag.END_HEADERS) !== 0) this.#endHeaderBlock();
-        return;
-      }
-      case FrameType.CONTINUATION: {
-        const block = this.#headerBlock;
-        if (block === undefined || block.streamId !== streamId) throw new ProtocolError("an unexpected CONTINUATION frame");
-        block.fragments.push(payload);
-        if ((flags & Flag.END_HEADERS) !== 0) this.#endHeaderBlock();
-        return;
-      }
       case FrameType.RST_STREAM:
         if (payload.length !== 4) throw new ProtocolError("a RST_STREAM frame of the wrong size");
         this.#streams.get(streamId)?.reset(payload.readUInt32BE(0));
         return;
-      case FrameType.SETTINGS:
-        if ((flags & Flag.ACK) === 0) this.#settings(payload);
-        return;
       case FrameType.PING:
         if (payload.length !== 8) throw new ProtocolError("a PING frame of the wrong size");
-        if ((flags & Flag.ACK) === 0) this.write(frameOf(FrameType.PING, Flag.ACK, 0, payload));
+        if ((flags & Flag.ACK) === 0) this.control(frameOf(FrameType.PING, Flag.ACK, 0, payload));
         else this.#pingAnswered(payload.readBigUInt64BE(0));
         return;
       case FrameType.GOAWAY:
         this.#goaway(payload);
-        return;
-      case FrameType.WINDOW_UPDATE:
-        this.#windowUpdate(streamId, payload);
         return;
       case FrameType.PUSH_PROMISE:
         throw new ProtocolError("a PUSH_PROMISE, which the client disabled");
@@ -280,49 +207,39 @@ export class WireSession {
     }
   }
 
-  #endHeaderBlock(): void {
-    const block = this.#headerBlock!;
-    this.#headerBlock = undefined;
-    // Decoded even for a stream we no longer follow: the table is the connection's.
-    const headers: HeaderList = this.#decoder.decode(block.fragments.length === 1 ? block.fragments[0]! : Buffer.concat(block.fragments));
-    this.#streams.get(block.streamId)?.headers(headers, (block.flags & Flag.END_STREAM) !== 0);
+  protected override streamWindowUpdate(streamId: number, increment: number): void {
+    this.#streams.get(streamId)?.addSendWindow(increment);
   }
 
-  #settings(payload: Buffer): void {
-    if (payload.length % 6 !== 0) throw new ProtocolError("a SETTINGS frame of the wrong size");
-    for (let at = 0; at < payload.length; at += 6) {
-      const id = payload.readUInt16BE(at);
-      const value = payload.readUInt32BE(at + 2);
-      if (id === Setting.INITIAL_WINDOW_SIZE) {
-        if (value > MAX_WINDOW_BYTES) throw new ProtocolError("SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1");
-        const delta = value - this.#remoteInitialWindow;
-        this.#remoteInitialWindow = value;
-        for (const stream of this.#streams.values()) stream.addSendWindow(delta);
-      } else if (id === Setting.MAX_FRAME_SIZE) {
-        if (value < DEFAULT_MAX_FRAME_BYTES || value > 2 ** 24 - 1) throw new ProtocolError("SETTINGS_MAX_FRAME_SIZE out of range");
-        this.#remoteMaxFrame = value;
-      } else if (id === Setting.MAX_CONCURRENT_STREAMS) {
-        this.#remoteMaxStreams = value;
-      }
-    }
-    this.write(frameOf(FrameType.SETTINGS, Flag.ACK, 0));
+  protected override addStreamSendWindows(delta: number): void {
+    for (const stream of this.#streams.values()) stream.addSendWindow(delta);
+  }
+
+  protected override flushStreams(): void {
+    for (const stream of this.#streams.values()) stream.flush();
+  }
+
+  protected override setting(id: number, value: number): void {
+    if (id === Setting.MAX_CONCURRENT_STREAMS) this.#remoteMaxStreams = value;
+  }
+
+  protected override settingsApplied(): void {
     if (!this.#isReady) {
       this.#isReady = true;
       this.#opts.onReady();
     }
-    for (const stream of this.#streams.values()) stream.flush();
+    this.flushStreams();
   }
 
-  #windowUpdate(streamId: number, payload: Buffer): void {
-    if (payload.length !== 4) throw new ProtocolError("a WINDOW_UPDATE frame of the wrong size");
-    const increment = payload.readUInt32BE(0) & 0x7fffffff;
-    if (streamId !== 0) {
-      this.#streams.get(streamId)?.addSendWindow(increment);
-      return;
-    }
-    this.#sendWindow += increment;
-    if (this.#sendWindow > MAX_WINDOW_BYTES) throw new ProtocolError("the connection's send window went above 2^31-1");
-    for (const stream of this.#streams.values()) stream.flush();
+  #open(stream: WireStream): void {
+    this.#streams.set(stream.id, stream);
+    stream.start(this.maxFrameBytes);
+  }
+
+  #gone(err: Error): void {
+    if (this.#isGone) return;
+    this.#isGone = true;
+    this.#opts.onGone(err);
   }
 
   #goaway(payload: Buffer): void {
@@ -346,4 +263,3 @@ export class WireSession {
     onAck?.();
   }
 }
-

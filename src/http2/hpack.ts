@@ -171,22 +171,55 @@ function encodeInteger(value: number, prefixBits: number, flags: number): number
 }
 
 /** A string literal without Huffman coding (§5.2): its length with a 7-bit prefix, then its octets. */
-function encodeString(text: string): Buffer[] {
+function encodeString(text: string, huffman = false): Buffer[] {
   if (/[^\0-\xff]/.test(text)) throw new TypeError("a header name or value has a character above U+00FF");
+  if (huffman) {
+    const coded = huffmanEncode(text);
+    return [Buffer.from(encodeInteger(coded.length, 7, 0x80)), coded];
+  }
   return [Buffer.from(encodeInteger(text.length, 7, 0)), Buffer.from(text, "latin1")];
+}
+
+/** A latin1 string's Huffman code (§5.2, Appendix B), padded with the EOS prefix (all ones). */
+function huffmanEncode(text: string): Buffer {
+  let bits = 0;
+  for (let i = 0; i < text.length; i++) bits += HUFFMAN_LENGTHS[text.charCodeAt(i)]!;
+  const out = Buffer.alloc(Math.ceil(bits / 8));
+  let at = 0;
+  let acc = 0;
+  let accBits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const symbol = text.charCodeAt(i);
+    let length = HUFFMAN_LENGTHS[symbol]!;
+    const code = HUFFMAN_CODES[symbol]!;
+    // Codes are up to 30 bits: fed a byte at most at a time, so the accumulator stays small.
+    while (length > 0) {
+      const take = Math.min(8, length);
+      acc = (acc << take) | ((code >>> (length - take)) & ((1 << take) - 1));
+      accBits += take;
+      length -= take;
+      while (accBits >= 8) {
+        out[at++] = (acc >>> (accBits - 8)) & 0xff;
+        accBits -= 8;
+        acc &= (1 << accBits) - 1;
+      }
+    }
+  }
+  if (accBits > 0) out[at] = ((acc << (8 - accBits)) | ((1 << (8 - accBits)) - 1)) & 0xff;
+  return out;
 }
 
 /**
  * Encodes request header blocks: each field as "literal header field without indexing" (RFC 7541
  * §6.2.2), the name by static-table index when the static table has it (indexed name), else as a
- * literal; no Huffman coding; a field whose name and value are both in the static table (e.g.
+ * literal; values Huffman-coded only for the names in `huffmanValues`; a field whose name and value are both in the static table (e.g.
  * :method POST, :scheme http/https) as an indexed field (§6.1). Never uses the dynamic table, so it
  * needs no state and never emits a dynamic table size update.
  *
  * Names go as given (HTTP/2 wants them lowercase); names and values are latin1 byte strings, and a
  * character above U+00FF throws a TypeError.
  */
-export function encodeHeaderBlock(fields: ReadonlyArray<readonly [string, string]>): Buffer {
+export function encodeHeaderBlock(fields: ReadonlyArray<readonly [string, string]>, opts: { readonly huffmanValues?: ReadonlySet<string> } = {}): Buffer {
   const parts: Buffer[] = [];
   for (const [name, value] of fields) {
     const fieldIndex = STATIC_FIELD_INDEX.get(`${name}\0${value}`);
@@ -197,7 +230,7 @@ export function encodeHeaderBlock(fields: ReadonlyArray<readonly [string, string
     const nameIndex = STATIC_NAME_INDEX.get(name) ?? 0;
     parts.push(Buffer.from(encodeInteger(nameIndex, 4, 0x00)));
     if (nameIndex === 0) parts.push(...encodeString(name));
-    parts.push(...encodeString(value));
+    parts.push(...encodeString(value, opts.huffmanValues?.has(name) === true));
   }
   return Buffer.concat(parts);
 }

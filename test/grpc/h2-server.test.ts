@@ -5,8 +5,9 @@ import { Metadata, status, type ServiceDefinition, type UntypedServiceImplementa
 import { H2GrpcServer } from "../../src/grpc/h2/h2-grpc-server.js";
 import { FrameReader } from "../../src/http2/frame-reader.js";
 import {
-  CONNECTION_PREFACE, ErrorCode, Flag, FrameType, frameOf, frameOfUint32, settingsFrameOf,
+  CONNECTION_PREFACE, ErrorCode, FRAME_HEADER_BYTES, Flag, FrameType, frameOf, frameOfUint32, settingsFrameOf,
 } from "../../src/http2/frames.js";
+import { RESPONSE_HEADERS } from "../../src/grpc/h2/status-blocks.js";
 import { HpackDecoder, encodeHeaderBlock } from "../../src/http2/hpack.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -391,5 +392,13 @@ describe("our HTTP/2 gRPC server (h2-grpc-server.ts)", function () {
       await waitFor(() => r.isClosed, "the server closing the connection", 10_000);
       expect(r.goawayCode()).to.equal(ErrorCode.ENHANCE_YOUR_CALM);
     });
+  });
+});
+
+describe("our HTTP/2 gRPC server's reply layout", () => {
+  it("puts a reply's message at 5 mod 8 of the write, where aligned arrays are aligned", () => {
+    // HEADERS (frame header and block), DATA's frame header, the message's prefix.
+    expect((FRAME_HEADER_BYTES + RESPONSE_HEADERS.length + FRAME_HEADER_BYTES + 5) % 8).to.equal(5);
+    expect(new HpackDecoder().decode(RESPONSE_HEADERS)).to.deep.include(["content-type", "application/grpc"]);
   });
 });

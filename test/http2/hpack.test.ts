@@ -146,6 +146,16 @@ describe("HPACK (RFC 7541)", () => {
   });
 
   describe("encodeHeaderBlock", () => {
+    it("Huffman-codes the values it is told to, as RFC 7541's C.4.1 does www.example.com", () => {
+      const block = encodeHeaderBlock([[":authority", "www.example.com"]], { huffmanValues: new Set([":authority"]) });
+      // Literal without indexing, name index 1; then H and length 12, and C.4.1's bytes.
+      expect(block.toString("hex")).to.equal("018cf1e3c2e5f23a6ba0ab90f4ff");
+      const every = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
+      const fields: HeaderList = [["x-all", every], ["x-text", "application/grpc"], ["x-empty", ""]];
+      const coded = encodeHeaderBlock(fields, { huffmanValues: new Set(["x-all", "x-text", "x-empty"]) });
+      expect(new HpackDecoder().decode(coded)).to.deep.equal(fields);
+    });
+
     it("indexes static fields and names, and writes lengths over 127 in several octets", () => {
       const long = "v".repeat(300);
       const fields: HeaderList = [[":method", "POST"], [":scheme", "https"], [":path", "/tango.v1.Device/Info"],

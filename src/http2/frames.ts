@@ -14,6 +14,11 @@ export class ProtocolError extends Error {
   }
 }
 
+/** A header block that cannot be decoded: a connection error COMPRESSION_ERROR (RFC 7540 §4.3), raised by HPACK (hpack.ts, huffman.ts). */
+export class HpackError extends Error {
+  override readonly name = "HpackError";
+}
+
 /** Bytes of a frame header: a 24-bit length, the type, the flags and a 31-bit stream id. */
 export const FRAME_HEADER_BYTES = 9;
 

@@ -1,11 +1,11 @@
 import {
-  DevFailed, DevSource, EventType, coerce, type DevError, type PipeConfig, type PipeConfigUpdate, type TypedValue,
+  DevFailed, EventType, coerce, type DevError, type PipeConfig, type PipeConfigUpdate,
 } from "../core/index.js";
 import { ADMIN_DEVICE_ALIAS, CLIENT_LOCK_VALIDITY_S } from "../core/defaults.js";
 import {
-  decodeAttributeValue, decodeCommandHistoryRecord, decodeValue, encodeValue, type WireAttributeHistoryReply,
-  type WireCommandHistoryReply, type WireCommandInoutReply,
+  decodeAttributeValue, decodeCommandHistoryRecord, type WireAttributeHistoryReply, type WireCommandHistoryReply,
 } from "../grpc/wire.js";
+import { AdminCommands } from "./admin-commands.js";
 import { ClientErrors } from "./client-errors.js";
 import { DeviceLock } from "./device-lock.js";
 import { toDeviceAttribute } from "./device-attribute.js";
@@ -59,8 +59,6 @@ export class DeviceProxy extends ProxyCore {
   readonly #lock: DeviceLock;
   readonly #pipes: PipeCalls;
   #admin: Promise<DeviceProxy> | undefined;
-  /** The admin device's name, for the lock commands. */
-  #admName: string | undefined;
 
   /**
    * @param trl `tango://host:port/domain/family/member#dbase=no` (the server itself);
@@ -80,11 +78,16 @@ export class DeviceProxy extends ProxyCore {
       arrayEncoding: this.arrayEncoding,
       connect: (timeoutMs) => this.connect({ timeoutMs }),
     });
+    const adminCommands = new AdminCommands({
+      arrayEncoding: this.arrayEncoding,
+      adminName: (opts) => this.adminName(opts),
+      invoke: (method, fields, operation, opts, onServerError) => this.invokeMethod(method, fields, operation, opts, onServerError),
+    });
     this.#lock = new DeviceLock({
       get device() { return proxy.name; },
       pid: options.identity?.pid ?? process.pid,
       get generation() { return proxy.connection.generation; },
-      adminCommand: (command, argin, opts) => this.#adminCommand(command, argin, opts),
+      adminCommand: (command, argin, opts) => adminCommands.run(command, argin, opts),
     });
     this.#pipes = new PipeCalls({
       get device() { return proxy.name; },
@@ -373,23 +376,6 @@ export class DeviceProxy extends ProxyCore {
   /** @internal */
   protected override onServerError(df: DevFailed): DevFailed {
     return this.#lock.onServerError(df);
-  }
-
-  /**
-   * A command of the admin device sent on this proxy's own connection, so it carries this
-   * proxy's identity and a lock it takes ends with this connection.
-   */
-  async #adminCommand(command: string, argin: TypedValue, opts?: CallOptions): Promise<unknown> {
-    const admName = this.#admName ?? await this.adminName(opts);
-    this.#admName = admName;
-    const label = `command ${command}`;
-    const reply = await this.invokeMethod<WireCommandInoutReply>("CommandInout", {
-      device: admName, command, argin: encodeValue(argin, this.arrayEncoding), source: DevSource.DEV, array_encoding: this.arrayEncoding,
-    }, op(label, command === "DevLockStatus"), opts, (df) => df.withFrame(ClientErrors.commandFailedFrame(admName, command)));
-    return decodingReply(admName, label, () => {
-      const out = decodeValue(reply.argout);
-      return coerce(out.type, out.value);
-    });
   }
 
   /** This device's admin device (from `info().admName`), made once; it acts for this proxy (same proxyId). */

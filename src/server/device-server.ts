@@ -6,7 +6,6 @@ import { DeviceMetrics, UNKNOWN_DEVICE, type DurationRecord } from "../metrics/i
 import { CallChains, type CallChain } from "./call-chain.js";
 import type { ServerConfig } from "./config.js";
 import { checkMandatoryProperties, initFailure, notExportedError, type DeviceEntry, type DeviceClass } from "./device-entry.js";
-import { normalise } from "./device-entries.js";
 import { DeviceTable } from "./device-table.js";
 import { DeviceLogging } from "./device-logging.js";
 import { runUnder, type Monitor } from "./monitor.js";
@@ -21,8 +20,7 @@ import { deviceHostFor, eventHubHostOf, pollingHostOf } from "./device-host.js";
 import { applyAttributeConfiguration, restoreMemorized } from "./attribute-persistence.js";
 import { EventHub } from "./events/event-hub.js";
 import { Polling } from "./polling/polling.js";
-import { SHUTDOWN_GRACE_MS } from "../core/defaults.js";
-import { EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_DELETE_FLOOR_MS } from "../core/defaults.js";
+import { EVENT_LOOP_STALL_MS, HUNG_HANDLER_FACTOR, SHUTDOWN_DELETE_FLOOR_MS, SHUTDOWN_GRACE_MS } from "../core/defaults.js";
 import { CallWatch } from "./call-watch.js";
 import { recoverHung } from "./hung-recovery.js";
 import { deleteInstance } from "./device-teardown.js";
@@ -89,19 +87,7 @@ export class DeviceServer implements ServerAdmin {
       ...config.store, log: this.log, ...(config.storePath === undefined ? {} : { path: config.storePath }),
     });
     this.locks = new ServerLocks({ log: this.log, classProperty: (className, name) => this.properties.get(`class:${className}`, name) });
-    this.#devices = new DeviceTable(config);
-    for (const c of config.classes) {
-      const cls = opts.classes.get(c.name);
-      if (cls === undefined) {
-        throw new TypeError(`class ${c.name} is not known to this server (known: ${[...opts.classes.keys()].join(", ")})`);
-      }
-      this.#devices.addClass(c.name);
-      this.properties.configure(`class:${c.name}`, normalise(c.properties));
-      for (const d of c.devices) {
-        this.properties.configure(d.name, normalise(d.properties));
-        this.#devices.add(d.name, c.name, cls).attributeProperties = d.attributeProperties;
-      }
-    }
+    this.#devices = DeviceTable.fromConfig(config, opts.classes, this.properties);
     // spec §10.6: admin commands follow the server's model; in BY_PROCESS they share its lock.
     this.#dserverClass = createDServerClass(this);
     this.#devices.addAdmin(this.adminName, this.#dserverClass);

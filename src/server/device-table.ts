@@ -1,8 +1,9 @@
 import { TangoErrors } from "../core/index.js";
 import { ADMIN_DEVICE_ALIAS } from "../core/defaults.js";
 import type { ServerConfig } from "./config.js";
-import { entryMaker } from "./device-entries.js";
+import { entryMaker, normalise } from "./device-entries.js";
 import type { DeviceClass, DeviceEntry } from "./device-entry.js";
+import type { Store } from "./store/store.js";
 
 /**
  * The devices of one server: their entries by name (any case), the user devices and their
@@ -20,6 +21,27 @@ export class DeviceTable {
 
   constructor(config: Readonly<ServerConfig>) {
     this.#make = entryMaker(config);
+  }
+
+  /**
+   * The classes and devices a config names, in its order, their classes taken from `classes`
+   * (TypeError for one that is not there); their properties go to `store` as the config's.
+   */
+  static fromConfig(config: Readonly<ServerConfig>, classes: ReadonlyMap<string, DeviceClass>, store: Store): DeviceTable {
+    const table = new DeviceTable(config);
+    for (const c of config.classes) {
+      const cls = classes.get(c.name);
+      if (cls === undefined) {
+        throw new TypeError(`class ${c.name} is not known to this server (known: ${[...classes.keys()].join(", ")})`);
+      }
+      table.addClass(c.name);
+      store.configure(`class:${c.name}`, normalise(c.properties));
+      for (const d of c.devices) {
+        store.configure(d.name, normalise(d.properties));
+        table.add(d.name, c.name, cls).attributeProperties = d.attributeProperties;
+      }
+    }
+    return table;
   }
 
   /** Adds a user device (and its class, the first time); throws TypeError for a name already there. */

@@ -16,7 +16,7 @@ import type { ClientTransport } from "./transports.js";
  * sequentially or with --in-flight n; with --cpu-prof file, a V8 CPU profile of the client over
  * the measured windows. Built first, as the bench:
  *   npx tsc -p tsconfig.build.json && node dist/bench/profile-client.js [--transport http2] [--op cmd|ping|read|array]
- *     [--in-flight 1] [--seconds 2] [--windows 3] [--cpu-prof client.cpuprofile]
+ *     [--in-flight 1] [--seconds 2] [--windows 3] [--doubles 1000] [--warm-up 3000] [--cpu-prof client.cpuprofile]
  */
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "2" },
     windows: { type: "string", default: "3" },
     doubles: { type: "string", default: "1000" },
+    "warm-up": { type: "string", default: "3000" },
     "cpu-prof": { type: "string" },
   },
 });
@@ -51,7 +52,7 @@ const call = calls[args.op];
 if (call === undefined) throw new Error(`--op takes ${Object.keys(calls).join(", ")}`);
 const inFlight = Number(args["in-flight"]);
 try {
-  await warmUp(call, 3000, Math.min(inFlight, 16));
+  await warmUp(call, Number(args["warm-up"]), Math.min(inFlight, 16));
   let session: Session | undefined;
   if (args["cpu-prof"] !== undefined) {
     session = new Session();

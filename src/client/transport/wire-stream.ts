@@ -2,7 +2,7 @@ import type { HeaderList } from "../../http2/hpack.js";
 import { ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, headerFramesOf, putFrameHeader } from "../../http2/frames.js";
 import type { WireSession } from "./wire-session.js";
 
-/** Request bodies shorter than this are copied into the frames' buffer; longer ones are written as they are. */
+/** Request DATA shorter than this is copied into its frame's buffer; longer is written as it is, after its frame header. */
 const COPY_LIMIT_BYTES = 4 * 1024;
 
 /** What a stream does with what it receives. */
@@ -92,7 +92,6 @@ export class WireStream {
   flush(): void {
     if (this.#isEnded || !this.#isStarted) return;
     const maxFrame = this.#session.maxFrameBytes;
-    const frames: Buffer[] = [];
     while (this.#body.length > 0 && this.#sendWindow > 0) {
       const head = this.#body[0]!;
       const granted = this.#session.takeSendWindow(Math.min(head.length, this.#sendWindow, maxFrame));
@@ -101,12 +100,14 @@ export class WireStream {
       const piece = head.subarray(0, granted);
       if (granted === head.length) this.#body.shift();
       else this.#body[0] = head.subarray(granted);
-      const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + granted);
+      // The session corks its writes: the frames still leave in one system call.
+      const copied = granted < COPY_LIMIT_BYTES;
+      const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + (copied ? granted : 0));
       putFrameHeader(frame, 0, granted, FrameType.DATA, this.#body.length === 0 ? Flag.END_STREAM : 0, this.id);
-      piece.copy(frame, FRAME_HEADER_BYTES);
-      frames.push(frame);
+      if (copied) piece.copy(frame, FRAME_HEADER_BYTES);
+      this.#session.write(frame);
+      if (!copied) this.#session.write(piece);
     }
-    if (frames.length > 0) this.#session.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
   }
 
   /** @internal The server's WINDOW_UPDATE for this stream, or a change of its initial window. */

@@ -143,25 +143,26 @@ export class ServerStream {
   flush(): void {
     if (this.#isClosed) return;
     const maxFrame = this.#session.maxFrameBytes;
-    const out: Buffer[] = [];
     while (this.#queue.length > 0) {
       const head = this.#queue[0]!;
       if ("frames" in head) {
-        out.push(head.frames);
+        this.#session.write(head.frames);
         this.#queue.shift();
         continue;
       }
       const granted = this.#session.takeSendWindow(Math.min(head.data.length, this.#sendWindow, maxFrame));
       if (granted === 0) break;
       this.#sendWindow -= granted;
-      const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + granted);
+      // Large DATA is written after its frame header, uncopied; the session's cork still makes one system call.
+      const copied = granted < COPY_LIMIT_BYTES;
+      const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + (copied ? granted : 0));
       putFrameHeader(frame, 0, granted, FrameType.DATA, 0, this.id);
-      head.data.copy(frame, FRAME_HEADER_BYTES, 0, granted);
-      out.push(frame);
+      if (copied) head.data.copy(frame, FRAME_HEADER_BYTES, 0, granted);
+      this.#session.write(frame);
+      if (!copied) this.#session.write(head.data.subarray(0, granted));
       if (granted === head.data.length) this.#queue.shift();
       else this.#queue[0] = { data: head.data.subarray(granted) };
     }
-    if (out.length > 0) this.#session.write(out.length === 1 ? out[0]! : Buffer.concat(out));
     if (this.#queue.length > 0 || this.#session.isSocketFull) {
       this.#session.blocked(this);
       return;

@@ -9,7 +9,7 @@ import { CHANNEL_OPTIONS, RAW_ECHO_SERVICE } from "./wire.js";
  * Part 2: large arrays through the TS client, in both wire encodings: command_inout
  * DevVarDoubleArray on TangoTest (n doubles out, the same n back) and a read of an n-double
  * spectrum (ArrayBench's `doubles`, written once beforehand). Each figure is the median time of
- * several calls after one warm-up call, checked for the right length and values first; with
+ * several calls after warm-up calls (warmUpCallsOf), checked for the right length and values first; with
  * several trials (fresh servers each, see request-reply.ts), of the calls of every trial.
  * Beside the round trip, its baseline: the same 8n bytes through bare grpc-js (the echo server's
  * RAW_ECHO_SERVICE, no protobuf), answered with the received buffer or with a fresh copy.
@@ -17,10 +17,13 @@ import { CHANNEL_OPTIONS, RAW_ECHO_SERVICE } from "./wire.js";
 
 /**
  * Unrecorded calls before each figure: small arrays are timed over a few thousand calls, too few
- * for both ends to leave V8's first tiers; 2,000 of 1,000 doubles, 20 of 100,000, 2 of 1,000,000.
+ * for both ends to leave V8's first tiers; 2,000 of 1,000 doubles, 20 of 100,000 and of 1,000,000.
+ * Large arrays need them too: glibc's malloc maps each of the first multi-megabyte buffers afresh
+ * (page faults on every 4 KiB) until its adaptive mmap threshold has risen past their size, which
+ * made the first dozen 1,000,000-double calls twice as slow. The peers warm up as many (pytango_bench.py).
  */
 function warmUpCallsOf(n: number): number {
-  return Math.min(2000, Math.ceil(2e6 / n));
+  return Math.max(20, Math.min(2000, Math.ceil(2e6 / n)));
 }
 
 export const ARRAY_DEVICE = "bench/array/1";

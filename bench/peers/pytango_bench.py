@@ -198,8 +198,9 @@ def calls_for(n):
 
 
 def time_calls(call, n):
-    """Per-call ms after warm-ups."""
-    for _ in range(2 if n > 100000 else 20):
+    """Per-call ms after warm-ups: 20 at every size, as the TS client's (large-data.ts: glibc's
+    malloc maps the first multi-megabyte buffers afresh until its mmap threshold has adapted)."""
+    for _ in range(20):
         call()
     out = []
     for _ in range(calls_for(n)):

@@ -34,6 +34,12 @@ export const DEFAULT_MAX_FRAME_BYTES = 16_384;
 /** The largest window or window increment (RFC 9113 §6.9.1). */
 export const MAX_WINDOW_BYTES = 2 ** 31 - 1;
 
+/**
+ * DATA shorter than this is copied into the buffer of its frame header; longer DATA is written as
+ * it is, after its header (the sessions cork their writes, so it still leaves in one system call).
+ */
+export const DATA_COPY_LIMIT_BYTES = 4 * 1024;
+
 export const FrameType = {
   DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7,
   WINDOW_UPDATE: 8, CONTINUATION: 9,

@@ -1,8 +1,8 @@
 import type { Socket } from "node:net";
 import { FrameReader } from "./frame-reader.js";
 import {
-  DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ErrorCode, Flag, FrameType, MAX_WINDOW_BYTES, ProtocolError, Setting,
-  frameOf, unpadded,
+  DATA_COPY_LIMIT_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ErrorCode, FRAME_HEADER_BYTES, Flag, FrameType,
+  MAX_WINDOW_BYTES, ProtocolError, Setting, frameOf, putFrameHeader, unpadded,
 } from "./frames.js";
 import { HpackDecoder, HpackError, type HeaderList } from "./hpack.js";
 
@@ -78,6 +78,16 @@ export abstract class SessionCore {
       process.nextTick(this.#uncork);
     }
     this.socket.write(bytes);
+  }
+
+  /** @internal One DATA frame of `data`: its header, then the data, copied behind it when short (DATA_COPY_LIMIT_BYTES). */
+  writeData(streamId: number, data: Buffer, flags: number): void {
+    const copied = data.length < DATA_COPY_LIMIT_BYTES;
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + (copied ? data.length : 0));
+    putFrameHeader(frame, 0, data.length, FrameType.DATA, flags, streamId);
+    if (copied) data.copy(frame, FRAME_HEADER_BYTES);
+    this.write(frame);
+    if (!copied) this.write(data);
   }
 
   readonly #uncork = (): void => {

@@ -1,9 +1,6 @@
 import type { HeaderList } from "../../http2/hpack.js";
-import { ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, headerFramesOf, putFrameHeader } from "../../http2/frames.js";
+import { DATA_COPY_LIMIT_BYTES, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, headerFramesOf, putFrameHeader } from "../../http2/frames.js";
 import type { WireSession } from "./wire-session.js";
-
-/** Request DATA shorter than this is copied into its frame's buffer; longer is written as it is, after its frame header. */
-const COPY_LIMIT_BYTES = 4 * 1024;
 
 /** What a stream does with what it receives. */
 export interface WireStreamHandler {
@@ -100,13 +97,7 @@ export class WireStream {
       const piece = head.subarray(0, granted);
       if (granted === head.length) this.#body.shift();
       else this.#body[0] = head.subarray(granted);
-      // The session corks its writes: the frames still leave in one system call.
-      const copied = granted < COPY_LIMIT_BYTES;
-      const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + (copied ? granted : 0));
-      putFrameHeader(frame, 0, granted, FrameType.DATA, this.#body.length === 0 ? Flag.END_STREAM : 0, this.id);
-      if (copied) piece.copy(frame, FRAME_HEADER_BYTES);
-      this.#session.write(frame);
-      if (!copied) this.#session.write(piece);
+      this.#session.writeData(this.id, piece, this.#body.length === 0 ? Flag.END_STREAM : 0);
     }
   }
 
@@ -164,7 +155,7 @@ export class WireStream {
     }
     this.#sendWindow -= this.#session.takeSendWindow(bodyBytes);
     // A large body is not copied but written after the frame headers: the session's cork makes it one system call still.
-    const copied = bodyBytes < COPY_LIMIT_BYTES;
+    const copied = bodyBytes < DATA_COPY_LIMIT_BYTES;
     const out = Buffer.allocUnsafe(headersFrames.length + FRAME_HEADER_BYTES + (copied ? bodyBytes : 0));
     let at = headersFrames.copy(out, 0);
     putFrameHeader(out, at, bodyBytes, FrameType.DATA, Flag.END_STREAM, this.id);

@@ -1,5 +1,5 @@
 import {
-  ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, headerFramesOf, putFrameHeader,
+  DATA_COPY_LIMIT_BYTES, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, frameOfUint32, headerFramesOf, putFrameHeader,
 } from "../../http2/frames.js";
 import { MESSAGE_PREFIX_BYTES } from "../../http2/grpc-messages.js";
 import type { ServerSession } from "./server-session.js";
@@ -14,8 +14,6 @@ export interface ServerStreamHandler {
   onDrain(): void;
 }
 
-/** Messages shorter than this are copied into the frames' buffer; longer ones are written as they are. */
-const COPY_LIMIT_BYTES = 4 * 1024;
 
 /** What a stream sends, in order: the header blocks are whole frames already, data goes as windows allow. */
 type Outgoing = { readonly frames: Buffer } | { readonly data: Buffer };
@@ -74,7 +72,7 @@ export class ServerStream {
       && (message === undefined || this.#fits(dataBytes))) {
       // The common case, a unary reply: everything in one write. A large message is not copied
       // but written after the frame headers: the session's cork makes it one system call still.
-      const copied = message !== undefined && message.length < COPY_LIMIT_BYTES ? message.length : 0;
+      const copied = message !== undefined && message.length < DATA_COPY_LIMIT_BYTES ? message.length : 0;
       let out = Buffer.allocUnsafe((headerBlock === undefined ? 0 : FRAME_HEADER_BYTES + headerBlock.length)
         + (message === undefined ? 0 : FRAME_HEADER_BYTES + MESSAGE_PREFIX_BYTES + copied)
         + (trailerBlock === undefined ? 0 : FRAME_HEADER_BYTES + trailerBlock.length));
@@ -153,13 +151,7 @@ export class ServerStream {
       const granted = this.#session.takeSendWindow(Math.min(head.data.length, this.#sendWindow, maxFrame));
       if (granted === 0) break;
       this.#sendWindow -= granted;
-      // Large DATA is written after its frame header, uncopied; the session's cork still makes one system call.
-      const copied = granted < COPY_LIMIT_BYTES;
-      const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + (copied ? granted : 0));
-      putFrameHeader(frame, 0, granted, FrameType.DATA, 0, this.id);
-      if (copied) head.data.copy(frame, FRAME_HEADER_BYTES, 0, granted);
-      this.#session.write(frame);
-      if (!copied) this.#session.write(head.data.subarray(0, granted));
+      this.#session.writeData(this.id, head.data.subarray(0, granted), 0);
       if (granted === head.data.length) this.#queue.shift();
       else this.#queue[0] = { data: head.data.subarray(granted) };
     }

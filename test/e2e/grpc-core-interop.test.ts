@@ -123,7 +123,7 @@ for (const transport of SERVER_TRANSPORTS) describe(`gRPC's C core (python3-grpc
       device: "sys/tg_test/1", command: "DevVarDoubleArray", array_encoding: ArrayEncoding.BYTES,
       argin: encodeValue({ type: CmdArgType.DevVarDoubleArray, value: values }, ArrayEncoding.BYTES),
     });
-    // And 1,000 doubles, a reply that fits one frame: its headers are padded to align the array.
+    // And 1,000 doubles, a reply that fits one frame: its headers are laid out to align the array (status-blocks.ts).
     const small = values.subarray(0, 1_000);
     const smallRequest = hex("CommandInout", {
       device: "sys/tg_test/1", command: "DevVarDoubleArray", array_encoding: ArrayEncoding.BYTES,

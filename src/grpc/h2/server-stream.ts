@@ -14,7 +14,6 @@ export interface ServerStreamHandler {
   onDrain(): void;
 }
 
-
 /** What a stream sends, in order: the header blocks are whole frames already, data goes as windows allow. */
 type Outgoing = { readonly frames: Buffer } | { readonly data: Buffer };
 
